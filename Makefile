@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh Debian 12 machine: `make run` and `make test`.
+# The package managers' Python bindings (rpm, solv, gi/modulemd, dnf, apt_pkg) exist only as
+# Debian packages for the system Python, so the virtual environment is made from
+# /usr/bin/python3 with --system-site-packages.
+
+SYSTEM_PACKAGES := make python3-venv python3-pip rpm python3-rpm dnf zypper createrepo-c \
+	python3-createrepo-c libmodulemd-tools gir1.2-modulemd-2.0 python3-gi python3-solv \
+	libsolv-tools apt-utils dpkg-dev dose-distcheck graphviz gnupg
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: system run test lint clean
+
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' \
+		|| echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml | system
+	/usr/bin/python3 -m venv --system-site-packages $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+run: $(STAMP)
+	$(VENV)/bin/repogen validate fixtures/releases/cuda-12.5.yaml
+	$(VENV)/bin/repogen validate fixtures/releases/cuda-12.6.yaml
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check repogen tests
+	$(VENV)/bin/ruff format --check repogen tests
+	$(VENV)/bin/mypy repogen
+
+test: lint
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

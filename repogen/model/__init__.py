@@ -1,0 +1,33 @@
+"""The release model: one declaration of a release, expanded per target and architecture."""
+
+from repogen.model.concrete import (
+    BaseSpec,
+    ModuleSpec,
+    PackageSpec,
+    PatternAttributes,
+    RelationKind,
+    ReleaseModel,
+    Repository,
+    StreamSpec,
+)
+from repogen.model.declarations import Family, KernelModuleFlavor, ModelFile
+from repogen.model.errors import Mark, ModelError, ModelErrors
+from repogen.model.load import load_release
+
+__all__ = [
+    "BaseSpec",
+    "Family",
+    "KernelModuleFlavor",
+    "Mark",
+    "ModelError",
+    "ModelErrors",
+    "ModelFile",
+    "ModuleSpec",
+    "PackageSpec",
+    "PatternAttributes",
+    "RelationKind",
+    "ReleaseModel",
+    "Repository",
+    "StreamSpec",
+    "load_release",
+]

@@ -1,0 +1,165 @@
+"""The concrete release: packages, streams and patterns of one target and architecture.
+
+This is what renderers, resolvers and the diff consume.  Names and versions are final and in the
+family's own syntax; relations are parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from repogen.model.declarations import Family, KernelModuleFlavor, Release, Target
+from repogen.model.errors import ModelPath
+from repogen.model.relations import Relation
+
+
+class RelationKind(StrEnum):
+    DEPENDS = "depends"
+    PRE_DEPENDS = "pre_depends"
+    RECOMMENDS = "recommends"
+    SUGGESTS = "suggests"
+    ENHANCES = "enhances"
+    SUPPLEMENTS = "supplements"
+    CONFLICTS = "conflicts"
+    BREAKS = "breaks"
+    REPLACES = "replaces"
+    OBSOLETES = "obsoletes"
+    PROVIDES = "provides"
+
+
+#: Relations that make a package pull others in; each of their names must be known.
+PULLING = (
+    RelationKind.DEPENDS,
+    RelationKind.PRE_DEPENDS,
+    RelationKind.RECOMMENDS,
+    RelationKind.SUGGESTS,
+)
+
+#: The relation fields each family's format has.
+FAMILY_RELATIONS: Mapping[Family, frozenset[RelationKind]] = {
+    Family.DEB: frozenset(RelationKind) - {RelationKind.SUPPLEMENTS, RelationKind.OBSOLETES},
+    Family.RPM: frozenset(RelationKind) - {RelationKind.BREAKS, RelationKind.REPLACES},
+    Family.SUSE: frozenset(RelationKind) - {RelationKind.BREAKS, RelationKind.REPLACES},
+}
+
+#: What a family calls the architecture-independent architecture.
+NOARCH: Mapping[Family, str] = {Family.DEB: "all", Family.RPM: "noarch", Family.SUSE: "noarch"}
+
+#: Repository architecture names per family, and the canonical (kernel) architecture of each.
+#: `sbsa` is NVIDIA's name for its arm64 server repositories.
+ARCHES: Mapping[Family, Mapping[str, str]] = {
+    Family.DEB: {"amd64": "x86_64", "arm64": "aarch64"},
+    Family.RPM: {"x86_64": "x86_64", "aarch64": "aarch64", "sbsa": "aarch64"},
+    Family.SUSE: {"x86_64": "x86_64", "aarch64": "aarch64", "sbsa": "aarch64"},
+}
+
+#: The package architecture a family uses on each canonical architecture.
+PACKAGE_ARCH: Mapping[Family, Mapping[str, str]] = {
+    Family.DEB: {"x86_64": "amd64", "aarch64": "arm64"},
+    Family.RPM: {"x86_64": "x86_64", "aarch64": "aarch64"},
+    Family.SUSE: {"x86_64": "x86_64", "aarch64": "aarch64"},
+}
+
+
+@dataclass(frozen=True)
+class PatternAttributes:
+    """What makes a SUSE pattern package a pattern (formats.md §5.1)."""
+
+    name: str
+    visible: bool
+    order: str
+    category: str
+    icon: str | None
+
+
+@dataclass(frozen=True)
+class PackageSpec:
+    """One package as it is published on one target and architecture."""
+
+    name: str
+    version: str
+    arch: str
+    summary: str
+    description: str
+    section: str
+    relations: Mapping[RelationKind, tuple[Relation, ...]]
+    kernel_module: KernelModuleFlavor | None = None
+    component: bool = False
+    pattern: PatternAttributes | None = None
+    origin: ModelPath = ()
+
+    def related(self, kind: RelationKind) -> tuple[Relation, ...]:
+        return self.relations.get(kind, ())
+
+
+@dataclass(frozen=True)
+class BaseSpec:
+    """A package the distribution supplies, stubbed under the release repository."""
+
+    name: str
+    version: str
+    provides: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """One stream of a dnf module on one target and architecture."""
+
+    module: str
+    name: str
+    summary: str
+    kernel_module: KernelModuleFlavor | None
+    artifacts: tuple[str, ...]
+    profiles: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    name: str
+    summary: str
+    description: str
+    license: tuple[str, ...]
+    streams: tuple[StreamSpec, ...]
+    default_stream: str | None
+    default_profile: str
+
+    def stream(self, name: str) -> StreamSpec | None:
+        return next((s for s in self.streams if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Everything published for one target on one architecture."""
+
+    target_name: str
+    target: Target
+    arch: str
+    canonical_arch: str
+    packages: tuple[PackageSpec, ...]
+    base: tuple[BaseSpec, ...] = ()
+    modules: tuple[ModuleSpec, ...] = ()
+
+    @property
+    def family(self) -> Family:
+        return self.target.family
+
+    @property
+    def package_arch(self) -> str:
+        return PACKAGE_ARCH[self.family][self.canonical_arch]
+
+    def package(self, name: str) -> PackageSpec | None:
+        return next((p for p in self.packages if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class ReleaseModel:
+    """A loaded, validated release: its declaration and every repository it publishes."""
+
+    release: Release
+    source: str
+    repositories: tuple[Repository, ...] = field(default_factory=tuple)
+
+    def repositories_of(self, target: str) -> tuple[Repository, ...]:
+        return tuple(r for r in self.repositories if r.target_name == target)

@@ -1,0 +1,268 @@
+"""Typed declarations of a release model file, as written in YAML.
+
+These classes describe the *source* form: templates such as ``nvidia-open-{branch}{kernel_suffix}``
+are still unexpanded and relations are still text.  :mod:`repogen.model.expand` turns a validated
+:class:`ModelFile` into the concrete packages of one target and architecture.
+
+Every class forbids unknown keys and is strict about types, so a ``version: 12.6`` (a YAML float)
+is reported at its line instead of silently becoming ``"12.6"``.  The JSON Schema that
+``repogen schema`` prints is generated from these classes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+
+Template = Annotated[str, StringConstraints(min_length=1)]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+
+
+class Declaration(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Family(StrEnum):
+    """A package family: the format and the client that consumes it."""
+
+    DEB = "deb"
+    RPM = "rpm"
+    SUSE = "suse"
+
+
+class KernelModuleFlavor(StrEnum):
+    """Which GPU kernel modules a package provides."""
+
+    OPEN = "open"
+    PROPRIETARY = "proprietary"
+
+
+# Enums are given as their string values in YAML; strict mode would demand enum instances.
+FamilyName = Annotated[Family, Strict(False)]
+FlavorName = Annotated[KernelModuleFlavor, Strict(False)]
+
+
+class Release(Declaration):
+    """The release itself: what every template variable is derived from."""
+
+    name: Template = Field(description="Release name, e.g. cuda-12.6.0")
+    cuda: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")] = Field(
+        description="CUDA version, e.g. 12.6.0"
+    )
+    driver: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")] = Field(
+        description="Full driver version, e.g. 560.28.03; its first part is the branch"
+    )
+    default_flavor: FlavorName = Field(
+        description="Kernel-module flavor that installing `cuda` selects"
+    )
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] = Field(
+        description="Release date (YYYY-MM-DD); the default SOURCE_DATE_EPOCH of builds"
+    )
+
+
+class KernelFlavor(Declaration):
+    """A kernel flavor (SUSE `default`, `azure`, `64kb`) and the metapackage suffix it gives."""
+
+    suffix: str = Field(description="Appended to metapackage names: '' for default, '-azure'")
+    arches: list[Identifier] = Field(
+        min_length=1, description="Canonical architectures (x86_64, aarch64) the flavor exists on"
+    )
+
+
+class VersionScheme(Declaration):
+    """How a version looks in each family, as a template (`{driver}-0ubuntu1`, `3:{driver}-1`)."""
+
+    deb: Template
+    rpm: Template
+    suse: Template
+
+
+class Target(Declaration):
+    """One distribution a release is published for."""
+
+    family: FamilyName
+    distro: Identifier = Field(description="Distribution name as in os-release ID (ubuntu, rhel)")
+    release: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="Distribution release, e.g. 22.04 or 9"
+    )
+    arches: list[Identifier] = Field(
+        min_length=1, description="Repository architectures in the family's own names"
+    )
+    suite: Identifier | None = Field(default=None, description="APT suite/codename (deb only)")
+    dist: str | None = Field(default=None, description="RPM dist tag appended to Release, '.el9'")
+    platform: Identifier | None = Field(
+        default=None, description="Module platform stream, e.g. el9 (modular targets)"
+    )
+    modular: bool = Field(default=False, description="dnf modularity (module streams) in use")
+    drivers: bool = Field(default=True, description="False where no driver may be installed (WSL)")
+    kernel_flavors: dict[Identifier, list[Identifier]] = Field(
+        default_factory=dict,
+        description="Kernel flavors per architecture; an architecture not listed has `default`",
+    )
+    kernel: str | None = Field(
+        default=None, description="Kernel version precompiled kmods are built for"
+    )
+    base: Identifier = Field(description="Name of the base package set under `bases`")
+    versions: dict[Identifier, Template] = Field(
+        default_factory=dict, description="Per-target version scheme overrides for this family"
+    )
+
+
+class BasePackage(Declaration):
+    """A package the distribution itself supplies (dkms, linux-firmware, Xorg …)."""
+
+    name: Template
+    version: str = Field(default="1.0-1", description="Version in the family's syntax")
+    provides: list[Template] = Field(default_factory=list)
+
+
+class When(Declaration):
+    """Conditions under which a package exists; every given condition must hold."""
+
+    family: list[FamilyName] | None = None
+    distro: list[Identifier] | None = None
+    target: list[Identifier] | None = None
+    arch: list[Identifier] | None = Field(default=None, description="Canonical architectures")
+    modular: bool | None = None
+    drivers: bool | None = None
+    kernel: list[Identifier] | None = Field(default=None, description="Kernel flavors")
+
+
+class RelationFields(Declaration):
+    """The relation fields shared by packages and their overrides.
+
+    Each list item is one relation group in a family-neutral Debian-like syntax:
+    ``name``, ``name (>= 1.0)``, ``a (>= 1) | b`` (alternatives).  Items are templates.
+    """
+
+    depends: list[Template] | None = None
+    pre_depends: list[Template] | None = None
+    recommends: list[Template] | None = None
+    suggests: list[Template] | None = None
+    enhances: list[Template] | None = None
+    supplements: list[Template] | None = None
+    conflicts: list[Template] | None = None
+    breaks: list[Template] | None = None
+    replaces: list[Template] | None = None
+    obsoletes: list[Template] | None = None
+    provides: list[Template] | None = None
+
+
+class PackageOverride(RelationFields):
+    """Fields a family or a target replaces; unset fields keep the package's value."""
+
+    name: Template | None = None
+    version: Identifier | None = None
+    summary: Template | None = None
+    description: Template | None = None
+    arch: Annotated[str, StringConstraints(pattern=r"^(all|any)$")] | None = None
+    kernel_module: FlavorName | None = None
+
+
+class Package(RelationFields):
+    """A package, written once for every family, target and kernel flavor it exists on."""
+
+    name: Template
+    version: Identifier = Field(description="Name of a version scheme under `versions`")
+    summary: Template
+    description: Template | None = None
+    section: Identifier = "metapackages"
+    arch: Annotated[str, StringConstraints(pattern=r"^(all|any)$")] = Field(
+        default="all", description="all: architecture-independent; any: built per architecture"
+    )
+    kernel_module: FlavorName | None = Field(
+        default=None, description="Set on the packages that provide GPU kernel modules"
+    )
+    component: bool = Field(
+        default=False,
+        description="A real driver/toolkit package; repogen renders an empty stand-in for it",
+    )
+    when: When | None = None
+    foreach_kernel: bool = Field(
+        default=False, description="Expand once per kernel flavor of the target architecture"
+    )
+    matrix: dict[Identifier, list[Template]] = Field(
+        default_factory=dict,
+        description="Expand once per combination of the values of these variables",
+    )
+    deb: PackageOverride | None = None
+    rpm: PackageOverride | None = None
+    suse: PackageOverride | None = None
+    targets: dict[Identifier, PackageOverride] = Field(default_factory=dict)
+
+
+class Pattern(RelationFields):
+    """A SUSE pattern, rendered as a `patterns-cuda-NAME` package providing `pattern() = NAME`."""
+
+    name: Template
+    summary: Template
+    description: Template | None = None
+    version: Identifier = "cuda"
+    visible: bool = True
+    order: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] = "1000"
+    category: Template = "CUDA"
+    icon: Template | None = None
+    when: When | None = None
+    foreach_kernel: bool = False
+
+
+class Profile(Declaration):
+    description: Template | None = None
+    rpms: list[Template] = Field(min_length=1)
+
+
+class ModuleStream(Declaration):
+    """One stream of a dnf module; `kmod` is the stream's kernel-module package."""
+
+    name: Template
+    summary: Template
+    kmod: Template
+    when: When | None = None
+    artifacts: list[Template] = Field(
+        default_factory=list, description="Artifacts beyond the module's common ones"
+    )
+    profiles: dict[Identifier, Profile] = Field(
+        default_factory=dict, description="Profiles beyond (or replacing) the module's common ones"
+    )
+    without_profiles: list[Identifier] = Field(
+        default_factory=list, description="Common profiles this stream does not have"
+    )
+
+
+class DnfModule(Declaration):
+    """A dnf module such as `nvidia-driver`, published on modular targets."""
+
+    summary: Template
+    description: Template
+    license: list[Template] = Field(min_length=1)
+    default_stream: Template | None = None
+    default_profile: Identifier = "default"
+    artifacts: list[Template] = Field(min_length=1, description="Artifacts of every stream")
+    profiles: dict[Identifier, Profile] = Field(
+        min_length=1, description="Profiles of every stream; `{kmod}` is the stream's kmod"
+    )
+    streams: list[ModuleStream] = Field(min_length=1)
+
+
+class ModelFile(Declaration):
+    """A whole release model, after its includes are merged."""
+
+    include: list[str] = Field(
+        default_factory=list, description="Files merged under this one, relative to it"
+    )
+    release: Release
+    maintainer: Template = "NVIDIA CUDA Packaging <cudatools@nvidia.com>"
+    license: Template = "NVIDIA Proprietary"
+    kernel_flavors: dict[Identifier, KernelFlavor] = Field(
+        default_factory=lambda: {"default": KernelFlavor(suffix="", arches=["x86_64", "aarch64"])}
+    )
+    versions: dict[Identifier, VersionScheme] = Field(min_length=1)
+    targets: dict[Identifier, Target] = Field(min_length=1)
+    bases: dict[Identifier, list[BasePackage]] = Field(default_factory=dict)
+    packages: list[Package] = Field(min_length=1)
+    patterns: list[Pattern] = Field(default_factory=list)
+    modules: dict[Identifier, DnfModule] = Field(
+        default_factory=dict, description="dnf modules by name, e.g. nvidia-driver"
+    )

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from repogen.model import ReleaseModel, load_release
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASES = ROOT / "fixtures" / "releases"
+MODELS = Path(__file__).resolve().parent / "models"
+
+
+@pytest.fixture(scope="session")
+def release_12_5() -> ReleaseModel:
+    return load_release(RELEASES / "cuda-12.5.yaml")
+
+
+@pytest.fixture(scope="session")
+def release_12_6() -> ReleaseModel:
+    return load_release(RELEASES / "cuda-12.6.yaml")

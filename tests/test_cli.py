@@ -1,0 +1,82 @@
+"""The `repogen` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import jsonschema
+from typer.testing import CliRunner
+
+from repogen.cli import app
+from repogen.model.source import load_document
+
+from .conftest import RELEASES
+
+runner = CliRunner()
+
+
+def test_bare_validate_summarizes_the_bundled_12_6_release() -> None:
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "cuda-12.6.0: CUDA 12.6.0, driver 560.28.03 (branch 560), default kernel modules: open"
+    )
+    rows = {tuple(line.split()[:3]) for line in lines[2:]}
+    assert ("sles15", "suse", "sbsa") in rows
+    assert len(rows) == 20
+    rhel9 = next(line.split() for line in lines if line.startswith("rhel9 "))
+    assert rhel9[7] == "nvidia-driver:open-dkms"
+
+
+def test_validate_json_lists_providers_and_streams() -> None:
+    result = runner.invoke(app, ["validate", "--json", str(RELEASES / "cuda-12.5.yaml")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["release"] == "cuda-12.5.1"
+    assert data["default_flavor"] == "proprietary"
+    ubuntu = next(r for r in data["repositories"] if r["target"] == "ubuntu2204")
+    assert ubuntu["open_providers"] == ["nvidia-dkms-555-open"]
+    assert ubuntu["proprietary_providers"] == ["nvidia-dkms-555"]
+    rhel = next(r for r in data["repositories"] if r["target"] == "rhel9")
+    assert rhel["default_stream"] == "nvidia-driver:latest-dkms"
+
+
+def test_schema_accepts_the_bundled_models_and_rejects_unknown_keys() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    for name in ("cuda-12.5.yaml", "cuda-12.6.yaml"):
+        jsonschema.validate(load_document(RELEASES / name).data, schema)
+    broken = load_document(RELEASES / "cuda-12.6.yaml").data
+    broken["packages"][0]["dependz"] = []
+    validator = jsonschema.Draft202012Validator(schema)
+    assert any("dependz" in e.message for e in validator.iter_errors(broken))
+
+
+def test_every_command_explains_itself_with_an_example() -> None:
+    for command in ("validate", "schema"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Example: repogen " in result.stdout
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "repogen", "validate", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout)["release"] == "cuda-12.6.0"
+
+
+def test_missing_model_file_is_a_one_line_error() -> None:
+    result = runner.invoke(app, ["validate", "no-such-model.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "error: no-such-model.yaml:1:1: <root>: cannot read no-such-model.yaml: "
+        "No such file or directory"
+    )
