@@ -6,7 +6,7 @@ family's own syntax; relations are parsed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -163,3 +163,26 @@ class ReleaseModel:
 
     def repositories_of(self, target: str) -> tuple[Repository, ...]:
         return tuple(r for r in self.repositories if r.target_name == target)
+
+    def select(self, targets: Sequence[str] = (), arches: Sequence[str] = ()) -> list[Repository]:
+        """The repositories of *targets* on *arches* (all when none are given).
+
+        An architecture matches by the model's name (``sbsa``), the canonical one
+        (``aarch64``) or the family's package architecture (``arm64``).  Raises LookupError
+        naming what does not exist.
+        """
+        known = sorted({r.target_name for r in self.repositories})
+        unknown = [t for t in targets if t not in known]
+        if unknown:
+            raise LookupError(
+                f"unknown target {', '.join(unknown)}; the model has {', '.join(known)}"
+            )
+        chosen = [
+            r
+            for r in self.repositories
+            if (not targets or r.target_name in targets)
+            and (not arches or {r.arch, r.canonical_arch, r.package_arch} & set(arches))
+        ]
+        if not chosen:
+            raise LookupError("no repository matches the given targets and architectures")
+        return chosen

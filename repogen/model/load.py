@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from repogen.model.concrete import ReleaseModel
@@ -67,9 +67,13 @@ def _describe(error: ErrorDetails) -> str:
     return f"{message}, got {shown}"
 
 
-def _declarations(document: Document) -> ModelFile:
+D = TypeVar("D", bound=BaseModel)
+
+
+def declarations(document: Document, kind: type[D]) -> D:
+    """*document* as the typed declarations *kind*; every mismatch becomes a ModelError."""
     try:
-        return ModelFile.model_validate(document.data)
+        return kind.model_validate(document.data)
     except ValidationError as exc:
         errors = []
         for error in exc.errors():
@@ -84,5 +88,5 @@ def load_release(path: Path) -> ReleaseModel:
     Raises :class:`ModelErrors` listing every problem, each with file, line and model path.
     """
     document = load_document(path)
-    model = _declarations(document)
+    model = declarations(document, ModelFile)
     return ReleaseModel(model.release, str(path), expand(model, document))

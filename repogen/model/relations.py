@@ -2,6 +2,7 @@
 
     relation    := alternative ( "|" alternative )*
     alternative := name [ ":" qualifier ] [ "(" operator version ")" ]
+    name        := [A-Za-z0-9][A-Za-z0-9+._-]* [ "(" [A-Za-z0-9+._-]* ")" ]
     operator    := "<<" | "<=" | "=" | ">=" | ">>"
 
 This is the Debian ``Depends`` syntax (deb-control(5)) without architecture restrictions or build
@@ -66,7 +67,9 @@ class RelationSyntaxError(ValueError):
         super().__init__(f"expected {expected} at column {column} of {text!r}")
 
 
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9+._-]*")
+# An RPM capability may end in a parenthesised part written without a space: pattern(),
+# python3dist(foo).  A Debian package name never does (its validation rejects it).
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9+._-]*(?:\([A-Za-z0-9+._-]*\))?")
 QUALIFIER = re.compile(r"[a-z0-9][a-z0-9-]*")
 OPERATOR = re.compile(r"<<|<=|>=|>>|=")
 VERSION = re.compile(r"[A-Za-z0-9.+~:^_-]+")

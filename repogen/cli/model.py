@@ -1,56 +1,14 @@
-"""The `repogen` command: parse arguments, call one function, print its result."""
+"""`repogen validate` and `repogen schema`."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from repogen.model import ModelErrors, ReleaseModel, load_release
+from repogen.cli.common import JsonOption, ModelArgument, app, load_model, out
 from repogen.model.declarations import ModelFile
 from repogen.summary import summarize, summary_json
-
-#: The release a bare `repogen validate` works on.
-BUNDLED_RELEASE = (
-    Path(__file__).resolve().parent.parent / "fixtures" / "releases" / "cuda-12.6.yaml"
-)
-
-#: Exit code for a model that does not load (usage errors are 2 as well, as in typer).
-EXIT_BAD_MODEL = 2
-
-app = typer.Typer(
-    help="One model of an NVIDIA driver + CUDA release, published as APT, dnf and zypper "
-    "repositories and checked.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-ModelArgument = Annotated[
-    Path | None,
-    typer.Argument(
-        help="Release model YAML file. Default: the bundled CUDA 12.6 release.",
-        dir_okay=False,
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _load(model: Path | None) -> ReleaseModel:
-    """Load *model*, or exit with every error on its own line."""
-    try:
-        return load_release(model or BUNDLED_RELEASE)
-    except ModelErrors as exc:
-        for error in exc.errors:
-            err.print(f"[red]error:[/red] {escape(str(error))}")
-        err.print(f"{len(exc.errors)} error(s) in the model")
-        raise typer.Exit(EXIT_BAD_MODEL) from exc
 
 
 @app.command()
@@ -64,7 +22,7 @@ def validate(model: ModelArgument = None, as_json: JsonOption = False) -> None:
 
     Example: repogen validate fixtures/releases/cuda-12.5.yaml
     """
-    release = _load(model)
+    release = load_model(model)
     if as_json:
         out.print_json(json.dumps(summary_json(release)))
         return
@@ -113,7 +71,3 @@ def schema() -> None:
     Example: repogen schema > release.schema.json
     """
     out.print_json(json.dumps(ModelFile.model_json_schema()))
-
-
-def main() -> None:
-    app()

@@ -1,0 +1,79 @@
+"""Typed declarations of assertion files (YAML), loaded like release models."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from repogen.model.declarations import (
+    Declaration,
+    FamilyName,
+    FlavorName,
+    Identifier,
+    Template,
+)
+
+
+class TargetSelector(Declaration):
+    """Which repositories an assertion applies to; every given condition must hold."""
+
+    target: list[Identifier] | None = None
+    family: list[FamilyName] | None = None
+    distro: list[Identifier] | None = None
+    arch: list[Identifier] | None = Field(default=None, description="Canonical architectures")
+    modular: bool | None = None
+    drivers: bool | None = None
+
+
+class ReleaseCondition(Declaration):
+    """Which releases an assertion applies to."""
+
+    default_flavor: FlavorName | None = None
+
+
+class InstalledSetup(Declaration):
+    """The state a request starts from: what these requests installed, in order."""
+
+    release: str | None = Field(
+        default=None,
+        description="Model file the requests run against (relative to this "
+        "file); default: the release being checked",
+    )
+    requests: list[Template] = Field(min_length=1)
+
+
+class Expectation(Declaration):
+    """What the resolution must show.  Package names are shell-style patterns."""
+
+    ok: bool = True
+    flavor: list[Template] | None = Field(
+        default=None,
+        description="Allowed kernel-module flavors: open, proprietary, none, "
+        "mixed, or {default_flavor}",
+    )
+    includes: list[Template] = Field(default_factory=list, description="Each is installed")
+    excludes: list[Template] = Field(default_factory=list, description="None is installed")
+    removes: list[Template] = Field(default_factory=list, description="Each is removed")
+    modules: list[Template] | None = Field(
+        default=None, description="Exactly these module streams get enabled"
+    )
+
+
+class Assertion(Declaration):
+    id: Identifier = Field(description="Stable id, printed with every result")
+    description: str
+    targets: TargetSelector = TargetSelector()
+    when: ReleaseCondition | None = None
+    request: Template = Field(
+        description="As a user types it; {install} is the family's install command, "
+        "{package} the package of foreach_package, plus the release's template variables"
+    )
+    foreach_package: list[Template] | None = Field(
+        default=None, description="Run once per package whose name matches one of these"
+    )
+    installed: InstalledSetup | None = None
+    hotfixes: bool = Field(default=False, description="module_hotfixes=1 on the release repo")
+    expect: Expectation
+
+
+class AssertionFile(Declaration):
+    assertions: list[Assertion] = Field(min_length=1)

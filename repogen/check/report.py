@@ -1,0 +1,89 @@
+"""Check results as a table, JUnit XML (for CI) and JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lxml import etree
+
+from repogen.check.run import CheckResult
+from repogen.resolve.result import Resolution
+
+
+def resolution_json(resolution: Resolution, flavor: str) -> dict[str, Any]:
+    """The JSON shape of a resolution, shared by `repogen resolve --json` and `check --json`."""
+
+    def refs(items: Sequence[Any]) -> list[dict[str, str]]:
+        return [{"name": r.name, "version": r.version, "arch": r.arch} for r in items]
+
+    return {
+        "ok": resolution.ok,
+        "install": refs(resolution.install),
+        "upgrade": refs(resolution.upgrade),
+        "remove": refs(resolution.remove),
+        "modules": list(resolution.modules),
+        "flavor": flavor,
+        "problems": list(resolution.problems),
+        "why": {name: list(reason) for name, reason in sorted(resolution.why.items())},
+    }
+
+
+def results_json(results: Sequence[CheckResult]) -> dict[str, Any]:
+    return {
+        "passed": sum(r.passed for r in results),
+        "failed": sum(not r.passed for r in results),
+        "results": [
+            {
+                "id": r.assertion,
+                "description": r.description,
+                "source": r.source,
+                "target": r.target,
+                "arch": r.arch,
+                "request": r.request,
+                "passed": r.passed,
+                "failures": list(r.failures),
+                "resolution": resolution_json(r.resolution, r.flavor),
+            }
+            for r in results
+        ],
+    }
+
+
+def table(results: Sequence[CheckResult], verbose: bool = False) -> list[str]:
+    """One line per result (failures always; passes with *verbose*), then a summary line."""
+    lines = []
+    for r in results:
+        if r.passed and not verbose:
+            continue
+        status = "PASS" if r.passed else "FAIL"
+        lines.append(
+            f"{status} {r.assertion} {r.target}/{r.arch}: {r.request} [kernel modules: {r.flavor}]"
+        )
+        lines += [f"     {failure}" for failure in r.failures]
+        if not r.passed:
+            lines.append(f"     ({r.description} {r.source})")
+    failed = sum(not r.passed for r in results)
+    lines.append(f"{len(results) - failed} passed, {failed} failed")
+    return lines
+
+
+def junit(results: Sequence[CheckResult], name: str) -> bytes:
+    """A JUnit XML report: one testcase per result, grouped by assertion id."""
+    suite = etree.Element(
+        "testsuite",
+        name=name,
+        tests=str(len(results)),
+        failures=str(sum(not r.passed for r in results)),
+    )
+    for r in results:
+        case = etree.SubElement(
+            suite, "testcase", classname=r.assertion, name=f"{r.target}/{r.arch}: {r.request}"
+        )
+        if not r.passed:
+            failure = etree.SubElement(case, "failure", message=r.failures[0])
+            failure.text = "\n".join((*r.failures, r.description, r.source))
+    suites = etree.Element("testsuites")
+    suites.append(suite)
+    data: bytes = etree.tostring(suites, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return data

@@ -1,0 +1,253 @@
+"""Running assertion files against a release: one result per assertion, repository and
+package."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from functools import cache
+from pathlib import Path
+
+from repogen.check.declarations import Assertion, AssertionFile, Expectation, TargetSelector
+from repogen.model import Family, ReleaseModel, Repository, load_release
+from repogen.model.load import declarations
+from repogen.model.source import load_document
+from repogen.model.templates import fill, release_variables
+from repogen.resolve import resolve
+from repogen.resolve.request import Request, RequestError, parse_request
+from repogen.resolve.result import Resolution
+from repogen.resolve.session import SessionError, installed_by
+from repogen.resolve.universe import InstalledState, Universe, universe_for
+
+#: The bundled assertions of the domain, run when no file is given.
+BUNDLED_ASSERTIONS = Path(__file__).resolve().parents[2] / "fixtures" / "assertions"
+
+INSTALL = {Family.DEB: "apt-get install", Family.RPM: "dnf install", Family.SUSE: "zypper install"}
+
+#: Resolves a request in a universe: repogen's resolvers, or a real client.
+Engine = Callable[[Repository, Universe, Request], Resolution]
+
+
+def in_process(_repository: Repository, universe: Universe, request: Request) -> Resolution:
+    return resolve(universe, request)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One assertion on one repository (and package, for foreach_package)."""
+
+    assertion: str
+    description: str
+    source: str
+    target: str
+    arch: str
+    request: str
+    flavor: str
+    failures: tuple[str, ...]
+    resolution: Resolution = field(compare=False)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def assertion_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to run: those given (directories expanded), else the bundled ones."""
+    chosen = list(paths) or [BUNDLED_ASSERTIONS]
+    files: list[Path] = []
+    for path in chosen:
+        files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    return files
+
+
+def _selected(selector: TargetSelector, repository: Repository) -> bool:
+    target = repository.target
+    return all(
+        (
+            selector.target is None or repository.target_name in selector.target,
+            selector.family is None or target.family in selector.family,
+            selector.distro is None or target.distro in selector.distro,
+            selector.arch is None or repository.canonical_arch in selector.arch,
+            selector.modular is None or target.modular == selector.modular,
+            selector.drivers is None or target.drivers == selector.drivers,
+        )
+    )
+
+
+def why_chain(resolution: Resolution, name: str) -> str:
+    """``a ← b (Depends: a) ← c (requested)``: how *name* came into the transaction."""
+    steps = [name]
+    seen = {name}
+    while name in resolution.why:
+        parent, *relation = resolution.why[name]
+        if parent == "requested":
+            steps[-1] += " (requested)"
+            break
+        steps.append(f"{parent} ({'; '.join(relation)})" if relation else parent)
+        if parent in seen:
+            break
+        seen.add(parent)
+        name = parent
+    return " ← ".join(steps)
+
+
+def evaluate(
+    expect: Expectation, variables: dict[str, str], universe: Universe, resolution: Resolution
+) -> list[str]:
+    """Every way *resolution* differs from *expect*."""
+    if resolution.ok != expect.ok:
+        if expect.ok:
+            return ["the request fails: " + " ".join(p.strip() for p in resolution.problems)]
+        return ["the request succeeds, but it must fail"]
+    if not resolution.ok:
+        return []
+    failures = []
+    installed = sorted(resolution.installed_names)
+    removed = sorted(r.name for r in resolution.remove)
+    flavor = universe.flavor(resolution)
+    if expect.flavor is not None:
+        allowed = {fill(f, variables) for f in expect.flavor}
+        if flavor not in allowed:
+            providers = [
+                p.name
+                for p in universe.available
+                if p.kernel_module is not None and p.name in installed
+            ]
+            detail = "; ".join(why_chain(resolution, p) for p in providers)
+            failures.append(
+                f"kernel modules: {flavor}, expected {' or '.join(sorted(allowed))}"
+                + (f"; {detail}" if detail else "")
+            )
+    for pattern in (fill(p, variables) for p in expect.includes):
+        if not any(fnmatchcase(name, pattern) for name in installed):
+            failures.append(f"nothing matching {pattern!r} is installed")
+    for pattern in (fill(p, variables) for p in expect.excludes):
+        failures += [
+            f"{name} is installed: {why_chain(resolution, name)}"
+            for name in installed
+            if fnmatchcase(name, pattern)
+        ]
+    for pattern in (fill(p, variables) for p in expect.removes):
+        if not any(fnmatchcase(name, pattern) for name in removed):
+            failures.append(f"nothing matching {pattern!r} is removed")
+    if expect.modules is not None:
+        wanted = sorted(fill(m, variables) for m in expect.modules)
+        if sorted(resolution.modules) != wanted:
+            failures.append(
+                f"enables {', '.join(resolution.modules) or 'no module stream'}, "
+                f"expected {', '.join(wanted) or 'none'}"
+            )
+    return failures
+
+
+class Checker:
+    """Runs assertion files against one release with one engine."""
+
+    def __init__(self, release: ReleaseModel, engine: Engine = in_process) -> None:
+        self.release = release
+        self.engine = engine
+        self.variables = release_variables(release.release)
+
+    def run(self, files: Sequence[Path]) -> list[CheckResult]:
+        results: list[CheckResult] = []
+        for file in files:
+            document = load_document(file)
+            parsed = declarations(document, AssertionFile)
+            for index, assertion in enumerate(parsed.assertions):
+                mark, _ = document.locate(("assertions", index))
+                results += self.check(assertion, file, f"{mark.file}:{mark.line}")
+        return results
+
+    def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
+        condition = assertion.when
+        flavor = self.release.release.default_flavor
+        if condition and condition.default_flavor not in (None, flavor):
+            return
+        for repository in self.release.repositories:
+            if not _selected(assertion.targets, repository):
+                continue
+            for package in self.packages(assertion, repository):
+                yield self.one(assertion, file, source, repository, package)
+
+    @staticmethod
+    def packages(assertion: Assertion, repository: Repository) -> list[str | None]:
+        if assertion.foreach_package is None:
+            return [None]
+        return [
+            p.name
+            for p in repository.packages
+            if any(fnmatchcase(p.name, pattern) for pattern in assertion.foreach_package)
+        ]
+
+    def one(
+        self,
+        assertion: Assertion,
+        file: Path,
+        source: str,
+        repository: Repository,
+        package: str | None,
+    ) -> CheckResult:
+        variables = {
+            **self.variables,
+            "install": INSTALL[repository.family],
+            "package": package or "",
+            "target": repository.target_name,
+            "arch": repository.arch,
+            "default_stream": next(
+                (m.default_stream for m in repository.modules if m.default_stream), ""
+            ),
+        }
+        text = fill(assertion.request, variables)
+
+        def result(
+            failures: list[str], resolution: Resolution, flavor: str = "none"
+        ) -> CheckResult:
+            return CheckResult(
+                assertion.id,
+                assertion.description,
+                source,
+                repository.target_name,
+                repository.arch,
+                text,
+                flavor,
+                tuple(failures),
+                resolution,
+            )
+
+        try:
+            request = parse_request(text)
+            state = self.installed_state(assertion, file, repository, variables)
+        except (RequestError, SessionError, LookupError) as exc:
+            return result([str(exc)], Resolution(ok=False))
+        universe = universe_for(repository, state, hotfixes=assertion.hotfixes)
+        resolution = self.engine(repository, universe, request)
+        failures = evaluate(assertion.expect, variables, universe, resolution)
+        return result(failures, resolution, universe.flavor(resolution))
+
+    def installed_state(
+        self, assertion: Assertion, file: Path, repository: Repository, variables: dict[str, str]
+    ) -> InstalledState:
+        setup = assertion.installed
+        if setup is None:
+            return InstalledState()
+        source = repository
+        if setup.release is not None:
+            other = _load(file.parent / setup.release)
+            matches = [
+                r
+                for r in other.repositories_of(repository.target_name)
+                if r.arch == repository.arch
+            ]
+            if not matches:
+                raise LookupError(
+                    f"{setup.release} has no repository for "
+                    f"{repository.target_name}/{repository.arch}"
+                )
+            source = matches[0]
+        return installed_by(source, [fill(r, variables) for r in setup.requests])
+
+
+@cache
+def _load(path: Path) -> ReleaseModel:
+    return load_release(path)

@@ -1,0 +1,15 @@
+"""The `repogen` command: parse arguments, call one function, print its result.
+
+Each module of this package adds its commands to the one typer app.
+"""
+
+from __future__ import annotations
+
+from repogen.cli import build, model, resolve
+from repogen.cli.common import app
+
+__all__ = ["app", "build", "main", "model", "resolve"]
+
+
+def main() -> None:
+    app()

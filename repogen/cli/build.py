@@ -1,0 +1,70 @@
+"""`repogen build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from repogen.build import MANIFEST, build, source_date_epoch
+from repogen.cli.common import ModelArgument, app, err, fail, load_model
+from repogen.progress import progress_display
+from repogen.publish.base import BuildError, BuildOptions
+
+
+@app.command("build")
+def build_command(
+    model: ModelArgument = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Output directory (replaced as a whole).")
+    ] = Path("out"),
+    target: Annotated[
+        list[str] | None, typer.Option("--target", help="Only this target (repeatable).")
+    ] = None,
+    arch: Annotated[
+        list[str] | None, typer.Option("--arch", help="Only this architecture (repeatable).")
+    ] = None,
+    sign_key: Annotated[
+        str | None, typer.Option("--sign-key", help="Sign the indices with this gpg key.")
+    ] = None,
+    gpg_home: Annotated[
+        Path | None, typer.Option("--gpg-home", help="gpg home directory holding the key.")
+    ] = None,
+    no_packages: Annotated[
+        bool, typer.Option("--no-packages", help="Write metadata only, no package files.")
+    ] = False,
+    add_packages: Annotated[
+        Path | None,
+        typer.Option(
+            "--add-packages",
+            help="Index these real .deb/.rpm files too.",
+            file_okay=False,
+            exists=True,
+        ),
+    ] = None,
+) -> None:
+    """Build the release's repositories: APT for deb targets, rpm-md (+ modules) for rpm
+    targets, rpm-md with patterns for SUSE, and DIR/manifest.json describing them.
+
+    The output directory is replaced only when the whole build succeeded.
+
+    Example: repogen build -o out --target ubuntu2204 --target rhel9
+    """
+    release = load_model(model)
+    try:
+        options = BuildOptions(
+            source_date_epoch=source_date_epoch(release),
+            packages=not no_packages,
+            sign_key=sign_key,
+            gpg_home=gpg_home,
+            add_packages=add_packages,
+        )
+        repositories = release.select(target or (), arch or ())
+        with progress_display(err) as progress:
+            entries = build(release, output, repositories, options, progress)
+    except (BuildError, LookupError) as exc:
+        fail(str(exc))
+    for entry in entries:
+        typer.echo(f"{entry.target:<12} {entry.arch:<8} {output / entry.path}")
+    typer.echo(f"wrote {output / MANIFEST}")

@@ -1,0 +1,72 @@
+"""What every `repogen` command shares: the app, consoles, model loading, common options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from repogen.model import ModelErrors, ReleaseModel, Repository, load_release
+
+#: The release a command works on when no model is given.
+BUNDLED_RELEASE = Path(__file__).resolve().parents[2] / "fixtures" / "releases" / "cuda-12.6.yaml"
+
+#: Exit code for a model that does not load (usage errors are 2 as well, as in typer).
+EXIT_BAD_MODEL = 2
+
+app = typer.Typer(
+    help="One model of an NVIDIA driver + CUDA release, published as APT, dnf and zypper "
+    "repositories and checked.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ModelArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Release model YAML file. Default: the bundled CUDA 12.6 release.",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def load_model(model: Path | None) -> ReleaseModel:
+    """Load *model*, or exit with every error on its own line."""
+    try:
+        return load_release(model or BUNDLED_RELEASE)
+    except ModelErrors as exc:
+        report_model_errors(exc)
+
+
+def report_model_errors(exc: ModelErrors) -> NoReturn:
+    for error in exc.errors:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+    err.print(f"{len(exc.errors)} error(s) in the model")
+    raise typer.Exit(EXIT_BAD_MODEL) from exc
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def split_model(words: list[str]) -> tuple[Path | None, list[str]]:
+    """`[MODEL] REQUEST…`: a first word naming a YAML file is the model."""
+    if words and words[0].endswith((".yaml", ".yml")):
+        return Path(words[0]), words[1:]
+    return None, words
+
+
+def repository_of(release: ReleaseModel, target: str, arch: str | None) -> Repository:
+    """The repository of *target* on *arch* (default: the target's first architecture)."""
+    try:
+        return release.select([target], [arch] if arch else [])[0]
+    except LookupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--target/--arch") from exc

@@ -1,0 +1,61 @@
+"""What every family's publisher shares: build options, manifest entries, the interface."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from repogen.model import Family, ReleaseModel, Repository
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build; the same for every family."""
+
+    source_date_epoch: int
+    packages: bool = True
+    sign_key: str | None = None
+    gpg_home: Path | None = None
+    add_packages: Path | None = None
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One repository in `manifest.json`: what a script needs to point a client at it."""
+
+    target: str
+    family: str
+    arch: str
+    path: str
+    client: str
+
+
+class BuildError(Exception):
+    """A build that cannot complete; the message names what failed."""
+
+
+#: Called with a short description of each step, for progress display.
+Progress = Callable[[str], None]
+
+
+class Publisher(Protocol):
+    """Renders the repositories of one package family.
+
+    ``repositories`` are all the architectures of one target; the publisher writes them under
+    ``root`` (a directory inside the build's temporary tree) and returns their manifest entries.
+    ``final`` is where ``root`` will be once the build is swapped into place, for client lines.
+    """
+
+    family: ClassVar[Family]
+
+    def publish(
+        self,
+        release: ReleaseModel,
+        repositories: Sequence[Repository],
+        root: Path,
+        final: Path,
+        options: BuildOptions,
+        progress: Progress,
+    ) -> list[ManifestEntry]: ...

@@ -1,0 +1,54 @@
+"""Writing a build beside its destination and swapping it in whole.
+
+A build goes into a temporary directory next to the output directory (same file system), and
+only a complete tree replaces the old one, in one atomic ``renameat2(RENAME_EXCHANGE)``: a reader
+sees the whole old or the whole new tree, and a build that fails or is killed leaves the old one
+as it was.  Leftovers of killed builds are removed by the next build.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Atomically swap two existing directories."""
+    if _libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE):
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno), str(a), None, str(b))
+
+
+def _leftovers(output: Path) -> Iterator[Path]:
+    yield from output.parent.glob(f".{output.name}.building-*")
+
+
+@contextmanager
+def staged_directory(output: Path) -> Iterator[Path]:
+    """Yield an empty directory to build into; on success it becomes *output*.
+
+    On any exception (KeyboardInterrupt included) the staged tree is removed and *output* is
+    left untouched.
+    """
+    output = output.absolute()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    for stale in _leftovers(output):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = output.parent / f".{output.name}.building-{os.getpid()}"
+    staging.mkdir()
+    try:
+        yield staging
+        if output.exists():
+            _exchange(staging, output)
+        else:
+            staging.rename(output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

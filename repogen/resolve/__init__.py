@@ -1,0 +1,33 @@
+"""What apt, dnf and zypper would select: one resolver per family behind one interface."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from repogen.model import Family
+from repogen.resolve.apt import AptResolver
+from repogen.resolve.dnf import DnfResolver
+from repogen.resolve.request import Request
+from repogen.resolve.result import Resolution
+from repogen.resolve.universe import Universe
+from repogen.resolve.zypper import ZypperResolver
+
+
+class Resolver(Protocol):
+    def resolve(self, universe: Universe, request: Request) -> Resolution: ...
+
+
+RESOLVERS: dict[Family, Resolver] = {
+    Family.DEB: AptResolver(),
+    Family.RPM: DnfResolver(),
+    Family.SUSE: ZypperResolver(),
+}
+
+
+def resolve(universe: Universe, request: Request) -> Resolution:
+    """Resolve *request* in *universe* with the resolver of its family."""
+    if request.family is not universe.family:
+        raise ValueError(
+            f"{request.text!r} is a {request.family} request; the target is {universe.family}"
+        )
+    return RESOLVERS[universe.family].resolve(universe, request)

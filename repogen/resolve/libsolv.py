@@ -1,0 +1,158 @@
+"""A libsolv pool from repogen packages, and its transactions as a :class:`Resolution`.
+
+Shared by the dnf and zypper resolvers: both clients are libsolv underneath, with their own
+defaults (and, for dnf, modular filtering decided before the pool is built).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import solv
+
+from repogen.model import PackageSpec, RelationKind
+from repogen.model.relations import Alternative, Operator, Relation
+from repogen.resolve.result import PackageRef, Resolution
+
+_FLAGS = {
+    Operator.LT: solv.REL_LT,
+    Operator.LE: solv.REL_LT | solv.REL_EQ,
+    Operator.EQ: solv.REL_EQ,
+    Operator.GE: solv.REL_GT | solv.REL_EQ,
+    Operator.GT: solv.REL_GT,
+}
+
+_KEYS = {
+    RelationKind.DEPENDS: solv.SOLVABLE_REQUIRES,
+    RelationKind.PRE_DEPENDS: solv.SOLVABLE_REQUIRES,
+    RelationKind.RECOMMENDS: solv.SOLVABLE_RECOMMENDS,
+    RelationKind.SUGGESTS: solv.SOLVABLE_SUGGESTS,
+    RelationKind.SUPPLEMENTS: solv.SOLVABLE_SUPPLEMENTS,
+    RelationKind.ENHANCES: solv.SOLVABLE_ENHANCES,
+    RelationKind.CONFLICTS: solv.SOLVABLE_CONFLICTS,
+    RelationKind.OBSOLETES: solv.SOLVABLE_OBSOLETES,
+    RelationKind.PROVIDES: solv.SOLVABLE_PROVIDES,
+}
+
+
+@dataclass
+class Pool:
+    """A libsolv pool holding the available and installed packages of one resolution."""
+
+    pool: solv.Pool
+    packages: dict[int, PackageSpec]
+
+    def dep(self, alternative: Alternative) -> solv.Dep:
+        dep = self.pool.Dep(alternative.name)
+        if alternative.constraint is None:
+            return dep
+        constraint = alternative.constraint
+        return dep.Rel(_FLAGS[constraint.operator], self.pool.Dep(constraint.version))
+
+    def relation(self, relation: Relation) -> solv.Dep:
+        """One alternative as a plain dependency, several as the rich `(a or b …)`."""
+        deps = [self.dep(a) for a in relation.alternatives]
+        combined = deps[-1]
+        for dep in reversed(deps[:-1]):
+            combined = dep.Rel(solv.REL_OR, combined)
+        return combined
+
+    def solvable_package(self, solvable: solv.XSolvable) -> PackageSpec:
+        return self.packages[solvable.id]
+
+
+def build_pool(
+    arch: str, available: Iterable[PackageSpec], installed: Iterable[PackageSpec] = ()
+) -> Pool:
+    """A pool for *arch* (noarch is always allowed) with both repositories loaded."""
+    pool = solv.Pool()
+    pool.setdisttype(solv.Pool.DISTTYPE_RPM)
+    pool.setarch(arch)
+    result = Pool(pool, {})
+    for name, packages in (("available", available), ("@System", installed)):
+        repo = pool.add_repo(name)
+        for package in packages:
+            result.packages[_add(result, repo, package).id] = package
+        repo.internalize()
+        if name == "@System":
+            pool.installed = repo
+    pool.addfileprovides()
+    pool.createwhatprovides()
+    return result
+
+
+def _add(pool: Pool, repo: solv.Repo, package: PackageSpec) -> solv.XSolvable:
+    solvable = repo.add_solvable()
+    solvable.name = package.name
+    solvable.evr = package.version
+    solvable.arch = package.arch
+    own = pool.pool.Dep(package.name).Rel(solv.REL_EQ, pool.pool.Dep(package.version))
+    solvable.add_deparray(solv.SOLVABLE_PROVIDES, own)
+    for kind, key in _KEYS.items():
+        for relation in package.related(kind):
+            solvable.add_deparray(key, pool.relation(relation))
+    return solvable
+
+
+def select(pool: Pool, name: str, provides_only: bool = False) -> solv.Selection:
+    """Packages a command-line word names: by name, else by what they provide."""
+    flags = solv.Selection.SELECTION_NAME | solv.Selection.SELECTION_DOTARCH
+    if not provides_only:
+        selection = pool.pool.select(name, flags)
+        if not selection.isempty():
+            return selection
+    return pool.pool.select(name, solv.Selection.SELECTION_PROVIDES)
+
+
+def solve(
+    pool: Pool, jobs: Sequence[solv.Job], *, recommends: bool, allow_erasing: bool, best: bool
+) -> Resolution:
+    """Run the solver and describe its transaction, or its problems."""
+    solver = pool.pool.Solver()
+    solver.set_flag(solv.Solver.SOLVER_FLAG_IGNORE_RECOMMENDED, not recommends)
+    solver.set_flag(solv.Solver.SOLVER_FLAG_ALLOW_UNINSTALL, allow_erasing)
+    solver.set_flag(solv.Solver.SOLVER_FLAG_BEST_OBEY_POLICY, best)
+    problems = solver.solve(list(jobs))
+    if problems:
+        return Resolution(ok=False, problems=tuple(f"Problem: {p}" for p in problems))
+    transaction = solver.transaction()
+    install, upgrade, remove = [], [], []
+    for cls in transaction.classify(solv.Transaction.SOLVER_TRANSACTION_SHOW_OBSOLETES):
+        for solvable in cls.solvables():
+            if cls.type == solv.Transaction.SOLVER_TRANSACTION_INSTALL:
+                install.append(solvable)
+            elif cls.type == solv.Transaction.SOLVER_TRANSACTION_ERASE:
+                remove.append(solvable)
+            else:  # upgraded, downgraded, reinstalled, changed: the new version comes in
+                upgrade.append(transaction.othersolvable(solvable))
+    return Resolution(
+        ok=True,
+        install=_refs(pool, install),
+        upgrade=_refs(pool, upgrade),
+        remove=_refs(pool, remove),
+        why=_why(pool, solver, [*install, *upgrade]),
+    )
+
+
+def _refs(pool: Pool, solvables: Iterable[solv.XSolvable]) -> tuple[PackageRef, ...]:
+    packages = (pool.solvable_package(s) for s in solvables)
+    return tuple(sorted(PackageRef(p.name, p.version, p.arch) for p in packages))
+
+
+def _why(
+    pool: Pool, solver: solv.Solver, solvables: Iterable[solv.XSolvable]
+) -> dict[str, tuple[str, ...]]:
+    """For each package brought in, the package and dependency that required it."""
+    why: dict[str, tuple[str, ...]] = {}
+    for solvable in solvables:
+        reason, rule = solver.describe_decision(solvable)
+        if reason == solv.Solver.SOLVER_REASON_RESOLVE_JOB or rule is None:
+            why[solvable.name] = ("requested",)
+            continue
+        info = rule.info()
+        source = info.solvable
+        if source is not None and info.dep is not None:
+            kind = "Recommends" if reason == solv.Solver.SOLVER_REASON_WEAKDEP else "Requires"
+            why[solvable.name] = (source.name, f"{kind}: {info.dep}")
+    return why

@@ -1,0 +1,127 @@
+"""Resolver cases as data (fixtures/resolver-cases/*.yaml): small repositories, a request and
+the expected resolution.  Shared by the in-process tests and the real-client conformance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from repogen.model import Family, ModuleSpec, PackageSpec, RelationKind, StreamSpec
+from repogen.model.concrete import NOARCH
+from repogen.model.relations import parse_relation
+from repogen.resolve.request import Request, parse_request
+from repogen.resolve.result import PackageRef, Resolution
+from repogen.resolve.universe import InstalledState, Universe
+
+CASES = Path(__file__).resolve().parent.parent / "fixtures" / "resolver-cases"
+MACHINE_ARCH = {Family.DEB: "amd64", Family.RPM: "x86_64", Family.SUSE: "x86_64"}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    family: Family
+    universe: Universe
+    request: Request
+    expect: dict[str, Any]
+
+    def differences(self, resolution: Resolution) -> list[str]:
+        """How *resolution* differs from the expectation (empty when it matches)."""
+        problems = []
+        ok = self.expect.get("ok", True)
+        if resolution.ok != ok:
+            return [f"ok is {resolution.ok}, expected {ok}: {resolution.problems}"]
+        for key in ("install", "upgrade", "remove"):
+            if key in self.expect or (key == "install" and ok):
+                wanted = self.expect.get(key, [])
+                got: tuple[PackageRef, ...] = getattr(resolution, key)
+                if not _matches(wanted, got):
+                    problems.append(
+                        f"{key}: {[f'{r.name}={r.version}' for r in got]}, expected {wanted}"
+                    )
+        if "modules" in self.expect and sorted(resolution.modules) != sorted(
+            self.expect["modules"]
+        ):
+            problems.append(f"modules: {resolution.modules}, expected {self.expect['modules']}")
+        return problems
+
+
+def _matches(wanted: list[str], got: tuple[PackageRef, ...]) -> bool:
+    if len(wanted) != len(got):
+        return False
+    remaining = list(got)
+    for item in wanted:
+        name, _, version = item.partition("=")
+        found = next((r for r in remaining if r.name == name and version in ("", r.version)), None)
+        if found is None:
+            return False
+        remaining.remove(found)
+    return True
+
+
+def package(data: dict[str, Any], family: Family) -> PackageSpec:
+    relations = {
+        kind: tuple(parse_relation(text) for text in data.get(kind.value, ()))
+        for kind in RelationKind
+        if data.get(kind.value)
+    }
+    return PackageSpec(
+        name=data["name"],
+        version=str(data["version"]),
+        arch=data.get("arch", NOARCH[family]),
+        summary=data["name"],
+        description="",
+        section="test",
+        relations=relations,
+        kernel_module=data.get("kernel_module"),
+    )
+
+
+def _module(data: dict[str, Any]) -> ModuleSpec:
+    streams = tuple(
+        StreamSpec(
+            data["name"],
+            s["name"],
+            s["name"],
+            None,
+            tuple(s["artifacts"]),
+            {k: tuple(v) for k, v in s.get("profiles", {}).items()},
+        )
+        for s in data["streams"]
+    )
+    return ModuleSpec(
+        data["name"], data["name"], data["name"], ("MIT",), streams, data.get("default"), "default"
+    )
+
+
+def load_cases(file: Path) -> list[Case]:
+    document = yaml.safe_load(file.read_text())
+    family = Family(document["family"])
+    cases = []
+    for data in document["cases"]:
+        release = tuple(package(p, family) for p in data["packages"])
+        base = tuple(package(p, family) for p in data.get("base", ()))
+        installed = InstalledState(
+            tuple(package(p, family) for p in data.get("installed", ())),
+            dict(data.get("enabled", {})),
+        )
+        universe = Universe(
+            family=family,
+            arch=MACHINE_ARCH[family],
+            release=release,
+            base=base,
+            modules=tuple(_module(m) for m in data.get("modules", ())),
+            installed=installed,
+            hotfixes=data.get("hotfixes", False),
+        )
+        cases.append(
+            Case(data["name"], family, universe, parse_request(data["request"]), data["expect"])
+        )
+    return cases
+
+
+def all_cases() -> list[Case]:
+    return [case for file in sorted(CASES.glob("*.yaml")) for case in load_cases(file)]
