@@ -86,6 +86,8 @@ class PackageSpec:
     section: str
     relations: Mapping[RelationKind, tuple[Relation, ...]]
     kernel_module: KernelModuleFlavor | None = None
+    #: `latest` or `branch` when users install the driver through this package.
+    entry: str | None = None
     component: bool = False
     pattern: PatternAttributes | None = None
     origin: ModelPath = ()
@@ -113,6 +115,7 @@ class StreamSpec:
     kernel_module: KernelModuleFlavor | None
     artifacts: tuple[str, ...]
     profiles: Mapping[str, tuple[str, ...]]
+    entry: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,14 @@ is reported at its line instead of silently becoming ``"12.6"``.  The JSON Schem
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 Template = Annotated[str, StringConstraints(min_length=1)]
+#: How users install the driver through a package or stream: `latest` follows new branches,
+#: `branch` pins the release's branch (nvidia-packaging.md §1, the install-command table).
+Entry = Literal["latest", "branch"]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
 
 
@@ -159,6 +162,7 @@ class PackageOverride(RelationFields):
     description: Template | None = None
     arch: Annotated[str, StringConstraints(pattern=r"^(all|any)$")] | None = None
     kernel_module: FlavorName | None = None
+    entry: Entry | None = None
 
 
 class Package(RelationFields):
@@ -174,6 +178,9 @@ class Package(RelationFields):
     )
     kernel_module: FlavorName | None = Field(
         default=None, description="Set on the packages that provide GPU kernel modules"
+    )
+    entry: Entry | None = Field(
+        default=None, description="This package is how users install the driver (latest/branch)"
     )
     component: bool = Field(
         default=False,
@@ -220,6 +227,9 @@ class ModuleStream(Declaration):
     summary: Template
     kmod: Template
     when: When | None = None
+    entry: Entry | None = Field(
+        default=None, description="This stream is how users install the driver (latest/branch)"
+    )
     artifacts: list[Template] = Field(
         default_factory=list, description="Artifacts beyond the module's common ones"
     )

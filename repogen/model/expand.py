@@ -59,6 +59,7 @@ _PACKAGE_FIELDS = (
     "description",
     "arch",
     "kernel_module",
+    "entry",
     *(kind.value for kind in RelationKind),
 )
 
@@ -387,6 +388,7 @@ class _Expander:
             section=package.section,
             relations=relations,
             kernel_module=fields["kernel_module"],
+            entry=fields["entry"],
             component=package.component,
             origin=("packages", index),
         )
@@ -490,6 +492,7 @@ class _Expander:
                     packages[kmod].kernel_module,
                     artifacts,
                     profiles,
+                    stream.entry,
                 )
             )
         default = None
