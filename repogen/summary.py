@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from repogen.model import ReleaseModel
+from repogen.model import KernelModuleFlavor, ReleaseModel, Repository
 
 
 @dataclass(frozen=True)
@@ -21,18 +21,14 @@ class RepositorySummary:
     default_stream: str | None
 
 
+def _providers(repository: Repository, flavor: KernelModuleFlavor) -> tuple[str, ...]:
+    return tuple(p.name for p in repository.packages if p.kernel_module is flavor)
+
+
 def summarize(model: ReleaseModel) -> list[RepositorySummary]:
     """One summary line per repository of *model*."""
     rows = []
     for repo in model.repositories:
-
-        def providers(flavor: str, repo: Any = repo) -> tuple[str, ...]:
-            return tuple(
-                p.name
-                for p in repo.packages
-                if p.kernel_module is not None and p.kernel_module.value == flavor
-            )
-
         streams = tuple(f"{m.name}:{s.name}" for m in repo.modules for s in m.streams)
         default = next(
             (f"{m.name}:{m.default_stream}" for m in repo.modules if m.default_stream), None
@@ -43,8 +39,8 @@ def summarize(model: ReleaseModel) -> list[RepositorySummary]:
                 family=repo.family.value,
                 arch=repo.arch,
                 packages=len(repo.packages),
-                open_providers=providers("open"),
-                proprietary_providers=providers("proprietary"),
+                open_providers=_providers(repo, KernelModuleFlavor.OPEN),
+                proprietary_providers=_providers(repo, KernelModuleFlavor.PROPRIETARY),
                 patterns=tuple(p.pattern.name for p in repo.packages if p.pattern is not None),
                 streams=streams,
                 default_stream=default,

@@ -103,3 +103,28 @@ def test_cli_reports_broken_model_in_one_line_and_exits_2(case: Path) -> None:
     assert first.startswith("error: ")
     assert f"{BROKEN.name}/{LOCATIONS[case.stem]}: " in first
     assert "Traceback" not in result.output
+
+
+GENERATED = {
+    "huge": ("# padding\n" * 500_000, "1:1", "over the 4194304-byte limit"),
+    "deep-flow": ("release: " + "[" * 5000 + "]" * 5000 + "\n", "1:1", "nesting deeper than 64"),
+    "deep-block": (
+        "release:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 80)),
+        "66:",
+        "nesting deeper than 64",
+    ),
+    "not-utf8": ("release: \udcff\n", "1:1", "cannot read"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_hostile_files_give_one_error_and_exit_2(name: str, tmp_path: Path) -> None:
+    text, where, message = GENERATED[name]
+    model = tmp_path / f"{name}.yaml"
+    model.write_bytes(text.encode("utf-8", "surrogateescape"))
+    result = CliRunner().invoke(app, ["validate", str(model)])
+    assert result.exit_code == 2
+    (line, total) = result.stderr.splitlines()
+    assert line.startswith(f"error: {model}:{where}")
+    assert message in line
+    assert total == "1 error(s) in the model"

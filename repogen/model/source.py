@@ -116,6 +116,10 @@ def _read_file(file: Path, origin: Mark | None) -> Located:
         raise ModelErrors([ModelError(reader, path, f"cannot read {file}: {reason}")]) from exc
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError as exc:
+        raise ModelErrors(
+            [ModelError(Mark(file, 1, 1), (), f"nesting deeper than {MAX_DEPTH} levels")]
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         bad = exc.problem_mark or exc.context_mark
         mark = _mark(file, bad) if bad else Mark(file, 1, 1)
@@ -127,10 +131,7 @@ def _read_file(file: Path, origin: Mark | None) -> Located:
         raise ModelErrors(
             [ModelError(Mark(file, 1, 1), (), "expected a mapping, the file is empty")]
         )
-    try:
-        located = _Reader(file).locate(node, ())
-    except RecursionError as exc:
-        raise ModelErrors([ModelError(Mark(file, 1, 1), (), "nesting too deep")]) from exc
+    located = _Reader(file).locate(node, ())
     if not isinstance(located.value, dict):
         raise ModelErrors([ModelError(located.mark, (), "expected a mapping at the top level")])
     return located
