@@ -1,0 +1,314 @@
+"""The Debian/Ubuntu publisher: one APT repository per target, all its architectures in it.
+
+Layout under the target's directory::
+
+    dists/<suite>/Release (+ InRelease, Release.gpg when signed)
+    dists/<suite>/main/binary-<arch>/Packages{,.gz,.xz} (+ by-hash/SHA256|SHA512/<hash>)
+    pool/main/<prefix>/<source>/<name>_<version>_<arch>.deb
+    source/<package>/debian/control        the rendered source package of each model package
+    archive-keyring.gpg                    the public key, when signed
+
+Every model package is its own source package, named after it.  ``Architecture: all``
+packages are built once and listed in every ``binary-<arch>`` index.  Real packages from
+``--add-packages`` replace the stand-ins the model describes, after a check that they agree.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import ClassVar
+
+from debian.deb822 import Deb822
+
+from repogen.model import Family, PackageSpec, ReleaseModel, Repository
+from repogen.publish import gpg
+from repogen.publish.apt_index import (
+    COMPONENT,
+    PoolFile,
+    Suite,
+    dists,
+    packages_index,
+    packages_stanza,
+)
+from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
+from repogen.publish.deb_control import (
+    base_stub_control,
+    binary_control,
+    deb_file_name,
+    one_line,
+    pool_directory,
+    source_control,
+)
+from repogen.publish.debfile import DebJob, RealDeb, build_debs, check_agrees, read_debs
+
+#: The public key written into a signed repository, for ``signed-by``.
+KEYRING = "archive-keyring.gpg"
+ORIGIN = "repogen"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One package in one architecture's index: generated from *spec*, or a *real* .deb."""
+
+    control: Deb822
+    pool_path: PurePosixPath
+    spec: PackageSpec | None = None
+    real: RealDeb | None = None
+
+
+def _pool_path(control: Deb822, source: str | None = None) -> PurePosixPath:
+    name, version, arch = (str(control[f]) for f in ("Package", "Version", "Architecture"))
+    return pool_directory(source or name) / deb_file_name(name, version, arch)
+
+
+def _no_file(control: Deb822) -> PoolFile:
+    """What a stanza says when there is no package file (``--no-packages``, base stubs): the
+    would-be pool path, with the size and hashes of the control data (apt refuses size 0)."""
+    return PoolFile.of(_pool_path(control), control.dump().encode())
+
+
+def _generated(spec: PackageSpec) -> _Entry:
+    control = binary_control(spec)
+    return _Entry(control, _pool_path(control), spec=spec)
+
+
+def _added(deb: RealDeb) -> _Entry:
+    return _Entry(deb.control, _pool_path(deb.control, deb.source), real=deb)
+
+
+def _index_entries(repository: Repository, added: Sequence[RealDeb]) -> list[_Entry]:
+    """The packages of *repository*'s index: the model's, with real ones replacing theirs."""
+    place = f"{repository.target_name}/{repository.package_arch}"
+    real = [deb for deb in added if deb.arch in {repository.package_arch, "all"}]
+    for deb in real:
+        spec = repository.package(deb.name)
+        if spec is not None:
+            check_agrees(deb, spec, place)
+    replaced = {deb.name for deb in real}
+    entries = [_generated(spec) for spec in repository.packages if spec.name not in replaced]
+    entries += [_added(deb) for deb in real]
+    seen: dict[tuple[str, str], _Entry] = {}
+    for entry in entries:
+        key = (str(entry.control["Package"]), str(entry.control["Version"]))
+        if key in seen:
+            raise BuildError(f"{place}: {key[0]} {key[1]} is given twice ({entry.pool_path})")
+        seen[key] = entry
+    return entries
+
+
+def _artifacts(indices: Mapping[str, list[_Entry]]) -> dict[PurePosixPath, _Entry]:
+    """Each pool file once; an ``all`` package must be the same on every architecture."""
+    artifacts: dict[PurePosixPath, _Entry] = {}
+    for entry in (e for entries in indices.values() for e in entries):
+        known = artifacts.setdefault(entry.pool_path, entry)
+        if known.control.dump() != entry.control.dump():
+            raise BuildError(
+                f"{entry.pool_path.name} differs between architectures:\n"
+                f"{known.control.dump()}\n{entry.control.dump()}"
+            )
+    return artifacts
+
+
+def _pool(
+    root: Path, artifacts: Mapping[PurePosixPath, _Entry], options: BuildOptions
+) -> dict[PurePosixPath, PoolFile]:
+    """Write the pool (unless ``--no-packages``) and say what each stanza's file is.
+
+    Without packages, a generated package's stanza describes no file (:func:`_no_file`); a
+    real one keeps the size and hashes of its file, which is not copied.
+    """
+    if options.packages:
+        build_debs(
+            [
+                DebJob(entry.control.dump().encode(), _inside(root, path))
+                for path, entry in artifacts.items()
+                if entry.real is None
+            ],
+            options.source_date_epoch,
+        )
+        for path, entry in artifacts.items():
+            if entry.real is not None:
+                shutil.copyfile(entry.real.path, _inside(root, path))
+        return {path: PoolFile.of(path, (root / path).read_bytes()) for path in artifacts}
+    return {
+        path: _no_file(entry.control)
+        if entry.real is None
+        else PoolFile.of(path, entry.real.path.read_bytes())
+        for path, entry in artifacts.items()
+    }
+
+
+def _release_description(
+    release: ReleaseModel, repository: Repository, stand_ins: bool, metadata_only: bool
+) -> str:
+    info, target = release.release, repository.target
+    sentences = [
+        f"{info.name} (CUDA {info.cuda}, driver {info.driver}) for {target.distro} "
+        f"{target.release}, generated by repogen."
+    ]
+    if stand_ins:
+        sentences.append(
+            "Component packages (driver stacks, toolkits) are empty stand-ins, "
+            "not the real artifacts."
+        )
+    if metadata_only:
+        sentences.append(
+            "Metadata only (--no-packages): Filename, Size and checksums in Packages "
+            "describe no file (they are those of the package's control data)."
+        )
+    return one_line(" ".join(sentences), "release description")
+
+
+def _inside(root: Path, path: PurePosixPath) -> Path:
+    """*path* under *root*; a path that would leave it is an error."""
+    full = root / path
+    if (
+        ".." in path.parts
+        or path.is_absolute()
+        or not full.resolve().is_relative_to(root.resolve())
+    ):
+        raise BuildError(f"{path} would be written outside {root}")
+    full.parent.mkdir(parents=True, exist_ok=True)
+    return full
+
+
+def _write(root: Path, files: Mapping[PurePosixPath, bytes], epoch: int) -> None:
+    """Write *files* under *root*, then give everything under it the mtime *epoch*."""
+    for path, data in sorted(files.items()):
+        _inside(root, path).write_bytes(data)
+    for directory, dirnames, filenames in os.walk(root):
+        for name in (*dirnames, *filenames):
+            os.utime(Path(directory, name), (epoch, epoch))
+    os.utime(root, (epoch, epoch))
+
+
+def _sources(repositories: Sequence[Repository]) -> dict[PurePosixPath, bytes]:
+    """``source/<package>/debian/control`` of every model package of the target."""
+    by_name: dict[str, dict[str, PackageSpec]] = {}
+    for repository in repositories:
+        for spec in repository.packages:
+            by_name.setdefault(spec.name, {})[spec.arch] = spec
+    return {
+        PurePosixPath("source", name, "debian", "control"): "\n".join(
+            paragraph.dump() for paragraph in source_control(list(specs.values()))
+        ).encode()
+        for name, specs in sorted(by_name.items())
+    }
+
+
+def _signed(
+    files: dict[PurePosixPath, bytes], release: PurePosixPath, options: BuildOptions
+) -> dict[PurePosixPath, bytes]:
+    """*files* plus ``InRelease``, ``Release.gpg`` and the public key, when a key is given."""
+    if options.sign_key is None:
+        return files
+    key, home, data = options.sign_key, options.gpg_home, files[release]
+    return {
+        **files,
+        release.with_name("InRelease"): gpg.clearsign(data, key, home),
+        release.with_name("Release.gpg"): gpg.detach_sign(data, key, home),
+        PurePosixPath(KEYRING): gpg.public_key(key, home),
+    }
+
+
+def _relative(root: Path, final: Path) -> str:
+    """The part *root* and *final* end with: the repository's path inside the output."""
+    common: list[str] = []
+    for a, b in zip(reversed(root.parts), reversed(final.parts), strict=False):
+        if a != b:
+            break
+        common.insert(0, a)
+    return str(PurePosixPath(*common))
+
+
+def _suite(repository: Repository) -> str:
+    if repository.target.suite is None:
+        raise BuildError(f"deb target {repository.target_name} has no suite")
+    return repository.target.suite
+
+
+@dataclass(frozen=True)
+class DebPublisher:
+    family: ClassVar[Family] = Family.DEB
+
+    def publish(
+        self,
+        release: ReleaseModel,
+        repositories: Sequence[Repository],
+        root: Path,
+        final: Path,
+        options: BuildOptions,
+        progress: Progress,
+    ) -> list[ManifestEntry]:
+        first = repositories[0]
+        target, suite = first.target_name, _suite(first)
+        added = read_debs(options.add_packages) if options.add_packages is not None else ()
+        indices: dict[str, list[_Entry]] = {}
+        for repository in repositories:
+            progress(f"{target}/{repository.package_arch}: collecting packages")
+            indices[repository.package_arch] = _index_entries(repository, added)
+        arches = tuple(indices)
+        artifacts = _artifacts(indices)
+        what = "writing metadata" if not options.packages else f"building {len(artifacts)} .deb"
+        progress(f"{target}/{','.join(arches)}: {what}")
+        pool = _pool(root, artifacts, options)
+        stand_ins = any(e.spec is not None and e.spec.component for e in artifacts.values())
+        for arch in arches:
+            progress(f"{target}/{arch}: indexing")
+        files = dists(
+            Suite(
+                origin=ORIGIN,
+                label=one_line(release.release.name, "release name"),
+                suite=suite,
+                codename=suite,
+                epoch=options.source_date_epoch,
+                architectures=arches,
+                description=_release_description(
+                    release, first, stand_ins, metadata_only=not options.packages
+                ),
+            ),
+            {
+                arch: packages_index(packages_stanza(e.control, pool[e.pool_path]) for e in entries)
+                for arch, entries in indices.items()
+            },
+        )
+        if options.sign_key is not None:
+            progress(f"{target}/{','.join(arches)}: signing with {options.sign_key}")
+        files = _signed(files, PurePosixPath("dists", suite, "Release"), options)
+        _write(root, {**files, **_sources(repositories)}, options.source_date_epoch)
+        trust = "trusted=yes" if options.sign_key is None else f"signed-by={final / KEYRING}"
+        client = f"deb [{trust}] file:{final} {suite} {COMPONENT}"
+        path = _relative(root, final)
+        return [ManifestEntry(target, Family.DEB.value, arch, path, client) for arch in arches]
+
+
+PUBLISHER: Publisher = DebPublisher()
+
+
+def write_base_stub(repository: Repository, root: Path) -> str:
+    """Write a metadata-only APT repository of *repository*'s base packages (what the
+    distribution supplies) under *root*, and return the sources.list line for it."""
+    suite = _suite(repository)
+    stanzas = [
+        packages_stanza(control, _no_file(control))
+        for control in (base_stub_control(base) for base in repository.base)
+    ]
+    files = dists(
+        Suite(
+            origin=ORIGIN,
+            label="base stub",
+            suite=suite,
+            codename=suite,
+            epoch=0,
+            architectures=(repository.package_arch,),
+            description=f"Stub of the {repository.target_name} base packages: metadata only, "
+            "Filename, Size and checksums describe no file.",
+        ),
+        {repository.package_arch: packages_index(stanzas)},
+    )
+    _write(root, files, 0)
+    return f"deb [trusted=yes] file:{root.absolute()} {suite} {COMPONENT}"
