@@ -188,7 +188,7 @@ def test_every_deb_passes_dpkg_deb_and_matches_the_model(built_12_6: Built, targ
         assert deb.name == f"{spec.name}_{spec.version}_{spec.arch}.deb"
         assert deb.parent.relative_to(built_12_6.root(target)).parts[:2] == ("pool", "main")
         assert control["Version"] == spec.version
-        assert control["Maintainer"]
+        assert control["Maintainer"] == "NVIDIA CUDA Packaging <cudatools@nvidia.com>"
         assert control["Description"].splitlines()[0] == spec.summary
         assert ("Multi-Arch" in control) == (spec.arch == "all")
         for kind, field in RELATION_FIELDS:
@@ -217,11 +217,13 @@ def _spec(arch: str, depends: tuple[str, ...], summary: str = "s") -> PackageSpe
 
 
 def test_source_control_restricts_relations_of_some_architectures() -> None:
-    _source, binary = source_control([_spec("amd64", ("a", "b")), _spec("arm64", ("a",))])
+    _source, binary = source_control(
+        [_spec("amd64", ("a", "b")), _spec("arm64", ("a",))], "M <m@x.invalid>"
+    )
     assert binary["Architecture"] == "amd64 arm64"
     assert binary["Depends"] == "a, b [amd64]"
     with pytest.raises(BuildError, match="different summary per architecture"):
-        source_control([_spec("amd64", (), "one"), _spec("arm64", (), "two")])
+        source_control([_spec("amd64", (), "one"), _spec("arm64", (), "two")], "M <m@x.invalid>")
 
 
 # ---------------------------------------------------------------- the APT index

@@ -163,6 +163,9 @@ class ReleaseModel:
     release: Release
     source: str
     repositories: tuple[Repository, ...] = field(default_factory=tuple)
+    #: Who the packages say maintains them, and their license (the model's top-level keys).
+    maintainer: str = ""
+    license: str = ""
 
     def repositories_of(self, target: str) -> tuple[Repository, ...]:
         return tuple(r for r in self.repositories if r.target_name == target)

@@ -89,4 +89,6 @@ def load_release(path: Path) -> ReleaseModel:
     """
     document = load_document(path)
     model = declarations(document, ModelFile)
-    return ReleaseModel(model.release, str(path), expand(model, document))
+    return ReleaseModel(
+        model.release, str(path), expand(model, document), model.maintainer, model.license
+    )

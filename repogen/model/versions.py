@@ -22,10 +22,10 @@ def version_problem(family: Family, version: str) -> str | None:
             upstream = DebianVersion(version).upstream_version
         except ValueError:
             upstream = None
-        if not upstream or not upstream[0].isdigit():
+        if not upstream or not upstream[0].isdigit() or version != version.strip():
             return f"{version!r} is not a Debian version ([epoch:]upstream[-revision])"
         return None
-    if _RPM_EVR.match(version) is None:
+    if _RPM_EVR.fullmatch(version) is None:
         return f"{version!r} is not an RPM [epoch:]version-release"
     return None
 
@@ -33,20 +33,20 @@ def version_problem(family: Family, version: str) -> str | None:
 def name_problem(family: Family, name: str) -> str | None:
     """Why *name* is not a valid package name for *family*, or None when it is."""
     if family is Family.DEB:
-        if _DEB_NAME.match(name) is None:
+        if _DEB_NAME.fullmatch(name) is None:
             return (
                 f"{name!r} is not a Debian package name (lowercase letters, digits, "
                 "'+', '-', '.'; at least two characters)"
             )
         return None
-    if _RPM_NAME.match(name) is None:
+    if _RPM_NAME.fullmatch(name) is None:
         return f"{name!r} is not an RPM package name"
     return None
 
 
 def split_evr(version: str) -> tuple[str, str, str]:
     """Split a valid RPM ``[E:]V-R`` into epoch (default ``0``), version and release."""
-    match = _RPM_EVR.match(version)
+    match = _RPM_EVR.fullmatch(version)
     if match is None:
         raise ValueError(version)
     epoch, ver, rel = match.groups()

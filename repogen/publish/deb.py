@@ -71,8 +71,8 @@ def _no_file(control: Deb822) -> PoolFile:
     return PoolFile.of(_pool_path(control), control.dump().encode())
 
 
-def _generated(spec: PackageSpec) -> _Entry:
-    control = binary_control(spec)
+def _generated(spec: PackageSpec, maintainer: str) -> _Entry:
+    control = binary_control(spec, maintainer)
     return _Entry(control, _pool_path(control), spec=spec)
 
 
@@ -80,7 +80,9 @@ def _added(deb: RealDeb) -> _Entry:
     return _Entry(deb.control, _pool_path(deb.control, deb.source), real=deb)
 
 
-def _index_entries(repository: Repository, added: Sequence[RealDeb]) -> list[_Entry]:
+def _index_entries(
+    repository: Repository, added: Sequence[RealDeb], maintainer: str
+) -> list[_Entry]:
     """The packages of *repository*'s index: the model's, with real ones replacing theirs."""
     place = f"{repository.target_name}/{repository.package_arch}"
     real = [deb for deb in added if deb.arch in {repository.package_arch, "all"}]
@@ -89,7 +91,9 @@ def _index_entries(repository: Repository, added: Sequence[RealDeb]) -> list[_En
         if spec is not None:
             check_agrees(deb, spec, place)
     replaced = {deb.name for deb in real}
-    entries = [_generated(spec) for spec in repository.packages if spec.name not in replaced]
+    entries = [
+        _generated(spec, maintainer) for spec in repository.packages if spec.name not in replaced
+    ]
     entries += [_added(deb) for deb in real]
     seen: dict[tuple[str, str], _Entry] = {}
     for entry in entries:
@@ -186,7 +190,7 @@ def _write(root: Path, files: Mapping[PurePosixPath, bytes], epoch: int) -> None
     os.utime(root, (epoch, epoch))
 
 
-def _sources(repositories: Sequence[Repository]) -> dict[PurePosixPath, bytes]:
+def _sources(repositories: Sequence[Repository], maintainer: str) -> dict[PurePosixPath, bytes]:
     """``source/<package>/debian/control`` of every model package of the target."""
     by_name: dict[str, dict[str, PackageSpec]] = {}
     for repository in repositories:
@@ -194,7 +198,7 @@ def _sources(repositories: Sequence[Repository]) -> dict[PurePosixPath, bytes]:
             by_name.setdefault(spec.name, {})[spec.arch] = spec
     return {
         PurePosixPath("source", name, "debian", "control"): "\n".join(
-            paragraph.dump() for paragraph in source_control(list(specs.values()))
+            paragraph.dump() for paragraph in source_control(list(specs.values()), maintainer)
         ).encode()
         for name, specs in sorted(by_name.items())
     }
@@ -250,7 +254,7 @@ class DebPublisher:
         indices: dict[str, list[_Entry]] = {}
         for repository in repositories:
             progress(f"{target}/{repository.package_arch}: collecting packages")
-            indices[repository.package_arch] = _index_entries(repository, added)
+            indices[repository.package_arch] = _index_entries(repository, added, release.maintainer)
         arches = tuple(indices)
         artifacts = _artifacts(indices)
         what = "writing metadata" if not options.packages else f"building {len(artifacts)} .deb"
@@ -279,7 +283,9 @@ class DebPublisher:
         if options.sign_key is not None:
             progress(f"{target}/{','.join(arches)}: signing with {options.sign_key}")
         files = _signed(files, PurePosixPath("dists", suite, "Release"), options)
-        _write(root, {**files, **_sources(repositories)}, options.source_date_epoch)
+        _write(
+            root, {**files, **_sources(repositories, release.maintainer)}, options.source_date_epoch
+        )
         trust = "trusted=yes" if options.sign_key is None else f"signed-by={final / KEYRING}"
         client = f"deb [{trust}] file:{final} {suite} {COMPONENT}"
         path = _relative(root, final)

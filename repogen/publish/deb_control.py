@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING
 
 from debian.deb822 import Deb822, PkgRelation
 
-from repogen.model import BaseSpec, Family, ModelFile, PackageSpec, RelationKind
+from repogen.model import BaseSpec, Family, PackageSpec, RelationKind
 from repogen.model.relations import Alternative, Relation
 from repogen.model.versions import name_problem, version_problem
 from repogen.publish.base import BuildError
 
-#: The maintainer every package carries.  ReleaseModel does not carry the model file's
-#: ``maintainer`` yet, so this is that field's default.
-MAINTAINER: str = ModelFile.model_fields["maintainer"].default
+#: The maintainer of base stubs, which stand in for the distribution's own packages.
+STUB_MAINTAINER = "repogen base stub <base-stub@repogen.invalid>"
 
 #: Relation fields of binary packages, in dpkg-gencontrol's order.
 RELATION_FIELDS: tuple[tuple[RelationKind, str], ...] = (
@@ -124,7 +123,7 @@ def relation_fields(relations: Mapping[RelationKind, Sequence[Relation]]) -> dic
     }
 
 
-def binary_control(spec: PackageSpec, maintainer: str = MAINTAINER) -> Deb822:
+def binary_control(spec: PackageSpec, maintainer: str) -> Deb822:
     """The ``DEBIAN/control`` of *spec*'s (empty) binary package."""
     what = f"package {spec.name!r}"
     control = Deb822()
@@ -142,7 +141,7 @@ def binary_control(spec: PackageSpec, maintainer: str = MAINTAINER) -> Deb822:
     return control
 
 
-def base_stub_control(base: BaseSpec, maintainer: str = MAINTAINER) -> Deb822:
+def base_stub_control(base: BaseSpec, maintainer: str = STUB_MAINTAINER) -> Deb822:
     """A metadata-only stanza standing in for a package the distribution supplies."""
     what = f"base package {base.name!r}"
     provides = [
@@ -200,7 +199,7 @@ def _same(specs: Sequence[PackageSpec], attribute: str) -> str:
     return value
 
 
-def source_control(specs: Sequence[PackageSpec], maintainer: str = MAINTAINER) -> list[Deb822]:
+def source_control(specs: Sequence[PackageSpec], maintainer: str) -> list[Deb822]:
     """The ``debian/control`` of the source package of one binary package, from its specs on
     every architecture of the target (one spec for ``Architecture: all``)."""
     name = checked_name(specs[0].name, "source package")
