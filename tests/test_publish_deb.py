@@ -24,11 +24,23 @@ from typer.testing import CliRunner
 from repogen.build import build
 from repogen.cli import app
 from repogen.clients.apt import AptError, AptSandbox, InstalledPackage
-from repogen.model import PackageSpec, RelationKind, ReleaseModel, Repository, load_release
+from repogen.model import (
+    ModelErrors,
+    PackageSpec,
+    RelationKind,
+    ReleaseModel,
+    Repository,
+    load_release,
+)
 from repogen.model.relations import parse_relation
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry
 from repogen.publish.deb import KEYRING, write_base_stub
-from repogen.publish.deb_control import RELATION_FIELDS, description, source_control
+from repogen.publish.deb_control import (
+    RELATION_FIELDS,
+    binary_control,
+    description,
+    source_control,
+)
 from repogen.resolve.universe import base_packages
 from tests.conftest import MODELS
 
@@ -594,10 +606,14 @@ def test_a_name_with_a_newline_is_refused(tmp_path: Path) -> None:
     model = yaml.safe_load((MODELS / "minimal.yaml").read_text())
     model["packages"].append({"name": "evil\n", "version": "cuda", "summary": "s"})
     (tmp_path / "hostile.yaml").write_text(yaml.safe_dump(model))
-    release = load_release(tmp_path / "hostile.yaml")
-    with pytest.raises(BuildError, match=r"package 'evil\\n': 'evil\\n' is not one line"):
-        _build(release, tmp_path / "out", ("deb1",))
-    assert not (tmp_path / "out").exists()
+    with pytest.raises(ModelErrors, match=r"'evil\\n' is not a Debian package name"):
+        load_release(tmp_path / "hostile.yaml")
+    # The renderer refuses it too, whatever hands it the package.
+    spec = PackageSpec("evil\n", "1.0-1", "all", "s", "s", "metapackages", {})
+    with pytest.raises(
+        BuildError, match=r"package 'evil\\n': 'evil\\n' is not a Debian package name"
+    ):
+        binary_control(spec, "M <m@x.invalid>")
 
 
 # ---------------------------------------------------------------- the command, as a new user
