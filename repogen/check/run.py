@@ -109,11 +109,7 @@ def evaluate(
     if expect.flavor is not None:
         allowed = {fill(f, variables) for f in expect.flavor}
         if flavor not in allowed:
-            providers = [
-                p.name
-                for p in universe.available
-                if p.kernel_module is not None and p.name in installed
-            ]
+            providers = [p.name for p in universe.kernel_module_packages(resolution)]
             detail = "; ".join(why_chain(resolution, p) for p in providers)
             failures.append(
                 f"kernel modules: {flavor}, expected {' or '.join(sorted(allowed))}"

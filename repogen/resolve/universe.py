@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from repogen.model import (
     Family,
-    KernelModuleFlavor,
     ModuleSpec,
     PackageSpec,
     RelationKind,
@@ -46,23 +45,26 @@ class Universe:
     def available(self) -> tuple[PackageSpec, ...]:
         return (*self.release, *self.base)
 
+    def kernel_module_packages(self, resolution: Resolution) -> tuple[PackageSpec, ...]:
+        """The kernel-module providers the transaction installs or upgrades to, by name."""
+        brought = {(r.name, r.version) for r in (*resolution.install, *resolution.upgrade)}
+        found = {
+            p.name: p
+            for p in (*self.available, *self.installed.packages)
+            if p.kernel_module is not None and (p.name, p.version) in brought
+        }
+        return tuple(found[name] for name in sorted(found))
+
     def flavor(self, resolution: Resolution) -> str:
         """Which kernel modules the transaction installs: open, proprietary, mixed or none."""
         flavors = {
-            p.kernel_module
-            for p in (*self.available, *self.installed.packages)
+            p.kernel_module.value
+            for p in self.kernel_module_packages(resolution)
             if p.kernel_module is not None
-            and any(
-                p.name == r.name and p.version == r.version
-                for r in (*resolution.install, *resolution.upgrade)
-            )
         }
         if not flavors:
             return "none"
-        if len(flavors) > 1:
-            return "mixed"
-        (flavor,) = flavors
-        return KernelModuleFlavor(flavor).value
+        return flavors.pop() if len(flavors) == 1 else "mixed"
 
 
 def base_packages(repository: Repository) -> tuple[PackageSpec, ...]:

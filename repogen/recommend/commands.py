@@ -1,0 +1,93 @@
+"""Install commands derived from the model, each proved by resolving it.
+
+A target's *entries* are how users install the driver: packages and dnf module streams marked
+``entry: latest`` (follows new branches) or ``entry: branch`` (pins the release's branch).  On a
+target with entry streams, the module is the interface (``dnf module install M:S``); elsewhere
+the entry packages are (``apt-get``/``dnf``/``zypper install NAME``).  Each candidate command is
+resolved in-process as its client would, and its flavor is the kernel modules it installs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from repogen.model import Family, Repository
+from repogen.model.declarations import Entry
+from repogen.resolve import resolve
+from repogen.resolve.request import parse_request
+from repogen.resolve.universe import universe_for
+
+#: How each family's client installs packages by name, and dnf installs a module stream.
+INSTALL: Mapping[Family, str] = {
+    Family.DEB: "apt-get install",
+    Family.RPM: "dnf install",
+    Family.SUSE: "zypper install",
+}
+MODULE_INSTALL = "dnf module install"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A command as a user types it, and what repogen's resolver says it does."""
+
+    command: str
+    ok: bool
+    #: open, proprietary, none or mixed: the kernel modules the transaction installs.
+    flavor: str
+    #: The packages providing kernel modules that it installs.
+    kernel_modules: tuple[str, ...]
+    problems: tuple[str, ...] = ()
+
+    def installs(self, flavor: str) -> bool:
+        return self.ok and self.flavor == flavor
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The command for a flavor, and the other entries installing it (SUSE kernel flavors)."""
+
+    outcome: Outcome
+    variants: tuple[str, ...] = ()
+
+
+def outcome(repository: Repository, command: str) -> Outcome:
+    """Resolve *command* on *repository* as its client would."""
+    universe = universe_for(repository)
+    resolution = resolve(universe, parse_request(command))
+    modules = tuple(p.name for p in universe.kernel_module_packages(resolution))
+    return Outcome(
+        command, resolution.ok, universe.flavor(resolution), modules, resolution.problems
+    )
+
+
+def entry_commands(repository: Repository, entry: Entry) -> tuple[str, ...]:
+    """The commands installing the driver through *repository*'s entries of kind *entry*."""
+    if any(s.entry for m in repository.modules for s in m.streams):
+        return tuple(
+            f"{MODULE_INSTALL} {m.name}:{s.name}"
+            for m in repository.modules
+            for s in m.streams
+            if s.entry == entry
+        )
+    return tuple(
+        f"{INSTALL[repository.family]} {p.name}" for p in repository.packages if p.entry == entry
+    )
+
+
+def choose(repository: Repository, flavor: str, entry: Entry) -> Choice | None:
+    """The entry of kind *entry* that installs *flavor*, or None when the release has none.
+
+    Several entries install the same flavor where they are expanded per kernel flavor
+    (``nvidia-open``, ``nvidia-open-azure``): the default kernel's name carries no suffix, so
+    the shortest is chosen and the others are its variants.
+    """
+    found = [
+        result
+        for result in (outcome(repository, c) for c in entry_commands(repository, entry))
+        if result.installs(flavor)
+    ]
+    if not found:
+        return None
+    chosen = min(found, key=lambda result: len(result.command))
+    return Choice(chosen, tuple(r.command for r in found if r is not chosen))
