@@ -1,0 +1,240 @@
+"""Real ``dnf`` in a private sandbox: what a user of an rpm-md repository would get.
+
+The sandbox follows real-clients.md §4: its own ``dnf.conf`` (RHEL's ``best=True``, dnf's own
+default of installing weak dependencies unless asked otherwise, the target's
+``module_platform_id``, no plugins, no gpg checks), its own ``reposdir``, an ``--installroot``
+holding the rpmdb, dnf's cache and its module state, and ``metadata_expire=0`` so that a
+regenerated repository is always re-read.  ``HOME`` is the sandbox's (see
+:mod:`repogen.clients.rpmroot`), and so is the rpmdb.  ``cachedir`` is left alone: given on the
+command line, it would be a host path.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from repogen.clients.rpmroot import ClientError, SandboxRoot, tool
+from repogen.resolve.result import PackageRef, Resolution
+
+#: The ``Enabling module streams:`` row of a stream switch: ``name  old -> new``.
+_SWITCH = re.compile(r"^(\S+)\s+\S+\s+->\s+(\S+)$")
+_MODULE_HEADER = re.compile(r"^Name\s+Stream\s+Profiles\s+Summary\s*$")
+#: A package row has at least a name, arch, version, repository and size (``5.4 k``, ``0``).
+_PACKAGE_COLUMNS = 5
+
+
+class DnfError(ClientError):
+    """dnf failed other than by refusing a transaction: a broken repository or command."""
+
+
+@dataclass(frozen=True)
+class DnfRepository:
+    """One repository of the sandbox; ``module_hotfixes`` exempts it from modular filtering."""
+
+    name: str
+    baseurl: str
+    module_hotfixes: bool = False
+
+    def config(self) -> str:
+        lines = [
+            f"[{self.name}]",
+            f"name={self.name}",
+            f"baseurl={self.baseurl}",
+            "enabled=1",
+            "gpgcheck=0",
+            "metadata_expire=0",
+        ]
+        if self.module_hotfixes:
+            lines.append("module_hotfixes=1")
+        return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class ModuleStreamListing:
+    """One row of ``dnf module list``."""
+
+    module: str
+    stream: str
+    default: bool
+    enabled: bool
+    profiles: tuple[str, ...]
+    summary: str
+
+
+def parse_transaction(output: str) -> Resolution:
+    """The transaction table dnf prints before it asks (or, with ``--assumeno``, aborts).
+
+    Package rows are ``name arch [epoch:]version-release repo size``, wrapped onto more lines
+    when a name is wider than its column (dnf formats for 80 columns when not on a terminal).
+    ``Installing…`` sections are installs, ``Upgrading`` and ``Downgrading`` changes of
+    version, ``Removing…`` removals; ``Enabling module streams`` and ``Switching module
+    streams`` give the streams the transaction enables.
+    """
+    install: list[PackageRef] = []
+    upgrade: list[PackageRef] = []
+    remove: list[PackageRef] = []
+    modules: list[str] = []
+    section = ""
+    row: list[str] = []
+    for line in output.splitlines():
+        if line.startswith("Transaction Summary"):
+            break
+        if line and not line.startswith(" ") and line.endswith(":"):
+            section, row = line[:-1], []
+            continue
+        words = line.split()
+        if not line.startswith(" ") or not words or words[0] == "replacing":
+            continue
+        if section in {"Enabling module streams", "Switching module streams"}:
+            switched = _SWITCH.match(line.strip())
+            modules.append(":".join(switched.groups() if switched else words[:2]))
+            continue
+        if section == "Installing module profiles":
+            continue
+        row += words
+        if len(row) < _PACKAGE_COLUMNS:
+            continue
+        ref, row = PackageRef(row[0], row[2], row[1]), []
+        if section.startswith("Installing"):
+            install.append(ref)
+        elif section in {"Upgrading", "Downgrading"}:
+            upgrade.append(ref)
+        elif section.startswith("Removing"):
+            remove.append(ref)
+    return Resolution(True, tuple(install), tuple(upgrade), tuple(remove), tuple(modules))
+
+
+def parse_problems(stdout: str, stderr: str) -> tuple[str, ...]:
+    """What dnf says about a request it refuses: ``Error:`` and what follows, unmatched names."""
+    lines = (stdout + "\n" + stderr).splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("Error:")), len(lines))
+    unmatched = [line for line in lines[:start] if line.startswith("No match for argument")]
+    return tuple(unmatched + [line.strip() for line in lines[start:] if line.strip()])
+
+
+def parse_module_list(output: str) -> tuple[ModuleStreamListing, ...]:
+    """The rows of ``dnf module list``, cut at the columns of its header."""
+    rows: list[ModuleStreamListing] = []
+    columns: list[int] | None = None
+    for line in output.splitlines():
+        if _MODULE_HEADER.match(line):
+            columns = [line.index(word) for word in ("Stream", "Profiles", "Summary")]
+            continue
+        if columns is None:
+            continue
+        if not line.strip() or line.startswith("Hint:"):
+            columns = None  # the end of one repository's table
+            continue
+        name = line[: columns[0]].strip()
+        stream, *markers = line[columns[0] : columns[1]].split()
+        profiles = tuple(
+            p.split()[0] for p in line[columns[1] : columns[2]].split(",") if p.strip()
+        )
+        rows.append(
+            ModuleStreamListing(
+                name,
+                stream,
+                "[d]" in markers,
+                "[e]" in markers,
+                profiles,
+                line[columns[2] :].strip(),
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class DnfSandbox:
+    """A private dnf configuration and installroot under *work*."""
+
+    work: Path
+    releasever: str
+    arch: str | None = None
+
+    @property
+    def sandbox(self) -> SandboxRoot:
+        return SandboxRoot(self.work)
+
+    @classmethod
+    def create(
+        cls,
+        work: Path,
+        repositories: Sequence[DnfRepository],
+        releasever: str,
+        platform: str | None = None,
+        arch: str | None = None,
+        install_weak_deps: bool = True,
+    ) -> DnfSandbox:
+        """A sandbox resolving against *repositories*, for a machine of *platform* (``el9``)
+        and architecture *arch* (the host's when None)."""
+        dnf = cls(work.absolute(), releasever, arch)
+        dnf.sandbox.prepare()
+        main = [
+            "[main]",
+            "gpgcheck=0",
+            "best=True",
+            f"install_weak_deps={install_weak_deps}",
+            "plugins=0",
+            "skip_if_unavailable=False",
+            "protected_packages=",
+        ]
+        if platform is not None:
+            main.append(f"module_platform_id=platform:{platform}")
+        (dnf.work / "dnf.conf").write_text("\n".join(main) + "\n")
+        (dnf.work / "repos.d").mkdir(exist_ok=True)
+        for repository in repositories:
+            (dnf.work / "repos.d" / f"{repository.name}.repo").write_text(repository.config())
+        return dnf
+
+    def _dnf(self, arguments: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        command = [
+            tool("dnf", "dnf"),
+            "-c",
+            str(self.work / "dnf.conf"),
+            f"--installroot={self.sandbox.root}",
+            f"--setopt=reposdir={self.work / 'repos.d'}",
+            f"--releasever={self.releasever}",
+            "--noplugins",
+            "--nogpgcheck",
+            *([f"--forcearch={self.arch}"] if self.arch else []),
+            *arguments,
+        ]
+        # Aliases come from the host's /etc/dnf/aliases.d, whatever the installroot.
+        environment = self.sandbox.environment(DNF_DISABLE_ALIASES="1")
+        return subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+
+    def install_headers(self, packages: Sequence[Path]) -> None:
+        """Record *packages* as installed (``rpm -i --justdb``): nothing is unpacked."""
+        self.sandbox.install_headers(packages)
+
+    def enable_streams(self, streams: Sequence[str]) -> None:
+        """``dnf module enable``: *streams* (``name:stream``) become the machine's state."""
+        result = self._dnf(["-y", "module", "enable", *streams])
+        if result.returncode != 0:
+            raise DnfError(f"dnf module enable failed: {result.stderr.strip()}")
+
+    def resolve(self, command: str | Sequence[str]) -> Resolution:
+        """What ``dnf …`` (``install``, ``--allowerasing install``, ``module install M:S/P``,
+        ``module enable``/``reset``/``switch-to``…) would do, answered with ``--assumeno``."""
+        words = shlex.split(command) if isinstance(command, str) else list(command)
+        if not words or words[0] not in {"dnf", "yum"}:
+            raise ValueError(f"{command!r}: expected a dnf command line")
+        result = self._dnf(["--assumeno", *words[1:]])
+        problems = parse_problems(result.stdout, result.stderr)
+        if problems:
+            return Resolution(False, problems=problems)
+        if result.returncode not in {0, 1}:  # --assumeno aborts with 1
+            raise DnfError(f"{shlex.join(words)} failed: {result.stderr.strip()}")
+        return parse_transaction(result.stdout)
+
+    def module_list(self) -> tuple[ModuleStreamListing, ...]:
+        """``dnf module list``: every stream, with its ``[d]`` and ``[e]`` markers."""
+        result = self._dnf(["module", "list"])
+        if result.returncode != 0:
+            raise DnfError(f"dnf module list failed: {result.stderr.strip()}")
+        return parse_module_list(result.stdout)

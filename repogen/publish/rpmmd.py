@@ -1,0 +1,231 @@
+"""rpm-md repodata with the createrepo_c API: package records, repomd.xml, its signature.
+
+Records come from built or given .rpm files (createrepo_c reads their headers) or, without
+package files, straight from the model (formats.md §3.4): the same dependencies rpmbuild would
+write, the self-provide rpm adds, and the file name the package would have.  Everything is gz
+compressed so that older dnf and zypper read it, timestamps are ``SOURCE_DATE_EPOCH``, and
+``repomd.xml`` is written last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import createrepo_c as cr
+
+from repogen.model import RelationKind, Repository
+from repogen.model.relations import parse_relation
+from repogen.model.versions import split_evr
+from repogen.publish.base import BuildError
+from repogen.publish.gpg import detach_sign
+from repogen.publish.rpmspec import LICENSE, NOARCH_NAME, Dependency, SpecPackage, dependency
+
+REPODATA = "repodata"
+
+#: The ``name(isa)`` capability rpm gives every package built for an architecture.
+_ISA = {"x86_64": "x86-64", "aarch64": "aarch-64"}
+
+_RECORD_FIELDS: Mapping[RelationKind, str] = {
+    RelationKind.PRE_DEPENDS: "requires",
+    RelationKind.DEPENDS: "requires",
+    RelationKind.PROVIDES: "provides",
+    RelationKind.CONFLICTS: "conflicts",
+    RelationKind.OBSOLETES: "obsoletes",
+    RelationKind.RECOMMENDS: "recommends",
+    RelationKind.SUGGESTS: "suggests",
+    RelationKind.SUPPLEMENTS: "supplements",
+    RelationKind.ENHANCES: "enhances",
+}
+
+Entry = tuple[str, str | None, str | None, str | None, str | None, bool]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A repodata record beyond primary, filelists and other: ``modules``, ``patterns``."""
+
+    mdtype: str
+    file_name: str
+    content: bytes
+
+
+def _entry(dep: Dependency) -> Entry:
+    # createrepo_c writes epoch 0 for a versioned dependency without one, as from a header.
+    epoch = (dep.epoch or "0") if dep.flags else None
+    return (dep.name, dep.flags, epoch, dep.version, dep.release, dep.pre)
+
+
+def nevra(package: cr.Package) -> str:
+    """``N-E:V-R.A``, the form modulemd artifacts take."""
+    return f"{package.name}-{package.epoch or 0}:{package.version}-{package.release}.{package.arch}"
+
+
+def file_name(name: str, version: str, release: str, arch: str) -> str:
+    """The name rpmbuild gives a package file (the epoch is not part of it)."""
+    return f"{name}-{version}-{release}.{arch}.rpm"
+
+
+def new_record(
+    name: str,
+    version: str,
+    arch: str,
+    directory: str,
+    source_rpm: str,
+    source_date_epoch: int,
+) -> cr.Package:
+    """A record for a package that has no file, with the self-provides rpm adds."""
+    epoch, ver, rel = split_evr(version)
+    record = cr.Package()
+    record.name, record.epoch, record.version, record.release = name, epoch, ver, rel
+    record.arch = arch
+    record.rpm_license = LICENSE
+    record.rpm_sourcerpm = source_rpm
+    record.rpm_buildhost = "repogen"
+    record.location_href = f"{directory}/{file_name(name, ver, rel, arch)}"
+    record.checksum_type = "sha256"
+    # Stands in for the checksum of a file that was not built: stable and unique per NEVRA.
+    record.pkgId = hashlib.sha256(f"{name}-{epoch}:{ver}-{rel}.{arch}".encode()).hexdigest()
+    record.time_file = record.time_build = source_date_epoch
+    provides: list[Entry] = [(name, "EQ", epoch, ver, rel, False)]
+    if arch != NOARCH_NAME:
+        provides.append((f"{name}({_ISA[arch]})", "EQ", epoch, ver, rel, False))
+    record.provides = provides
+    return record
+
+
+def model_record(
+    package: SpecPackage, source_rpm: str, directory: str, source_date_epoch: int
+) -> cr.Package:
+    """What createrepo_c would read from the header of *package* built from its spec."""
+    record = new_record(
+        package.name, package.version, package.arch, directory, source_rpm, source_date_epoch
+    )
+    record.summary = package.summary
+    record.description = "\n".join(package.description)
+    record.rpm_group = package.group
+    fields: dict[str, list[Entry]] = {"requires": [], "provides": list(record.provides)}
+    for kind, dep in package.dependencies:
+        fields.setdefault(_RECORD_FIELDS[kind], []).append(_entry(dep))
+    for field, entries in fields.items():
+        setattr(record, field, entries)
+    return record
+
+
+def file_record(path: Path, location: str, source_date_epoch: int) -> cr.Package:
+    """The record createrepo_c reads from the header of the .rpm at *path*."""
+    try:
+        record = cr.package_from_rpm(str(path), cr.SHA256, location, None, 0)
+    except cr.CreaterepoCError as error:
+        raise BuildError(f"{path}: not a readable rpm package: {error}") from error
+    record.time_file = source_date_epoch
+    return record
+
+
+def _record(path: Path, mdtype: str, source_date_epoch: int) -> cr.RepomdRecord:
+    record = cr.RepomdRecord(mdtype, str(path))
+    record.fill(cr.SHA256)
+    record.rename_file()
+    record.set_timestamp(source_date_epoch)
+    return record
+
+
+def _compressed(repodata: Path, record: Record) -> Path:
+    plain = repodata / record.file_name
+    plain.write_bytes(record.content)
+    packed = repodata / f"{record.file_name}.gz"
+    cr.compress_file(str(plain), str(packed), cr.GZ_COMPRESSION)
+    plain.unlink()
+    return packed
+
+
+def write_repodata(
+    repository: Path,
+    records: Sequence[cr.Package],
+    extra: Sequence[Record],
+    source_date_epoch: int,
+) -> Path:
+    """Write ``repodata/`` for the package *records* and the *extra* records.
+
+    Returns the path of ``repomd.xml``, which is written last.
+    """
+    repodata = repository / REPODATA
+    repodata.mkdir(parents=True)
+    files = {
+        "primary": (cr.PrimaryXmlFile, repodata / "primary.xml.gz"),
+        "filelists": (cr.FilelistsXmlFile, repodata / "filelists.xml.gz"),
+        "other": (cr.OtherXmlFile, repodata / "other.xml.gz"),
+    }
+    ordered = sorted(records, key=lambda r: (r.name, r.arch, nevra(r)))
+    for kind, path in files.values():
+        xml = kind(str(path))
+        xml.set_num_of_pkgs(len(ordered))
+        for record in ordered:
+            xml.add_pkg(record)
+        xml.close()
+    paths = {mdtype: path for mdtype, (_, path) in files.items()}
+    for record in extra:
+        paths[record.mdtype] = _compressed(repodata, record)
+    return _write_repomd(repodata, cr.Repomd(), paths, source_date_epoch)
+
+
+def _write_repomd(
+    repodata: Path, repomd: cr.Repomd, paths: Mapping[str, Path], source_date_epoch: int
+) -> Path:
+    for mdtype, path in paths.items():
+        repomd.set_record(_record(path, mdtype, source_date_epoch))
+    repomd.set_revision(str(source_date_epoch))
+    repomd.sort_records()
+    target = repodata / "repomd.xml"
+    target.write_text(repomd.xml_dump())
+    return target
+
+
+def add_record(repository: Path, record: Record) -> Path:
+    """Add one gz-compressed record to existing repodata, as ``modifyrepo_c`` does."""
+    repodata = repository / REPODATA
+    repomd = cr.Repomd(str(repodata / "repomd.xml"))
+    path = _compressed(repodata, record)
+    return _write_repomd(repodata, repomd, {record.mdtype: path}, int(repomd.revision))
+
+
+def sign(repomd: Path, key: str, gpg_home: Path | None) -> Path:
+    """Write ``repomd.xml.asc``, the detached armored signature dnf and zypper check."""
+    signature = repomd.with_name(repomd.name + ".asc")
+    signature.write_bytes(detach_sign(repomd.read_bytes(), key, gpg_home))
+    return signature
+
+
+def _base_records(repository: Repository, source_date_epoch: int) -> list[cr.Package]:
+    """Records of the packages *repository*'s distribution supplies, with their provides."""
+    records = []
+    for base in repository.base:
+        _, version, release = split_evr(base.version)
+        record = new_record(
+            base.name,
+            base.version,
+            repository.package_arch,
+            "Packages",
+            f"{base.name}-{version}-{release}.src.rpm",
+            source_date_epoch,
+        )
+        record.summary = f"{base.name}, as the distribution supplies it"
+        record.description = f"A stand-in for the distribution's {base.name}, to resolve against."
+        record.provides = record.provides + [
+            _entry(dependency(parse_relation(text), RelationKind.PROVIDES))
+            for text in base.provides
+        ]
+        records.append(record)
+    return records
+
+
+def write_base_repository(directory: Path, repository: Repository, source_date_epoch: int) -> Path:
+    """A metadata-only rpm-md repository of the packages *repository*'s target takes from its
+    distribution (``Repository.base``: dkms, the kernel, Xorg …), to resolve against.
+
+    It has no package files: clients resolve against it, they never download from it.
+    """
+    records = _base_records(repository, source_date_epoch)
+    return write_repodata(directory, records, (), source_date_epoch)

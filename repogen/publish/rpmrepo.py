@@ -1,0 +1,184 @@
+"""Publishing rpm-md repositories: what the rpm and suse publishers share.
+
+Per target, every architecture's repository goes through the same steps: render the specs
+into ``SPECS/``, build every spec of the target with rpmbuild (one thread pool for all of
+them), index the packages (built, given with ``--add-packages``, or — without package files —
+records from the model) with createrepo_c, add the family's extra records (dnf modules), sign
+``repomd.xml``.  A family subclasses :class:`RpmFamilyPublisher` for its conventions.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import ClassVar
+
+import createrepo_c as cr
+
+from repogen.model import Family, ReleaseModel, Repository
+from repogen.model.versions import name_problem
+from repogen.publish import rpmartifacts
+from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
+from repogen.publish.rpmartifacts import RealPackage
+from repogen.publish.rpmbuild import RpmbuildJob, run_rpmbuild
+from repogen.publish.rpmmd import (
+    Record,
+    file_name,
+    file_record,
+    model_record,
+    sign,
+    write_repodata,
+)
+from repogen.publish.rpmspec import Spec, SpecConventions, render, spec_package, specs
+
+SPECS = "SPECS"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One repository between rendering and indexing."""
+
+    repository: Repository
+    directory: Path
+    specs: tuple[Spec, ...]
+    real: tuple[RealPackage, ...]
+    built: Path
+
+    @property
+    def label(self) -> str:
+        return _label(self.repository)
+
+
+def _label(repository: Repository) -> str:
+    """How progress and errors name a repository: ``rhel9/x86_64``."""
+    return f"{repository.target_name}/{repository.arch}"
+
+
+class RpmFamilyPublisher:
+    """Publishes the rpm-md repositories of one target, one per architecture."""
+
+    family: ClassVar[Family]
+    conventions: ClassVar[SpecConventions] = SpecConventions()
+
+    def package_directory(self, arch: str) -> str:
+        """Where a package of architecture *arch* lies, relative to the repository."""
+        return "Packages"
+
+    def extra_records(
+        self, repository: Repository, records: Sequence[cr.Package], options: BuildOptions
+    ) -> Sequence[Record]:
+        """Records beyond primary, filelists and other."""
+        return ()
+
+    def publish(
+        self,
+        release: ReleaseModel,
+        repositories: Sequence[Repository],
+        root: Path,
+        final: Path,
+        options: BuildOptions,
+        progress: Progress,
+    ) -> list[ManifestEntry]:
+        target = repositories[0].target_name
+        real = rpmartifacts.scan(options.add_packages, target, options.source_date_epoch)
+        with tempfile.TemporaryDirectory(prefix="repogen-rpm-") as scratch:
+            plans = [
+                self._render(release, r, root / r.arch, real, Path(scratch) / r.arch, progress)
+                for r in repositories
+            ]
+            if options.packages:
+                jobs = [
+                    RpmbuildJob(
+                        plan.directory / SPECS / spec.file_name,
+                        plan.repository.package_arch,
+                        plan.built,
+                    )
+                    for plan in plans
+                    for spec in plan.specs
+                ]
+                progress(f"{target}: building {len(jobs)} spec(s) with rpmbuild")
+                run_rpmbuild(jobs, Path(scratch) / "rpmbuild", options.source_date_epoch)
+            return [self._index(plan, final, options, progress) for plan in plans]
+
+    def _render(
+        self,
+        release: ReleaseModel,
+        repository: Repository,
+        directory: Path,
+        real: Sequence[RealPackage],
+        built: Path,
+        progress: Progress,
+    ) -> _Plan:
+        """Check the real packages against the model, write the specs of the others."""
+        progress(f"{_label(repository)}: rendering specs")
+        given = rpmartifacts.for_arch(real, repository.package_arch)
+        packages = {p.name: spec_package(p, self.conventions) for p in repository.packages}
+        for package in given:
+            described = packages.pop(package.record.name, None)
+            if described is not None:
+                rpmartifacts.check(package, described)
+        rendered = specs(release.release.name, list(packages.values()))
+        (directory / SPECS).mkdir(parents=True)
+        for spec in rendered:
+            (directory / SPECS / spec.file_name).write_text(render(spec))
+        return _Plan(repository, directory, tuple(rendered), tuple(given), built)
+
+    def _locate(self, plan: _Plan, record: cr.Package) -> cr.Package:
+        """Set the record's place in the repository, refusing one that would leave it."""
+        name = file_name(record.name, record.version, record.release, record.arch)
+        location = PurePosixPath(self.package_directory(record.arch), name)
+        problem = name_problem(self.family, record.name)
+        if problem is not None or len(location.parts) != 2 or ".." in location.parts:
+            raise BuildError(f"{plan.label}: {str(location)!r}: not a package file name")
+        record.location_href = str(location)
+        return record
+
+    def _records(self, plan: _Plan, options: BuildOptions) -> list[cr.Package]:
+        """Index the packages, moving built and copying real package files into place."""
+        real = [self._locate(plan, package.record.copy()) for package in plan.real]
+        if not options.packages:
+            return real + [
+                model_record(
+                    package,
+                    spec.source_rpm,
+                    self.package_directory(package.arch),
+                    options.source_date_epoch,
+                )
+                for spec in plan.specs
+                for package in spec.packages
+            ]
+        moves = [(package.path, record) for package, record in zip(plan.real, real, strict=True)]
+        for path in sorted(plan.built.glob("*.rpm")):
+            record = file_record(path, path.name, options.source_date_epoch)
+            moves.append((path, self._locate(plan, record)))
+        for path, record in moves:
+            target = plan.directory / record.location_href
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent == plan.built:
+                path.rename(target)
+            else:
+                shutil.copyfile(path, target)
+        return [record for _, record in moves]
+
+    def _index(
+        self, plan: _Plan, final: Path, options: BuildOptions, progress: Progress
+    ) -> ManifestEntry:
+        records = self._records(plan, options)
+        extra = self.extra_records(plan.repository, records, options)
+        progress(f"{plan.label}: writing repodata for {len(records)} packages")
+        repomd = write_repodata(plan.directory, records, extra, options.source_date_epoch)
+        if options.sign_key is not None:
+            progress(f"{plan.label}: signing repomd.xml")
+            sign(repomd, options.sign_key, options.gpg_home)
+        arch = plan.repository.arch
+        family = self.family.value
+        return ManifestEntry(
+            target=plan.repository.target_name,
+            family=family,
+            arch=arch,
+            path=f"{family}/{plan.repository.target_name}/{arch}",
+            client=(final / arch).as_uri(),
+        )

@@ -1,0 +1,290 @@
+"""RPM spec files from the model: dependencies in RPM syntax and specs rendered from templates.
+
+Packages that share Version and Release become subpackages (``%package -n NAME``) of one spec,
+so that one rpmbuild call builds them all.  rpm 4.18 lets each subpackage set its own ``Epoch``
+and ``BuildArch: noarch``; the spec's main package is the release itself and is never built (it
+has no ``%files``).  The same rendering serves the rpm and suse families: a
+:class:`SpecConventions` carries what differs between them.
+
+Model text never becomes a directive: every value the templates print has ``%`` doubled, tag
+values are single lines, and description lines that rpmbuild would read as a directive or a
+comment are refused (formats.md §2).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+
+import jinja2
+
+from repogen.model import Family, PackageSpec, RelationKind
+from repogen.model.concrete import NOARCH
+from repogen.model.relations import Alternative, Operator, Relation
+from repogen.model.versions import name_problem, split_evr
+from repogen.publish.base import BuildError
+
+#: The spec templates, in the project's ``templates/`` beside the package.
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "rpm"
+
+#: The license of every rendered package, until the release model carries the model's own.
+LICENSE = "NVIDIA Proprietary"
+
+NOARCH_NAME = NOARCH[Family.RPM]
+
+#: The spec tag of each relation kind RPM has, in the order they are written.
+TAGS: dict[RelationKind, str] = {
+    RelationKind.PRE_DEPENDS: "Requires(pre)",
+    RelationKind.DEPENDS: "Requires",
+    RelationKind.RECOMMENDS: "Recommends",
+    RelationKind.SUGGESTS: "Suggests",
+    RelationKind.SUPPLEMENTS: "Supplements",
+    RelationKind.ENHANCES: "Enhances",
+    RelationKind.PROVIDES: "Provides",
+    RelationKind.CONFLICTS: "Conflicts",
+    RelationKind.OBSOLETES: "Obsoletes",
+}
+
+#: Relation kinds whose tag takes no rich (boolean) dependency (formats.md §2.2).
+_PLAIN_ONLY = {RelationKind.PROVIDES, RelationKind.OBSOLETES}
+
+#: Each operator as a spec writes it and as rpm-md flags it.
+_OPERATORS = {
+    Operator.LT: ("<", "LT"),
+    Operator.LE: ("<=", "LE"),
+    Operator.EQ: ("=", "EQ"),
+    Operator.GE: (">=", "GE"),
+    Operator.GT: (">", "GT"),
+}
+_SYMBOLS = {flags: symbol for symbol, flags in _OPERATORS.values()}
+
+_EVR = re.compile(r"^(?:(\d+):)?(.+?)(?:-([^-]+))?$")
+_PATTERN_CAPABILITY = re.compile(r"^pattern(-[a-z]+)?\(")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One RPM dependency: a (possibly rich) name, or a name compared with an EVR."""
+
+    name: str
+    flags: str | None = None
+    epoch: str | None = None
+    version: str | None = None
+    release: str | None = None
+    pre: bool = False
+
+    @property
+    def evr(self) -> str:
+        epoch = f"{self.epoch}:" if self.epoch else ""
+        release = f"-{self.release}" if self.release else ""
+        return f"{epoch}{self.version}{release}"
+
+    def __str__(self) -> str:
+        if self.flags is None:
+            return self.name
+        return f"{self.name} {_SYMBOLS[self.flags]} {self.evr}"
+
+
+def parse_evr(text: str) -> tuple[str | None, str, str | None]:
+    """``[E:]V[-R]`` → epoch, version and release, as rpm splits a dependency's version."""
+    match = _EVR.match(text)
+    if match is None:
+        raise ValueError(text)
+    epoch, version, release = match.groups()
+    return epoch, version, release
+
+
+def capability_version(name: str, version: str) -> str:
+    """*version* as RPM can carry it for the capability *name*.
+
+    The values of SUSE's ``pattern…()`` capabilities are %-escaped text that libsolv's
+    autopattern unescapes (``pattern() = cuda-open`` names ``pattern:cuda-open``); rpm allows
+    at most one ``-`` in a version, so their hyphens are escaped as ``%2D`` too.
+    """
+    return version.replace("-", "%2D") if _PATTERN_CAPABILITY.match(name) else version
+
+
+def _alternative(alternative: Alternative) -> str:
+    """One alternative as a spec writes it, inside a rich dependency or alone."""
+    if alternative.qualifier is not None:
+        raise BuildError(f"{alternative}: architecture qualifiers have no RPM equivalent")
+    if alternative.constraint is None:
+        return alternative.name
+    symbol, _ = _OPERATORS[alternative.constraint.operator]
+    version = capability_version(alternative.name, alternative.constraint.version)
+    return f"{alternative.name} {symbol} {version}"
+
+
+def dependency(relation: Relation, kind: RelationKind) -> Dependency:
+    """The RPM form of *relation*: alternatives become a rich ``(a >= 1 or b)``."""
+    texts = [_alternative(alternative) for alternative in relation.alternatives]
+    if len(texts) > 1:
+        if kind in _PLAIN_ONLY:
+            raise BuildError(f"{TAGS[kind]}: {relation}: RPM allows no alternatives here")
+        return Dependency(f"({' or '.join(texts)})")
+    (alternative,) = relation.alternatives
+    pre = kind is RelationKind.PRE_DEPENDS
+    if alternative.constraint is None:
+        return Dependency(alternative.name, pre=pre)
+    text = capability_version(alternative.name, alternative.constraint.version)
+    epoch, version, release = parse_evr(text)
+    _, flags = _OPERATORS[alternative.constraint.operator]
+    return Dependency(alternative.name, flags, epoch, version, release, pre)
+
+
+def dependencies(package: PackageSpec, kind: RelationKind) -> tuple[Dependency, ...]:
+    return tuple(dependency(relation, kind) for relation in package.related(kind))
+
+
+def one_line(text: str, what: str) -> str:
+    """*text* as a tag value: whitespace runs (newlines included) become one space."""
+    line = " ".join(text.split())
+    if not line:
+        raise BuildError(f"{what} is empty")
+    return line
+
+
+def description_lines(text: str, what: str) -> tuple[str, ...]:
+    """The lines of a ``%description``, refusing those rpmbuild would not keep as text.
+
+    rpmbuild expands macros in a line *before* it looks for sections (``%files``),
+    conditionals (``%if``) and comments, so no escaping keeps a line that starts with ``%``
+    or ``#`` literal.
+    """
+    lines = tuple(line.rstrip() for line in text.strip("\n").splitlines())
+    if not lines:
+        raise BuildError(f"{what} is empty")
+    for number, line in enumerate(lines, 1):
+        if line.lstrip()[:1] in {"%", "#"}:
+            raise BuildError(
+                f"{what}, line {number}: {line.strip()!r} starts with "
+                f"{line.lstrip()[0]!r}, which rpmbuild reads as a directive or a comment"
+            )
+    return lines
+
+
+@dataclass(frozen=True)
+class SpecConventions:
+    """What a family's specs add: the SUSE ``Group`` of a package, for example."""
+
+    group: Callable[[PackageSpec], str | None] = lambda _package: None
+
+
+@dataclass(frozen=True)
+class SpecPackage:
+    """One binary package as its spec section and its header show it.
+
+    ``summary`` is one line and ``description`` lines rpmbuild keeps as they are, so that
+    records written from the model match the headers of the built packages.
+    """
+
+    name: str
+    version: str
+    arch: str
+    summary: str
+    group: str | None
+    description: tuple[str, ...]
+    dependencies: tuple[tuple[RelationKind, Dependency], ...]
+
+    @property
+    def epoch(self) -> str | None:
+        return parse_evr(self.version)[0]
+
+    @property
+    def noarch(self) -> bool:
+        return self.arch == NOARCH_NAME
+
+    @property
+    def tags(self) -> tuple[tuple[str, str], ...]:
+        return tuple((TAGS[kind], str(dep)) for kind, dep in self.dependencies)
+
+
+def spec_package(package: PackageSpec, conventions: SpecConventions) -> SpecPackage:
+    what = f"package {package.name}"
+    return SpecPackage(
+        name=package.name,
+        version=package.version,
+        arch=package.arch,
+        summary=one_line(package.summary, f"{what}: summary"),
+        group=conventions.group(package),
+        description=description_lines(package.description, f"{what}: description"),
+        dependencies=tuple((kind, dep) for kind in TAGS for dep in dependencies(package, kind)),
+    )
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One spec file: the release as source package, the packages of one Version-Release."""
+
+    source: str
+    version: str
+    release: str
+    summary: str
+    license: str
+    packages: tuple[SpecPackage, ...]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.source}-{self.version}-{self.release}.spec"
+
+    @property
+    def source_rpm(self) -> str:
+        return f"{self.source}-{self.version}-{self.release}.src.rpm"
+
+
+def source_name(release_name: str, names: Collection[str]) -> str:
+    """The specs' main package: the release, renamed if a package already has its name."""
+    problem = name_problem(Family.RPM, release_name)
+    if problem is not None:
+        raise BuildError(f"release name: {problem}; it names the spec files' source package")
+    return release_name if release_name not in names else f"{release_name}-source"
+
+
+def specs(release_name: str, packages: Sequence[SpecPackage]) -> list[Spec]:
+    """One spec per Version-Release shared by *packages*, in a stable order."""
+    source = source_name(release_name, {p.name for p in packages})
+
+    def version_release(package: SpecPackage) -> tuple[str, str]:
+        _, version, release = split_evr(package.version)
+        return version, release
+
+    ordered = sorted(packages, key=lambda p: (version_release(p), p.name))
+    return [
+        Spec(
+            source=source,
+            version=version,
+            release=release,
+            summary=one_line(f"{release_name} packages at {version}-{release}", "summary"),
+            license=LICENSE,
+            packages=tuple(group),
+        )
+        for (version, release), group in groupby(ordered, key=version_release)
+    ]
+
+
+def _spec_value(value: object) -> str:
+    """Every value a template prints: one line without control characters, with ``%``
+    doubled so that rpm keeps it literal."""
+    text = str(value)
+    if any(character < " " and character != "\t" for character in text):
+        raise BuildError(f"{text!r}: a spec value must be one line of printable text")
+    return text.replace("%", "%%")
+
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    undefined=jinja2.StrictUndefined,
+    finalize=_spec_value,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    autoescape=False,
+)
+
+
+def render(spec: Spec) -> str:
+    """The text of *spec*'s file."""
+    return _ENVIRONMENT.get_template("spec.j2").render(spec=spec)
