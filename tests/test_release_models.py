@@ -251,3 +251,10 @@ def test_every_declared_relation_uses_only_known_packages(release_12_6: ReleaseM
             for kind in PULLING:
                 for relation in package.related(kind):
                     assert {a.name for a in relation.alternatives} <= known
+
+
+def test_pattern_text_is_filled_per_kernel_flavor(release_12_6: ReleaseModel) -> None:
+    pattern = repo(release_12_6, "sles15", "sbsa").package("patterns-cuda-open-64k")
+    assert pattern is not None
+    assert "built for the 64kb kernel" in pattern.description
+    assert "{" not in pattern.description

@@ -145,6 +145,16 @@ class _Expander:
             self.problems.add(path, str(exc), place)
             return None
 
+    def fill_optional(
+        self,
+        template: str | None,
+        variables: Mapping[str, str],
+        path: ModelPath,
+        place: _Place | None = None,
+    ) -> str | None:
+        """Like :meth:`fill`, for a field that may be absent."""
+        return None if template is None else self.fill(template, variables, path, place)
+
     def kernels(self, place: _Place) -> list[str]:
         return place.target.kernel_flavors.get(place.arch, ["default"])
 
@@ -354,11 +364,9 @@ class _Expander:
             variables[key] = filled if filled is not None else value
         name = self.fill(fields["name"], variables, (*origins["name"], "name"), place)
         summary = self.fill(fields["summary"], variables, (*origins["summary"], "summary"), place)
-        description = fields["description"]
-        if description is not None:
-            description = self.fill(
-                description, variables, (*origins["description"], "description"), place
-            )
+        description = self.fill_optional(
+            fields["description"], variables, (*origins["description"], "description"), place
+        )
         scheme = fields["version"]
         version = variables.get(f"{scheme}_version")
         if scheme not in self.model.versions:
@@ -411,6 +419,10 @@ class _Expander:
         origins = dict.fromkeys(fields, path)
         name = self.fill(pattern.name, variables, (*path, "name"), place)
         summary = self.fill(pattern.summary, variables, (*path, "summary"), place)
+        description = self.fill_optional(
+            pattern.description, variables, (*path, "description"), place
+        )
+        icon = self.fill_optional(pattern.icon, variables, (*path, "icon"), place)
         category = self.fill(pattern.category, variables, (*path, "category"), place)
         version = variables.get(f"{pattern.version}_version")
         if pattern.version not in self.model.versions:
@@ -418,7 +430,7 @@ class _Expander:
         relations = self.relations(fields, origins, variables, place, references)
         if name is None or summary is None or category is None or version is None:
             return None
-        attributes = PatternAttributes(name, pattern.visible, pattern.order, category, pattern.icon)
+        attributes = PatternAttributes(name, pattern.visible, pattern.order, category, icon)
         relations[RelationKind.PROVIDES] = (
             *relations.get(RelationKind.PROVIDES, ()),
             *_pattern_provides(attributes),
@@ -428,7 +440,7 @@ class _Expander:
             version=version,
             arch=NOARCH[place.family],
             summary=summary,
-            description=pattern.description or summary,
+            description=description or summary,
             section="patterns",
             relations=relations,
             pattern=attributes,

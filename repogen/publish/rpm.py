@@ -19,14 +19,17 @@ from repogen.publish.base import BuildError, BuildOptions
 from repogen.publish.modulemd import modules_yaml
 from repogen.publish.rpmmd import Record, nevra
 from repogen.publish.rpmrepo import RpmFamilyPublisher
-from repogen.publish.rpmspec import LICENSE
 
 
 class RpmPublisher(RpmFamilyPublisher):
     family: ClassVar[Family] = Family.RPM
 
     def extra_records(
-        self, repository: Repository, records: Sequence[cr.Package], options: BuildOptions
+        self,
+        repository: Repository,
+        records: Sequence[cr.Package],
+        options: BuildOptions,
+        license: str,
     ) -> Sequence[Record]:
         """``modules``: the target's module streams and defaults, on modular targets."""
         if not repository.modules:
@@ -39,7 +42,7 @@ class RpmPublisher(RpmFamilyPublisher):
             platform,
             repository.package_arch,
             {record.name: nevra(record) for record in records},
-            LICENSE,
+            license,
             options.source_date_epoch,
         )
         return (Record("modules", "modules.yaml", text.encode()),)

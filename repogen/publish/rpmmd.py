@@ -21,7 +21,7 @@ from repogen.model.relations import parse_relation
 from repogen.model.versions import split_evr
 from repogen.publish.base import BuildError
 from repogen.publish.gpg import detach_sign
-from repogen.publish.rpmspec import LICENSE, NOARCH_NAME, Dependency, SpecPackage, dependency
+from repogen.publish.rpmspec import NOARCH_NAME, Dependency, SpecPackage, dependency
 
 REPODATA = "repodata"
 
@@ -75,13 +75,14 @@ def new_record(
     directory: str,
     source_rpm: str,
     source_date_epoch: int,
+    license: str,
 ) -> cr.Package:
     """A record for a package that has no file, with the self-provides rpm adds."""
     epoch, ver, rel = split_evr(version)
     record = cr.Package()
     record.name, record.epoch, record.version, record.release = name, epoch, ver, rel
     record.arch = arch
-    record.rpm_license = LICENSE
+    record.rpm_license = license
     record.rpm_sourcerpm = source_rpm
     record.rpm_buildhost = "repogen"
     record.location_href = f"{directory}/{file_name(name, ver, rel, arch)}"
@@ -101,7 +102,13 @@ def model_record(
 ) -> cr.Package:
     """What createrepo_c would read from the header of *package* built from its spec."""
     record = new_record(
-        package.name, package.version, package.arch, directory, source_rpm, source_date_epoch
+        package.name,
+        package.version,
+        package.arch,
+        directory,
+        source_rpm,
+        source_date_epoch,
+        package.license,
     )
     record.summary = package.summary
     record.description = "\n".join(package.description)
@@ -210,6 +217,7 @@ def _base_records(repository: Repository, source_date_epoch: int) -> list[cr.Pac
             "Packages",
             f"{base.name}-{version}-{release}.src.rpm",
             source_date_epoch,
+            "distribution-supplied (stub)",
         )
         record.summary = f"{base.name}, as the distribution supplies it"
         record.description = f"A stand-in for the distribution's {base.name}, to resolve against."

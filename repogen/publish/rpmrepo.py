@@ -46,6 +46,7 @@ class _Plan:
     specs: tuple[Spec, ...]
     real: tuple[RealPackage, ...]
     built: Path
+    license: str
 
     @property
     def label(self) -> str:
@@ -68,9 +69,13 @@ class RpmFamilyPublisher:
         return "Packages"
 
     def extra_records(
-        self, repository: Repository, records: Sequence[cr.Package], options: BuildOptions
+        self,
+        repository: Repository,
+        records: Sequence[cr.Package],
+        options: BuildOptions,
+        license: str,
     ) -> Sequence[Record]:
-        """Records beyond primary, filelists and other."""
+        """Records beyond primary, filelists and other (*license*: the model's)."""
         return ()
 
     def publish(
@@ -115,16 +120,18 @@ class RpmFamilyPublisher:
         """Check the real packages against the model, write the specs of the others."""
         progress(f"{_label(repository)}: rendering specs")
         given = rpmartifacts.for_arch(real, repository.package_arch)
-        packages = {p.name: spec_package(p, self.conventions) for p in repository.packages}
+        packages = {
+            p.name: spec_package(p, self.conventions, release.license) for p in repository.packages
+        }
         for package in given:
             described = packages.pop(package.record.name, None)
             if described is not None:
                 rpmartifacts.check(package, described)
-        rendered = specs(release.release.name, list(packages.values()))
+        rendered = specs(release.release.name, release.license, list(packages.values()))
         (directory / SPECS).mkdir(parents=True)
         for spec in rendered:
             (directory / SPECS / spec.file_name).write_text(render(spec))
-        return _Plan(repository, directory, tuple(rendered), tuple(given), built)
+        return _Plan(repository, directory, tuple(rendered), tuple(given), built, release.license)
 
     def _locate(self, plan: _Plan, record: cr.Package) -> cr.Package:
         """Set the record's place in the repository, refusing one that would leave it."""
@@ -167,7 +174,7 @@ class RpmFamilyPublisher:
         self, plan: _Plan, final: Path, options: BuildOptions, progress: Progress
     ) -> ManifestEntry:
         records = self._records(plan, options)
-        extra = self.extra_records(plan.repository, records, options)
+        extra = self.extra_records(plan.repository, records, options, plan.license)
         progress(f"{plan.label}: writing repodata for {len(records)} packages")
         repomd = write_repodata(plan.directory, records, extra, options.source_date_epoch)
         if options.sign_key is not None:

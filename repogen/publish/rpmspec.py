@@ -31,7 +31,6 @@ from repogen.publish.base import BuildError
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "rpm"
 
 #: The license of every rendered package, until the release model carries the model's own.
-LICENSE = "NVIDIA Proprietary"
 
 NOARCH_NAME = NOARCH[Family.RPM]
 
@@ -185,6 +184,7 @@ class SpecPackage:
     version: str
     arch: str
     summary: str
+    license: str
     group: str | None
     description: tuple[str, ...]
     dependencies: tuple[tuple[RelationKind, Dependency], ...]
@@ -202,13 +202,14 @@ class SpecPackage:
         return tuple((TAGS[kind], str(dep)) for kind, dep in self.dependencies)
 
 
-def spec_package(package: PackageSpec, conventions: SpecConventions) -> SpecPackage:
+def spec_package(package: PackageSpec, conventions: SpecConventions, license: str) -> SpecPackage:
     what = f"package {package.name}"
     return SpecPackage(
         name=package.name,
         version=package.version,
         arch=package.arch,
         summary=one_line(package.summary, f"{what}: summary"),
+        license=one_line(license, "license"),
         group=conventions.group(package),
         description=description_lines(package.description, f"{what}: description"),
         dependencies=tuple((kind, dep) for kind in TAGS for dep in dependencies(package, kind)),
@@ -243,7 +244,7 @@ def source_name(release_name: str, names: Collection[str]) -> str:
     return release_name if release_name not in names else f"{release_name}-source"
 
 
-def specs(release_name: str, packages: Sequence[SpecPackage]) -> list[Spec]:
+def specs(release_name: str, license: str, packages: Sequence[SpecPackage]) -> list[Spec]:
     """One spec per Version-Release shared by *packages*, in a stable order."""
     source = source_name(release_name, {p.name for p in packages})
 
@@ -258,7 +259,7 @@ def specs(release_name: str, packages: Sequence[SpecPackage]) -> list[Spec]:
             version=version,
             release=release,
             summary=one_line(f"{release_name} packages at {version}-{release}", "summary"),
-            license=LICENSE,
+            license=one_line(license, "license"),
             packages=tuple(group),
         )
         for (version, release), group in groupby(ordered, key=version_release)
