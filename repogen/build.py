@@ -8,8 +8,8 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
-from pathlib import Path
+from dataclasses import asdict, replace
+from pathlib import Path, PurePosixPath
 
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
@@ -67,10 +67,11 @@ def build(
     with staged_directory(output) as staging:
         for target, group in by_target.items():
             family = group[0].family
-            relative = Path(family.value) / target
-            entries += publisher_for(family).publish(
+            relative = PurePosixPath(family.value, target)
+            published = publisher_for(family).publish(
                 release, group, staging / relative, output / relative, options, progress
             )
+            entries += [replace(e, path=(relative / e.path).as_posix()) for e in published]
         manifest = {
             "release": release.release.name,
             "model": release.source,

@@ -44,8 +44,9 @@ class Publisher(Protocol):
     """Renders the repositories of one package family.
 
     ``repositories`` are all the architectures of one target; the publisher writes them under
-    ``root`` (a directory inside the build's temporary tree) and returns their manifest entries.
-    ``final`` is where ``root`` will be once the build is swapped into place, for client lines.
+    ``root`` (a directory inside the build's temporary tree) and returns their manifest entries,
+    whose ``path`` is relative to ``root`` (empty for ``root`` itself).  ``final`` is where
+    ``root`` will be once the build is swapped into place, for client lines.
     """
 
     family: ClassVar[Family]

@@ -219,16 +219,6 @@ def _signed(
     }
 
 
-def _relative(root: Path, final: Path) -> str:
-    """The part *root* and *final* end with: the repository's path inside the output."""
-    common: list[str] = []
-    for a, b in zip(reversed(root.parts), reversed(final.parts), strict=False):
-        if a != b:
-            break
-        common.insert(0, a)
-    return str(PurePosixPath(*common))
-
-
 def _suite(repository: Repository) -> str:
     if repository.target.suite is None:
         raise BuildError(f"deb target {repository.target_name} has no suite")
@@ -288,8 +278,7 @@ class DebPublisher:
         )
         trust = "trusted=yes" if options.sign_key is None else f"signed-by={final / KEYRING}"
         client = f"deb [{trust}] file:{final} {suite} {COMPONENT}"
-        path = _relative(root, final)
-        return [ManifestEntry(target, Family.DEB.value, arch, path, client) for arch in arches]
+        return [ManifestEntry(target, Family.DEB.value, arch, "", client) for arch in arches]
 
 
 PUBLISHER: Publisher = DebPublisher()

@@ -186,6 +186,6 @@ class RpmFamilyPublisher:
             target=plan.repository.target_name,
             family=family,
             arch=arch,
-            path=f"{family}/{plan.repository.target_name}/{arch}",
+            path=arch,
             client=(final / arch).as_uri(),
         )
