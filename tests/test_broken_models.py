@@ -60,6 +60,7 @@ LOCATIONS = {
     "relation-unclosed": "relation-unclosed.yaml:7:15",
     "string-bool": "string-bool.yaml:5:5",
     "string-not-list": "string-not-list.yaml:7:5",
+    "template-error-no-cascade": "template-error-no-cascade.yaml:6:5",
     "top-level-list": "top-level-list.yaml:2:1",
     "unknown-alternative-ref": "unknown-alternative-ref.yaml:7:15",
     "unknown-arch": "unknown-arch.yaml:9:14",

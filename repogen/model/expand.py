@@ -376,7 +376,8 @@ class _Expander:
                 f"{', '.join(self.model.versions)}",
             )
         relations = self.relations(fields, origins, variables, place, references)
-        if name is None or summary is None or version is None:
+        # A broken summary is reported once; the package still exists for the other checks.
+        if name is None or version is None:
             return None
         problem = name_problem(place.family, name)
         if problem is not None:
@@ -391,8 +392,8 @@ class _Expander:
             name=name,
             version=version,
             arch=arch,
-            summary=summary,
-            description=description or summary,
+            summary=summary or "",
+            description=description or summary or "",
             section=package.section,
             relations=relations,
             kernel_module=fields["kernel_module"],
@@ -428,7 +429,7 @@ class _Expander:
         if pattern.version not in self.model.versions:
             self.problems.add((*path, "version"), f"unknown version scheme {pattern.version!r}")
         relations = self.relations(fields, origins, variables, place, references)
-        if name is None or summary is None or category is None or version is None:
+        if name is None or category is None or version is None:
             return None
         attributes = PatternAttributes(name, pattern.visible, pattern.order, category, icon)
         relations[RelationKind.PROVIDES] = (
@@ -439,8 +440,8 @@ class _Expander:
             name=f"patterns-{name}",
             version=version,
             arch=NOARCH[place.family],
-            summary=summary,
-            description=description or summary,
+            summary=summary or "",
+            description=description or summary or "",
             section="patterns",
             relations=relations,
             pattern=attributes,
@@ -518,8 +519,8 @@ class _Expander:
                 )
         return ModuleSpec(
             module_name,
-            module.summary,
-            module.description,
+            self.fill(module.summary, variables, (*path, "summary"), place) or "",
+            self.fill(module.description, variables, (*path, "description"), place) or "",
             tuple(module.license),
             tuple(streams),
             default,

@@ -68,8 +68,14 @@ def description(summary: str, long: str, what: str) -> str:
     synopsis = one_line(summary, f"{what} summary")
     lines = [synopsis]
     if one_line(long, f"{what} description") not in {"", synopsis}:
-        for line in long.strip().splitlines():
+        for number, line in enumerate(long.strip().splitlines(), 1):
             text = _refuse_control_characters(line.rstrip(), f"{what} description")
+            if text.startswith("."):
+                # " ." is an empty line and " .x" is reserved (Policy §5.6.13).
+                raise BuildError(
+                    f"{what} description, line {number}: {text!r} starts with '.', which a "
+                    "Debian description cannot hold"
+                )
             lines.append(f" {text}" if text else " .")
     return "\n".join(lines)
 
