@@ -110,7 +110,9 @@ def check_round_trip(out: Path, summary: str, description: str) -> None:
         header = rpm_header(out, family, target)
         assert header[rpm.RPMTAG_SUMMARY] == folded(summary)
         lines = description.strip("\n").splitlines()
-        assert header[rpm.RPMTAG_DESCRIPTION] == "\n".join(line.rstrip() for line in lines)
+        # rpm keeps lines as written, less trailing blanks and trailing blank lines.
+        expected = "\n".join(line.rstrip() for line in lines).rstrip("\n")
+        assert header[rpm.RPMTAG_DESCRIPTION] == expected
         assert "evil" not in header[rpm.RPMTAG_REQUIRENAME]
         package = primary(out, family, target)
         assert package.findtext("c:summary", namespaces=RPM_NS) == folded(summary)
