@@ -201,3 +201,24 @@ def test_unmodelled_request_is_a_usage_error() -> None:
     )
     assert result.exit_code == 2
     assert "option --fix-broken is not modelled" in result.output
+
+
+def test_dnf_why_reaches_the_request() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "resolve",
+            "--target",
+            "rhel9",
+            "--why",
+            "kmod-nvidia-open-dkms",
+            "--",
+            "dnf",
+            "install",
+            "cuda",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    why = result.stdout.splitlines()[-1]
+    assert why.startswith("why kmod-nvidia-open-dkms: kmod-nvidia-open-dkms ← nvidia-kmod-common")
+    assert why.endswith("← cuda (Requires: cuda-12-6 >= 12.6.0-1.el9) (requested)")

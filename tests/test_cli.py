@@ -57,7 +57,7 @@ def test_schema_accepts_the_bundled_models_and_rejects_unknown_keys() -> None:
 
 
 def test_every_command_explains_itself_with_an_example() -> None:
-    for command in ("validate", "schema"):
+    for command in ("validate", "schema", "build", "resolve", "check", "recommend", "graph"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0
         assert "Example: repogen " in result.stdout

@@ -152,7 +152,9 @@ def _why(
             continue
         info = rule.info()
         source = info.solvable
-        if source is not None and info.dep is not None:
+        if source is None:  # a job rule: the request itself
+            why[solvable.name] = ("requested",)
+        elif info.dep is not None:
             kind = "Recommends" if reason == solv.Solver.SOLVER_REASON_WEAKDEP else "Requires"
             why[solvable.name] = (source.name, f"{kind}: {info.dep}")
     return why
