@@ -5,10 +5,10 @@ Each module of this package adds its commands to the one typer app.
 
 from __future__ import annotations
 
-from repogen.cli import build, graph, model, recommend, resolve
+from repogen.cli import build, diff, graph, model, recommend, resolve
 from repogen.cli.common import app
 
-__all__ = ["app", "build", "graph", "main", "model", "recommend", "resolve"]
+__all__ = ["app", "build", "diff", "graph", "main", "model", "recommend", "resolve"]
 
 
 def main() -> None:

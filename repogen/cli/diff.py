@@ -1,0 +1,124 @@
+"""`repogen diff`."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from repogen.cli.common import app, fail, load_model, out, report_model_errors
+from repogen.diff import DiffOptions, diff_releases
+from repogen.diff.as_json import diff_json
+from repogen.diff.render import markdown, terminal
+from repogen.index import MetadataError, load_tree
+from repogen.model import Family, ModelErrors, ReleaseModel
+from repogen.model.templates import TemplateError
+from repogen.resolve.request import RequestError
+
+#: Exit code for an input that cannot be read, as for a model that does not load.
+EXIT_BAD_INPUT = 2
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+def _load(path: Path, targets: list[str]) -> ReleaseModel:
+    """A model file, or repositories on disk (a bare one named by the only --target)."""
+    if path.is_file():
+        return load_model(path)
+    try:
+        return load_tree(path, targets[0] if len(targets) == 1 else None)
+    except MetadataError as exc:
+        fail(str(exc), EXIT_BAD_INPUT)
+
+
+SideArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="A release model (YAML), a `repogen build` output directory, or a bare APT "
+        "repository or rpm-md tree.",
+        exists=True,
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def diff(
+    old: SideArgument,
+    new: SideArgument,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="text (coloured on a terminal), markdown, json.")
+    ] = Format.TEXT,
+    exit_code: Annotated[
+        bool,
+        typer.Option("--exit-code", help="Exit 1 when anything differs, like git diff."),
+    ] = False,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target", help="Only this target (repeatable); the one given names a bare repository."
+        ),
+    ] = None,
+    family: Annotated[
+        list[Family] | None, typer.Option("--family", help="Only this family (repeatable).")
+    ] = None,
+    request: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--request",
+            help="Resolve this request instead of the assertions' (repeatable); "
+            "'{install} cuda' runs on every family.",
+        ),
+    ] = None,
+    assertions: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--assertions",
+            help="Assertion file or directory whose requests to resolve (default: bundled).",
+            exists=True,
+        ),
+    ] = None,
+) -> None:
+    """Show what changed between two releases, per target and architecture: packages added,
+    removed, renamed and re-versioned; relation changes per field; dnf module streams,
+    default streams and profiles; SUSE patterns and kernel flavors; how install requests
+    resolve (kernel-module flavor and install set) before and after; packages that are no
+    longer installable.
+
+    Each side is a release model, or repositories on disk, compared from their metadata alone.
+    Exits 0, or with --exit-code 1 when anything differs; 2 for unreadable input.
+
+    Example: repogen diff fixtures/releases/cuda-12.5.yaml fixtures/releases/cuda-12.6.yaml
+    """
+    targets = list(target or [])
+    releases = _load(old, targets), _load(new, targets)
+    options = DiffOptions(
+        targets=tuple(targets),
+        families=tuple(family or ()),
+        requests=tuple(request or ()),
+        assertion_files=tuple(assertions or ()),
+    )
+    try:
+        result = diff_releases(*releases, options)
+    except LookupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--target") from exc
+    except (RequestError, TemplateError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--request") from exc
+    except ModelErrors as exc:
+        report_model_errors(exc)
+    if output_format is Format.JSON:
+        typer.echo(json.dumps(diff_json(result), indent=2))
+    elif output_format is Format.MARKDOWN:
+        typer.echo(markdown(result))
+    else:
+        for line in terminal(result):
+            out.print(line)
+    if exit_code and result.changed:
+        raise typer.Exit(1)

@@ -1,0 +1,117 @@
+"""The diff as JSON for CI (``repogen diff --format json``).
+
+Top level: ``old`` and ``new`` (release names), ``changed`` (bool), ``repositories`` (every
+repository compared, sorted by target and arch).  Each repository:
+
+- ``target``, ``arch``, ``family``; ``status``: ``changed``, ``unchanged``, ``added`` (only in
+  the new release) or ``removed`` (only in the old one);
+- ``packages``: ``added`` and ``removed`` (``{name, version}``), ``renamed`` (``{old, new,
+  old_version, new_version, link}``, link ``replaces``/``obsoletes``/``provides`` or
+  ``release`` for a name that follows the release numbers), ``versions`` (``{name, old,
+  new}``, same-name packages);
+- ``relations``: ``{package, old_package, field, removed, added}`` per changed field, field as
+  in the model (``depends``, ``recommends``, ``provides`` …), relations in Debian syntax;
+- ``modules``: ``{name, status, default_stream, default_profile, streams, changed_streams}``;
+  ``default_*`` are ``{old, new}`` or null, ``streams`` ``{added, removed, renamed: [[old,
+  new]]}``, ``changed_streams`` ``{name, old_name, flavor, artifacts, profiles,
+  profile_rpms}``;
+- ``patterns``, ``kernel_flavors``: ``{added, removed}``;
+- ``resolutions``: ``{request, old_request, assertions, old, new, install, remove}``; ``old``
+  and ``new`` are ``{ok, flavor, kernel_modules, install, remove, modules, problem}``,
+  ``install``/``remove`` the ``{added, removed}`` package names;
+- ``regressions``: ``{package, old_package, problem}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from repogen.diff.result import (
+    ModuleChange,
+    ReleaseDiff,
+    RepositoryDiff,
+    SetChange,
+    StreamChange,
+    ValueChange,
+)
+
+
+def _set(change: SetChange) -> dict[str, list[str]]:
+    return {"added": list(change.added), "removed": list(change.removed)}
+
+
+def _value(change: ValueChange | None) -> dict[str, str | None] | None:
+    return None if change is None else {"old": change.old, "new": change.new}
+
+
+def _stream(change: StreamChange) -> dict[str, Any]:
+    return {
+        "name": change.name,
+        "old_name": change.old_name,
+        "flavor": _value(change.flavor),
+        "artifacts": _set(change.artifacts),
+        "profiles": _set(change.profiles),
+        "profile_rpms": [{"name": p.name, **_set(p.rpms)} for p in change.profile_rpms],
+    }
+
+
+def _module(change: ModuleChange) -> dict[str, Any]:
+    return {
+        "name": change.name,
+        "status": change.status.value,
+        "default_stream": _value(change.default_stream),
+        "default_profile": _value(change.default_profile),
+        "streams": {**_set(change.streams), "renamed": [list(p) for p in change.renamed_streams]},
+        "changed_streams": [_stream(s) for s in change.changed_streams],
+    }
+
+
+def _repository(diff: RepositoryDiff) -> dict[str, Any]:
+    return {
+        "target": diff.target,
+        "arch": diff.arch,
+        "family": diff.family.value,
+        "status": diff.status.value,
+        "packages": {
+            "added": [asdict(p) for p in diff.added],
+            "removed": [asdict(p) for p in diff.removed],
+            "renamed": [{**asdict(r), "link": r.link.value} for r in diff.renamed],
+            "versions": [asdict(v) for v in diff.versions],
+        },
+        "relations": [
+            {
+                "package": change.package,
+                "old_package": change.old_package,
+                "field": field.kind.value,
+                **_set(field.relations),
+            }
+            for change in diff.relations
+            for field in change.fields
+        ],
+        "modules": [_module(m) for m in diff.modules],
+        "patterns": _set(diff.patterns),
+        "kernel_flavors": _set(diff.kernel_flavors),
+        "resolutions": [
+            {
+                "request": change.request,
+                "old_request": change.old_request,
+                "assertions": list(change.assertions),
+                "old": asdict(change.old),
+                "new": asdict(change.new),
+                "install": _set(change.install),
+                "remove": _set(change.remove),
+            }
+            for change in diff.resolutions
+        ],
+        "regressions": [asdict(r) for r in diff.regressions],
+    }
+
+
+def diff_json(diff: ReleaseDiff) -> dict[str, Any]:
+    return {
+        "old": diff.old,
+        "new": diff.new,
+        "changed": diff.changed,
+        "repositories": [_repository(r) for r in diff.repositories],
+    }

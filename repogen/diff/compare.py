@@ -1,0 +1,148 @@
+"""Two releases compared repository by repository: the entry point of the diff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from repogen.check.declarations import Assertion
+from repogen.check.run import CheckResult, assertion_files
+from repogen.diff.features import kernel_flavors, module_changes, patterns
+from repogen.diff.installability import regressions
+from repogen.diff.normalise import Normaliser
+from repogen.diff.packages import candidates, pair, relation_changes, renames
+from repogen.diff.resolution import Key, check_results, request_assertions, resolution_changes
+from repogen.diff.result import (
+    PackageVersion,
+    ReleaseDiff,
+    RepositoryDiff,
+    SetChange,
+    Status,
+    VersionChange,
+)
+from repogen.model import Family, ReleaseModel, Repository
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """What to compare: targets and families (all when empty), and which requests to resolve
+    (``requests`` replace the assertions of ``assertion_files``, default the bundled ones)."""
+
+    targets: tuple[str, ...] = ()
+    families: tuple[Family, ...] = ()
+    requests: tuple[str, ...] = ()
+    assertion_files: tuple[Path, ...] = ()
+
+
+def _selected(release: ReleaseModel, options: DiffOptions) -> dict[Key, Repository]:
+    return {
+        (r.target_name, r.arch): r
+        for r in release.repositories
+        if (not options.targets or r.target_name in options.targets)
+        and (not options.families or r.family in options.families)
+    }
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """Both releases, with what every repository comparison needs from them."""
+
+    normal: tuple[Normaliser, Normaliser]
+    results: tuple[dict[Key, list[CheckResult]], dict[Key, list[CheckResult]]]
+
+
+def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDiff:
+    old_normal, new_normal = sides.normal
+    pairing = pair(
+        candidates(old.packages, old.family),
+        candidates(new.packages, new.family),
+        old_normal,
+        new_normal,
+    )
+    same_name = [(a, b) for a, b, link in pairing.pairs if link is None]
+    key = (new.target_name, new.arch)
+    diff = RepositoryDiff(
+        target=new.target_name,
+        arch=new.arch,
+        family=new.family,
+        status=Status.CHANGED,
+        added=tuple(PackageVersion(p.name, p.version) for p in pairing.added),
+        removed=tuple(PackageVersion(p.name, p.version) for p in pairing.removed),
+        renamed=renames(pairing),
+        versions=tuple(
+            VersionChange(b.name, a.version, b.version)
+            for a, b in same_name
+            if a.version != b.version
+        ),
+        relations=tuple(
+            change
+            for a, b, _ in pairing.pairs
+            if (change := relation_changes(a, b, old_normal, new_normal))
+        ),
+        modules=module_changes(old.modules, new.modules, old_normal, new_normal),
+        patterns=SetChange.between(patterns(old.packages), patterns(new.packages)),
+        kernel_flavors=SetChange.between(
+            kernel_flavors(old.packages), kernel_flavors(new.packages)
+        ),
+        resolutions=resolution_changes(
+            sides.results[0].get(key, []), sides.results[1].get(key, []), (old, new), sides.normal
+        ),
+        regressions=regressions(pairing.pairs, old, new),
+    )
+    details = (
+        diff.added,
+        diff.removed,
+        diff.renamed,
+        diff.versions,
+        diff.relations,
+        diff.modules,
+        diff.patterns,
+        diff.kernel_flavors,
+        diff.resolutions,
+        diff.regressions,
+    )
+    return (
+        diff
+        if any(details)
+        else RepositoryDiff(diff.target, diff.arch, diff.family, Status.UNCHANGED)
+    )
+
+
+def diff_releases(
+    old: ReleaseModel, new: ReleaseModel, options: DiffOptions = DiffOptions()
+) -> ReleaseDiff:
+    """Everything that changed from *old* to *new*, per target and architecture.
+
+    Raises LookupError for a ``targets`` entry neither release has, RequestError for a request
+    no client parses, and ModelErrors for an assertion file that does not load.
+    """
+    known = {r.target_name for r in (*old.repositories, *new.repositories)}
+    unknown = sorted(set(options.targets) - known)
+    if unknown:
+        raise LookupError(
+            f"unknown target {', '.join(unknown)}; the releases have {', '.join(sorted(known))}"
+        )
+    before, after = _selected(old, options), _selected(new, options)
+    both = sorted(before.keys() & after.keys())
+    requests: list[Assertion] = request_assertions(options.requests)
+    files = assertion_files(options.assertion_files)
+    sides = _Sides(
+        (Normaliser.of(old.release), Normaliser.of(new.release)),
+        (
+            check_results(old, [before[k] for k in both], files, requests),
+            check_results(new, [after[k] for k in both], files, requests),
+        ),
+    )
+    repositories = [
+        *(_repository(before[k], after[k], sides) for k in both),
+        *(
+            RepositoryDiff(*k, before[k].family, Status.REMOVED)
+            for k in before.keys() - after.keys()
+        ),
+        *(RepositoryDiff(*k, after[k].family, Status.ADDED) for k in after.keys() - before.keys()),
+    ]
+    return ReleaseDiff(
+        old.release.name,
+        new.release.name,
+        tuple(sorted(repositories, key=lambda r: (r.target, r.arch))),
+    )

@@ -1,0 +1,144 @@
+"""Installability regressions: packages installable in the old release whose counterpart is
+not installable in the new one.
+
+A package is installable when ``<install> NAME`` succeeds on its own, resolved by the family's
+resolver.  Each check resolves over only what NAME can pull in (every provider of every name
+its pre-dependencies, dependencies and recommendations name, transitively; no client installs
+suggestions): nothing else can make the request fail.  Only packages that can reach a change
+are checked: a package is *alike* on both sides when the other side has it with the same
+version, relations and direct successors, and a package whose whole closure is alike (and
+whose repository's modules are the same) resolves the same on both sides.
+
+When the new side was read from metadata, what the old release published is not assumed to
+come from the distribution: a dependency on a package the release dropped is a regression,
+not a stub (a model that declares the package in its base is taken at its word).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from repogen.check.run import INSTALL
+from repogen.diff.resolution import problem_text
+from repogen.diff.result import Link, Regression
+from repogen.index.stubs import ASSUMED
+from repogen.model import PackageSpec, RelationKind, Repository
+from repogen.resolve import resolve
+from repogen.resolve.request import parse_request
+from repogen.resolve.universe import base_packages, universe_for
+
+#: The relations along which a client installs packages.
+_INSTALLS = (RelationKind.PRE_DEPENDS, RelationKind.DEPENDS, RelationKind.RECOMMENDS)
+
+Identity = tuple[str, str, str]
+
+
+def _identity(package: PackageSpec) -> Identity:
+    return package.name, package.version, package.arch
+
+
+class Installability:
+    """Whether ``<install> NAME`` succeeds in one repository, resolved over NAME's closure."""
+
+    def __init__(self, repository: Repository, hidden_base: Iterable[str] = ()) -> None:
+        hidden = set(hidden_base)
+        base = tuple(p for p in base_packages(repository) if p.name not in hidden)
+        self.universe = universe_for(repository, base=base)
+        self.command = INSTALL[repository.family]
+        self.release = {id(p) for p in self.universe.release}
+        self.position = {id(p): i for i, p in enumerate(self.universe.available)}
+        self.providers: dict[str, list[PackageSpec]] = {}
+        for package in self.universe.available:
+            self.providers.setdefault(package.name, []).append(package)
+            for relation in package.related(RelationKind.PROVIDES):
+                self.providers.setdefault(relation.alternatives[0].name, []).append(package)
+        self._successors: dict[int, list[PackageSpec]] = {}
+
+    def successors(self, package: PackageSpec) -> list[PackageSpec]:
+        """What *package* can pull in directly: the providers of every name it installs with."""
+        found = self._successors.get(id(package))
+        if found is None:
+            found = self._successors[id(package)] = [
+                provider
+                for kind in _INSTALLS
+                for relation in package.related(kind)
+                for alternative in relation.alternatives
+                for provider in self.providers.get(alternative.name, ())
+            ]
+        return found
+
+    def closure(self, name: str) -> list[PackageSpec]:
+        """Every package ``install NAME`` could bring in, in repository order."""
+        seen: dict[int, PackageSpec] = {}
+        stack = list(self.providers.get(name, ()))
+        while stack:
+            package = stack.pop()
+            if id(package) not in seen:
+                seen[id(package)] = package
+                stack.extend(self.successors(package))
+        return sorted(seen.values(), key=lambda p: self.position[id(p)])
+
+    def starts(self, name: str) -> list[Identity]:
+        """The packages ``install NAME`` starts from."""
+        return sorted(_identity(p) for p in self.providers.get(name, ()))
+
+    def _signature(self, package: PackageSpec) -> tuple[object, ...]:
+        relations = tuple(sorted((k.value, package.related(k)) for k in package.relations))
+        successors = tuple(sorted(_identity(p) for p in self.successors(package)))
+        return relations, successors
+
+    def reaching_changes(self, other: Installability) -> set[Identity]:
+        """The packages whose closure holds one that is not alike in *other*."""
+        theirs = {_identity(p): other._signature(p) for p in other.universe.available}
+        predecessors: dict[int, list[PackageSpec]] = {}
+        stack = []
+        for package in self.universe.available:
+            for successor in self.successors(package):
+                predecessors.setdefault(id(successor), []).append(package)
+            if theirs.get(_identity(package)) != self._signature(package):
+                stack.append(package)
+        reached = {id(p): p for p in stack}
+        while stack:
+            for predecessor in predecessors.get(id(stack.pop()), ()):
+                if id(predecessor) not in reached:
+                    reached[id(predecessor)] = predecessor
+                    stack.append(predecessor)
+        return {_identity(p) for p in reached.values()}
+
+    def problem(self, name: str) -> str | None:
+        """Why *name* cannot be installed, or None when it can."""
+        closure = self.closure(name)
+        universe = replace(
+            self.universe,
+            release=tuple(p for p in closure if id(p) in self.release),
+            base=tuple(p for p in closure if id(p) not in self.release),
+        )
+        resolution = resolve(universe, parse_request(f"{self.command} {name}"))
+        return None if resolution.ok else problem_text(resolution)
+
+
+def regressions(
+    pairs: Sequence[tuple[PackageSpec, PackageSpec, Link | None]],
+    old: Repository,
+    new: Repository,
+) -> tuple[Regression, ...]:
+    """Packages installable in *old* whose counterpart in *new* is not (the new side first:
+    most packages stay installable, and only a failure needs the old side)."""
+    before = Installability(old)
+    assumed = new.target.base == ASSUMED
+    after = Installability(new, hidden_base=(p.name for p in old.packages) if assumed else ())
+    changing = before.reaching_changes(after) if old.modules == new.modules else None
+    found = []
+    for a, b, _ in pairs:
+        starts = before.starts(a.name)
+        if (
+            changing is not None
+            and starts == after.starts(b.name)
+            and not changing.intersection(starts)
+        ):
+            continue
+        problem = after.problem(b.name)
+        if problem is not None and before.problem(a.name) is None:
+            found.append(Regression(b.name, a.name, problem))
+    return tuple(sorted(found, key=lambda r: r.package))

@@ -1,0 +1,135 @@
+"""What installs resolve to before and after.
+
+Resolution changes come from running requests on both sides with repogen's resolvers through
+the assertion checker: the assertions of the given files (default: the bundled ones) or, when
+given, plain requests (``--request``; ``{install}`` and the release's template variables are
+filled in).  A request is compared when it applies to the repository on both sides (its
+assertion's targets and ``when`` hold on both); the two are matched by assertion, target,
+architecture and request text with the release numbers normalised (``apt-get install
+cuda-toolkit-12-5`` ↔ ``cuda-toolkit-12-6``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from repogen.check.declarations import Assertion, Expectation, TargetSelector
+from repogen.check.run import Checker, CheckResult
+from repogen.diff.normalise import Normaliser
+from repogen.diff.result import Outcome, ResolutionChange, SetChange
+from repogen.model import ReleaseModel, Repository
+from repogen.resolve.request import parse_request
+from repogen.resolve.result import Resolution
+
+#: The pseudo assertion file of ``--request`` requests (relative setups are never read).
+REQUESTS = Path("--request")
+
+Key = tuple[str, str]
+
+
+def request_assertions(requests: Sequence[str]) -> list[Assertion]:
+    """Assertions that only run *requests* on every target of their client's family.
+
+    Raises RequestError for a request no client parses.
+    """
+    assertions = []
+    for index, text in enumerate(requests, 1):
+        client = text.split(maxsplit=1)[0] if text.strip() else ""
+        families = None if client == "{install}" else [parse_request(f"{client} install x").family]
+        assertions.append(
+            Assertion(
+                id=f"request-{index}",
+                description=text,
+                targets=TargetSelector(family=families),
+                request=text,
+                expect=Expectation(),
+            )
+        )
+    return assertions
+
+
+def check_results(
+    release: ReleaseModel,
+    repositories: Sequence[Repository],
+    files: Sequence[Path],
+    requests: Sequence[Assertion],
+) -> dict[Key, list[CheckResult]]:
+    """The results of *requests* (else of the assertion *files*) on *repositories*, by
+    (target, arch)."""
+    checker = Checker(replace(release, repositories=tuple(repositories)))
+    results = (
+        [r for a in requests for r in checker.check(a, REQUESTS, str(REQUESTS))]
+        if requests
+        else checker.run(files)
+    )
+    grouped: dict[Key, list[CheckResult]] = {}
+    for result in results:
+        grouped.setdefault((result.target, result.arch), []).append(result)
+    return grouped
+
+
+def problem_text(resolution: Resolution) -> str:
+    """The client's complaint about a failed *resolution*, on one line."""
+    return " ".join(line.strip() for line in resolution.problems if line.strip())
+
+
+def outcome(result: CheckResult, repository: Repository) -> Outcome:
+    resolution = result.resolution
+    names = {p.name for p in repository.packages}
+    kernel = {p.name for p in repository.packages if p.kernel_module is not None}
+    installed = resolution.installed_names
+    return Outcome(
+        ok=resolution.ok,
+        flavor=result.flavor,
+        kernel_modules=tuple(sorted(installed & kernel)),
+        install=tuple(sorted(installed & names)),
+        remove=tuple(sorted({r.name for r in resolution.remove} & names)),
+        modules=resolution.modules,
+        problem="" if resolution.ok else problem_text(resolution),
+    )
+
+
+def _change(
+    old: CheckResult,
+    new: CheckResult,
+    repositories: tuple[Repository, Repository],
+    normal: tuple[Normaliser, Normaliser],
+) -> ResolutionChange | None:
+    before, after = outcome(old, repositories[0]), outcome(new, repositories[1])
+    install = SetChange.between(before.install, after.install, *normal)
+    remove = SetChange.between(before.remove, after.remove, *normal)
+    modules = SetChange.between(before.modules, after.modules, *normal)
+    if before.ok == after.ok and (
+        not before.ok or (before.flavor == after.flavor and not (install or remove or modules))
+    ):
+        return None
+    return ResolutionChange(
+        new.request, old.request, (new.assertion,), before, after, install, remove
+    )
+
+
+def resolution_changes(
+    old: Sequence[CheckResult],
+    new: Sequence[CheckResult],
+    repositories: tuple[Repository, Repository],
+    normal: tuple[Normaliser, Normaliser],
+) -> tuple[ResolutionChange, ...]:
+    """Requests of one repository whose outcome changed; one entry per distinct change,
+    naming every assertion that showed it."""
+    before = {(r.assertion, normal[0](r.request)): r for r in old}
+    merged: dict[ResolutionChange, list[str]] = {}
+    for result in new:
+        previous = before.get((result.assertion, normal[1](result.request)))
+        if previous is None:
+            continue
+        change = _change(previous, result, repositories, normal)
+        if change is not None:
+            merged.setdefault(replace(change, assertions=()), []).append(result.assertion)
+    return tuple(
+        sorted(
+            (replace(change, assertions=tuple(sorted(set(ids)))) for change, ids in merged.items()),
+            key=lambda c: (c.request, c.assertions),
+        )
+    )

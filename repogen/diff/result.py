@@ -1,0 +1,200 @@
+"""What changed between two releases, per repository: values only, rendered elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from repogen.model import Family, RelationKind
+
+
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class SetChange:
+    """Members only the old side has, and members only the new side has; each sorted."""
+
+    removed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.removed or self.added)
+
+    @classmethod
+    def between(
+        cls,
+        old: Iterable[str],
+        new: Iterable[str],
+        old_normal: Callable[[str], str] = _same,
+        new_normal: Callable[[str], str] = _same,
+    ) -> SetChange:
+        """The difference of *old* and *new*, leaving out members that differ only in what
+        the normalisers rewrite (they follow the release)."""
+        before, after = set(old), set(new)
+        gone, came = before - after, after - before
+        gone_normal = {old_normal(x) for x in gone}
+        came_normal = {new_normal(x) for x in came}
+        return cls(
+            tuple(sorted(x for x in gone if old_normal(x) not in came_normal)),
+            tuple(sorted(x for x in came if new_normal(x) not in gone_normal)),
+        )
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    """A single value before and after (a default stream, a flavor)."""
+
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class PackageVersion:
+    name: str
+    version: str
+
+
+class Link(StrEnum):
+    """Why a removed and an added package are one package renamed."""
+
+    PROVIDES = "provides"
+    REPLACES = "replaces"
+    OBSOLETES = "obsoletes"
+    RELEASE = "release"  # the same name once the release's version numbers are normalised
+
+
+@dataclass(frozen=True)
+class Rename:
+    old: str
+    new: str
+    old_version: str
+    new_version: str
+    link: Link
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    name: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """Relations of one field removed and added, in the model's (Debian) syntax."""
+
+    kind: RelationKind
+    relations: SetChange
+
+
+@dataclass(frozen=True)
+class RelationChanges:
+    package: str
+    old_package: str
+    fields: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    name: str
+    rpms: SetChange
+
+
+@dataclass(frozen=True)
+class StreamChange:
+    name: str
+    old_name: str
+    flavor: ValueChange | None
+    artifacts: SetChange
+    profiles: SetChange
+    profile_rpms: tuple[ProfileChange, ...]
+
+
+class Status(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class ModuleChange:
+    name: str
+    status: Status
+    default_stream: ValueChange | None = None
+    default_profile: ValueChange | None = None
+    streams: SetChange = SetChange()
+    renamed_streams: tuple[tuple[str, str], ...] = ()
+    changed_streams: tuple[StreamChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One resolution, as the diff compares it.
+
+    ``install`` and ``remove`` name packages of the release repository only (what the
+    distribution supplies is left out); ``kernel_modules`` are the installed packages that
+    carry kernel modules; ``problem`` is the client's error when the request fails.
+    """
+
+    ok: bool
+    flavor: str
+    kernel_modules: tuple[str, ...] = ()
+    install: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ResolutionChange:
+    """A request resolved on both sides with a different outcome."""
+
+    request: str
+    old_request: str
+    assertions: tuple[str, ...]
+    old: Outcome
+    new: Outcome
+    install: SetChange
+    remove: SetChange
+
+
+@dataclass(frozen=True)
+class Regression:
+    """A package installable in the old release whose counterpart is not in the new one."""
+
+    package: str
+    old_package: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class RepositoryDiff:
+    target: str
+    arch: str
+    family: Family
+    status: Status
+    added: tuple[PackageVersion, ...] = ()
+    removed: tuple[PackageVersion, ...] = ()
+    renamed: tuple[Rename, ...] = ()
+    versions: tuple[VersionChange, ...] = ()
+    relations: tuple[RelationChanges, ...] = ()
+    modules: tuple[ModuleChange, ...] = ()
+    patterns: SetChange = SetChange()
+    kernel_flavors: SetChange = SetChange()
+    resolutions: tuple[ResolutionChange, ...] = ()
+    regressions: tuple[Regression, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReleaseDiff:
+    old: str
+    new: str
+    repositories: tuple[RepositoryDiff, ...]
+
+    @property
+    def changed(self) -> bool:
+        return any(r.status is not Status.UNCHANGED for r in self.repositories)

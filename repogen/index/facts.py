@@ -1,0 +1,55 @@
+"""What the model states and metadata only implies: kernel-module flavors and SUSE patterns.
+
+A package carries GPU kernel modules when it provides one of the capabilities only kernel-module
+packages provide (nvidia-packaging.md §2 to §4): ``nvidia-dkms-kernel`` (Ubuntu's
+``nvidia-dkms-<B>[-open]``), ``nvidia-kernel-<version>`` (Debian's
+``nvidia-kernel[-open]-dkms``), ``nvidia-kmod`` (the RPM kmods) and the SUSE KMP capabilities
+``nvidia[-open]-driver-G06[-signed]-kmp``.
+Its flavor is *open* when ``open`` is one of the words of its name, else *proprietary*.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+from repogen.model import KernelModuleFlavor, PatternAttributes
+from repogen.model.relations import Relation
+
+_KERNEL_MODULE_CAPABILITY = re.compile(
+    r"^(?:nvidia-dkms-kernel|nvidia-kmod|nvidia-kernel-\d[\d.]*|nvidia(?:-open)?-driver-G06(?:-signed)?-kmp)$"
+)
+
+
+def kernel_module(name: str, provides: Iterable[Relation]) -> KernelModuleFlavor | None:
+    """The flavor of the GPU kernel modules package *name* carries, if it carries any."""
+    if not any(
+        _KERNEL_MODULE_CAPABILITY.match(alternative.name)
+        for relation in provides
+        for alternative in relation.alternatives
+    ):
+        return None
+    if "open" in re.split(r"[-_.]", name):
+        return KernelModuleFlavor.OPEN
+    return KernelModuleFlavor.PROPRIETARY
+
+
+def pattern(provides: Iterable[Relation]) -> PatternAttributes | None:
+    """The SUSE pattern a package is, from its ``pattern…()`` provides (formats.md §5.1)."""
+    values: dict[str, str] = {}
+    for relation in provides:
+        alternative = relation.alternatives[0]
+        if alternative.name.startswith("pattern") and alternative.name.endswith("()"):
+            constraint = alternative.constraint
+            values[alternative.name] = "" if constraint is None else unquote(constraint.version)
+    name = values.get("pattern()")
+    if not name:
+        return None
+    return PatternAttributes(
+        name=name,
+        visible="pattern-visible()" in values,
+        order=values.get("pattern-order()", ""),
+        category=values.get("pattern-category()", ""),
+        icon=values.get("pattern-icon()"),
+    )

@@ -1,0 +1,95 @@
+"""``modules.yaml`` (formats.md §4) read by libmodulemd into the model's modules.
+
+Of several builds (versions, contexts) of one stream the newest is taken, as dnf does.
+Artifacts ``N-E:V-R.A`` become package names, as the model lists them.  A stream's
+kernel-module flavor is that of the kernel-module packages among its artifacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from repogen.index.errors import MetadataError
+from repogen.model import KernelModuleFlavor, ModuleSpec, StreamSpec
+from repogen.publish.modulemd import Modulemd
+
+
+def artifact_name(nevra: str) -> str:
+    """``kmod-nvidia-open-dkms-3:560.28.03-1.el9.x86_64`` → ``kmod-nvidia-open-dkms``."""
+    return nevra.rsplit(".", 1)[0].rsplit("-", 2)[0]
+
+
+def _flavor(
+    artifacts: tuple[str, ...], flavors: Mapping[str, KernelModuleFlavor]
+) -> KernelModuleFlavor | None:
+    found = {flavors[name] for name in artifacts if name in flavors}
+    return found.pop() if len(found) == 1 else None
+
+
+def _stream(
+    document: Modulemd.ModuleStreamV2, flavors: Mapping[str, KernelModuleFlavor]
+) -> StreamSpec:
+    artifacts = tuple(sorted({artifact_name(a) for a in document.get_rpm_artifacts()}))
+    return StreamSpec(
+        module=document.get_module_name(),
+        name=document.get_stream_name(),
+        summary=document.get_summary() or "",
+        kernel_module=_flavor(artifacts, flavors),
+        artifacts=artifacts,
+        profiles={
+            name: tuple(sorted(document.get_profile(name).get_rpms()))
+            for name in document.get_profile_names()
+        },
+    )
+
+
+def _module(module: Modulemd.Module, flavors: Mapping[str, KernelModuleFlavor]) -> ModuleSpec:
+    newest: dict[str, Modulemd.ModuleStreamV2] = {}
+    for document in module.get_all_streams():
+        known = newest.get(document.get_stream_name())
+        if known is None or document.get_version() > known.get_version():
+            newest[document.get_stream_name()] = document
+    streams = tuple(_stream(newest[name], flavors) for name in sorted(newest))
+    defaults = module.get_defaults()
+    profiles = sorted(
+        {
+            profile
+            for name in newest
+            for profile in (defaults.get_default_profiles_for_stream(name) if defaults else [])
+        }
+    )
+    first = newest[min(newest)]
+    return ModuleSpec(
+        name=module.get_module_name(),
+        summary=first.get_summary() or "",
+        description=first.get_description() or "",
+        license=tuple(first.get_module_licenses()),
+        streams=streams,
+        default_stream=defaults.get_default_stream() if defaults else None,
+        default_profile=profiles[0] if profiles else "",
+    )
+
+
+def read_modules(
+    text: str, source: str, flavors: Mapping[str, KernelModuleFlavor]
+) -> tuple[tuple[ModuleSpec, ...], str | None]:
+    """The modules of a ``modules.yaml`` and the platform stream they run on (``el9``).
+
+    *flavors* maps the repository's kernel-module packages to their flavor.
+    """
+    index = Modulemd.ModuleIndex.new()
+    ok, failures = index.update_from_string(text, False)
+    if not ok:
+        messages = "; ".join(f.get_gerror().message for f in failures)
+        raise MetadataError(f"{source}: not a modules.yaml: {messages}")
+    modules = tuple(_module(index.get_module(n), flavors) for n in sorted(index.get_module_names()))
+    platforms = sorted(
+        {
+            stream
+            for name in index.get_module_names()
+            for document in index.get_module(name).get_all_streams()
+            for dependencies in document.get_dependencies()
+            for stream in dependencies.get_runtime_streams("platform")
+        }
+    )
+    return modules, platforms[0] if platforms else None

@@ -1,0 +1,135 @@
+"""Relations read from repository metadata, turned into the model's :class:`Relation`.
+
+Both readers keep each package's relation fields as the index gives them and parse a field the
+first time it is asked for (:class:`LazyRelations`): a resolver looking at a few packages of a
+63,000-package index then parses a few fields, not all of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Generic, TypeVar
+
+import apt_pkg
+
+from repogen.model import RelationKind
+from repogen.model.relations import Alternative, Constraint, Operator, Relation
+
+Raw = TypeVar("Raw")
+
+#: apt_pkg.parse_depends writes ``<<``/``>>`` as ``<``/``>``; rpm-md flags name them.
+_OPERATORS: Mapping[str, Operator] = {
+    "<": Operator.LT,
+    "<<": Operator.LT,
+    "<=": Operator.LE,
+    "=": Operator.EQ,
+    ">=": Operator.GE,
+    ">": Operator.GT,
+    ">>": Operator.GT,
+    "LT": Operator.LT,
+    "LE": Operator.LE,
+    "EQ": Operator.EQ,
+    "GE": Operator.GE,
+    "GT": Operator.GT,
+}
+
+
+class LazyRelations(Mapping[RelationKind, tuple[Relation, ...]], Generic[Raw]):
+    """A package's relation fields, each parsed by *parse* on first access and kept."""
+
+    __slots__ = ("_parse", "_parsed", "_raw")
+
+    def __init__(
+        self, raw: Mapping[RelationKind, Raw], parse: Callable[[Raw], tuple[Relation, ...]]
+    ) -> None:
+        self._raw = raw
+        self._parse = parse
+        self._parsed: dict[RelationKind, tuple[Relation, ...]] = {}
+
+    def __getitem__(self, kind: RelationKind) -> tuple[Relation, ...]:
+        parsed = self._parsed.get(kind)
+        if parsed is None:
+            parsed = self._parsed[kind] = self._parse(self._raw[kind])
+        return parsed
+
+    def __iter__(self) -> Iterator[RelationKind]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return f"LazyRelations({dict(self)!r})"
+
+
+# -- Debian -------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _deb_relation(group: tuple[tuple[str, str, str], ...]) -> Relation:
+    """One relation group; shared, as thousands of packages depend on ``libc6 (>= 2.34)``."""
+    alternatives = []
+    for qualified, version, operator in group:
+        name, _, qualifier = qualified.partition(":")
+        constraint = Constraint(_OPERATORS[operator], version) if operator else None
+        alternatives.append(Alternative(name, constraint, qualifier or None))
+    return Relation(tuple(alternatives))
+
+
+def deb_relations(text: str) -> tuple[Relation, ...]:
+    """A Debian relation field (``a (>= 1) | b, c:any``), parsed by apt's own parser."""
+    return tuple(_deb_relation(tuple(group)) for group in apt_pkg.parse_depends(text, False))
+
+
+# -- RPM ----------------------------------------------------------------------------------
+
+#: One dependency as createrepo_c gives it: name, flags, epoch, version, release, pre.
+RpmDependency = tuple[str, str | None, str | None, str | None, str | None, bool]
+
+#: One operand of a rich ``(a >= 1 or b)``: a name, optionally compared with an EVR.
+_OPERAND = re.compile(r"^\s*([^\s()]+(?:\([^\s()]*\))?)\s*(?:(<=|>=|<|>|=)\s*(\S+))?\s*$")
+#: Words that make a rich dependency more than a choice between alternatives.
+_NOT_A_CHOICE = re.compile(r"\b(?:and|if|else|with|without|unless)\b|\(.*\(.*\).*\)")
+#: SUSE pattern capabilities, whose values escape ``-`` as ``%2D`` (rpm allows none there).
+_PATTERN_CAPABILITY = re.compile(r"^pattern(?:-[a-z]+)?\(\)$")
+
+
+def evr(epoch: str | None, version: str, release: str | None) -> str:
+    """``[E:]V[-R]`` as the model writes versions (``3:560.28.03-1.el9``, ``12.6.0-1``);
+    epoch 0 is left out, as rpm compares it equal to no epoch."""
+    text = version if not release else f"{version}-{release}"
+    return text if epoch in (None, "", "0") else f"{epoch}:{text}"
+
+
+def _rich(name: str) -> Relation:
+    """``(a >= 1 or b)`` as alternatives; any other rich dependency stays one opaque name."""
+    inner = name[1:-1]
+    operands = [_OPERAND.match(part) for part in re.split(r"\s+or\s+", inner)]
+    if _NOT_A_CHOICE.search(inner) or not all(operands):
+        return Relation((Alternative(name),))
+    alternatives = []
+    for match in operands:
+        assert match is not None
+        capability, operator, version = match.groups()
+        constraint = Constraint(_OPERATORS[operator], version) if operator else None
+        alternatives.append(Alternative(capability, constraint))
+    return Relation(tuple(alternatives))
+
+
+def rpm_relation(dependency: RpmDependency) -> Relation:
+    """One rpm-md dependency entry as a relation."""
+    name, flags, epoch, version, release, _pre = dependency
+    if name.startswith("(") and name.endswith(")"):
+        return _rich(name)
+    if not flags or version is None:
+        return Relation((Alternative(name),))
+    text = evr(epoch, version, release)
+    if _PATTERN_CAPABILITY.match(name):
+        text = text.replace("%2D", "-")
+    return Relation((Alternative(name, Constraint(_OPERATORS[flags], text)),))
+
+
+def rpm_relations(dependencies: list[RpmDependency]) -> tuple[Relation, ...]:
+    return tuple(rpm_relation(dependency) for dependency in dependencies)

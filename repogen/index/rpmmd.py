@@ -1,0 +1,136 @@
+"""Reading an rpm-md repository on disk (formats.md §3) into the model's packages and modules.
+
+``repodata/repomd.xml`` locates the records; createrepo_c parses ``primary`` (filelists and
+other are not read) and libmodulemd the ``modules`` record.  What rpm adds to every package by
+itself — the self-provides ``name = EVR`` and ``name(isa) = EVR`` — is left out, as the model
+does not write it; requires marked ``pre`` become Pre-Depends.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import createrepo_c as cr
+
+from repogen.index.errors import MetadataError
+from repogen.index.facts import kernel_module, pattern
+from repogen.index.modules import read_modules
+from repogen.index.relations import LazyRelations, RpmDependency, evr, rpm_relations
+from repogen.model import ModuleSpec, PackageSpec, RelationKind
+
+_DECOMPRESS: Mapping[str, Callable[[bytes], bytes]] = {
+    ".gz": gzip.decompress,
+    ".xz": lzma.decompress,
+    ".bz2": bz2.decompress,
+}
+
+_FIELDS: Mapping[str, RelationKind] = {
+    "provides": RelationKind.PROVIDES,
+    "conflicts": RelationKind.CONFLICTS,
+    "obsoletes": RelationKind.OBSOLETES,
+    "recommends": RelationKind.RECOMMENDS,
+    "suggests": RelationKind.SUGGESTS,
+    "supplements": RelationKind.SUPPLEMENTS,
+    "enhances": RelationKind.ENHANCES,
+}
+
+
+@dataclass(frozen=True)
+class RpmMdRepository:
+    """What one rpm-md repository holds."""
+
+    path: Path
+    #: ``<revision>`` of repomd.xml: repogen writes SOURCE_DATE_EPOCH there.
+    revision: str
+    packages: tuple[PackageSpec, ...]
+    modules: tuple[ModuleSpec, ...]
+    #: The platform stream the modules are built for (``el9``), if there are modules.
+    platform: str | None
+
+
+def _own(record: cr.Package, dependency: RpmDependency) -> bool:
+    """Whether *dependency* is a self-provide rpm adds: ``name = EVR`` or ``name(isa) = EVR``."""
+    name, flags, epoch, version, release, _ = dependency
+    if name != record.name and re.fullmatch(rf"{re.escape(record.name)}\([^()]*\)", name) is None:
+        return False
+    same = (epoch or "0", version, release) == (record.epoch or "0", record.version, record.release)
+    return flags == "EQ" and same
+
+
+def _relations(record: cr.Package) -> dict[RelationKind, list[RpmDependency]]:
+    raw: dict[RelationKind, list[RpmDependency]] = {}
+    for dependency in record.requires:
+        kind = RelationKind.PRE_DEPENDS if dependency[5] else RelationKind.DEPENDS
+        raw.setdefault(kind, []).append(dependency)
+    for field, kind in _FIELDS.items():
+        found = [d for d in getattr(record, field) if not _own(record, d)]
+        if found:
+            raw[kind] = found
+    return raw
+
+
+def _package(record: cr.Package) -> PackageSpec:
+    raw = _relations(record)
+    relations = LazyRelations(raw, rpm_relations)
+    names = [d[0] for d in raw.get(RelationKind.PROVIDES, ())]
+    special = any("nvidia" in n or n.startswith("pattern") for n in names)
+    provides = relations.get(RelationKind.PROVIDES, ()) if special else ()
+    return PackageSpec(
+        name=record.name,
+        version=evr(record.epoch, record.version, record.release),
+        arch=record.arch,
+        summary=record.summary or "",
+        description=record.description or "",
+        section=record.rpm_group or "",
+        relations=relations,
+        kernel_module=kernel_module(record.name, provides),
+        pattern=pattern(provides),
+    )
+
+
+def _record_text(path: Path) -> bytes:
+    data = path.read_bytes()
+    suffix = path.suffix
+    if suffix in _DECOMPRESS:
+        return _DECOMPRESS[suffix](data)
+    if suffix in {".yaml", ".xml"}:
+        return data
+    raise MetadataError(f"{path}: {suffix} compression is not supported (gz, xz, bz2 are)")
+
+
+def read_rpmmd(path: Path) -> RpmMdRepository:
+    """The repository whose ``repodata/repomd.xml`` is under *path*."""
+    repomd_path = path / "repodata" / "repomd.xml"
+    if not repomd_path.is_file():
+        raise MetadataError(f"{path}: no repodata/repomd.xml")
+    try:
+        repomd = cr.Repomd(str(repomd_path))
+    except cr.CreaterepoCError as exc:
+        raise MetadataError(f"{repomd_path}: {exc}") from exc
+    locations = {record.type: path / record.location_href for record in repomd.records}
+    if "primary" not in locations:
+        raise MetadataError(f"{repomd_path}: no primary record")
+    records: list[cr.Package] = []
+
+    def keep(record: cr.Package) -> bool:
+        records.append(record)
+        return True
+
+    try:
+        cr.xml_parse_primary(str(locations["primary"]), pkgcb=keep, do_files=False)
+    except cr.CreaterepoCError as exc:
+        raise MetadataError(f"{locations['primary']}: {exc}") from exc
+    packages = tuple(_package(record) for record in records)
+    modules: tuple[ModuleSpec, ...] = ()
+    platform = None
+    if "modules" in locations:
+        flavors = {p.name: p.kernel_module for p in packages if p.kernel_module is not None}
+        text = _record_text(locations["modules"]).decode()
+        modules, platform = read_modules(text, str(locations["modules"]), flavors)
+    return RpmMdRepository(path, repomd.revision or "", packages, modules, platform)

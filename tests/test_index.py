@@ -1,0 +1,202 @@
+"""Reading built repositories back: APT and rpm-md metadata into the model's repositories."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from repogen.build import MANIFEST, build, source_date_epoch
+from repogen.index import MetadataError, apt_packages, load_tree, open_apt, read_rpmmd
+from repogen.index.relations import rpm_relation
+from repogen.index.stubs import ASSUMED
+from repogen.model import Family, KernelModuleFlavor, RelationKind, ReleaseModel, load_release
+from repogen.model.relations import parse_relation
+from repogen.publish.base import BuildOptions
+
+from .conftest import MODELS, RELEASES
+
+DIFF_MODELS = MODELS / "diff"
+
+
+def _build(model: ReleaseModel, output: Path) -> Path:
+    options = BuildOptions(source_date_epoch=source_date_epoch(model), packages=False)
+    build(model, output, model.repositories, options)
+    return output
+
+
+@pytest.fixture(scope="module")
+def new_model() -> ReleaseModel:
+    return load_release(DIFF_MODELS / "new.yaml")
+
+
+@pytest.fixture(scope="module")
+def new_tree(new_model: ReleaseModel, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(new_model, tmp_path_factory.mktemp("index") / "new")
+
+
+def _relations(package: object) -> dict[RelationKind, set[str]]:
+    related = package.related  # type: ignore[attr-defined]
+    return {kind: {str(r) for r in related(kind)} for kind in RelationKind if related(kind)}
+
+
+def _same_as_model(model: ReleaseModel, tree: ReleaseModel) -> None:
+    """Every repository read back has the model's packages, versions, relations (as sets:
+    rpm does not keep their order), kernel modules, patterns and module streams."""
+    read = {(r.target_name, r.arch): r for r in tree.repositories}
+    for expected in model.repositories:
+        actual = read[(expected.target_name, expected.arch)]
+        assert actual.family is expected.family
+        assert actual.target.modular == expected.target.modular
+        assert actual.target.drivers == expected.target.drivers
+        packages = {p.name: p for p in actual.packages}
+        assert set(packages) == {p.name for p in expected.packages}
+        for package in expected.packages:
+            found = packages[package.name]
+            assert (found.version, found.arch) == (package.version, package.arch)
+            assert found.kernel_module == package.kernel_module, package.name
+            assert found.pattern == package.pattern, package.name
+            assert _relations(found) == _relations(package), package.name
+        for module in expected.modules:
+            (found_module,) = [m for m in actual.modules if m.name == module.name]
+            assert found_module.default_stream == module.default_stream
+            assert found_module.default_profile == module.default_profile
+            for stream in module.streams:
+                found_stream = found_module.stream(stream.name)
+                assert found_stream is not None
+                assert set(found_stream.artifacts) == set(stream.artifacts)
+                assert found_stream.kernel_module == stream.kernel_module
+                assert {k: set(v) for k, v in found_stream.profiles.items()} == {
+                    k: set(v) for k, v in stream.profiles.items()
+                }
+
+
+def test_a_build_reads_back_as_its_model(new_model: ReleaseModel, new_tree: Path) -> None:
+    tree = load_tree(new_tree)
+    _same_as_model(new_model, tree)
+    # Without cuda and cuda-drivers packages, the CUDA and driver versions are unknown.
+    assert (tree.release.name, tree.release.date) == ("diff-new", "2024-08-01")
+    assert (tree.release.cuda, tree.release.driver) == ("0.0.0", "0.0")
+
+
+@pytest.mark.parametrize("release", ["cuda-12.5.yaml", "cuda-12.6.yaml"])
+def test_the_bundled_releases_read_back_as_their_models(release: str, tmp_path: Path) -> None:
+    model = load_release(RELEASES / release)
+    tree = load_tree(_build(model, tmp_path / "out"))
+    _same_as_model(model, tree)
+    # CUDA and driver versions from cuda and cuda-drivers, the default flavor from what
+    # installing cuda selects, the date from the Release files and repomd revisions.
+    assert tree.release == model.release
+
+
+def test_metadata_targets_assume_the_distribution_packages(new_tree: Path) -> None:
+    tree = load_tree(new_tree)
+    deb = next(r for r in tree.repositories if r.target_name == "deb1")
+    assert deb.target.base == ASSUMED
+    # dkms is declared in the model's base; gone is only depended on: both are stubs here.
+    assert {b.name for b in deb.base} == {"dkms", "gone"}
+
+
+def test_apt_reads_any_compressed_index(new_tree: Path) -> None:
+    binary = new_tree / "deb/deb1/dists/jammy/main/binary-amd64"
+    (binary / "Packages").unlink()
+    (binary / "Packages.gz").unlink()
+    packages = apt_packages(open_apt(new_tree / "deb/deb1"), "amd64")
+    meta = next(p for p in packages if p.name == "meta")
+    assert {str(r) for r in meta.related(RelationKind.DEPENDS)} == {"dep-a", "dep-b"}
+    assert [str(r) for r in meta.related(RelationKind.PRE_DEPENDS)] == []
+    early = next(p for p in packages if p.name == "early")
+    assert [str(r) for r in early.related(RelationKind.PRE_DEPENDS)] == ["dep-a"]
+
+
+def test_apt_takes_a_suite_directory_and_a_clear_signed_release(tmp_path: Path) -> None:
+    suite = tmp_path / "repo/dists/stable"
+    (suite / "main/binary-amd64").mkdir(parents=True)
+    (suite / "main/binary-amd64/Packages").write_text(
+        "Package: tool\nVersion: 1.0-1\nArchitecture: all\n"
+        "Depends: libc6:any (>= 2.34), a (<< 2) | b\nProvides: nvidia-dkms-kernel\n"
+        "Description: a tool\n long text\n .\n more\n"
+    )
+    (suite / "InRelease").write_text(
+        "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n"
+        "Label: signed\nSuite: stable\nArchitectures: amd64 arm64\nComponents: main\n"
+        "-----BEGIN PGP SIGNATURE-----\n\niQIzBAEBCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n"
+    )
+    repository = open_apt(suite)
+    assert (repository.root, repository.suite, repository.label) == (
+        tmp_path / "repo",
+        "stable",
+        "signed",
+    )
+    (tool,) = apt_packages(repository, "amd64")
+    assert [str(r) for r in tool.related(RelationKind.DEPENDS)] == [
+        "libc6:any (>= 2.34)",
+        "a (<< 2) | b",
+    ]
+    assert (tool.summary, tool.description) == ("a tool", "long text\n\nmore")
+    assert tool.kernel_module is KernelModuleFlavor.PROPRIETARY
+    with pytest.raises(MetadataError, match="no Packages index for arm64"):
+        apt_packages(repository, "arm64")
+    with pytest.raises(MetadataError, match="has no architecture s390x"):
+        apt_packages(repository, "s390x")
+    # A bare repository is read on the architectures it has an index for.
+    (bare,) = load_tree(tmp_path / "repo", "mine").repositories
+    assert (bare.target_name, bare.arch, bare.family) == ("mine", "amd64", Family.DEB)
+
+
+def test_apt_needs_one_suite_or_the_suite_named(new_tree: Path) -> None:
+    root = new_tree / "deb/deb1"
+    shutil.copytree(root / "dists/jammy", root / "dists/noble")
+    with pytest.raises(MetadataError, match="found jammy, noble"):
+        open_apt(root)
+    assert open_apt(root / "dists/noble").suite == "noble"
+
+
+def test_rpmmd_leaves_out_what_rpm_adds_and_reads_alternatives(new_tree: Path) -> None:
+    repository = read_rpmmd(new_tree / "rpm/rpm1/x86_64")
+    packages = {p.name: p for p in repository.packages}
+    kmod = packages["kmod-open"]
+    assert kmod.version == "3:560.28.03-1.el9"
+    # Not `kmod-open = 3:560.28.03-1.el9` nor `kmod-open(x86-64) = …`: rpm adds those.
+    assert [str(r) for r in kmod.related(RelationKind.PROVIDES)] == ["nvidia-kmod"]
+    (alternatives,) = packages["driver"].related(RelationKind.DEPENDS)
+    assert str(alternatives) == "kmod-open | kmod-proprietary"
+    assert [str(r) for r in packages["early"].related(RelationKind.PRE_DEPENDS)] == ["dep-a"]
+    assert repository.platform == "el9"
+    (module,) = repository.modules
+    assert module.default_stream == "open"
+
+
+def test_rpm_dependencies_become_relations() -> None:
+    assert str(rpm_relation(("a", "GE", "0", "1.0", "1", False))) == "a (>= 1.0-1)"
+    assert str(rpm_relation(("a", "LT", "3", "1.0", None, False))) == "a (<< 3:1.0)"
+    rich = rpm_relation(("(a >= 1.2 or b or c(x86-64) < 2)", None, None, None, None, False))
+    assert rich == parse_relation("a (>= 1.2) | b | c(x86-64) (<< 2)")
+    opaque = rpm_relation(("(a if b)", None, None, None, None, False))
+    assert [a.name for a in opaque.alternatives] == ["(a if b)"]
+    pattern = rpm_relation(("pattern()", "EQ", "0", "cuda%2Dopen", None, False))
+    assert str(pattern) == "pattern() (= cuda-open)"
+
+
+def test_bare_rpmmd_trees_are_named_and_typed_by_what_they_hold(new_tree: Path) -> None:
+    (suse,) = load_tree(new_tree / "suse/suse1/x86_64").repositories
+    assert (suse.target_name, suse.arch, suse.family) == ("suse1", "x86_64", Family.SUSE)
+    elsewhere = new_tree.parent / "plain-rpm"
+    shutil.copytree(new_tree / "rpm/rpm1/x86_64", elsewhere)
+    (rpm,) = load_tree(elsewhere, "el").repositories
+    assert (rpm.target_name, rpm.arch, rpm.family) == ("el", "x86_64", Family.RPM)
+    assert rpm.target.modular
+    assert rpm.target.platform == "el9"
+
+
+def test_unreadable_trees_say_what_is_wrong(tmp_path: Path) -> None:
+    with pytest.raises(MetadataError, match="neither a repogen output"):
+        load_tree(tmp_path)
+    (tmp_path / MANIFEST).write_text(json.dumps({"repos": [{"target": "x"}]}))
+    with pytest.raises(MetadataError, match="not a repogen manifest"):
+        load_tree(tmp_path)
+    (tmp_path / "repodata").mkdir()
+    with pytest.raises(MetadataError, match=r"no repodata/repomd\.xml"):
+        read_rpmmd(tmp_path)
