@@ -59,6 +59,28 @@ def built(model: str, out: Path) -> dict[str, bytes]:
     return tree(out)
 
 
+def staging(out: Path) -> bool:
+    """Whether a build into *out* has its staging directory beside it."""
+    return any(out.parent.glob(f".{out.name}.building-*"))
+
+
+def wait_for_staging(process: subprocess.Popen[bytes], out: Path) -> None:
+    """Return once *process*'s build into *out* has made its staging directory, or ended."""
+    while not staging(out) and process.poll() is None:
+        time.sleep(0.002)
+
+
+def timed_build(model: str, out: Path) -> tuple[float, float]:
+    """Build *model* into *out*: seconds the build took, and after how many its staging
+    directory appeared."""
+    start = time.monotonic()
+    process = run_build(model, out)
+    wait_for_staging(process, out)
+    staged = time.monotonic() - start
+    assert process.wait() == 0
+    return time.monotonic() - start, staged
+
+
 def flavor_apt(out: Path, work: Path, release: ReleaseModel) -> str:
     """What real apt installs for `cuda` from the output's ubuntu2204 repository."""
     (repository,) = release.select(["ubuntu2204"], ["amd64"])
@@ -92,21 +114,26 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
     new = built("cuda-12.6.yaml", tmp_path / "reference-new")
     out = tmp_path / "out"
     assert built("cuda-12.5.yaml", out) == old
-    start = time.monotonic()
-    assert run_build("cuda-12.6.yaml", tmp_path / "timing").wait() == 0
-    duration = time.monotonic() - start
+    duration, staged = timed_build("cuda-12.6.yaml", tmp_path / "timing")
     rng = random.Random(20241124)
     outcomes = set()
     interrupted = 0
     for index in range(KILLS):
-        # Spread the kills over the whole build, start-up included; the last few come late
-        # enough that some builds finish and swap in.
-        delay = 1.3 * duration * (index + rng.random()) / KILLS
         process = run_build("cuda-12.6.yaml" if index % 2 == 0 else "cuda-12.5.yaml", out)
-        time.sleep(delay)
+        started = time.monotonic()
+        if index % 3:
+            # Spread over the whole build, start-up included; the last few come late enough
+            # that some builds finish and swap in.
+            time.sleep(1.3 * duration * (index + rng.random()) / KILLS)
+        else:
+            # Inside the window where the staging directory exists, however short the
+            # machine makes it.
+            wait_for_staging(process, out)
+            time.sleep(rng.random() * (duration - staged))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        interrupted += bool(list(tmp_path.glob(".out.building-*")))
+        delay = time.monotonic() - started
+        interrupted += staging(out)
         now = tree(out)
         assert now in (old, new), f"kill {index} after {delay:.2f}s left a mixed tree"
         release = release_12_6 if now == new else release_12_5
@@ -116,7 +143,7 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
         assert flavor_apt(out, work, release) == expected
         assert flavor_dnf(out, work, release) == expected
     assert len(outcomes) == 2, "the kills never caught a build before or after its swap"
-    assert interrupted >= KILLS // 3, "too few kills interrupted a build mid-way"
+    assert interrupted >= KILLS // 4, "too few kills interrupted a build mid-way"
     assert built("cuda-12.6.yaml", out) == new
     assert not list(tmp_path.glob(".out.building-*"))
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import lzma
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import PurePosixPath
 
-from debian.deb822 import Deb822, Release
+from debian.deb822 import Release
 
 COMPONENT = "main"
 
@@ -59,32 +61,69 @@ class Suite:
     description: str
 
 
-def packages_stanza(control: Deb822, pool_file: PoolFile) -> Deb822:
-    """The ``Packages`` stanza of a package: its control fields and where its file is,
-    the description last."""
-    stanza = Deb822({k: v for k, v in control.items() if k != "Description"})
-    stanza["Filename"] = str(pool_file.filename)
-    stanza["Size"] = str(pool_file.size)
-    stanza["MD5sum"] = pool_file.md5
-    stanza["SHA256"] = pool_file.sha256
-    if "Description" in control:
-        stanza["Description"] = control["Description"]
-    return stanza
+#: Where a field starts in a dumped paragraph: a line that is not a continuation line.
+_FIELD_START = re.compile(r"^(?=[^ \t])", re.MULTILINE)
 
 
-def packages_index(stanzas: Iterable[Deb822]) -> bytes:
+@dataclass(frozen=True)
+class Stanza:
+    """One paragraph of a ``Packages`` file, as text, with what the index is sorted by."""
+
+    package: str
+    version: str
+    architecture: str
+    text: str
+
+
+def packages_stanza(control: str, pool_file: PoolFile) -> str:
+    """The ``Packages`` stanza of a package from its control data as python-debian dumps it
+    (``Field: value`` lines, continuation lines indented): its fields and where its file
+    is, the description last."""
+    fields = [field for field in _FIELD_START.split(control) if field]
+    description = [field for field in fields if field.startswith("Description:")]
+    return "".join(
+        (
+            *(field for field in fields if not field.startswith("Description:")),
+            f"Filename: {pool_file.filename}\n",
+            f"Size: {pool_file.size}\n",
+            f"MD5sum: {pool_file.md5}\n",
+            f"SHA256: {pool_file.sha256}\n",
+            *description,
+        )
+    )
+
+
+def packages_index(stanzas: Iterable[Stanza]) -> bytes:
     """A ``Packages`` file: the stanzas sorted by package, version and architecture."""
-    ordered = sorted(stanzas, key=lambda s: (s["Package"], s["Version"], s["Architecture"]))
-    return "\n".join(stanza.dump() for stanza in ordered).encode()
+    ordered = sorted(stanzas, key=lambda s: (s.package, s.version, s.architecture))
+    return "\n".join(stanza.text for stanza in ordered).encode()
 
 
-def _compressed(data: bytes) -> dict[str, bytes]:
-    """*data* as ``Packages``, ``Packages.gz`` and ``Packages.xz`` contents, by suffix."""
-    return {
-        "": data,
-        ".gz": gzip.compress(data, compresslevel=9, mtime=0),
-        ".xz": lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64),
-    }
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _xz(data: bytes) -> bytes:
+    return lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64)
+
+
+#: How each compressed form of an index is made, by file name suffix.
+_COMPRESSORS: Mapping[str, Callable[[bytes], bytes]] = {".gz": _gzip, ".xz": _xz}
+
+
+def _compressed(indices: Mapping[str, bytes]) -> dict[str, dict[str, bytes]]:
+    """Each index of *indices* as ``Packages``, ``Packages.gz`` and ``Packages.xz``
+    contents, by suffix.  zlib and liblzma release the GIL, so every compressed file is
+    made in a thread of its own, side by side."""
+    with ThreadPoolExecutor() as pool:
+        packed = {
+            key: {suffix: pool.submit(compress, data) for suffix, compress in _COMPRESSORS.items()}
+            for key, data in indices.items()
+        }
+        return {
+            key: {"": indices[key], **{suffix: job.result() for suffix, job in forms.items()}}
+            for key, forms in packed.items()
+        }
 
 
 def release_date(epoch: int) -> str:
@@ -121,9 +160,9 @@ def dists(suite: Suite, indices: Mapping[str, bytes]) -> dict[PurePosixPath, byt
     ``Packages`` contents *indices* by architecture; ``Release`` unsigned."""
     listed: dict[PurePosixPath, bytes] = {}
     stored: dict[PurePosixPath, bytes] = {}
-    for arch, index in sorted(indices.items()):
+    for arch, forms in sorted(_compressed(indices).items()):
         directory = PurePosixPath(COMPONENT, f"binary-{arch}")
-        for suffix, data in _compressed(index).items():
+        for suffix, data in forms.items():
             listed[directory / f"Packages{suffix}"] = data
             for name, algorithm in _BY_HASH:
                 digest = hashlib.new(algorithm, data).hexdigest()

@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
@@ -29,6 +30,7 @@ from repogen.publish import gpg
 from repogen.publish.apt_index import (
     COMPONENT,
     PoolFile,
+    Stanza,
     Suite,
     dists,
     packages_index,
@@ -58,6 +60,17 @@ class _Entry:
     pool_path: PurePosixPath
     spec: PackageSpec | None = None
     real: RealDeb | None = None
+    #: Package, Version and Architecture, and the control data as python-debian dumps it.
+    key: tuple[str, str, str] = field(init=False)
+    text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        key = tuple(str(self.control[f]) for f in ("Package", "Version", "Architecture"))
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "text", self.control.dump())
+
+    def stanza(self, pool_file: PoolFile) -> Stanza:
+        return Stanza(*self.key, packages_stanza(self.text, pool_file))
 
 
 def _pool_path(control: Deb822, source: str | None = None) -> PurePosixPath:
@@ -65,10 +78,11 @@ def _pool_path(control: Deb822, source: str | None = None) -> PurePosixPath:
     return pool_directory(source or name) / deb_file_name(name, version, arch)
 
 
-def _no_file(control: Deb822) -> PoolFile:
+def _no_file(pool_path: PurePosixPath, text: str) -> PoolFile:
     """What a stanza says when there is no package file (``--no-packages``, base stubs): the
-    would-be pool path, with the size and hashes of the control data (apt refuses size 0)."""
-    return PoolFile.of(_pool_path(control), control.dump().encode())
+    would-be pool path, with the size and hashes of the control data *text* (apt refuses
+    size 0)."""
+    return PoolFile.of(pool_path, text.encode())
 
 
 def _generated(spec: PackageSpec, maintainer: str) -> _Entry:
@@ -97,7 +111,7 @@ def _index_entries(
     entries += [_added(deb) for deb in real]
     seen: dict[tuple[str, str], _Entry] = {}
     for entry in entries:
-        key = (str(entry.control["Package"]), str(entry.control["Version"]))
+        key = entry.key[:2]
         if key in seen:
             raise BuildError(f"{place}: {key[0]} {key[1]} is given twice ({entry.pool_path})")
         seen[key] = entry
@@ -109,10 +123,9 @@ def _artifacts(indices: Mapping[str, list[_Entry]]) -> dict[PurePosixPath, _Entr
     artifacts: dict[PurePosixPath, _Entry] = {}
     for entry in (e for entries in indices.values() for e in entries):
         known = artifacts.setdefault(entry.pool_path, entry)
-        if known.control.dump() != entry.control.dump():
+        if known.text != entry.text:
             raise BuildError(
-                f"{entry.pool_path.name} differs between architectures:\n"
-                f"{known.control.dump()}\n{entry.control.dump()}"
+                f"{entry.pool_path.name} differs between architectures:\n{known.text}\n{entry.text}"
             )
     return artifacts
 
@@ -128,7 +141,7 @@ def _pool(
     if options.packages:
         build_debs(
             [
-                DebJob(entry.control.dump().encode(), _inside(root, path))
+                DebJob(entry.text.encode(), _inside(root, path))
                 for path, entry in artifacts.items()
                 if entry.real is None
             ],
@@ -139,7 +152,7 @@ def _pool(
                 shutil.copyfile(entry.real.path, _inside(root, path))
         return {path: PoolFile.of(path, (root / path).read_bytes()) for path in artifacts}
     return {
-        path: _no_file(entry.control)
+        path: _no_file(path, entry.text)
         if entry.real is None
         else PoolFile.of(path, entry.real.path.read_bytes())
         for path, entry in artifacts.items()
@@ -168,22 +181,26 @@ def _release_description(
 
 
 def _inside(root: Path, path: PurePosixPath) -> Path:
-    """*path* under *root*; a path that would leave it is an error."""
-    full = root / path
-    if (
-        ".." in path.parts
-        or path.is_absolute()
-        or not full.resolve().is_relative_to(root.resolve())
-    ):
+    """*path* under *root*, its directory made; a path that would leave it is an error.
+
+    The tree under *root* is this build's own and holds no symbolic links, so a relative
+    path without ``..`` stays under it.
+    """
+    if ".." in path.parts or path.is_absolute():
         raise BuildError(f"{path} would be written outside {root}")
+    full = root / path
     full.parent.mkdir(parents=True, exist_ok=True)
     return full
 
 
-def _write(root: Path, files: Mapping[PurePosixPath, bytes], epoch: int) -> None:
-    """Write *files* under *root*, then give everything under it the mtime *epoch*."""
+def _write(root: Path, files: Mapping[PurePosixPath, bytes]) -> None:
+    """Write *files* under *root*."""
     for path, data in sorted(files.items()):
         _inside(root, path).write_bytes(data)
+
+
+def _clamp(root: Path, epoch: int) -> None:
+    """Give everything under *root*, and *root*, the mtime *epoch*."""
     for directory, dirnames, filenames in os.walk(root):
         for name in (*dirnames, *filenames):
             os.utime(Path(directory, name), (epoch, epoch))
@@ -253,29 +270,31 @@ class DebPublisher:
         stand_ins = any(e.spec is not None and e.spec.component for e in artifacts.values())
         for arch in arches:
             progress(f"{target}/{arch}: indexing")
-        files = dists(
-            Suite(
-                origin=ORIGIN,
-                label=one_line(release.release.name, "release name"),
-                suite=suite,
-                codename=suite,
-                epoch=options.source_date_epoch,
-                architectures=arches,
-                description=_release_description(
-                    release, first, stand_ins, metadata_only=not options.packages
-                ),
+        suite_info = Suite(
+            origin=ORIGIN,
+            label=one_line(release.release.name, "release name"),
+            suite=suite,
+            codename=suite,
+            epoch=options.source_date_epoch,
+            architectures=arches,
+            description=_release_description(
+                release, first, stand_ins, metadata_only=not options.packages
             ),
-            {
-                arch: packages_index(packages_stanza(e.control, pool[e.pool_path]) for e in entries)
-                for arch, entries in indices.items()
-            },
         )
+        stanzas = {
+            arch: packages_index(e.stanza(pool[e.pool_path]) for e in entries)
+            for arch, entries in indices.items()
+        }
+        # Compressing the indices is mostly zlib's and liblzma's time, without the GIL:
+        # render and write the source packages meanwhile.
+        with ThreadPoolExecutor(1) as background:
+            indexed = background.submit(dists, suite_info, stanzas)
+            _write(root, _sources(repositories, release.maintainer))
+            files = indexed.result()
         if options.sign_key is not None:
             progress(f"{target}/{','.join(arches)}: signing with {options.sign_key}")
-        files = _signed(files, PurePosixPath("dists", suite, "Release"), options)
-        _write(
-            root, {**files, **_sources(repositories, release.maintainer)}, options.source_date_epoch
-        )
+        _write(root, _signed(files, PurePosixPath("dists", suite, "Release"), options))
+        _clamp(root, options.source_date_epoch)
         trust = "trusted=yes" if options.sign_key is None else f"signed-by={final / KEYRING}"
         client = f"deb [{trust}] file:{final} {suite} {COMPONENT}"
         return [ManifestEntry(target, Family.DEB.value, arch, "", client) for arch in arches]
@@ -288,10 +307,10 @@ def write_base_stub(repository: Repository, root: Path) -> str:
     """Write a metadata-only APT repository of *repository*'s base packages (what the
     distribution supplies) under *root*, and return the sources.list line for it."""
     suite = _suite(repository)
-    stanzas = [
-        packages_stanza(control, _no_file(control))
-        for control in (base_stub_control(base) for base in repository.base)
+    entries = [
+        _Entry(control, _pool_path(control)) for control in map(base_stub_control, repository.base)
     ]
+    stanzas = [entry.stanza(_no_file(entry.pool_path, entry.text)) for entry in entries]
     files = dists(
         Suite(
             origin=ORIGIN,
@@ -305,5 +324,6 @@ def write_base_stub(repository: Repository, root: Path) -> str:
         ),
         {repository.package_arch: packages_index(stanzas)},
     )
-    _write(root, files, 0)
+    _write(root, files)
+    _clamp(root, 0)
     return f"deb [trusted=yes] file:{root.absolute()} {suite} {COMPONENT}"

@@ -9,6 +9,7 @@ field of its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -51,9 +52,13 @@ if TYPE_CHECKING:
     PkgRelations = list[list[PkgRelation.ParsedRelation]]
 
 
+#: Control characters (C0 but tab, DEL, C1), which no field may hold.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
 def _refuse_control_characters(text: str, what: str) -> str:
-    bad = sorted({c for c in text if (ord(c) < 32 and c != "\t") or 0x7F <= ord(c) <= 0x9F})
-    if bad:
+    if _CONTROL_CHARACTERS.search(text) is not None:
+        bad = sorted(set(_CONTROL_CHARACTERS.findall(text)))
         raise BuildError(f"{what} contains control characters {bad!r}: {text!r}")
     return text
 

@@ -165,7 +165,8 @@ class RpmFamilyPublisher:
             target = plan.directory / record.location_href
             target.parent.mkdir(parents=True, exist_ok=True)
             if path.parent == plan.built:
-                path.rename(target)
+                # The scratch directory may be on another file system than the output.
+                shutil.move(path, target)
             else:
                 shutil.copyfile(path, target)
         return [record for _, record in moves]

@@ -13,6 +13,7 @@ comment are refused (formats.md §2).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -189,7 +190,7 @@ class SpecPackage:
     description: tuple[str, ...]
     dependencies: tuple[tuple[RelationKind, Dependency], ...]
 
-    @property
+    @functools.cached_property
     def epoch(self) -> str | None:
         return parse_evr(self.version)[0]
 
@@ -197,7 +198,7 @@ class SpecPackage:
     def noarch(self) -> bool:
         return self.arch == NOARCH_NAME
 
-    @property
+    @functools.cached_property
     def tags(self) -> tuple[tuple[str, str], ...]:
         return tuple((TAGS[kind], str(dep)) for kind, dep in self.dependencies)
 
@@ -266,11 +267,15 @@ def specs(release_name: str, license: str, packages: Sequence[SpecPackage]) -> l
     ]
 
 
+#: What no spec value may hold: control characters other than tab (a newline among them).
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0a-\x1f]")
+
+
 def _spec_value(value: object) -> str:
     """Every value a template prints: one line without control characters, with ``%``
     doubled so that rpm keeps it literal."""
     text = str(value)
-    if any(character < " " and character != "\t" for character in text):
+    if _CONTROL_CHARACTER.search(text) is not None:
         raise BuildError(f"{text!r}: a spec value must be one line of printable text")
     return text.replace("%", "%%")
 
