@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
+import pytest
 from typer.testing import CliRunner
 
 from repogen.cli import app
@@ -80,3 +82,30 @@ def test_missing_model_file_is_a_one_line_error() -> None:
         "error: no-such-model.yaml:1:1: <root>: cannot read no-such-model.yaml: "
         "No such file or directory"
     )
+
+
+def test_resolve_with_the_real_engine_answers_as_apt_does() -> None:
+    arguments = ["resolve", "--json", "--target", "ubuntu2204", "--", "apt-get", "install", "cuda"]
+    answers = {
+        engine: runner.invoke(app, [*arguments[:1], "--engine", engine, *arguments[1:]])
+        for engine in ("in-process", "real")
+    }
+    for result in answers.values():
+        assert result.exit_code == 0, result.output
+    real, mine = (json.loads(answers[e].stdout) for e in ("real", "in-process"))
+    assert real["flavor"] == "open"
+    assert sorted((p["name"], p["version"]) for p in real["install"]) == sorted(
+        (p["name"], p["version"]) for p in mine["install"]
+    )
+
+
+def test_real_engine_names_the_missing_client_and_its_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = runner.invoke(
+        app, ["resolve", "--engine", "real", "--target", "sles15", "--", "zypper", "in", "cuda"]
+    )
+    assert result.exit_code == 1
+    assert "zypper" in result.stderr
+    assert "apt-get install zypper rpm" in result.stderr

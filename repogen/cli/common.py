@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -9,6 +12,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from repogen.check.run import Engine, in_process
+from repogen.clients.rpmroot import ClientError, ClientMissing
+from repogen.engine import RealEngine
 from repogen.model import ModelErrors, ReleaseModel, Repository, load_release
 
 #: The release a command works on when no model is given.
@@ -35,6 +41,35 @@ ModelArgument = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class EngineName(StrEnum):
+    IN_PROCESS = "in-process"
+    REAL = "real"
+
+
+EngineOption = Annotated[
+    EngineName,
+    typer.Option(
+        "--engine",
+        help="Who answers requests: repogen's own resolvers (in-process), or the real apt-get, "
+        "dnf and zypper against the published repository in private sandboxes (real).",
+    ),
+]
+
+
+@contextmanager
+def engine_of(name: EngineName) -> Iterator[Engine]:
+    """The engine *name* stands for; a real client that is missing or fails is an error
+    that names it."""
+    if name is EngineName.IN_PROCESS:
+        yield in_process
+        return
+    with RealEngine() as engine:
+        try:
+            yield engine
+        except (ClientMissing, ClientError) as exc:
+            fail(str(exc))
 
 
 def load_model(model: Path | None) -> ReleaseModel:

@@ -11,8 +11,11 @@ import typer
 from repogen.check.report import junit, resolution_json, results_json, table
 from repogen.check.run import Checker, assertion_files, why_chain
 from repogen.cli.common import (
+    EngineName,
+    EngineOption,
     JsonOption,
     app,
+    engine_of,
     load_model,
     out,
     report_model_errors,
@@ -20,7 +23,6 @@ from repogen.cli.common import (
     split_model,
 )
 from repogen.model import ModelErrors, Repository
-from repogen.resolve import resolve as run_resolve
 from repogen.resolve.request import Request, RequestError, parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.session import SessionError, installed_by
@@ -55,6 +57,7 @@ def resolve(
         bool, typer.Option("--hotfixes", help="module_hotfixes=1 on the release repository (dnf).")
     ] = False,
     why: Annotated[str | None, typer.Option("--why", help="Show how PKG came in.")] = None,
+    engine: EngineOption = EngineName.IN_PROCESS,
     as_json: JsonOption = False,
 ) -> None:
     """Show what a request would install, upgrade and remove on one target, which module
@@ -77,7 +80,8 @@ def resolve(
     except (RequestError, SessionError) as exc:
         raise typer.BadParameter(str(exc), param_hint="REQUEST") from exc
     universe = universe_for(repository, state, hotfixes=hotfixes)
-    resolution = run_resolve(universe, request)
+    with engine_of(engine) as answer:
+        resolution = answer(repository, universe, request)
     flavor = universe.flavor(resolution)
     if as_json:
         data = resolution_json(resolution, flavor)
@@ -128,6 +132,7 @@ def check(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List passing results too.")
     ] = False,
+    engine: EngineOption = EngineName.IN_PROCESS,
 ) -> None:
     """Run assertion files against every target of a release and fail on any violation.
 
@@ -141,7 +146,8 @@ def check(
     model, files = split_model(list(words or []))
     release = load_model(model)
     try:
-        results = Checker(release).run(assertion_files([Path(f) for f in files]))
+        with engine_of(engine) as answer:
+            results = Checker(release, answer).run(assertion_files([Path(f) for f in files]))
     except ModelErrors as exc:
         report_model_errors(exc)
     if junit_file is not None:

@@ -20,9 +20,8 @@ from pathlib import Path
 
 from debian.deb822 import Deb822
 
-from repogen.model import PackageSpec, RelationKind
-from repogen.model.relations import Relation
-from repogen.publish.deb_control import relation_fields
+from repogen.model import PackageSpec
+from repogen.publish.deb_control import binary_control
 from repogen.resolve.result import PackageRef, Resolution
 
 #: apt-get's exit code for every error, dependency problems included.
@@ -45,16 +44,28 @@ class AptError(RuntimeError):
 
 @dataclass(frozen=True)
 class InstalledPackage:
-    """A package the sandbox's dpkg status file says is installed."""
+    """A package the sandbox's dpkg status file says is installed, with the rest of the
+    control data dpkg keeps of it (relations, ``Multi-Arch``, ``Installed-Size`` …)."""
 
     name: str
     version: str
     arch: str
-    relations: Mapping[RelationKind, tuple[Relation, ...]] = field(default_factory=dict)
+    control: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, spec: PackageSpec) -> InstalledPackage:
-        return cls(spec.name, spec.version, spec.arch, spec.relations)
+        """*spec* as dpkg records it once installed from a repogen repository: with the
+        control data of its package.  apt takes an installed version for the repository's
+        one only when the fields it hashes (relations, ``Installed-Size``, ``Multi-Arch``)
+        agree; otherwise the same version would show as an upgrade of itself."""
+        control = binary_control(spec, INSTALLED_MAINTAINER)
+        kept = {key: str(value) for key, value in control.items() if key not in _IDENTITY}
+        return cls(spec.name, spec.version, spec.arch, kept)
+
+
+#: The fields :class:`InstalledPackage` has as attributes.
+_IDENTITY = {"Package", "Version", "Architecture"}
+INSTALLED_MAINTAINER = "repogen <installed@repogen.invalid>"
 
 
 def status_file(installed: Sequence[InstalledPackage]) -> str:
@@ -66,8 +77,8 @@ def status_file(installed: Sequence[InstalledPackage]) -> str:
         stanza["Status"] = "install ok installed"
         stanza["Architecture"] = package.arch
         stanza["Version"] = package.version
-        stanza.update(relation_fields(package.relations))
-        stanza["Description"] = f"{package.name} (installed)"
+        stanza.update(package.control)
+        stanza.setdefault("Description", f"{package.name} (installed)")
         stanzas.append(stanza.dump())
     return "\n".join(stanzas)
 

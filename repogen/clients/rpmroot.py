@@ -59,9 +59,11 @@ class SandboxRoot:
         }
 
     def install_headers(self, packages: Sequence[Path]) -> None:
-        """Record *packages* as installed (``rpm -i --justdb``): nothing is unpacked."""
+        """Record *packages* as installed (``rpm -i --justdb``): nothing is unpacked, whatever
+        architecture they are built for."""
         rpm = [tool("rpm", "rpm"), "--root", str(self.root), "--dbpath", DBPATH]
-        flags = ["-i", "--justdb", "--nodeps", "--noscripts", "--nosignature"]
+        # --ignorearch: the root may be for another architecture (aarch64 on an x86_64 host).
+        flags = ["-i", "--justdb", "--nodeps", "--noscripts", "--nosignature", "--ignorearch"]
         for arguments in (["--initdb"], [*flags, *map(str, packages)]):
             result = subprocess.run(
                 [*rpm, *arguments],

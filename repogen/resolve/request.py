@@ -38,30 +38,38 @@ class Request:
     def __str__(self) -> str:
         return self.text
 
+    def words(self) -> list[str]:
+        """The command line as written, without the options that only change output or
+        prompting: what a real client is given to answer the request."""
+        return [word for word in shlex.split(self.text) if word not in PROMPT_OPTIONS]
+
 
 class RequestError(ValueError):
     """A command line repogen cannot resolve; the message says what to write instead."""
 
 
-_QUIET = {
-    "-y",
-    "--yes",
-    "--assume-yes",
-    "-s",
-    "--simulate",
-    "--dry-run",
-    "--just-print",
-    "-V",
-    "--verbose-versions",
-    "-q",
-    "--quiet",
-    "--assumeno",
-    "-n",
-    "--non-interactive",
-    "--no-confirm",
-    "-D",
-    "--assume-no",
-}
+#: Options that only change output or prompting: accepted, and left out of what is resolved.
+PROMPT_OPTIONS = frozenset(
+    {
+        "-y",
+        "--yes",
+        "--assume-yes",
+        "-s",
+        "--simulate",
+        "--dry-run",
+        "--just-print",
+        "-V",
+        "--verbose-versions",
+        "-q",
+        "--quiet",
+        "--assumeno",
+        "-n",
+        "--non-interactive",
+        "--no-confirm",
+        "-D",
+        "--assume-no",
+    }
+)
 
 _CLIENTS = {
     "apt-get": Family.DEB,
@@ -86,7 +94,7 @@ def parse_request(text: str | list[str]) -> Request:
 
 
 def _split(words: list[str], shown: str) -> tuple[list[str], list[str]]:
-    options = [w for w in words if w.startswith("-") and w not in _QUIET]
+    options = [w for w in words if w.startswith("-") and w not in PROMPT_OPTIONS]
     operands = [w for w in words if not w.startswith("-")]
     if not operands:
         raise RequestError(f"{shown!r}: expected a command such as install")

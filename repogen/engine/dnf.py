@@ -1,0 +1,54 @@
+"""dnf answers an rpm-family request: the command line as written, ``--assumeno``, in a
+:class:`DnfSandbox` with the release repositories (``module_hotfixes=1`` for a hotfix
+universe) and the base repositories.
+
+The installed state is the machine's: the installed packages' headers in the sandbox's rpmdb
+(``rpm --justdb``, from ``.rpm`` files built for them) and the enabled streams in its
+``/etc/dnf/modules.d`` (``dnf module enable``), so one sandbox serves one state.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from repogen.clients.dnf import DnfRepository, DnfSandbox
+from repogen.engine.publications import Publications
+from repogen.engine.sandboxes import SandboxCache
+from repogen.model import Repository
+from repogen.resolve.request import Request
+from repogen.resolve.result import Resolution
+from repogen.resolve.universe import Universe
+
+
+class DnfRunner:
+    def __init__(self, work: Path, publications: Publications) -> None:
+        self.publications = publications
+        self.sandboxes: SandboxCache[DnfSandbox] = SandboxCache(work)
+
+    def resolve(self, repository: Repository, universe: Universe, request: Request) -> Resolution:
+        published = self.publications.universe(repository, universe)
+        repositories = [
+            DnfRepository(
+                name, publication.client, universe.hotfixes and name.startswith("release")
+            )
+            for name, publication in published.named
+        ]
+        installed = universe.installed
+        streams = sorted(f"{module}:{stream}" for module, stream in installed.streams.items())
+
+        def make(directory: Path) -> DnfSandbox:
+            sandbox = DnfSandbox.create(
+                directory,
+                repositories,
+                releasever=repository.target.release,
+                platform=repository.target.platform,
+                arch=universe.arch,
+            )
+            if installed.packages:
+                sandbox.install_headers(self.publications.rpm_files(repository, installed.packages))
+            if streams:
+                sandbox.enable_streams(streams)
+            return sandbox
+
+        key = (tuple(repositories), installed.packages, tuple(streams))
+        return self.sandboxes.get(key, make).resolve(request.words())

@@ -1,0 +1,1 @@
+"""Differential testing of repogen's resolvers against the real apt-get, dnf and zypper."""
