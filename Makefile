@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: system run test lint clean
+.PHONY: system run test lint bench clean
 
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
@@ -40,6 +40,15 @@ lint: $(STAMP)
 
 test: lint
 	$(VENV)/bin/pytest
+
+# Benchmarks (bench/RESULTS.md): make bench [SIZES=1000,10000] [RUNS=5] [WORKLOADS=build,check]
+# [WORK=/some/dir]; prints one table.  Not part of `make test`.
+SIZES := 1000,10000,50000
+RUNS := 5
+WORKLOADS := build,check,scale,diff
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench --sizes $(SIZES) --runs $(RUNS) --workloads $(WORKLOADS) \
+		$(if $(WORK),--work $(WORK))
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

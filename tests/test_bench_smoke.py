@@ -1,0 +1,52 @@
+"""The benchmarks still run: the generator's models load, the runner's smallest build runs.
+
+No timing is asserted here; the figures are in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import main
+from bench.generator import MINIMUM, TARGETS, Shape, write_model
+from repogen.model import Family, load_release
+
+
+def test_generated_model_loads_with_the_asked_packages_per_target(tmp_path: Path) -> None:
+    release = load_release(write_model(tmp_path / "model.yaml", Shape(1000)))
+    for family in Family:
+        (repository,) = release.select([TARGETS[family.value]])
+        assert len(repository.packages) == 1000
+        flavors = {p.kernel_module for p in repository.packages if p.kernel_module is not None}
+        assert {f.value for f in flavors} == {"open", "proprietary"}
+    (rhel,) = release.select(["rhel9"])
+    assert rhel.modules[0].default_stream == "open-dkms"
+
+
+def test_revisions_move_versions_not_names(tmp_path: Path) -> None:
+    old = load_release(write_model(tmp_path / "old.yaml", Shape(MINIMUM, revision=1)))
+    new = load_release(write_model(tmp_path / "new.yaml", Shape(MINIMUM, revision=2)))
+    for before, after in zip(old.repositories, new.repositories, strict=True):
+        assert [p.name for p in before.packages] == [p.name for p in after.packages]
+        assert all(
+            p.version != q.version for p, q in zip(before.packages, after.packages, strict=True)
+        )
+
+
+def test_too_small_a_model_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="too few"):
+        write_model(tmp_path / "model.yaml", Shape(100))
+
+
+def test_runner_builds_the_smallest_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["--sizes", str(MINIMUM), "--runs", "1", "--sample", "3", "--workloads", "build"]
+    assert main([*arguments, "--families", "rpm", "--work", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "## Machine" in printed
+    assert f"| metadata | {MINIMUM} | rpm: build --no-packages |" in printed
+    assert f"| build | {MINIMUM} | rpm: build |" in printed
+    assert "rpmbuild per spec + createrepo_c" in printed
