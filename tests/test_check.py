@@ -222,3 +222,49 @@ def test_dnf_why_reaches_the_request() -> None:
     why = result.stdout.splitlines()[-1]
     assert why.startswith("why kmod-nvidia-open-dkms: kmod-nvidia-open-dkms ← nvidia-kmod-common")
     assert why.endswith("← cuda (Requires: cuda-12-6 >= 12.6.0-1.el9) (requested)")
+
+
+FOREACH = """\
+assertions:
+  - id: versioned-cuda
+    description: The versioned cuda metapackage installs the default kernel modules.
+    targets: {{family: [deb], drivers: true}}
+    foreach_package: ["{pattern}"]
+    request: "{{install}} {{package}}"
+    expect: {{flavor: [open]}}
+"""
+
+
+def _check_foreach(tmp_path: Path, pattern: str) -> tuple[int, str, str]:
+    assertions = tmp_path / "assertions.yaml"
+    assertions.write_text(FOREACH.format(pattern=pattern))
+    arguments = ["check", "--json", str(RELEASES / "cuda-12.6.yaml"), str(assertions)]
+    result = runner.invoke(app, arguments)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_foreach_package_patterns_are_filled_with_the_release_variables(tmp_path: Path) -> None:
+    code, stdout, _ = _check_foreach(tmp_path, "cuda-{cuda_dash}")
+    assert code == 0, stdout
+    requests = {r["request"] for r in json.loads(stdout)["results"]}
+    assert requests == {"apt-get install cuda-12-6"}
+
+
+def test_foreach_package_matching_nothing_fails_rather_than_passing_vacuously(
+    tmp_path: Path,
+) -> None:
+    code, stdout, _ = _check_foreach(tmp_path, "no-such-package-*")
+    assert code == 1
+    results = json.loads(stdout)["results"]
+    assert results
+    assert all(not r["passed"] for r in results)
+    assert "matches no package" in results[0]["failures"][0]
+
+
+def test_unknown_variable_in_an_assertion_is_a_one_line_error(tmp_path: Path) -> None:
+    code, _, stderr = _check_foreach(tmp_path, "cuda-{nope}")
+    assert code == 2
+    assert (
+        f"{tmp_path / 'assertions.yaml'}:2:5: assertions[0]: unknown template variable"
+        in (stderr.splitlines()[0])
+    )

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from repogen.check.declarations import Assertion, AssertionFile, Expectation, TargetSelector
 from repogen.model import Family, ReleaseModel, Repository, load_release
+from repogen.model.errors import ModelError, ModelErrors
 from repogen.model.load import declarations
 from repogen.model.source import load_document
-from repogen.model.templates import fill, release_variables
+from repogen.model.templates import TemplateError, fill, release_variables
 from repogen.resolve import resolve
 from repogen.resolve.request import Request, RequestError, parse_request
 from repogen.resolve.result import Resolution
@@ -152,7 +153,10 @@ class Checker:
             parsed = declarations(document, AssertionFile)
             for index, assertion in enumerate(parsed.assertions):
                 mark, _ = document.locate(("assertions", index))
-                results += self.check(assertion, file, f"{mark.file}:{mark.line}")
+                try:
+                    results += self.check(assertion, file, f"{mark.file}:{mark.line}")
+                except TemplateError as exc:
+                    raise ModelErrors([ModelError(mark, ("assertions", index), str(exc))]) from exc
         return results
 
     def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
@@ -163,17 +167,26 @@ class Checker:
         for repository in self.release.repositories:
             if not _selected(assertion.targets, repository):
                 continue
-            for package in self.packages(assertion, repository):
+            packages = self.packages(assertion, repository)
+            if not packages:
+                # An assertion over no package would pass without checking anything.
+                patterns = ", ".join(assertion.foreach_package or ())
+                failure = f"foreach_package matches no package of this target: {patterns}"
+                yield _result(assertion, source, repository, "", [failure], Resolution(ok=False))
+            for package in packages:
                 yield self.one(assertion, file, source, repository, package)
 
-    @staticmethod
-    def packages(assertion: Assertion, repository: Repository) -> list[str | None]:
+    def packages(self, assertion: Assertion, repository: Repository) -> list[str | None]:
+        """The packages a ``foreach_package`` assertion runs for (its patterns filled with
+        the release's variables, such as ``cuda-{cuda_dash}``); one run without a package
+        otherwise."""
         if assertion.foreach_package is None:
             return [None]
+        patterns = [fill(pattern, self.variables) for pattern in assertion.foreach_package]
         return [
             p.name
             for p in repository.packages
-            if any(fnmatchcase(p.name, pattern) for pattern in assertion.foreach_package)
+            if any(fnmatchcase(p.name, pattern) for pattern in patterns)
         ]
 
     def one(
@@ -195,31 +208,17 @@ class Checker:
             ),
         }
         text = fill(assertion.request, variables)
-
-        def result(
-            failures: list[str], resolution: Resolution, flavor: str = "none"
-        ) -> CheckResult:
-            return CheckResult(
-                assertion.id,
-                assertion.description,
-                source,
-                repository.target_name,
-                repository.arch,
-                text,
-                flavor,
-                tuple(failures),
-                resolution,
-            )
-
         try:
             request = parse_request(text)
             state = self.installed_state(assertion, file, repository, variables)
         except (RequestError, SessionError, LookupError) as exc:
-            return result([str(exc)], Resolution(ok=False))
+            return _result(assertion, source, repository, text, [str(exc)], Resolution(ok=False))
         universe = universe_for(repository, state, hotfixes=assertion.hotfixes)
         resolution = self.engine(repository, universe, request)
         failures = evaluate(assertion.expect, variables, universe, resolution)
-        return result(failures, resolution, universe.flavor(resolution))
+        return _result(
+            assertion, source, repository, text, failures, resolution, universe.flavor(resolution)
+        )
 
     def installed_state(
         self, assertion: Assertion, file: Path, repository: Repository, variables: dict[str, str]
@@ -242,6 +241,28 @@ class Checker:
                 )
             source = matches[0]
         return installed_by(source, [fill(r, variables) for r in setup.requests])
+
+
+def _result(
+    assertion: Assertion,
+    source: str,
+    repository: Repository,
+    request: str,
+    failures: list[str],
+    resolution: Resolution,
+    flavor: str = "none",
+) -> CheckResult:
+    return CheckResult(
+        assertion.id,
+        assertion.description,
+        source,
+        repository.target_name,
+        repository.arch,
+        request,
+        flavor,
+        tuple(failures),
+        resolution,
+    )
 
 
 @cache
