@@ -438,6 +438,30 @@ def test_added_package_replaces_the_stand_in(
     assert {"cuda-libraries-12-6", "cuda-extra-tool"} <= _installed(sandbox, "cuda-extra-tool")
 
 
+def test_added_packages_in_a_target_directory_go_to_that_target_only(
+    tmp_path: Path, release_12_6: ReleaseModel
+) -> None:
+    directory = tmp_path / "packages"
+    fields = {"Version": "1.0-1", "Architecture": "all", "Maintainer": "m <m@example.org>"}
+    for where, name in (("", "everywhere"), ("ubuntu2204", "ubuntu-only"), ("debian12", "deb12")):
+        (directory / where).mkdir(parents=True, exist_ok=True)
+        control = {"Package": name, **fields, "Description": f"{name} tool"}
+        _dpkg_deb(tmp_path / "trees" / name, directory / where / f"{name}.deb", control)
+    built = _build(
+        release_12_6,
+        tmp_path / "out",
+        ("ubuntu2204", "debian12"),
+        ("amd64",),
+        add_packages=directory,
+    )
+    ubuntu = _stanzas(built.root("ubuntu2204"), "jammy", "amd64")
+    debian = _stanzas(built.root("debian12"), "bookworm", "amd64")
+    assert {"everywhere", "ubuntu-only"} <= set(ubuntu)
+    assert "deb12" not in ubuntu
+    assert {"everywhere", "deb12"} <= set(debian)
+    assert "ubuntu-only" not in debian
+
+
 @pytest.mark.parametrize(
     ("version", "depends", "message"),
     [

@@ -257,7 +257,7 @@ class DebPublisher:
     ) -> list[ManifestEntry]:
         first = repositories[0]
         target, suite = first.target_name, _suite(first)
-        added = read_debs(options.add_packages) if options.add_packages is not None else ()
+        added = read_debs(options.add_packages, target) if options.add_packages else ()
         indices: dict[str, list[_Entry]] = {}
         for repository in repositories:
             progress(f"{target}/{repository.package_arch}: collecting packages")

@@ -130,9 +130,11 @@ def _read(path: Path) -> RealDeb:
     return deb
 
 
-def read_debs(directory: Path) -> tuple[RealDeb, ...]:
-    """The ``*.deb`` files directly in *directory*, in name order."""
-    return tuple(_read(path) for path in sorted(directory.glob("*.deb")))
+def read_debs(directory: Path, target: str) -> tuple[RealDeb, ...]:
+    """The ``*.deb`` files of *target*: directly in *directory* (every target's) and in
+    ``directory/<target>/``, in path order (as for ``.rpm`` files)."""
+    paths = sorted([*directory.glob("*.deb"), *(directory / target).glob("*.deb")])
+    return tuple(_read(path) for path in paths)
 
 
 def check_agrees(deb: RealDeb, spec: PackageSpec, place: str) -> None:
