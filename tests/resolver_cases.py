@@ -9,8 +9,9 @@ from typing import Any
 
 import yaml
 
-from repogen.model import Family, ModuleSpec, PackageSpec, RelationKind, StreamSpec
+from repogen.model import Family, ModuleSpec, PackageSpec, RelationKind, Repository, StreamSpec
 from repogen.model.concrete import NOARCH
+from repogen.model.declarations import Target
 from repogen.model.relations import parse_relation
 from repogen.resolve.request import Request, parse_request
 from repogen.resolve.result import PackageRef, Resolution
@@ -18,6 +19,44 @@ from repogen.resolve.universe import InstalledState, Universe
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "resolver-cases"
 MACHINE_ARCH = {Family.DEB: "amd64", Family.RPM: "x86_64", Family.SUSE: "x86_64"}
+
+#: The target a case's repository is published for by the real engine: Debian 12, a modular
+#: EL9, SLE 15, each on x86_64.
+TARGETS = {
+    Family.DEB: Target(
+        family=Family.DEB,
+        distro="debian",
+        release="12",
+        arches=["amd64"],
+        suite="bookworm",
+        base="cases",
+    ),
+    Family.RPM: Target(
+        family=Family.RPM,
+        distro="rhel",
+        release="9",
+        arches=["x86_64"],
+        dist=".el9",
+        platform="el9",
+        modular=True,
+        base="cases",
+    ),
+    Family.SUSE: Target(
+        family=Family.SUSE, distro="sles", release="15", arches=["x86_64"], base="cases"
+    ),
+}
+
+
+def repository_for(universe: Universe) -> Repository:
+    """The repository a universe's release packages and modules are published as."""
+    return Repository(
+        target_name=f"cases-{universe.family}",
+        target=TARGETS[universe.family],
+        arch=TARGETS[universe.family].arches[0],
+        canonical_arch="x86_64",
+        packages=universe.release,
+        modules=universe.modules,
+    )
 
 
 @dataclass(frozen=True)
@@ -27,6 +66,12 @@ class Case:
     universe: Universe
     request: Request
     expect: dict[str, Any]
+    #: Why the real client answers otherwise, where repogen deliberately does not model it.
+    not_modelled: str | None = None
+
+    @property
+    def repository(self) -> Repository:
+        return repository_for(self.universe)
 
     def differences(self, resolution: Resolution) -> list[str]:
         """How *resolution* differs from the expectation (empty when it matches)."""
@@ -97,30 +142,38 @@ def _module(data: dict[str, Any]) -> ModuleSpec:
     )
 
 
+def case_of(family: Family, data: dict[str, Any]) -> Case:
+    """The case *data* describes (one item of a file's ``cases``)."""
+    release = tuple(package(p, family) for p in data["packages"])
+    base = tuple(package(p, family) for p in data.get("base", ()))
+    installed = InstalledState(
+        tuple(package(p, family) for p in data.get("installed", ())),
+        dict(data.get("enabled", {})),
+        {module: tuple(names) for module, names in data.get("installed_profiles", {}).items()},
+    )
+    universe = Universe(
+        family=family,
+        arch=MACHINE_ARCH[family],
+        release=release,
+        base=base,
+        modules=tuple(_module(m) for m in data.get("modules", ())),
+        installed=installed,
+        hotfixes=data.get("hotfixes", False),
+    )
+    return Case(
+        data.get("name", "generated"),
+        family,
+        universe,
+        parse_request(data["request"]),
+        data.get("expect", {}),
+        data.get("not_modelled"),
+    )
+
+
 def load_cases(file: Path) -> list[Case]:
     document = yaml.safe_load(file.read_text())
     family = Family(document["family"])
-    cases = []
-    for data in document["cases"]:
-        release = tuple(package(p, family) for p in data["packages"])
-        base = tuple(package(p, family) for p in data.get("base", ()))
-        installed = InstalledState(
-            tuple(package(p, family) for p in data.get("installed", ())),
-            dict(data.get("enabled", {})),
-        )
-        universe = Universe(
-            family=family,
-            arch=MACHINE_ARCH[family],
-            release=release,
-            base=base,
-            modules=tuple(_module(m) for m in data.get("modules", ())),
-            installed=installed,
-            hotfixes=data.get("hotfixes", False),
-        )
-        cases.append(
-            Case(data["name"], family, universe, parse_request(data["request"]), data["expect"])
-        )
-    return cases
+    return [case_of(family, data) for data in document["cases"]]
 
 
 def all_cases() -> list[Case]:

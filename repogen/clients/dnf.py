@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,6 +217,20 @@ class DnfSandbox:
         result = self._dnf(["-y", "module", "enable", *streams])
         if result.returncode != 0:
             raise DnfError(f"dnf module enable failed: {result.stderr.strip()}")
+
+    def record_profiles(self, profiles: Mapping[str, Sequence[str]]) -> None:
+        """Record *profiles* (module → profile names) as installed from the modules' enabled
+        streams: the ``profiles=`` line of ``/etc/dnf/modules.d/M.module``, as ``dnf module
+        install`` leaves it."""
+        for module, names in profiles.items():
+            path = self.sandbox.root / "etc/dnf/modules.d" / f"{module}.module"
+            if not path.is_file():
+                raise DnfError(f"{module} has installed profiles but no enabled stream")
+            lines = [
+                f"profiles={','.join(names)}" if line.startswith("profiles=") else line
+                for line in path.read_text().splitlines()
+            ]
+            path.write_text("\n".join(lines) + "\n")
 
     def resolve(self, command: str | Sequence[str]) -> Resolution:
         """What ``dnf …`` (``install``, ``--allowerasing install``, ``module install M:S/P``,

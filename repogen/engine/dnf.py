@@ -4,7 +4,8 @@ universe) and the base repositories.
 
 The installed state is the machine's: the installed packages' headers in the sandbox's rpmdb
 (``rpm --justdb``, from ``.rpm`` files built for them) and the enabled streams in its
-``/etc/dnf/modules.d`` (``dnf module enable``), so one sandbox serves one state.
+``/etc/dnf/modules.d`` (``dnf module enable``, then the installed profiles written into its
+``profiles=`` lines), so one sandbox serves one state.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class DnfRunner:
         ]
         installed = universe.installed
         streams = sorted(f"{module}:{stream}" for module, stream in installed.streams.items())
+        profiles = {module: installed.profiles[module] for module in sorted(installed.profiles)}
 
         def make(directory: Path) -> DnfSandbox:
             sandbox = DnfSandbox.create(
@@ -48,7 +50,8 @@ class DnfRunner:
                 sandbox.install_headers(self.publications.rpm_files(repository, installed.packages))
             if streams:
                 sandbox.enable_streams(streams)
+            sandbox.record_profiles(profiles)
             return sandbox
 
-        key = (tuple(repositories), installed.packages, tuple(streams))
+        key = (tuple(repositories), installed.packages, tuple(streams), tuple(profiles.items()))
         return self.sandboxes.get(key, make).resolve(request.words())

@@ -1,318 +1,553 @@
-"""apt's own resolution rules, small and exact (apt 2.6 ``pkgDepCache::MarkInstall``).
+"""apt's own resolution rules (apt 2.6: ``apt-get install|remove``, ``pkgDepCache::MarkInstall``,
+``pkgProblemResolver``), ported rule for rule rather than approximated by a SAT solver.
 
-Not a SAT solver: apt walks dependencies depth-first in the order they are written and commits
-to choices as it goes.
+The cache (:mod:`repogen.resolve.aptcache`) numbers packages as apt's cache generator does:
+release, then base repository, then the status file.
 
-- The candidate of a package is its highest version (installed versions included).
-- The requested packages are marked and protected first, then their dependencies are walked in
-  command-line order.
-- A dependency group already satisfied by what is installed or marked is left alone.
-- Otherwise its possible solutions are the candidates satisfying any alternative, in the order of
-  the alternatives (providers of a virtual name sorted: real package, installed, then by name),
-  with packages that are installed in some version moved first; the first solution that can be
-  marked (recursively) wins.
-- Marking a package removes installed packages it conflicts with or breaks; it fails when one of
-  them is protected (requested), so the next alternative is tried.
-- Recommends are followed like Depends unless --no-install-recommends; a Recommends that cannot be
-  satisfied is skipped.
-- Requesting a virtual package installs its only provider; several providers are an error.
-- Installed packages whose dependencies the transaction breaks are removed.
+``apt-get install`` (``TryToInstall``):
+
+- Each requested package is protected and marked, without its dependencies, in the order apt
+  created its candidate version; ``pkg=version`` makes that version the candidate.  A virtual
+  name with one provider selects it; with several it is an error.
+- Then, in package order, each requested package whose dependencies are not met is marked
+  again, walking its dependencies (``MarkInstall`` with auto-install).
+
+``MarkInstall`` of a package:
+
+- Nothing to do when it is already marked (or installed at its candidate) and not broken.
+- It refuses a package whose critical dependencies neither the marks nor the candidates can
+  meet, and forgets that package's candidate (unless it is protected).
+- Its own Conflicts and Breaks that hit a package to be installed un-mark that package (which
+  fails when it is protected); an installed package they hit is upgraded when its candidate
+  does not hit them, else removed after the dependencies are marked; for a protected package,
+  the candidates they hit are forgotten and protected, so no later choice takes them.
+- Then its relations in written order, Pre-Depends and Depends, then Recommends unless
+  ``--no-install-recommends``: a relation already met is left alone; otherwise the solutions
+  are, alternative by alternative, the candidates that satisfy it — the real package, then its
+  providers, those installed in some version first, among providers of one name the one apt
+  met last — installed packages before new ones; the first that can be marked wins.  A
+  Recommends of an installed package that was not met before is left alone.
+- A critical relation with one solution of a protected package protects that solution too.
+- A package whose critical dependency cannot be marked is un-marked and its candidate
+  forgotten; what was marked for it stays marked (and is dropped at the end, see below).
+
+``apt-get remove`` marks the named installed packages for removal.  Then, if anything is
+broken — an installed package whose dependency goes, a package that conflicts with a new one —
+apt's problem resolver repairs it (:mod:`repogen.resolve.aptfix`); what it cannot repair is an
+error.  Finally new packages that nothing installed manually needs any more (over Depends,
+Pre-Depends, Recommends and Suggests) are not installed after all.
 """
 
 from __future__ import annotations
 
-from collections import ChainMap, defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from functools import cmp_to_key
 
-from debian.debian_support import version_compare
-
-from repogen.model import PackageSpec, RelationKind
-from repogen.model.relations import Alternative, Operator, Relation
+from repogen.model import RelationKind
+from repogen.resolve.aptcache import (
+    Cache,
+    Dep,
+    Group,
+    Mode,
+    Package,
+    Selector,
+    Version,
+    candidate,
+    installing,
+    now,
+)
+from repogen.resolve.aptfix import ProblemResolver, remove_new_garbage
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import PackageRef, Resolution
 from repogen.resolve.universe import Universe
 
-_CRITICAL = (RelationKind.PRE_DEPENDS, RelationKind.DEPENDS)
-_NEGATIVE = (RelationKind.CONFLICTS, RelationKind.BREAKS)
+#: apt's IsModeChangeOk gives up this deep.
+_MAX_DEPTH = 100
 _LABEL = {
     RelationKind.PRE_DEPENDS: "PreDepends",
     RelationKind.DEPENDS: "Depends",
     RelationKind.RECOMMENDS: "Recommends",
+    RelationKind.CONFLICTS: "Conflicts",
+    RelationKind.BREAKS: "Breaks",
 }
 
 
-def satisfies(constraint_holder: Alternative, version: str | None) -> bool:
-    """Whether *version* meets the alternative's constraint (None: an unversioned provide)."""
-    constraint = constraint_holder.constraint
-    if constraint is None:
-        return True
-    if version is None:
-        return False
-    order = version_compare(version, constraint.version)
-    return {
-        Operator.LT: order < 0,
-        Operator.LE: order <= 0,
-        Operator.EQ: order == 0,
-        Operator.GE: order >= 0,
-        Operator.GT: order > 0,
-    }[constraint.operator]
-
-
-@dataclass
-class _Index:
-    """Versions by name and providers by virtual name, built once per universe."""
-
-    versions: dict[str, list[PackageSpec]] = field(default_factory=lambda: defaultdict(list))
-    provides: dict[str, list[tuple[PackageSpec, str | None]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-
-    def add(self, package: PackageSpec) -> None:
-        if any(p.version == package.version for p in self.versions[package.name]):
-            return
-        self.versions[package.name].append(package)
-        for relation in package.related(RelationKind.PROVIDES):
-            alternative = relation.alternatives[0]
-            version = alternative.constraint.version if alternative.constraint else None
-            self.provides[alternative.name].append((package, version))
-
-    def matching(
-        self, alternative: Alternative, candidates: Mapping[str, PackageSpec]
-    ) -> list[PackageSpec]:
-        """Candidate versions that satisfy *alternative*, the real package before providers."""
-        found = []
-        real = candidates.get(alternative.name)
-        if real is not None and satisfies(alternative, real.version):
-            found.append(real)
-        providers = sorted(
-            (
-                p
-                for p, version in self.provides.get(alternative.name, ())
-                if candidates.get(p.name) is p and satisfies(alternative, version)
-            ),
-            key=lambda p: p.name,
-        )
-        return found + [p for p in providers if p is not real]
-
-
 class _Marker:
-    """One apt-get run: marks, protections and the reasons packages were chosen."""
+    """One apt-get run: the marks on the cache, and why packages were chosen."""
 
     def __init__(self, universe: Universe, request: Request) -> None:
         self.request = request
-        self.index = _Index()
-        for package in (*universe.installed.packages, *universe.available):
-            self.index.add(package)
-        self.installed = {p.name: p for p in universe.installed.packages}
-        self.candidates = {
-            name: max(versions, key=_version_key) for name, versions in self.index.versions.items()
-        }
-        self.install: dict[str, PackageSpec] = {}
-        self.remove: set[str] = set()
-        self.protected: set[str] = set()
-        self.why: dict[str, tuple[str, ...]] = {}
-
-    # -- state -------------------------------------------------------------------------------
-
-    def future(self) -> Iterable[PackageSpec]:
-        """Packages present after the transaction."""
-        for name, package in self.installed.items():
-            if name not in self.remove and name not in self.install:
-                yield package
-        yield from self.install.values()
-
-    def satisfied(self, relation: Relation, exclude: str | None = None) -> bool:
-        present = {p.name: p for p in self.future() if p.name != exclude}
-        return any(self.index.matching(alt, present) for alt in relation.alternatives)
-
-    def important(self) -> tuple[RelationKind, ...]:
-        if self.request.install_recommends:
-            return (*_CRITICAL, RelationKind.RECOMMENDS)
-        return _CRITICAL
-
-    # -- MarkInstall ------------------------------------------------------------------------
-
-    def installable(self, package: PackageSpec) -> bool:
-        """apt's IsInstallOkDependenciesSatisfiableByCandidates."""
-        pool = ChainMap({p.name: p for p in self.future()}, self.candidates)
-        return all(
-            any(self.index.matching(alt, pool) for alt in relation.alternatives)
-            for kind in _CRITICAL
-            for relation in package.related(kind)
+        self.cache = Cache(
+            [universe.release, universe.base],
+            universe.installed.packages,
+            request.install_recommends,
         )
+        self.why: dict[str, tuple[str, ...]] = {}
+        self.held: set[Package] = set()
 
-    def mark_install(self, name: str, from_user: bool = False) -> bool:
-        """Mark *name* and, depth-first, its dependencies; False when it cannot be installed."""
-        package = self.candidates.get(name)
-        if package is None or (name in self.remove and name in self.protected):
+    # -- the marks (pkgDepCache) ------------------------------------------------------------
+
+    def mode_change_ok(self, mode: Mode, package: Package, depth: int, from_user: bool) -> bool:
+        if depth > _MAX_DEPTH or not package.versions:
             return False
-        if self.installed.get(name) is package or name in self.install:
+        if from_user or package.mode is mode:
             return True
-        if not from_user and not self.installable(package):
+        if package.protected:
             return False
-        removals = self.clear_conflicts(package)
-        if removals is None:
+        return mode is Mode.KEEP or package not in self.held
+
+    def mark_keep(self, package: Package, from_user: bool, depth: int = 0) -> bool:
+        if not self.mode_change_ok(Mode.KEEP, package, depth, from_user):
             return False
-        self.install[name] = package
-        self.remove.discard(name)
-        if not self.install_dependencies(package) and not from_user:
-            del self.install[name]  # like apt, what was marked on the way stays marked
-            return False
-        for other in removals:
-            self.remove.add(other)
-            self.why[other] = (f"{package.name} conflicts with {other}",)
+        package.mode = Mode.KEEP
+        package.install = package.current
         return True
 
-    def clear_conflicts(self, package: PackageSpec) -> list[str] | None:
-        """Unmark what *package* conflicts with and list the installed packages to remove.
+    def mark_delete(self, package: Package, depth: int, from_user: bool) -> bool:
+        if not self.mode_change_ok(Mode.DELETE, package, depth, from_user):
+            return False
+        if package.mode is Mode.DELETE or package.install is None:
+            return True
+        if not from_user and package.new_install and not package.auto:
+            return False  # a manual install request (IsDeleteOkProtectInstallRequests)
+        package.mode = Mode.KEEP if package.current is None else Mode.DELETE
+        package.install = None
+        return True
 
-        None when a conflicting package is protected (requested by the user).
-        """
-        removals = []
-        for other in list(self.future()):
-            if other.name == package.name or not (
-                _conflicts(package, other, self.index) or _conflicts(other, package, self.index)
+    def state_change(self, package: Package, from_user: bool) -> None:
+        if package.protected and package.install is package.candidate:
+            return
+        new = package.current is None
+        package.mode = Mode.INSTALL
+        package.install = package.candidate
+        if from_user:
+            package.auto = False
+        elif new:
+            package.auto = True
+        if package.candidate is package.current:
+            package.mode = Mode.KEEP
+
+    def discard_candidate(self, package: Package) -> None:
+        package.candidate = package.install
+
+    def discard_install(self, package: Package) -> None:
+        if (
+            package.mode is Mode.KEEP
+            and package.install is package.candidate
+            and package.candidate is package.current
+        ):
+            return
+        package.install = package.current
+        package.mode = Mode.KEEP
+        self.discard_candidate(package)
+
+    def set_candidate(self, package: Package, version: Version | None) -> None:
+        if package.candidate is package.install and package.mode is Mode.INSTALL:
+            package.install = version
+        package.candidate = version
+
+    # -- MarkInstall --------------------------------------------------------------------------
+
+    def install_ok(self, package: Package, auto_inst: bool) -> bool:
+        """IsInstallOkDependenciesSatisfiableByCandidates."""
+        version = package.candidate
+        if not auto_inst or version is None or version is package.current:
+            return True
+        cache = self.cache
+        for group in version.groups:
+            if not group.critical or group.negative:
+                continue
+            if any(cache.hits(d, installing) or cache.hits(d, candidate) for d in group.deps):
+                continue
+            if not package.protected:
+                self.set_candidate(package, package.current)
+                if package.mode is not Mode.DELETE:
+                    package.mode = Mode.KEEP
+                    package.install = package.current
+            return False
+        return True
+
+    def mark_install(self, package: Package, auto_inst: bool, depth: int, from_user: bool) -> bool:
+        cache = self.cache
+        refreshing = (
+            package.protected
+            and package.mode is Mode.KEEP
+            and package.candidate is not None
+            and package.candidate is package.current
+        )
+        if not refreshing and not self.mode_change_ok(Mode.INSTALL, package, depth, from_user):
+            return False
+        if package.candidate is None:
+            return False
+        if (
+            not package.protected
+            and not cache.inst_policy_broken(package)
+            and not cache.inst_broken(package)
+        ):
+            if package.candidate is package.current:
+                if package.install is None:
+                    return self.mark_keep(package, from_user, depth + 1)
+                return True
+            if package.mode is Mode.INSTALL:
+                return True
+        if not self.install_ok(package, auto_inst):
+            return False
+        if from_user:
+            self.state_change(package, from_user)
+        fail_early = not package.protected and not from_user
+        failed = False
+        to_install: list[Group] = []
+        to_upgrade: list[Package] = []
+        delayed: list[Package] = []
+        if auto_inst:
+            version = package.candidate
+            to_install, to_remove = self.collect(version)
+            if not self.remove_conflicts(version, depth, to_remove, to_upgrade, delayed, from_user):
+                if fail_early:
+                    return False
+                failed = True
+        if not from_user:
+            self.state_change(package, from_user)
+        if not auto_inst:
+            return not failed
+        already = package.protected
+        package.protected = True
+        try:
+            steps: tuple[Callable[[], bool], ...] = (
+                lambda: self.upgrade_or_remove(depth, to_upgrade, already, from_user),
+                lambda: self.install_dependencies(package, depth, to_install, already, from_user),
+                lambda: all(self.mark_delete(other, depth, False) for other in delayed),
+            )
+            for step in steps:
+                if not step():
+                    if fail_early:
+                        self.discard_install(package)
+                        return False
+                    failed = True
+        finally:
+            package.protected = already
+        return not failed
+
+    def collect(self, version: Version) -> tuple[list[Group], list[Group]]:
+        """The relations of *version* to act on: unmet positive ones, hit negative ones (all
+        of them for a protected package)."""
+        protected = version.package.protected
+        to_install: list[Group] = []
+        to_remove: list[Group] = []
+        for group in version.groups:
+            if self.cache.satisfied(group, installing) and not protected:
+                continue
+            if not self.cache.important(group):
+                continue
+            (to_remove if group.negative else to_install).append(group)
+        return to_install, to_remove
+
+    def remove_conflicts(
+        self,
+        version: Version,
+        depth: int,
+        to_remove: list[Group],
+        to_upgrade: list[Package],
+        delayed: list[Package],
+        from_user: bool,
+    ) -> bool:
+        """MarkInstall_RemoveConflictsIfNotUpgradeable."""
+        protected = version.package.protected
+        failed = False
+        bad_candidate: list[Package] = []
+        for group in to_remove:
+            for target in self.solutions(group, [candidate], ordered=True):
+                other = target.package
+                if other.candidate is not target:
+                    continue
+                if other.current is not target:
+                    if other.mode is Mode.INSTALL and not self.mark_keep(other, False, depth):
+                        failed = True
+                        if not protected and not from_user:
+                            break
+                    elif protected:
+                        self.discard_candidate(other)
+                        if other.current is None:
+                            other.protected = True
+                    else:
+                        bad_candidate.append(other)
+                elif not self.delete_for_not_upgradeable(other, depth, protected, delayed):
+                    failed = True
+                    if not protected and not from_user:
+                        break
+            if failed and not protected and not from_user:
+                break
+            for target in self.solutions(group, [now], ordered=True):
+                other = target.package
+                if (
+                    other.candidate is not target
+                    and other.candidate is not None
+                    and other not in bad_candidate
+                ):
+                    to_upgrade.append(other)
+                elif other.candidate is other.current:
+                    pass
+                elif not self.delete_for_not_upgradeable(other, depth, protected, delayed):
+                    failed = True
+                    if not protected and not from_user:
+                        break
+            if failed and not protected and not from_user:
+                break
+        return not failed
+
+    def delete_for_not_upgradeable(
+        self, package: Package, depth: int, protected: bool, delayed: list[Package]
+    ) -> bool:
+        if not protected:
+            if package.mode is Mode.DELETE:
+                return True
+            if not self.mode_change_ok(Mode.DELETE, package, depth, False):
+                return False
+            delayed.append(package)
+            return True
+        if package.mode is not Mode.DELETE and not self.mark_delete(package, depth + 1, False):
+            return False
+        self.discard_candidate(package)
+        package.protected = True
+        return True
+
+    def upgrade_or_remove(
+        self, depth: int, to_upgrade: list[Package], protected: bool, from_user: bool
+    ) -> bool:
+        """MarkInstall_UpgradeOrRemoveConflicts."""
+        failed = False
+        for other in to_upgrade:
+            if other.mode is Mode.INSTALL or self.mark_install(other, True, depth + 1, False):
+                continue
+            if not self.mark_delete(other, depth + 1, False):
+                failed = True
+                if not protected and not from_user:
+                    break
+            elif protected:
+                other.protected = True
+        return not failed
+
+    def install_dependencies(
+        self,
+        package: Package,
+        depth: int,
+        to_install: list[Group],
+        protected: bool,
+        from_user: bool,
+    ) -> bool:
+        """MarkInstall_InstallDependencies."""
+        cache = self.cache
+        failed = False
+        for group in to_install:
+            found = cache.satisfied(group, installing)
+            if found and not protected:
+                continue
+            if found:
+                if group.critical:
+                    self.protect_single_solution(group, depth)
+                continue
+            if (
+                package.current is not None
+                and not group.critical
+                and not self.new_or_kept(package.current, group)
             ):
                 continue
-            if other.name in self.protected:
-                return None
-            self.install.pop(other.name, None)
-            if other.name in self.installed:
-                removals.append(other.name)
-        return removals
-
-    def install_dependencies(self, package: PackageSpec) -> bool:
-        for kind in self.important():
-            for relation in package.related(kind):
-                if self.satisfied(relation):
+            possible = self.solutions(group, [candidate], ordered=True)
+            for target in possible:
+                other = target.package
+                if other.candidate is not target:
                     continue
-                if not self.choose(package, kind, relation) and kind in _CRITICAL:
-                    return False
-        return True
+                if protected and group.critical and len(possible) == 1:
+                    if not self.mark_install(other, False, depth + 1, False):
+                        continue
+                    other.protected = True
+                if not self.mark_install(other, True, depth + 1, False):
+                    continue
+                if other.mode is Mode.INSTALL:
+                    self.why.setdefault(
+                        other.name, (package.name, f"{_LABEL[group.kind]}: {group}")
+                    )
+                found = True
+                break
+            if not found and group.critical:
+                failed = True
+                if not protected and not from_user:
+                    break
+        return not failed
 
-    def choose(self, parent: PackageSpec, kind: RelationKind, relation: Relation) -> bool:
-        solutions: list[PackageSpec] = []
-        for alternative in relation.alternatives:
-            for found in self.index.matching(alternative, self.candidates):
-                if found not in solutions:
-                    solutions.append(found)
-        upgrades = [p for p in solutions if p.name in self.installed]
-        solutions = upgrades + [p for p in solutions if p.name not in self.installed]
-        for solution in solutions:
-            if self.mark_install(solution.name):
-                if solution.name in self.install and solution.name not in self.why:
-                    self.why[solution.name] = (parent.name, f"{_LABEL[kind]}: {relation}")
+    def protect_single_solution(self, group: Group, depth: int) -> None:
+        """A met critical relation of a protected package with one possible solution
+        protects that solution (and walks its dependencies)."""
+        possible = self.solutions(group, [candidate, now], ordered=False)
+        if len(possible) != 1:
+            return
+        other = possible[0].package
+        if other.protected:
+            return
+        other.protected = True
+        self.mark_install(other, True, depth + 1, False)
+
+    def new_or_kept(self, current: Version, group: Group) -> bool:
+        """Whether a Recommends of an upgraded package is new, or was met before."""
+        target = group.deps[0].target
+        seen = False
+        for old in current.groups:
+            if old.critical or not self.cache.important(old):
+                continue
+            if all(dep.target is not target for dep in old.deps):
+                continue
+            seen = True
+            if self.cache.satisfied(old, now):
                 return True
-        return False
+        return not seen
 
-    # -- apt-get ----------------------------------------------------------------------------
+    def solutions(self, group: Group, selects: list[Selector], ordered: bool) -> list[Version]:
+        """getAllPossibleSolutions: the versions that satisfy *group*, installed packages
+        first (when *ordered*), providers ordered as apt's CompareProviders orders them."""
+        upgrades: list[Version] = []
+        new: list[Version] = []
+        for dep in group.deps:
+            found = self.cache.versions_for(dep, selects)
+            if not ordered:
+                upgrades += found
+                continue
+            for version in sorted(found, key=cmp_to_key(_provider_order(dep))):
+                (upgrades if version.package.current is not None else new).append(version)
+        result = upgrades + new
+        if not ordered:
+            result.sort(key=lambda v: v.id)
+        unique = [v for i, v in enumerate(result) if i == 0 or result[i - 1] is not v]
+        if group.negative:
+            return unique
+        return [
+            v
+            for v in unique
+            if not (
+                v.package.protected
+                and (
+                    v.package.mode is Mode.DELETE
+                    or (v.package.mode is Mode.KEEP and v.package.current is None)
+                )
+            )
+        ]
 
-    def target(self, word: str) -> tuple[str | None, str | None]:
-        """The package a command-line word names, or the error apt gives for it."""
-        name, _, version = word.partition("=")
-        if name in self.index.versions:
-            if version:
-                chosen = [p for p in self.index.versions[name] if p.version == version]
-                if not chosen:
-                    return None, f"E: Version '{version}' for '{name}' was not found"
-                self.candidates[name] = chosen[0]
-            return name, None
-        providers = sorted({p.name for p, _ in self.index.provides.get(name, ())})
+    # -- apt-get --------------------------------------------------------------------------------
+
+    def target(self, word: str) -> Version | str:
+        """The version a command-line word names, or the error apt gives for it."""
+        name, _, wanted = word.partition("=")
+        package = self.cache.packages.get(name)
+        if package is not None and package.versions:
+            if not wanted:
+                return package.candidate or package.versions[0]
+            chosen = [v for v in package.versions if v.string == wanted]
+            if not chosen:
+                return f"E: Version '{wanted}' for '{name}' was not found"
+            return chosen[0]
+        providers = sorted(
+            {
+                p.version.package.name
+                for p in (package.provides if package is not None else ())
+                if p.version.package.candidate is p.version
+            }
+        )
         if len(providers) == 1:
-            return providers[0], None
+            chosen_package = self.cache.packages[providers[0]]
+            assert chosen_package.candidate is not None
+            return chosen_package.candidate
         if providers:
-            return None, (
+            return (
                 f"E: Package '{name}' has no installation candidate "
                 f"(virtual package provided by: {', '.join(providers)})"
             )
-        return None, f"E: Unable to locate package {name}"
+        return f"E: Unable to locate package {name}"
 
     def run(self) -> Resolution:
         targets = []
         for word in self.request.names:
-            name, error = self.target(word)
-            if error is not None:
-                return Resolution(ok=False, problems=(error,))
-            assert name is not None
-            targets.append(name)
+            found = self.target(word)
+            if isinstance(found, str):
+                return Resolution(ok=False, problems=(found,))
+            targets.append(found)
+        removing: set[Package] = set()
         if self.request.action is Action.REMOVE:
-            for name in targets:
-                if name in self.installed:
-                    self.remove.add(name)
-            return self.result()
-        for name in targets:
-            self.protected.add(name)
-            if self.installed.get(name) is not self.candidates[name]:
-                self.install[name] = self.candidates[name]
-                self.why[name] = ("requested",)
-        for name in targets:
-            if name in self.install:
-                for other in self.clear_conflicts(self.install[name]) or ():
-                    self.remove.add(other)
-                self.install_dependencies(self.install[name])
-        self.remove_broken()
+            for version in sorted(targets, key=lambda v: v.id):
+                package = version.package
+                package.protected = True
+                removing.add(package)
+                if package.current is None:
+                    self.held.add(package)
+                else:
+                    self.mark_delete(package, 0, from_user=True)
+                    self.why[package.name] = ("requested",)
+        else:
+            self.install(targets)
+        if self.cache.broken():
+            ProblemResolver(self, removing).resolve()
+        if self.cache.broken():
+            return self.failure()
+        remove_new_garbage(self)
         return self.result()
 
-    def remove_broken(self) -> None:
-        """Remove installed packages whose dependencies the transaction breaks, as apt's
-        problem resolver does for packages that were not requested."""
-        changed = True
-        while changed:
-            changed = False
-            for package in list(self.future()):
-                if package.name in self.install or package.name in self.protected:
-                    continue
-                broken = next(
-                    (
-                        relation
-                        for kind in _CRITICAL
-                        for relation in package.related(kind)
-                        if not self.satisfied(relation)
-                    ),
-                    None,
-                )
-                if broken is not None:
-                    self.remove.add(package.name)
-                    self.why[package.name] = (f"its dependency {broken} is removed",)
-                    changed = True
+    def install(self, targets: Iterable[Version]) -> None:
+        """TryToInstall, then doAutoInstall."""
+        cache = self.cache
+        later = []
+        for version in sorted(targets, key=lambda v: v.id):
+            package = version.package
+            self.set_candidate(package, version)
+            package.protected = True
+            self.mark_install(package, False, 0, True)
+            if package.mode is Mode.INSTALL:
+                self.why[package.name] = ("requested",)
+            if cache.inst_broken(package) or cache.inst_policy_broken(package):
+                later.append(package)
+        for package in sorted(later, key=lambda p: p.id):
+            if cache.inst_broken(package) or cache.inst_policy_broken(package):
+                self.mark_install(package, True, 0, True)
 
-    def problems(self) -> list[str]:
+    # -- the answer ---------------------------------------------------------------------------
+
+    def failure(self) -> Resolution:
         lines = []
-        present = {p.name: p for p in self.future()}
-        for package in self.install.values():
-            for kind in _CRITICAL:
-                for relation in package.related(kind):
-                    if not self.satisfied(relation):
-                        lines.append(
-                            f" {package.name} : {_LABEL[kind]}: {relation} but "
-                            f"{self.explain(relation, present)}"
-                        )
-        return lines
+        for package in sorted(self.cache.broken(), key=lambda p: p.name):
+            version = package.install
+            assert version is not None
+            for group in version.groups:
+                if group.critical and not self.cache.satisfied(group, installing):
+                    lines.append(
+                        f" {package.name} : {_LABEL[group.kind]}: {group} but {self.explain(group)}"
+                    )
+        return Resolution(
+            ok=False,
+            problems=(
+                "The following packages have unmet dependencies:",
+                *lines,
+                "E: Unable to correct problems, you have held broken packages.",
+            ),
+            why=self.why,
+        )
 
-    def explain(self, relation: Relation, present: dict[str, PackageSpec]) -> str:
-        first = relation.alternatives[0]
-        if first.name in present:
-            return f"{present[first.name].version} is to be installed"
-        if first.name in self.candidates:
+    def explain(self, group: Group) -> str:
+        first = group.deps[0].target
+        if group.negative:
+            return "it is to be installed"
+        if first.install is not None:
+            return f"{first.install.string} is to be installed"
+        if first.candidate is not None:
             return "it is not going to be installed"
         return "it is not installable"
 
     def result(self) -> Resolution:
-        problems = self.problems()
-        if problems:
-            return Resolution(
-                ok=False,
-                problems=(
-                    "The following packages have unmet dependencies:",
-                    *problems,
-                    "E: Unable to correct problems, you have held broken packages.",
-                ),
-                why=self.why,
-            )
-        install = [p for p in self.install.values() if p.name not in self.installed]
-        upgrade = [p for p in self.install.values() if p.name in self.installed]
-        remove = [self.installed[name] for name in self.remove if name in self.installed]
+        install: list[Version] = []
+        upgrade: list[Version] = []
+        remove: list[Version] = []
+        for package in self.cache.packages.values():
+            if package.mode is Mode.INSTALL and package.install is not None:
+                (install if package.current is None else upgrade).append(package.install)
+            elif package.mode is Mode.DELETE and package.current is not None:
+                remove.append(package.current)
+                self.why.setdefault(package.name, self.removal_reason(package))
         return Resolution(
             ok=True,
             install=_refs(install),
@@ -321,31 +556,50 @@ class _Marker:
             why=self.why,
         )
 
+    def removal_reason(self, package: Package) -> tuple[str, ...]:
+        """Why *package* is removed: a dependency gone, a conflict with a package installed, or
+        (neither found) replaced."""
+        version = package.current
+        assert version is not None
+        for group in version.groups:
+            if (
+                group.critical
+                and not group.negative
+                and not self.cache.satisfied(group, installing)
+            ):
+                return (f"its dependency {group} is removed",)
+        for other in self.cache.packages.values():
+            if other.install is None or other.mode is not Mode.INSTALL:
+                continue
+            for group in other.install.groups:
+                if group.negative and any(
+                    self.cache.hits(d, lambda p: p.current)
+                    and d.target in (package, *(p.version.package for p in d.target.provides))
+                    for d in group.deps
+                ):
+                    return (f"{other.name} conflicts with {package.name}",)
+        return ("replaced",)
 
-def _conflicts(package: PackageSpec, other: PackageSpec, index: _Index) -> bool:
-    """Whether *package* declares a conflict or break that *other* matches."""
-    for kind in _NEGATIVE:
-        for relation in package.related(kind):
-            for alternative in relation.alternatives:
-                if other in index.matching(alternative, {other.name: other}):
-                    return True
-    return False
+
+def _provider_order(dep: Dep) -> Callable[[Version, Version], int]:
+    """apt's CompareProviders for the solutions of *dep*: protected, installed, the real
+    package, then the package apt met last."""
+
+    def compare(a: Version, b: Version) -> int:
+        left, right = a.package, b.package
+        if left.protected != right.protected:
+            return -1 if left.protected else 1
+        if (left.current is None) != (right.current is None):
+            return -1 if left.current is not None else 1
+        if (left is dep.target) != (right is dep.target):
+            return -1 if left is dep.target else 1
+        return right.id - left.id
+
+    return compare
 
 
-class _VersionKey:
-    def __init__(self, version: str) -> None:
-        self.version = version
-
-    def __lt__(self, other: _VersionKey) -> bool:
-        return version_compare(self.version, other.version) < 0
-
-
-def _version_key(package: PackageSpec) -> _VersionKey:
-    return _VersionKey(package.version)
-
-
-def _refs(packages: Iterable[PackageSpec]) -> tuple[PackageRef, ...]:
-    return tuple(sorted(PackageRef(p.name, p.version, p.arch) for p in packages))
+def _refs(versions: Iterable[Version]) -> tuple[PackageRef, ...]:
+    return tuple(sorted(PackageRef(v.spec.name, v.spec.version, v.spec.arch) for v in versions))
 
 
 class AptResolver:

@@ -9,9 +9,21 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
   active stream are hidden too; a repository with ``module_hotfixes=1`` is exempt.
 - Installing a package that is an artifact of an active default stream enables that stream.
 - ``module install M:S/P`` enables S and installs profile P (the default profile without /P);
-  enabling a second stream of a module is an error unless it is a ``switch-to``.
+  without ``:S`` the stream is the module's only one, else its enabled one, else its default
+  one (several streams and neither is an error); enabling a second stream of a module is an
+  error unless it is a ``switch-to``.  A profile's packages are the stream's artifacts of
+  those names (an installed newer version is downgraded to them).
+- ``module switch-to M:S`` enables S, installs the profiles installed from the old stream that
+  S has (or the one named), and distro-syncs the installed packages named as artifacts of the
+  old or the new stream to S; it removes nothing by itself (an installed package S lacks
+  stays), and erases only with ``--allowerasing``.
 
-Defaults: ``best=True``, ``install_weak_deps=True``, erasing only with ``--allowerasing``.
+Requests are libdnf's jobs: ``install X`` asks for one of the packages named X, else of those
+providing X (installed ones included), the best of them (``best=True``), with libdnf's solver
+flags — downgrades allowed for installs, vendor changes allowed.  ``remove X`` erases the
+installed X with the repositories switched off, so what needs X is removed too, never
+replaced.  Weak dependencies are installed unless ``install_weak_deps=False``; erasing only
+with ``--allowerasing``.
 """
 
 from __future__ import annotations
@@ -26,28 +38,65 @@ from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
 
+_MODULE_ACTIONS = {
+    Action.MODULE_INSTALL,
+    Action.MODULE_ENABLE,
+    Action.MODULE_SWITCH,
+    Action.MODULE_RESET,
+}
+
+#: The solver flags libdnf always sets (``Goal::Impl::initSolver``).
+_LIBDNF_FLAGS = {
+    solv.Solver.SOLVER_FLAG_ALLOW_VENDORCHANGE: True,
+    solv.Solver.SOLVER_FLAG_DUP_ALLOW_VENDORCHANGE: True,
+    solv.Solver.SOLVER_FLAG_KEEP_ORPHANS: True,
+    solv.Solver.SOLVER_FLAG_BEST_OBEY_POLICY: True,
+    solv.Solver.SOLVER_FLAG_YUM_OBSOLETES: True,
+}
+
 
 @dataclass(frozen=True)
-class _ModuleRequest:
+class ModuleRequest:
+    """What ``M[:S][/P]`` names: a module, its stream and (when given) a profile."""
+
     module: ModuleSpec
     stream: StreamSpec
     profile: str | None
 
+    @property
+    def installed_profile(self) -> str:
+        """The profile ``module install`` installs: the one named, else the default one."""
+        return self.profile or self.module.default_profile
 
-def _parse_spec(universe: Universe, spec: str) -> _ModuleRequest | str:
+
+def module_request(universe: Universe, spec: str) -> ModuleRequest | str:
     """``M[:S][/P]`` → the module, stream and profile, or the error dnf prints."""
     rest, _, profile = spec.partition("/")
     name, _, stream_name = rest.partition(":")
     module = next((m for m in universe.modules if m.name == name), None)
     if module is None:
         return f"Error: Problems in request:\nmissing groups or modules: {spec}"
-    chosen = stream_name or universe.installed.streams.get(name) or module.default_stream
+    only = module.streams[0].name if len(module.streams) == 1 else None
+    chosen = stream_name or only or universe.installed.streams.get(name) or module.default_stream
     stream = module.stream(chosen) if chosen else None
     if stream is None:
         return f"Error: Problems in request:\nmissing groups or modules: {spec}"
     if profile and profile not in stream.profiles:
         return f"Error: Profile {name}:{stream.name}/{profile} not found"
-    return _ModuleRequest(module, stream, profile or None)
+    return ModuleRequest(module, stream, profile or None)
+
+
+@dataclass(frozen=True)
+class _Goal:
+    """What one dnf transaction asks for once the module streams are decided."""
+
+    #: Command-line words, or (``profiles``) the package names of module profiles.
+    names: tuple[str, ...]
+    enabled: dict[str, str]
+    newly_enabled: tuple[str, ...] = ()
+    profiles: bool = False
+    #: Installed packages to distro-sync to the active streams (``module switch-to``).
+    sync: tuple[str, ...] = ()
 
 
 class DnfResolver:
@@ -55,31 +104,26 @@ class DnfResolver:
 
     def resolve(self, universe: Universe, request: Request) -> Resolution:
         enabled = dict(universe.installed.streams)
-        if request.action in {
-            Action.MODULE_INSTALL,
-            Action.MODULE_ENABLE,
-            Action.MODULE_SWITCH,
-            Action.MODULE_RESET,
-        }:
+        if request.action in _MODULE_ACTIONS:
             return self.module_command(universe, request, enabled)
-        return self.transaction(universe, request, enabled, request.names, newly_enabled=[])
+        return self.transaction(universe, request, _Goal(request.names, enabled))
 
     def module_command(
         self, universe: Universe, request: Request, enabled: dict[str, str]
     ) -> Resolution:
         if request.action is Action.MODULE_RESET:
-            for name in request.names:
-                enabled.pop(name.partition(":")[0], None)
             return Resolution(ok=True)
         names: list[str] = []
         newly: list[str] = []
+        sync: set[str] = set()
         for spec in request.names:
-            parsed = _parse_spec(universe, spec)
+            parsed = module_request(universe, spec)
             if isinstance(parsed, str):
                 return Resolution(ok=False, problems=(parsed,))
             module, stream = parsed.module.name, parsed.stream.name
             current = enabled.get(module)
-            if current not in (None, stream) and request.action is not Action.MODULE_SWITCH:
+            switching = request.action is Action.MODULE_SWITCH
+            if current not in (None, stream) and not switching:
                 return Resolution(
                     ok=False,
                     problems=(
@@ -89,40 +133,45 @@ class DnfResolver:
                         "explicitly enabled via configuration option module_stream_switch.",
                     ),
                 )
+            if switching:
+                old = _active_streams(universe.modules, enabled).get(module)
+                sync |= {*parsed.stream.artifacts, *(old.artifacts if old else ())}
             if current != stream:
                 newly.append(f"{module}:{stream}")
             enabled[module] = stream
-            if request.action is not Action.MODULE_ENABLE:
-                profile = parsed.profile or parsed.module.default_profile
+            for profile in self.profiles(universe, request, parsed):
                 names.extend(parsed.stream.profiles.get(profile, ()))
         if request.action is Action.MODULE_ENABLE:
             return Resolution(ok=True, modules=tuple(newly))
-        switching = request.action is Action.MODULE_SWITCH
-        return self.transaction(
-            universe,
-            request,
-            enabled,
-            tuple(names),
-            newly,
-            allow_erasing=request.allow_erasing or switching,
+        installed = {p.name for p in universe.installed.packages}
+        goal = _Goal(
+            tuple(names), enabled, tuple(newly), profiles=True, sync=tuple(sorted(sync & installed))
         )
+        return self.transaction(universe, request, goal)
 
-    def transaction(
-        self,
-        universe: Universe,
-        request: Request,
-        enabled: dict[str, str],
-        names: tuple[str, ...],
-        newly_enabled: list[str],
-        allow_erasing: bool | None = None,
-    ) -> Resolution:
-        active = _active_streams(universe.modules, enabled)
-        visible = _visible(universe, active)
+    @staticmethod
+    def profiles(universe: Universe, request: Request, parsed: ModuleRequest) -> list[str]:
+        """The profiles a module command installs."""
+        if request.action is Action.MODULE_INSTALL:
+            return [parsed.installed_profile]
+        if request.action is Action.MODULE_SWITCH:
+            if parsed.profile:
+                return [parsed.profile]
+            installed = universe.installed.profiles.get(parsed.module.name, ())
+            return [p for p in installed if p in parsed.stream.profiles]
+        return []
+
+    def transaction(self, universe: Universe, request: Request, goal: _Goal) -> Resolution:
+        active = _active_streams(universe.modules, goal.enabled)
+        # dnf remove works without the repositories: the packages that need a removed one
+        # go too, rather than being replaced from a repository.
+        visible = [] if request.action is Action.REMOVE else _visible(universe, active)
         pool = libsolv.build_pool(universe.arch, visible, universe.installed.packages)
         jobs = []
-        for name in names:
-            selection = libsolv.select(pool, name)
-            if selection.isempty():
+        find = profile_packages if goal.profiles else command_line_packages
+        for name in goal.names:
+            matches = find(pool, name)
+            if not matches:
                 return Resolution(
                     ok=False,
                     problems=(
@@ -130,26 +179,28 @@ class DnfResolver:
                         f"Error: Unable to find a match: {name}",
                     ),
                 )
-            action = (
-                solv.Job.SOLVER_INSTALL
-                if request.action is not Action.REMOVE
-                else solv.Job.SOLVER_ERASE
-            )
-            jobs += selection.jobs(action | solv.Job.SOLVER_FORCEBEST)
-        result = libsolv.solve(
-            pool,
-            jobs,
-            recommends=request.install_recommends,
-            best=True,
-            allow_erasing=request.allow_erasing
-            if allow_erasing is None
-            else allow_erasing or request.action is Action.REMOVE,
-        )
+            if request.action is Action.REMOVE:
+                jobs += libsolv.select(pool, name).jobs(solv.Job.SOLVER_ERASE)
+            else:
+                how = solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_FORCEBEST
+                jobs.append(libsolv.one_of(pool, matches, how))
+        for name in goal.sync:
+            named = _named(pool, name)
+            if any(s.repo != pool.pool.installed for s in named):
+                jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_DISTUPGRADE))
+        flags = {
+            **_LIBDNF_FLAGS,
+            solv.Solver.SOLVER_FLAG_IGNORE_RECOMMENDED: not request.install_recommends,
+            solv.Solver.SOLVER_FLAG_ALLOW_DOWNGRADE: request.action is not Action.REMOVE,
+            solv.Solver.SOLVER_FLAG_ALLOW_UNINSTALL: request.allow_erasing
+            or request.action is Action.REMOVE,
+        }
+        result = libsolv.solve(pool, jobs, flags)
         if not result.ok:
             return result
-        enabling = list(newly_enabled)
+        enabling = list(goal.newly_enabled)
         for module_name, stream in active.items():
-            if module_name in enabled:
+            if module_name in goal.enabled:
                 continue
             artifacts = set(stream.artifacts)
             if any(ref.name in artifacts for ref in (*result.install, *result.upgrade)):
@@ -162,6 +213,28 @@ class DnfResolver:
             modules=tuple(sorted(enabling)),
             why=result.why,
         )
+
+
+def _named(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
+    return [s for s in pool.pool.solvables_iter() if s.name == name]
+
+
+def command_line_packages(pool: libsolv.Pool, word: str) -> list[solv.XSolvable]:
+    """What dnf's ``Subject`` finds for a command-line word: the packages named so, else the
+    packages providing it, installed ones included."""
+    return list(libsolv.select(pool, word).solvables())
+
+
+def profile_packages(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
+    """What ``module install`` asks for a profile's package *name*: the stream's artifacts of
+    that name (the available packages, and an installed one of the same version), else any
+    package of that name."""
+    named = _named(pool, name)
+    available = [s for s in named if s.repo != pool.pool.installed]
+    if not available:
+        return named
+    versions = {s.evr for s in available}
+    return available + [s for s in named if s.repo == pool.pool.installed and s.evr in versions]
 
 
 def _active_streams(

@@ -6,7 +6,7 @@ defaults (and, for dnf, modular filtering decided before the pool is built).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import solv
@@ -105,14 +105,23 @@ def select(pool: Pool, name: str, provides_only: bool = False) -> solv.Selection
     return pool.pool.select(name, solv.Selection.SELECTION_PROVIDES)
 
 
-def solve(
-    pool: Pool, jobs: Sequence[solv.Job], *, recommends: bool, allow_erasing: bool, best: bool
-) -> Resolution:
-    """Run the solver and describe its transaction, or its problems."""
+def one_of(pool: Pool, solvables: Sequence[solv.XSolvable], how: int) -> solv.Job:
+    """A job for one of *solvables*: how dnf asks for what a command-line word names
+    (libdnf turns a selector set to the packages of a query into ``SOLVABLE_ONE_OF`` with
+    ``SETARCH`` and ``SETEVR``)."""
+    exact = solv.Job.SOLVER_SETARCH | solv.Job.SOLVER_SETEVR
+    ids = [solvable.id for solvable in solvables]
+    return pool.pool.Job(
+        how | exact | solv.Job.SOLVER_SOLVABLE_ONE_OF, pool.pool.towhatprovides(ids)
+    )
+
+
+def solve(pool: Pool, jobs: Sequence[solv.Job], flags: Mapping[int, bool]) -> Resolution:
+    """Run the solver with the client's solver *flags* and describe its transaction, or its
+    problems."""
     solver = pool.pool.Solver()
-    solver.set_flag(solv.Solver.SOLVER_FLAG_IGNORE_RECOMMENDED, not recommends)
-    solver.set_flag(solv.Solver.SOLVER_FLAG_ALLOW_UNINSTALL, allow_erasing)
-    solver.set_flag(solv.Solver.SOLVER_FLAG_BEST_OBEY_POLICY, best)
+    for flag, value in flags.items():
+        solver.set_flag(flag, value)
     problems = solver.solve(list(jobs))
     if problems:
         return Resolution(ok=False, problems=tuple(f"Problem: {p}" for p in problems))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from repogen.model import PackageSpec, Repository
 from repogen.resolve import resolve
+from repogen.resolve.dnf import DnfResolver, ModuleRequest, module_request
 from repogen.resolve.request import Action, Request, parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import InstalledState, Universe, universe_for
@@ -27,13 +28,28 @@ def apply(universe: Universe, request: Request, resolution: Resolution) -> Insta
     packages: list[PackageSpec] = [p for p in state.packages if p.name not in gone]
     packages += [by_key[(r.name, r.version)] for r in (*resolution.install, *resolution.upgrade)]
     streams = dict(state.streams)
+    profiles = dict(state.profiles)
     if request.action is Action.MODULE_RESET:
         for name in request.names:
             streams.pop(name.partition(":")[0], None)
+            profiles.pop(name.partition(":")[0], None)
     for enabled in resolution.modules:
         module, _, stream = enabled.partition(":")
         streams[module] = stream
-    return InstalledState(tuple(sorted(packages, key=lambda p: p.name)), streams)
+        # A new stream starts with no installed profiles.
+        profiles.pop(module, None)
+    if request.action in {Action.MODULE_INSTALL, Action.MODULE_SWITCH}:
+        for spec in request.names:
+            parsed = module_request(universe, spec)
+            if isinstance(parsed, ModuleRequest):
+                name = parsed.module.name
+                chosen = DnfResolver.profiles(universe, request, parsed)
+                profiles[name] = tuple(sorted({*profiles.get(name, ()), *chosen}))
+    return InstalledState(
+        tuple(sorted(packages, key=lambda p: p.name)),
+        streams,
+        {module: names for module, names in profiles.items() if names},
+    )
 
 
 def installed_by(

@@ -20,10 +20,13 @@ from repogen.resolve.result import Resolution
 
 @dataclass(frozen=True)
 class InstalledState:
-    """Packages already on the machine, and the dnf module streams enabled there."""
+    """Packages already on the machine, and the dnf module streams enabled there with the
+    profiles installed from them."""
 
     packages: tuple[PackageSpec, ...] = ()
     streams: Mapping[str, str] = field(default_factory=dict)
+    #: Module → the profiles ``module install`` installed from its enabled stream.
+    profiles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
