@@ -1,8 +1,8 @@
 """Requests resolved over only what they can reach, so that a diff's requests on a large
 release do not each hand the resolver the whole repository.
 
-A plain install (``<install> NAME…``: names that packages have or provide, no patterns,
-nothing installed) can only
+A plain install (``<install> NAME…``: names that packages have or provide, nothing installed;
+for ``zypper install -t pattern``, every package providing ``pattern()``) can only
 ever choose among the packages its names reach: every package with a reached name or
 providing one, and, from each of those, the names of every relation it has (transitively).
 Packages with reverse relations (supplements, enhances, obsoletes) are always kept, with
@@ -11,7 +11,7 @@ candidate for anything, and a package that is never a candidate cannot change th
 
 A request that fails over its closure is resolved again over the whole universe, so that the
 client's complaint names the same packages it would have named; any other request (removals,
-module and pattern requests, wildcards, an installed state) is resolved over the whole
+module requests, wildcards, an installed state) is resolved over the whole
 universe from the start.
 """
 
@@ -30,6 +30,7 @@ from repogen.resolve.universe import Universe
 _REVERSE = (RelationKind.SUPPLEMENTS, RelationKind.ENHANCES, RelationKind.OBSOLETES)
 
 _WILDCARDS = frozenset("*?[")
+_PATTERN = "pattern()"
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,12 @@ class ClosureEngine:
 
     def __call__(self, repository: Repository, universe: Universe, request: Request) -> Resolution:
         index = self._index(repository, universe)
-        if not _plain(request, universe) or not all(n in index.providers for n in request.names):
+        # ``-t pattern X`` installs the package providing ``pattern() = X``: start from all
+        # pattern packages.
+        starts = (_PATTERN,) if request.patterns else request.names
+        if not _plain(request, universe) or not all(n in index.providers for n in starts):
             return resolve(universe, request)
-        names = index.reached(request.names)
+        names = index.reached(starts)
         closure = replace(
             universe,
             release=tuple(p for p in universe.release if p.name in names),
@@ -104,10 +108,10 @@ class ClosureEngine:
 
 
 def _plain(request: Request, universe: Universe) -> bool:
-    """Whether *request* installs exact names on a machine with nothing installed."""
+    """Whether *request* installs exact names (or patterns) on a machine with nothing
+    installed."""
     return (
         request.action is Action.INSTALL
-        and not request.patterns
         and not universe.installed.packages
         and not universe.installed.streams
         and not any(_WILDCARDS.intersection(name) for name in request.names)
