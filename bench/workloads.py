@@ -277,7 +277,10 @@ def check_rows(settings: Settings) -> Iterator[Row]:
 
 def diff_available() -> bool:
     """Whether this repogen has the ``diff`` command yet."""
-    return any(command.name == "diff" for command in app.registered_commands)
+    return any(
+        (command.name or getattr(command.callback, "__name__", "")) == "diff"
+        for command in app.registered_commands
+    )
 
 
 def diff_rows(settings: Settings) -> Iterator[Row]:

@@ -6,7 +6,8 @@ given, plain requests (``--request``; ``{install}`` and the release's template v
 filled in).  A request is compared when it applies to the repository on both sides (its
 assertion's targets and ``when`` hold on both); the two are matched by assertion, target,
 architecture and request text with the release numbers normalised (``apt-get install
-cuda-toolkit-12-5`` ↔ ``cuda-toolkit-12-6``).
+cuda-toolkit-12-5`` ↔ ``cuda-toolkit-12-6``).  Plain installs are resolved over what they can
+reach (:mod:`repogen.diff.closure`), with the same answers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from repogen.check.declarations import Assertion, Expectation, TargetSelector
 from repogen.check.run import Checker, CheckResult
+from repogen.diff.closure import ClosureEngine
 from repogen.diff.normalise import Normaliser
 from repogen.diff.result import Outcome, ResolutionChange, SetChange
 from repogen.model import ReleaseModel, Repository
@@ -58,7 +60,7 @@ def check_results(
 ) -> dict[Key, list[CheckResult]]:
     """The results of *requests* (else of the assertion *files*) on *repositories*, by
     (target, arch)."""
-    checker = Checker(replace(release, repositories=tuple(repositories)))
+    checker = Checker(replace(release, repositories=tuple(repositories)), ClosureEngine())
     results = (
         [r for a in requests for r in checker.check(a, REQUESTS, str(REQUESTS))]
         if requests

@@ -1,0 +1,118 @@
+"""Requests resolved over only what they can reach, so that a diff's requests on a large
+release do not each hand the resolver the whole repository.
+
+A plain install (``<install> NAME…``: names that packages have or provide, nothing installed;
+for ``zypper install -t pattern``, every package providing ``pattern()``) can only
+ever choose among the packages its names reach: every package with a reached name or
+providing one, and, from each of those, the names of every relation it has (transitively).
+Packages with reverse relations (supplements, enhances, obsoletes) are always kept, with
+what they reach, since a solver may bring them in from the other side.  Nothing else is a
+candidate for anything, and a package that is never a candidate cannot change the answer.
+
+A request that fails over its closure is resolved again over the whole universe, so that the
+client's complaint names the same packages it would have named; any other request (removals,
+module requests, wildcards, an installed state) is resolved over the whole
+universe from the start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from repogen.model import PackageSpec, RelationKind, Repository
+from repogen.resolve import resolve
+from repogen.resolve.request import Action, Request
+from repogen.resolve.result import Resolution
+from repogen.resolve.universe import Universe
+
+#: Relations by which another package can come into a transaction from the other side.
+_REVERSE = (RelationKind.SUPPLEMENTS, RelationKind.ENHANCES, RelationKind.OBSOLETES)
+
+_WILDCARDS = frozenset("*?[")
+_PATTERN = "pattern()"
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Which package names each name reaches in one universe, by name."""
+
+    #: Name → the names of the packages that are called or provide it.
+    providers: dict[str, set[str]]
+    #: Package name → every name its relations mention.
+    mentions: dict[str, set[str]]
+    #: Names of packages with a reverse relation: always kept.
+    always: frozenset[str]
+
+    @classmethod
+    def of(cls, packages: Iterable[PackageSpec]) -> _Names:
+        providers: dict[str, set[str]] = {}
+        mentions: dict[str, set[str]] = {}
+        always = set()
+        for package in packages:
+            providers.setdefault(package.name, set()).add(package.name)
+            mentioned = mentions.setdefault(package.name, set())
+            for kind, relations in package.relations.items():
+                names = {a.name for relation in relations for a in relation.alternatives}
+                if kind is RelationKind.PROVIDES:
+                    for name in names:
+                        providers.setdefault(name, set()).add(package.name)
+                else:
+                    mentioned |= names
+                if kind in _REVERSE and relations:
+                    always.add(package.name)
+        return cls(providers, mentions, frozenset(always))
+
+    def reached(self, names: Iterable[str]) -> set[str]:
+        """The package names *names* (and the always-kept packages) reach."""
+        seen: set[str] = set()
+        stack = [*names, *self.always]
+        while stack:
+            for package in self.providers.get(stack.pop(), ()):
+                if package not in seen:
+                    seen.add(package)
+                    stack.extend(self.mentions.get(package, ()))
+        return seen
+
+
+@dataclass
+class ClosureEngine:
+    """The in-process engine of the assertion checker, resolving plain installs over their
+    closure (see the module's description); answers are those of :func:`repogen.resolve`."""
+
+    _names: dict[int, tuple[Repository, _Names]] = field(default_factory=dict)
+
+    def _index(self, repository: Repository, universe: Universe) -> _Names:
+        # Keyed by the repository (kept alive with its entry); the universe's base stubs are
+        # made afresh for each request, but always the same ones for one repository.
+        known = self._names.get(id(repository))
+        if known is None:
+            known = self._names[id(repository)] = (repository, _Names.of(universe.available))
+        return known[1]
+
+    def __call__(self, repository: Repository, universe: Universe, request: Request) -> Resolution:
+        index = self._index(repository, universe)
+        # ``-t pattern X`` installs the package providing ``pattern() = X``: start from all
+        # pattern packages.
+        starts = (_PATTERN,) if request.patterns else request.names
+        if not _plain(request, universe) or not all(n in index.providers for n in starts):
+            return resolve(universe, request)
+        names = index.reached(starts)
+        closure = replace(
+            universe,
+            release=tuple(p for p in universe.release if p.name in names),
+            base=tuple(p for p in universe.base if p.name in names),
+        )
+        resolution = resolve(closure, request)
+        return resolution if resolution.ok else resolve(universe, request)
+
+
+def _plain(request: Request, universe: Universe) -> bool:
+    """Whether *request* installs exact names (or patterns) on a machine with nothing
+    installed."""
+    return (
+        request.action is Action.INSTALL
+        and not universe.installed.packages
+        and not universe.installed.streams
+        and not any(_WILDCARDS.intersection(name) for name in request.names)
+    )
