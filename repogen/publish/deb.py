@@ -38,7 +38,6 @@ from repogen.publish.apt_index import (
 )
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
 from repogen.publish.deb_control import (
-    Paragraph,
     base_stub_control,
     binary_control,
     deb_file_name,
@@ -57,7 +56,7 @@ ORIGIN = "repogen"
 class _Entry:
     """One package in one architecture's index: generated from *spec*, or a *real* .deb."""
 
-    control: Deb822 | Paragraph
+    control: Deb822
     pool_path: PurePosixPath
     spec: PackageSpec | None = None
     real: RealDeb | None = None
@@ -74,7 +73,7 @@ class _Entry:
         return Stanza(*self.key, packages_stanza(self.text, pool_file))
 
 
-def _pool_path(control: Deb822 | Paragraph, source: str | None = None) -> PurePosixPath:
+def _pool_path(control: Deb822, source: str | None = None) -> PurePosixPath:
     name, version, arch = (str(control[f]) for f in ("Package", "Version", "Architecture"))
     return pool_directory(source or name) / deb_file_name(name, version, arch)
 

@@ -1,6 +1,6 @@
 """Debian control stanzas rendered from the model: binary, source and base-stub packages.
 
-Pure functions, model in, :class:`Paragraph` out.  Relations are built as python-debian
+Pure functions, model in, :class:`~debian.deb822.Deb822` out.  Relations are built as python-debian
 ``PkgRelation`` structures and rendered by ``PkgRelation.str``.  Model text is made safe before
 it reaches deb822 (formats.md §1.1): a synopsis is one line, long-description lines start with a
 space, an empty line is `` .``, and control characters are refused, so no model text can open a
@@ -10,7 +10,7 @@ field of its own.
 from __future__ import annotations
 
 import re
-from collections.abc import ItemsView, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -50,43 +50,6 @@ _SIZE_OF_EMPTY_PACKAGE = "0"
 
 if TYPE_CHECKING:
     PkgRelations = list[list[PkgRelation.ParsedRelation]]
-
-#: Checks values as python-debian's Deb822 does (its check needs an instance).
-_DEB822 = Deb822()
-
-
-class Paragraph:
-    """One control paragraph: fields in the order they are set, each value checked as
-    :class:`~debian.deb822.Deb822` checks it, and dumped byte for byte as ``Deb822.dump()``
-    dumps it, without the cost of Deb822's case-insensitive mapping (it dominated the
-    publisher's profile).  Field names are matched exactly."""
-
-    def __init__(self) -> None:
-        self._fields: dict[str, str] = {}
-
-    def __setitem__(self, key: str, value: str) -> None:
-        _DEB822.validate_input(key, value)
-        self._fields[key] = value
-
-    def __getitem__(self, key: str) -> str:
-        return self._fields[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._fields
-
-    def items(self) -> ItemsView[str, str]:
-        return self._fields.items()
-
-    def update(self, fields: Mapping[str, str]) -> None:
-        for key, value in fields.items():
-            self[key] = value
-
-    def dump(self) -> str:
-        """The paragraph as ``Deb822.dump()`` writes it."""
-        return "".join(
-            f"{key}:{value}\n" if not value or value[0] == "\n" else f"{key}: {value}\n"
-            for key, value in self._fields.items()
-        )
 
 
 #: Control characters (C0 but tab, DEL, C1), which no field may hold.
@@ -171,10 +134,10 @@ def relation_fields(relations: Mapping[RelationKind, Sequence[Relation]]) -> dic
     }
 
 
-def binary_control(spec: PackageSpec, maintainer: str) -> Paragraph:
+def binary_control(spec: PackageSpec, maintainer: str) -> Deb822:
     """The ``DEBIAN/control`` of *spec*'s (empty) binary package."""
     what = f"package {spec.name!r}"
-    control = Paragraph()
+    control = Deb822()
     control["Package"] = checked_name(spec.name, what)
     control["Version"] = checked_version(spec.version, what)
     control["Architecture"] = spec.arch
@@ -189,13 +152,13 @@ def binary_control(spec: PackageSpec, maintainer: str) -> Paragraph:
     return control
 
 
-def base_stub_control(base: BaseSpec, maintainer: str = STUB_MAINTAINER) -> Paragraph:
+def base_stub_control(base: BaseSpec, maintainer: str = STUB_MAINTAINER) -> Deb822:
     """A metadata-only stanza standing in for a package the distribution supplies."""
     what = f"base package {base.name!r}"
     provides = [
         Relation((Alternative(checked_name(name, f"{what} provides")),)) for name in base.provides
     ]
-    control = Paragraph()
+    control = Deb822()
     control["Package"] = checked_name(base.name, what)
     control["Version"] = checked_version(base.version, what)
     control["Architecture"] = _ALL
@@ -247,16 +210,16 @@ def _same(specs: Sequence[PackageSpec], attribute: str) -> str:
     return value
 
 
-def source_control(specs: Sequence[PackageSpec], maintainer: str) -> list[Paragraph]:
+def source_control(specs: Sequence[PackageSpec], maintainer: str) -> list[Deb822]:
     """The ``debian/control`` of the source package of one binary package, from its specs on
     every architecture of the target (one spec for ``Architecture: all``)."""
     name = checked_name(specs[0].name, "source package")
-    source = Paragraph()
+    source = Deb822()
     source["Source"] = name
     source["Section"] = one_line(_same(specs, "section"), f"package {name!r} section")
     source["Maintainer"] = one_line(maintainer, "maintainer")
     source.update(_SOURCE_FIELDS)
-    binary = Paragraph()
+    binary = Deb822()
     binary["Package"] = name
     binary["Architecture"] = " ".join(sorted({spec.arch for spec in specs}))
     if binary["Architecture"] == _ALL:

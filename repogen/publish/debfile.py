@@ -1,5 +1,5 @@
-""".deb files: building empty metapackages (in-process, as dpkg-deb builds them); reading
-real ones with python-debian and checking them against the model.
+""".deb files: building empty metapackages with dpkg-deb; reading real ones with python-debian
+and checking them against the model.
 
 :func:`build_debs` is the one place packages are built; it can be replaced by another builder
 (dpkg-buildpackage, say) without touching the publisher.
@@ -7,9 +7,15 @@ real ones with python-debian and checking them against the model.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from debian.deb822 import Deb822, PkgRelation
@@ -23,7 +29,11 @@ from repogen.publish.deb_control import (
     checked_version,
     relation_fields,
 )
-from repogen.publish.debarchive import empty_deb
+
+#: dpkg-deb runs are short and mostly process start-up (it forks tar and compressors): two
+#: per CPU keep the CPUs busy (on 2 CPUs, 4 workers build 10 % faster than 2; more gain
+#: nothing).
+WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
 _ARCH = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -37,14 +47,44 @@ class DebJob:
     output: Path
 
 
-def build_debs(jobs: Sequence[DebJob], epoch: int) -> None:
-    """Build every job's empty package as ``dpkg-deb --root-owner-group -Zxz --build`` would,
-    reproducibly: all timestamps are *epoch* (``SOURCE_DATE_EPOCH``).
+def _tool(name: str, package: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BuildError(f"{name} is not installed; install it with `apt-get install {package}`")
+    return path
 
-    One after the other: most of a package's time is setting up liblzma's encoder, which holds
-    the GIL (threads made it a third slower on 2 CPUs)."""
-    for job in jobs:
-        job.output.write_bytes(empty_deb(job.control, epoch))
+
+def _build_one(dpkg_deb: str, scratch: Path, epoch: int, numbered: tuple[int, DebJob]) -> None:
+    number, job = numbered
+    tree = scratch / str(number)
+    control = tree / "DEBIAN" / "control"
+    control.parent.mkdir(parents=True)
+    control.write_bytes(job.control)
+    for path in (tree, control.parent):
+        path.chmod(0o755)
+    control.chmod(0o644)
+    for path in (control, control.parent, tree):
+        os.utime(path, (epoch, epoch))
+    result = subprocess.run(
+        [dpkg_deb, "--root-owner-group", "-Zxz", "--build", str(tree), str(job.output)],
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BuildError(f"dpkg-deb failed to build {job.output.name}: {result.stderr.strip()}")
+
+
+def build_debs(jobs: Sequence[DebJob], epoch: int) -> None:
+    """Build every job's empty package with ``dpkg-deb --root-owner-group``, reproducibly:
+    all timestamps are *epoch* (``SOURCE_DATE_EPOCH``)."""
+    dpkg_deb = _tool("dpkg-deb", "dpkg")
+    with (
+        tempfile.TemporaryDirectory(prefix="repogen-deb-") as scratch,
+        ThreadPoolExecutor(WORKERS) as pool,
+    ):
+        list(pool.map(partial(_build_one, dpkg_deb, Path(scratch), epoch), enumerate(jobs)))
 
 
 @dataclass(frozen=True)
