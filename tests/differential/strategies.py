@@ -1,12 +1,13 @@
 """Random small universes and requests, per family, as resolver-case data.
 
 An example is the data of one case of ``fixtures/resolver-cases/<family>.yaml`` (``packages``,
-``base``, ``installed``, ``enabled``, ``modules``, ``hotfixes``, ``request``), so a disagreement
-is pasted there as it is.  Examples are small — at most :data:`MAX_PACKAGES` packages — and
+``base``, ``installed``, ``enabled``, ``installed_profiles``, ``modules``, ``hotfixes``,
+``request``), so a disagreement is pasted there as it is.  Examples are small — at most :data:`MAX_PACKAGES` packages — and
 biased toward what decides a resolution: alternatives (rich ``or`` dependencies on rpm),
 versioned dependencies and provides, virtual packages, conflicts and breaks, recommends, an
 installed state (consistent, as a machine's is); on rpm also epochs, module streams with and
-without a default, enabled streams and hotfix repositories; on suse also patterns.
+without a default, enabled streams with installed profiles, ``module switch-to`` and hotfix
+repositories; on suse also patterns.
 """
 
 from __future__ import annotations
@@ -256,6 +257,8 @@ def modules(draw: st.DrawFn, data: Data) -> Data:
     extra: Data = {"modules": [module], "hotfixes": draw(st.integers(0, 4)) == 0}
     if draw(st.integers(0, 2)) == 0:
         extra["enabled"] = {"mod": draw(st.sampled_from([s["name"] for s in streams]))}
+        if draw(st.booleans()):
+            extra["installed_profiles"] = {"mod": ["default"]}
     return {**data, **extra}
 
 
@@ -308,9 +311,10 @@ def dnf_request(draw: st.DrawFn, data: Data) -> str:
     if data.get("modules") and draw(st.booleans()):
         (module,) = data["modules"]
         stream = draw(st.sampled_from(["", *(f":{s['name']}" for s in module["streams"])]))
-        command = draw(st.sampled_from(("install", "install", "enable")))
-        profile = "/default" if command == "install" and draw(st.booleans()) else ""
-        return f"dnf module {command} mod{stream}{profile}"
+        command = draw(st.sampled_from(("install", "install", "enable", "switch-to")))
+        profile = "/default" if command != "enable" and draw(st.booleans()) else ""
+        erasing = " --allowerasing" if command == "switch-to" and draw(st.booleans()) else ""
+        return f"dnf module {command} mod{stream}{profile}{erasing}"
     options = draw(
         st.sampled_from(("", "", "--allowerasing ", "--setopt=install_weak_deps=False "))
     )
