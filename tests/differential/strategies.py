@@ -2,12 +2,12 @@
 
 An example is the data of one case of ``fixtures/resolver-cases/<family>.yaml`` (``packages``,
 ``base``, ``installed``, ``enabled``, ``installed_profiles``, ``modules``, ``hotfixes``,
-``request``), so a disagreement is pasted there as it is.  Examples are small — at most :data:`MAX_PACKAGES` packages — and
-biased toward what decides a resolution: alternatives (rich ``or`` dependencies on rpm),
-versioned dependencies and provides, virtual packages, conflicts and breaks, recommends, an
-installed state (consistent, as a machine's is); on rpm also epochs, module streams with and
-without a default, enabled streams with installed profiles, ``module switch-to`` and hotfix
-repositories; on suse also patterns.
+``request``), so a disagreement is pasted there as it is. Examples are small — at most
+:data:`MAX_PACKAGES` packages — and biased toward what decides a resolution: alternatives (rich
+``or`` dependencies on rpm), versioned dependencies and provides, virtual packages, conflicts
+and breaks, recommends, an installed state (consistent, as a machine's is); on rpm also epochs,
+module streams with and without a default, enabled streams with installed profiles, ``module
+switch-to`` and hotfix repositories; on suse also patterns.
 """
 
 from __future__ import annotations
