@@ -6,7 +6,9 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
 - A stream is active when it is enabled, or when it is its module's default and no stream of
   that module is enabled.
 - Artifacts of inactive streams are hidden; non-modular packages whose name is an artifact of an
-  active stream are hidden too; a repository with ``module_hotfixes=1`` is exempt.
+  active stream are hidden too; a repository with ``module_hotfixes=1`` is exempt.  Hidden
+  packages stay in libsolv's pool, excluded as dnf excludes them: never installed, but a
+  package with a newer hidden version is still an old version that libsolv chooses last.
 - Installing a package that is an artifact of an active default stream enables that stream.
 - ``module install M:S/P`` enables S and installs profile P (the default profile without /P);
   without ``:S`` the stream is the module's only one, else its enabled one, else its default
@@ -165,8 +167,8 @@ class DnfResolver:
         active = _active_streams(universe.modules, goal.enabled)
         # dnf remove works without the repositories: the packages that need a removed one
         # go too, rather than being replaced from a repository.
-        visible = [] if request.action is Action.REMOVE else _visible(universe, active)
-        pool = libsolv.build_pool(universe.arch, visible, universe.installed.packages)
+        visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
+        pool = libsolv.build_pool(universe.arch, visible, universe.installed.packages, hidden)
         jobs = []
         find = profile_packages if goal.profiles else command_line_packages
         for name in goal.names:
@@ -216,13 +218,18 @@ class DnfResolver:
 
 
 def _named(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
-    return [s for s in pool.pool.solvables_iter() if s.name == name]
+    return [s for s in pool.pool.solvables_iter() if s.name == name and pool.considered(s)]
 
 
 def command_line_packages(pool: libsolv.Pool, word: str) -> list[solv.XSolvable]:
     """What dnf's ``Subject`` finds for a command-line word: the packages named so, else the
-    packages providing it, installed ones included."""
-    return list(libsolv.select(pool, word).solvables())
+    packages providing it, installed ones included, excluded ones never."""
+    for provides_only in (False, True):
+        selection = libsolv.select(pool, word, provides_only)
+        found = [s for s in selection.solvables() if pool.considered(s)]
+        if found:
+            return found
+    return []
 
 
 def profile_packages(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
@@ -249,14 +256,17 @@ def _active_streams(
     return active
 
 
-def _visible(universe: Universe, active: dict[str, StreamSpec]) -> list[PackageSpec]:
-    """The available packages that survive modular filtering."""
+def _filter(
+    universe: Universe, active: dict[str, StreamSpec]
+) -> tuple[list[PackageSpec], list[PackageSpec]]:
+    """The available packages that survive modular filtering, and those it excludes."""
     artifacts = {name for m in universe.modules for s in m.streams for name in s.artifacts}
     shown = {name for s in active.values() for name in s.artifacts}
-    kept = [
-        p
-        for p in universe.release
-        if universe.hotfixes or p.name not in artifacts or p.name in shown
-    ]
-    kept += [p for p in universe.base if p.name not in shown]
-    return kept
+    kept: list[PackageSpec] = []
+    hidden: list[PackageSpec] = []
+    for package in universe.release:
+        visible = universe.hotfixes or package.name not in artifacts or package.name in shown
+        (kept if visible else hidden).append(package)
+    for package in universe.base:
+        (kept if package.name not in shown else hidden).append(package)
+    return kept, hidden
