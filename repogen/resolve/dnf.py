@@ -24,17 +24,19 @@ Requests are libdnf's jobs: ``install X`` asks for one of the packages named X, 
 providing X (installed ones included), the best of them (``best=True``), with libdnf's solver
 flags — downgrades allowed for installs, vendor changes allowed.  ``remove X`` erases the
 installed X with the repositories switched off, so what needs X is removed too, never
-replaced.  Weak dependencies are installed unless ``install_weak_deps=False``; erasing only
-with ``--allowerasing``.
+replaced.  Weak dependencies are installed unless ``install_weak_deps=False``, except the
+providers of what installed packages recommend and nothing installed provides
+(``exclude_from_weak_autodetect``); erasing only with ``--allowerasing``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import solv
 
-from repogen.model import ModuleSpec, PackageSpec, StreamSpec
+from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamSpec
 from repogen.resolve import libsolv
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
@@ -190,6 +192,10 @@ class DnfResolver:
             named = _named(pool, name)
             if any(s.repo != pool.pool.installed for s in named):
                 jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_DISTUPGRADE))
+        unmet = _unmet_recommends(pool, universe.installed.packages)
+        if unmet:
+            how = solv.Job.SOLVER_EXCLUDEFROMWEAK | solv.Job.SOLVER_SOLVABLE_ONE_OF
+            jobs.append(pool.pool.Job(how, pool.pool.towhatprovides([s.id for s in unmet])))
         flags = {
             **_LIBDNF_FLAGS,
             solv.Solver.SOLVER_FLAG_IGNORE_RECOMMENDED: not request.install_recommends,
@@ -219,6 +225,22 @@ class DnfResolver:
 
 def _named(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
     return [s for s in pool.pool.solvables_iter() if s.name == name and pool.considered(s)]
+
+
+def _unmet_recommends(pool: libsolv.Pool, installed: Sequence[PackageSpec]) -> list[solv.XSolvable]:
+    """dnf's ``exclude_from_weak_autodetect``: the providers of what installed packages
+    recommend and nothing installed provides (by name, whatever the version) are never brought
+    in as weak dependencies.  Rich (``or``) recommends are left alone."""
+    found: dict[int, solv.XSolvable] = {}
+    for package in installed:
+        for relation in package.related(RelationKind.RECOMMENDS):
+            if len(relation.alternatives) != 1:
+                continue
+            providers = pool.pool.whatprovides(pool.pool.Dep(relation.alternatives[0].name))
+            if any(s.repo == pool.pool.installed for s in providers):
+                continue
+            found.update((s.id, s) for s in providers if pool.considered(s))
+    return [found[key] for key in sorted(found)]
 
 
 def command_line_packages(pool: libsolv.Pool, word: str) -> list[solv.XSolvable]:
