@@ -38,7 +38,7 @@ from .resolver_cases import all_cases, case_of
 #: Examples per family.
 EXAMPLES = int(os.environ.get("REPOGEN_DIFFERENTIAL_EXAMPLES", "200"))
 
-#: The fixed budget of the injected-bug run: its first disagreement is the 128th example.
+#: The fixed budget of the injected-bug run (it stops at its first disagreement, early on).
 EXAMPLES_WITH_BUG = 200
 
 Resolver = Callable[[Universe, Request], Resolution]
