@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: system run test lint bench clean
+.PHONY: system run test conformance lint bench clean
 
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
@@ -40,6 +40,13 @@ lint: $(STAMP)
 
 test: lint
 	$(VENV)/bin/pytest
+
+# The conformance suite with a longer differential run against the real apt-get, dnf and
+# zypper: make conformance [EXAMPLES=2000] (examples per family; `make test` runs 200).
+EXAMPLES := 2000
+conformance: $(STAMP)
+	REPOGEN_DIFFERENTIAL_EXAMPLES=$(EXAMPLES) $(VENV)/bin/pytest -rP \
+		tests/test_conformance.py tests/test_differential.py tests/test_host_state.py
 
 # Benchmarks (bench/RESULTS.md): make bench [SIZES=1000,10000] [RUNS=5] [WORKLOADS=build,check]
 # [WORK=/some/dir]; prints one table.  Not part of `make test`.

@@ -483,7 +483,7 @@ class _Marker:
         else:
             self.install(targets)
         if self.cache.broken():
-            ProblemResolver(self, removing).resolve()
+            ProblemResolver(self, {v.package for v in targets}, removing).resolve()
         if self.cache.broken():
             return self.failure()
         remove_new_garbage(self)

@@ -2,12 +2,13 @@
 
 apt 2.6 ``pkgProblemResolver::ResolveInternal`` repairs the packages marking left broken.  It
 scores every package (``MakeScores``: priority, installed and not obsolete, one point per
-relation naming it, inherited from what depends on it, along provides; protected packages
-+10000), then, from the highest score down, for each broken package and each relation it
-breaks: keeps back or removes the broken package when its score is not higher than the
-package it would have to change (trying an upgrade first, or — in an or-group — installing the
-first alternative), otherwise puts that package on a kill list (kept back or removed).  Up to
-20 passes, until nothing changes.  Ties in score are taken in apt's hash-table order.
+relation naming it, inherited from what depends on it, along provides; the packages named on
+the command line +10000 — not those marking protected on the way), then, from the highest
+score down, for each broken package and each relation it breaks: keeps back or removes the
+broken package when its score is not higher than the package it would have to change (trying
+an upgrade first, or — in an or-group — installing the first alternative), otherwise puts that
+package on a kill list (kept back or removed).  Up to 20 passes, until nothing changes.
+Ties in score are taken in apt's hash-table order.
 
 ``DoAutomaticRemove`` then drops new packages that nothing installed manually still needs
 (apt's mark-and-sweep over Depends, Pre-Depends, Recommends and Suggests).
@@ -74,11 +75,15 @@ class Marker(Protocol):
 
 
 class ProblemResolver:
-    """One ``pkgProblemResolver`` run; *removing* are the packages the user asked to remove."""
+    """One ``pkgProblemResolver`` run; *requested* are the packages named on the command line
+    (``Fix.Protect``: they alone get the protected score and are never upgraded by the
+    resolver; everything else asks the cache's protected state), *removing* those of them the
+    user asked to remove."""
 
-    def __init__(self, marker: Marker, removing: set[Package]) -> None:
+    def __init__(self, marker: Marker, requested: set[Package], removing: set[Package]) -> None:
         self.marker = marker
         self.cache = marker.cache
+        self.requested = requested
         self.removing = removing
         self.scores: dict[Package, int] = {}
         self.upgradable: set[Package] = set()
@@ -132,7 +137,7 @@ class ProblemResolver:
             ):
                 scores[owner] += transfer
         for package in packages:
-            if package.protected:
+            if package in self.requested:
                 scores[package] += _PROTECTED
         self.scores = scores
 
@@ -143,7 +148,7 @@ class ProblemResolver:
         upgradable = package.candidate is not None and (
             package.current is None or package.candidate is not package.current
         )
-        if package not in self.upgradable or not upgradable or package.protected:
+        if package not in self.upgradable or not upgradable or package in self.requested:
             return False
         self.upgradable.discard(package)
         was_kept = package.mode is Mode.KEEP

@@ -6,7 +6,9 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
 - A stream is active when it is enabled, or when it is its module's default and no stream of
   that module is enabled.
 - Artifacts of inactive streams are hidden; non-modular packages whose name is an artifact of an
-  active stream are hidden too; a repository with ``module_hotfixes=1`` is exempt.
+  active stream are hidden too; a repository with ``module_hotfixes=1`` is exempt.  Hidden
+  packages stay in libsolv's pool, excluded as dnf excludes them: never installed, but a
+  package with a newer hidden version is still an old version that libsolv chooses last.
 - Installing a package that is an artifact of an active default stream enables that stream.
 - ``module install M:S/P`` enables S and installs profile P (the default profile without /P);
   without ``:S`` the stream is the module's only one, else its enabled one, else its default
@@ -22,17 +24,19 @@ Requests are libdnf's jobs: ``install X`` asks for one of the packages named X, 
 providing X (installed ones included), the best of them (``best=True``), with libdnf's solver
 flags — downgrades allowed for installs, vendor changes allowed.  ``remove X`` erases the
 installed X with the repositories switched off, so what needs X is removed too, never
-replaced.  Weak dependencies are installed unless ``install_weak_deps=False``; erasing only
-with ``--allowerasing``.
+replaced.  Weak dependencies are installed unless ``install_weak_deps=False``, except the
+providers of what installed packages recommend and nothing installed provides
+(``exclude_from_weak_autodetect``); erasing only with ``--allowerasing``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import solv
 
-from repogen.model import ModuleSpec, PackageSpec, StreamSpec
+from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamSpec
 from repogen.resolve import libsolv
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
@@ -165,8 +169,8 @@ class DnfResolver:
         active = _active_streams(universe.modules, goal.enabled)
         # dnf remove works without the repositories: the packages that need a removed one
         # go too, rather than being replaced from a repository.
-        visible = [] if request.action is Action.REMOVE else _visible(universe, active)
-        pool = libsolv.build_pool(universe.arch, visible, universe.installed.packages)
+        visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
+        pool = libsolv.build_pool(universe.arch, visible, universe.installed.packages, hidden)
         jobs = []
         find = profile_packages if goal.profiles else command_line_packages
         for name in goal.names:
@@ -188,6 +192,10 @@ class DnfResolver:
             named = _named(pool, name)
             if any(s.repo != pool.pool.installed for s in named):
                 jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_DISTUPGRADE))
+        unmet = _unmet_recommends(pool, universe.installed.packages)
+        if unmet:
+            how = solv.Job.SOLVER_EXCLUDEFROMWEAK | solv.Job.SOLVER_SOLVABLE_ONE_OF
+            jobs.append(pool.pool.Job(how, pool.pool.towhatprovides([s.id for s in unmet])))
         flags = {
             **_LIBDNF_FLAGS,
             solv.Solver.SOLVER_FLAG_IGNORE_RECOMMENDED: not request.install_recommends,
@@ -216,13 +224,34 @@ class DnfResolver:
 
 
 def _named(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
-    return [s for s in pool.pool.solvables_iter() if s.name == name]
+    return [s for s in pool.pool.solvables_iter() if s.name == name and pool.considered(s)]
+
+
+def _unmet_recommends(pool: libsolv.Pool, installed: Sequence[PackageSpec]) -> list[solv.XSolvable]:
+    """dnf's ``exclude_from_weak_autodetect``: the providers of what installed packages
+    recommend and nothing installed provides (by name, whatever the version) are never brought
+    in as weak dependencies.  Rich (``or``) recommends are left alone."""
+    found: dict[int, solv.XSolvable] = {}
+    for package in installed:
+        for relation in package.related(RelationKind.RECOMMENDS):
+            if len(relation.alternatives) != 1:
+                continue
+            providers = pool.pool.whatprovides(pool.pool.Dep(relation.alternatives[0].name))
+            if any(s.repo == pool.pool.installed for s in providers):
+                continue
+            found.update((s.id, s) for s in providers if pool.considered(s))
+    return [found[key] for key in sorted(found)]
 
 
 def command_line_packages(pool: libsolv.Pool, word: str) -> list[solv.XSolvable]:
     """What dnf's ``Subject`` finds for a command-line word: the packages named so, else the
-    packages providing it, installed ones included."""
-    return list(libsolv.select(pool, word).solvables())
+    packages providing it, installed ones included, excluded ones never."""
+    for provides_only in (False, True):
+        selection = libsolv.select(pool, word, provides_only)
+        found = [s for s in selection.solvables() if pool.considered(s)]
+        if found:
+            return found
+    return []
 
 
 def profile_packages(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
@@ -249,14 +278,17 @@ def _active_streams(
     return active
 
 
-def _visible(universe: Universe, active: dict[str, StreamSpec]) -> list[PackageSpec]:
-    """The available packages that survive modular filtering."""
+def _filter(
+    universe: Universe, active: dict[str, StreamSpec]
+) -> tuple[list[PackageSpec], list[PackageSpec]]:
+    """The available packages that survive modular filtering, and those it excludes."""
     artifacts = {name for m in universe.modules for s in m.streams for name in s.artifacts}
     shown = {name for s in active.values() for name in s.artifacts}
-    kept = [
-        p
-        for p in universe.release
-        if universe.hotfixes or p.name not in artifacts or p.name in shown
-    ]
-    kept += [p for p in universe.base if p.name not in shown]
-    return kept
+    kept: list[PackageSpec] = []
+    hidden: list[PackageSpec] = []
+    for package in universe.release:
+        visible = universe.hotfixes or package.name not in artifacts or package.name in shown
+        (kept if visible else hidden).append(package)
+    for package in universe.base:
+        (kept if package.name not in shown else hidden).append(package)
+    return kept, hidden

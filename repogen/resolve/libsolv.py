@@ -42,6 +42,13 @@ class Pool:
 
     pool: solv.Pool
     packages: dict[int, PackageSpec]
+    #: Solvables in the pool that the solver must not consider (dnf's excludes).
+    hidden: frozenset[int] = frozenset()
+
+    def considered(self, solvable: solv.XSolvable) -> bool:
+        """Whether *solvable* is not excluded: libsolv's selections and ``whatprovides`` see
+        excluded solvables, dnf's queries do not."""
+        return solvable.id not in self.hidden
 
     def dep(self, alternative: Alternative) -> solv.Dep:
         dep = self.pool.Dep(alternative.name)
@@ -63,22 +70,38 @@ class Pool:
 
 
 def build_pool(
-    arch: str, available: Iterable[PackageSpec], installed: Iterable[PackageSpec] = ()
+    arch: str,
+    available: Iterable[PackageSpec],
+    installed: Iterable[PackageSpec] = (),
+    hidden: Iterable[PackageSpec] = (),
 ) -> Pool:
-    """A pool for *arch* (noarch is always allowed) with both repositories loaded."""
+    """A pool for *arch* (noarch is always allowed) with both repositories loaded; *hidden*
+    packages are in the available repository but excluded (libsolv's considered map, as dnf
+    excludes): never installed, yet an older version still counts as old next to them."""
     pool = solv.Pool()
     pool.setdisttype(solv.Pool.DISTTYPE_RPM)
     pool.setarch(arch)
     result = Pool(pool, {})
-    for name, packages in (("available", available), ("@System", installed)):
+    excluded: set[int] = set()
+    for name, packages, hiding in (
+        ("available", available, False),
+        ("available", hidden, True),
+        ("@System", installed, False),
+    ):
         repo = pool.add_repo(name)
         for package in packages:
-            result.packages[_add(result, repo, package).id] = package
+            solvable = _add(result, repo, package)
+            result.packages[solvable.id] = package
+            if hiding:
+                excluded.add(solvable.id)
         repo.internalize()
         if name == "@System":
             pool.installed = repo
     pool.addfileprovides()
     pool.createwhatprovides()
+    if excluded:
+        result.hidden = frozenset(excluded)
+        pool.set_considered_list([s.id for s in pool.solvables_iter() if s.id not in excluded])
     return result
 
 

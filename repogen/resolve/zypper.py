@@ -6,7 +6,8 @@ upgraded; installed already in that version or a newer one, nothing is asked; an
 available version is never chosen, even when only it could be installed.  When no package is
 named X, ``install X`` asks for anything that provides X.  ``install -t pattern X`` takes the
 pattern package that provides ``pattern() = X``, as SUSE's libsolv does through the
-``pattern:X`` solvable it makes for it.  ``remove X`` erases the installed X and what needs it.
+``pattern:X`` solvable it makes for it.  ``remove X`` erases the installed X and what needs it,
+with the repositories unread (zypper loads only the installed packages for it).
 There are no modules.
 """
 
@@ -25,7 +26,10 @@ class ZypperResolver:
     """Resolves suse-family requests as zypper does."""
 
     def resolve(self, universe: Universe, request: Request) -> Resolution:
-        pool = libsolv.build_pool(universe.arch, universe.available, universe.installed.packages)
+        # zypper remove reads only the installed packages, not the repositories: what needs a
+        # removed package goes too, never replaced by another version.
+        available = () if request.action is Action.REMOVE else universe.available
+        pool = libsolv.build_pool(universe.arch, available, universe.installed.packages)
         jobs: list[solv.Job] = []
         for name in request.names:
             if request.action is Action.REMOVE:

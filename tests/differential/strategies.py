@@ -1,0 +1,343 @@
+"""Random small universes and requests, per family, as resolver-case data.
+
+An example is the data of one case of ``fixtures/resolver-cases/<family>.yaml`` (``packages``,
+``base``, ``installed``, ``enabled``, ``installed_profiles``, ``modules``, ``hotfixes``,
+``request``), so a disagreement is pasted there as it is. Examples are small — at most
+:data:`MAX_PACKAGES` packages — and biased toward what decides a resolution: alternatives (rich
+``or`` dependencies on rpm), versioned dependencies and provides, virtual packages, conflicts
+and breaks, recommends, an installed state (consistent, as a machine's is); on rpm also epochs,
+module streams with and without a default, enabled streams with installed profiles, ``module
+switch-to`` and hotfix repositories; on suse also patterns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import rpm
+from debian.debian_support import version_compare
+from hypothesis import strategies as st
+
+from repogen.model import Family
+from repogen.model.relations import Alternative, parse_relation
+
+#: Package names of the release, virtual names, a base package, a name nothing provides.
+NAMES = ("pa", "pb", "pc", "pd", "pe")
+VIRTUALS = ("va", "vb")
+BASE = "ba"
+ABSENT = "nx"
+#: An installed package no repository has.
+FOREIGN = "fa"
+MAX_PACKAGES = 8
+
+Data = dict[str, Any]
+
+
+def _rpm_compare(left: str, right: str) -> int:
+    """rpm's order of ``[E:]V[-R]``; a side without release compares versions only."""
+
+    def split(text: str) -> tuple[str, str, str | None]:
+        epoch, _, rest = text.rpartition(":")
+        version, _, release = rest.partition("-")
+        return epoch or "0", version, release or None
+
+    a, b = split(left), split(right)
+    if a[2] is None or b[2] is None:
+        a, b = (a[0], a[1], ""), (b[0], b[1], "")
+    result: int = rpm.labelCompare(a, b)
+    return result
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What a family's examples are made of."""
+
+    #: Package versions, in increasing order; then an older and a newer one for installed
+    #: packages the repositories do not have.
+    versions: tuple[str, ...]
+    older: str
+    newer: str
+    #: Versions that appear in versioned relations.
+    constraints: tuple[str, ...]
+    negative: tuple[str, ...]
+    compare: Callable[[str, str], int]
+
+
+DIALECTS = {
+    Family.DEB: Dialect(
+        ("1", "2", "3", "1:1"),
+        "0.5",
+        "4",
+        ("1", "2", "3", "1:1"),
+        ("conflicts", "breaks"),
+        version_compare,
+    ),
+    Family.RPM: Dialect(
+        ("1-1", "2-1", "2-2", "1:1-1"),
+        "0.5-1",
+        "4-1",
+        ("1", "2", "2-1", "2-2", "1:1"),
+        ("conflicts",),
+        _rpm_compare,
+    ),
+}
+DIALECTS[Family.SUSE] = DIALECTS[Family.RPM]
+
+_OPERATORS = ("<<", "<=", "=", ">=", ">>")
+
+
+@st.composite
+def alternative(draw: st.DrawFn, dialect: Dialect, targets: Sequence[str]) -> str:
+    """A name — a package of the release more often than a virtual one, rarely one nothing
+    provides — maybe with a version constraint."""
+    real = [t for t in targets if t in NAMES] or list(targets)
+    virtual = [t for t in targets if t not in NAMES and t != ABSENT] or list(targets)
+    pool = draw(st.sampled_from((real, real, real, virtual, virtual, [ABSENT])))
+    name = draw(st.sampled_from([t for t in pool if t in targets] or list(targets)))
+    if draw(st.integers(0, 9)) < 7:
+        return name
+    operator = draw(st.sampled_from(_OPERATORS))
+    return f"{name} ({operator} {draw(st.sampled_from(dialect.constraints))})"
+
+
+@st.composite
+def relation(draw: st.DrawFn, dialect: Dialect, targets: Sequence[str], width: int = 3) -> str:
+    """``a | b (>= 2)``: one to *width* alternatives, two more often than not."""
+    count = min(draw(st.sampled_from((1, 2, 2, 3))), width)
+    return " | ".join(draw(alternative(dialect, targets)) for _ in range(count))
+
+
+@st.composite
+def package(
+    draw: st.DrawFn, family: Family, name: str, version: str, targets: Sequence[str]
+) -> Data:
+    dialect = DIALECTS[family]
+    data: Data = {"name": name, "version": version}
+    others = [t for t in targets if t != name]
+
+    def some(strategy: st.SearchStrategy[str], counts: tuple[int, ...]) -> list[str]:
+        return [draw(strategy) for _ in range(draw(st.sampled_from(counts)))]
+
+    fields = {
+        "depends": some(relation(dialect, targets), (1, 0, 1, 2)),
+        "recommends": some(relation(dialect, targets), (0, 1, 0)),
+        "provides": draw(
+            st.lists(
+                st.sampled_from(VIRTUALS).flatmap(
+                    lambda v: st.sampled_from((v, *(f"{v} (= {c})" for c in dialect.constraints)))
+                ),
+                max_size=1,
+            )
+        ),
+    }
+    for kind in dialect.negative:
+        fields[kind] = some(relation(dialect, others, width=1), (0, 1, 0))
+    if family is Family.DEB and BASE in targets and draw(st.integers(0, 4)) == 0:
+        # Pre-Depends only on the base package, which depends on nothing: a cycle through a
+        # Pre-Depends fails apt's ordering after resolution (deliberately not modelled).
+        fields["pre_depends"] = [draw(relation(dialect, [BASE], width=1))]
+    data.update({kind: value for kind, value in fields.items() if value})
+    return data
+
+
+def _provides(data: Data) -> list[tuple[str, str | None]]:
+    """The names *data* provides, with their versions: itself, then its provides."""
+    found: list[tuple[str, str | None]] = [(data["name"], data["version"])]
+    for text in data.get("provides", ()):
+        (provided,) = parse_relation(text).alternatives
+        found.append((provided.name, provided.constraint.version if provided.constraint else None))
+    return found
+
+
+def _matches(dialect: Dialect, wanted: Alternative, data: Data) -> bool:
+    for name, version in _provides(data):
+        if name != wanted.name:
+            continue
+        if wanted.constraint is None:
+            return True
+        if version is None:
+            continue
+        order = dialect.compare(version, wanted.constraint.version)
+        if {"<<": order < 0, "<=": order <= 0, "=": order == 0, ">=": order >= 0, ">>": order > 0}[
+            wanted.constraint.operator
+        ]:
+            return True
+    return False
+
+
+def consistent(family: Family, installed: list[Data]) -> list[Data]:
+    """*installed* without the packages that would leave it broken: unmet dependencies, a
+    conflict or break with another installed package, a second version of a name — a
+    machine's installed state is consistent."""
+    dialect = DIALECTS[family]
+    kept = list({data["name"]: data for data in installed}.values())
+
+    def broken(data: Data) -> bool:
+        others = [other for other in kept if other is not data]
+        for kind in ("depends", "pre_depends"):
+            for text in data.get(kind, ()):
+                alternatives = parse_relation(text).alternatives
+                if not any(_matches(dialect, a, o) for a in alternatives for o in kept):
+                    return True
+        for kind in dialect.negative:
+            for text in data.get(kind, ()):
+                alternatives = parse_relation(text).alternatives
+                if any(_matches(dialect, a, o) for a in alternatives for o in others):
+                    return True
+        return False
+
+    while (bad := next((data for data in kept if broken(data)), None)) is not None:
+        kept.remove(bad)
+    return kept
+
+
+@st.composite
+def universe(draw: st.DrawFn, family: Family) -> Data:
+    """Release packages, a base, an installed state (and, on rpm, modules)."""
+    dialect = DIALECTS[family]
+    names = NAMES[: draw(st.sampled_from((4, 3, 5, 2, 1)))]
+    with_base = draw(st.booleans())
+    targets = (*names, *VIRTUALS, ABSENT, *((BASE,) if with_base else ()))
+    release: list[Data] = []
+    for name in names:
+        versions = draw(
+            st.lists(st.sampled_from(dialect.versions), min_size=1, max_size=2, unique=True)
+        )
+        release += [draw(package(family, name, v, targets)) for v in versions]
+    release = release[: MAX_PACKAGES - 2]
+    base: list[Data] = []
+    if with_base:
+        provides = draw(st.lists(st.sampled_from(VIRTUALS), max_size=1))
+        base.append({"name": BASE, "version": dialect.versions[0], "provides": provides})
+        if draw(st.integers(0, 3)) == 0:  # a release package's name, in another version
+            name = draw(st.sampled_from(names))
+            taken = {item["version"] for item in release if item["name"] == name}
+            versions = [v for v in dialect.versions if v not in taken]
+            if versions:
+                base.append({"name": name, "version": draw(st.sampled_from(versions))})
+    candidates = [*release, *base]
+    candidates += [{"name": data["name"], "version": dialect.older} for data in release]
+    candidates += [
+        {**data, "version": draw(st.sampled_from((dialect.older, dialect.newer)))}
+        for data in release
+    ]
+    candidates.append({"name": FOREIGN, "version": dialect.versions[0]})
+    chosen = draw(st.lists(st.sampled_from(candidates), max_size=3))
+    data: Data = {"packages": release}
+    if base:
+        data["base"] = base
+    installed = consistent(family, chosen)
+    if installed:
+        data["installed"] = installed
+    return data
+
+
+@st.composite
+def modules(draw: st.DrawFn, data: Data) -> Data:
+    """A module ``mod`` whose streams carry release packages that have one version."""
+    counts: dict[str, int] = {}
+    for item in data["packages"]:
+        counts[item["name"]] = counts.get(item["name"], 0) + 1
+    single = sorted(name for name, count in counts.items() if count == 1)
+    if not single:
+        return data
+    streams = []
+    for stream in draw(
+        st.lists(st.sampled_from(("s1", "s2")), min_size=1, max_size=2, unique=True)
+    ):
+        artifacts = draw(st.lists(st.sampled_from(single), min_size=1, unique=True))
+        profile = draw(st.lists(st.sampled_from(artifacts), min_size=1, unique=True))
+        streams.append({"name": stream, "artifacts": artifacts, "profiles": {"default": profile}})
+    module: Data = {"name": "mod", "streams": streams}
+    default = draw(st.sampled_from([None, *(s["name"] for s in streams)]))
+    if default is not None:
+        module["default"] = default
+    extra: Data = {"modules": [module], "hotfixes": draw(st.integers(0, 4)) == 0}
+    if draw(st.integers(0, 2)) == 0:
+        extra["enabled"] = {"mod": draw(st.sampled_from([s["name"] for s in streams]))}
+        if draw(st.booleans()):
+            extra["installed_profiles"] = {"mod": ["default"]}
+    return {**data, **extra}
+
+
+@st.composite
+def pattern(draw: st.DrawFn, data: Data) -> Data:
+    """A SUSE pattern ``pt``: a ``patterns-pt`` package providing ``pattern() = pt``."""
+    names = sorted({item["name"] for item in data["packages"]})
+    dialect = DIALECTS[Family.SUSE]
+    package = {
+        "name": "patterns-pt",
+        "version": dialect.versions[0],
+        "provides": ["pattern() (= pt)", "pattern-visible()"],
+        "depends": draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True)),
+        "recommends": draw(st.lists(st.sampled_from(names), max_size=1)),
+    }
+    return {**data, "packages": [*data["packages"], package]}
+
+
+def _words(draw: st.DrawFn, data: Data, versions: bool) -> list[str]:
+    names = sorted({item["name"] for item in data["packages"]})
+    choices: list[str] = [*names, *names, *names, *VIRTUALS, ABSENT]
+    if versions:
+        choices += [f"{item['name']}={item['version']}" for item in data["packages"]]
+    return draw(
+        st.lists(
+            st.sampled_from(choices),
+            min_size=1,
+            max_size=2,
+            unique_by=lambda word: word.partition("=")[0],
+        )
+    )
+
+
+def _removable(data: Data) -> list[str]:
+    return sorted({item["name"] for item in data.get("installed", ())})
+
+
+@st.composite
+def apt_request(draw: st.DrawFn, data: Data) -> str:
+    if _removable(data) and draw(st.integers(0, 4)) == 0:
+        return f"apt-get remove {draw(st.sampled_from(_removable(data)))}"
+    options = draw(st.sampled_from(("", "", "--no-install-recommends ")))
+    return f"apt-get install {options}{' '.join(_words(draw, data, versions=True))}"
+
+
+@st.composite
+def dnf_request(draw: st.DrawFn, data: Data) -> str:
+    if _removable(data) and draw(st.integers(0, 4)) == 0:
+        return f"dnf remove {draw(st.sampled_from(_removable(data)))}"
+    if data.get("modules") and draw(st.booleans()):
+        (module,) = data["modules"]
+        stream = draw(st.sampled_from(["", *(f":{s['name']}" for s in module["streams"])]))
+        command = draw(st.sampled_from(("install", "install", "enable", "switch-to")))
+        profile = "/default" if command != "enable" and draw(st.booleans()) else ""
+        erasing = " --allowerasing" if command == "switch-to" and draw(st.booleans()) else ""
+        return f"dnf module {command} mod{stream}{profile}{erasing}"
+    options = draw(
+        st.sampled_from(("", "", "--allowerasing ", "--setopt=install_weak_deps=False "))
+    )
+    return f"dnf install {options}{' '.join(_words(draw, data, versions=False))}"
+
+
+@st.composite
+def zypper_request(draw: st.DrawFn, data: Data) -> str:
+    if _removable(data) and draw(st.integers(0, 4)) == 0:
+        return f"zypper remove {draw(st.sampled_from(_removable(data)))}"
+    options = draw(st.sampled_from(("", "", "--no-recommends ")))
+    if any(item["name"] == "patterns-pt" for item in data["packages"]) and draw(st.booleans()):
+        return f"zypper install {options}-t pattern pt"
+    return f"zypper install {options}{' '.join(_words(draw, data, versions=False))}"
+
+
+@st.composite
+def scenario(draw: st.DrawFn, family: Family) -> Data:
+    """One case's data: a universe and a request, for *family*."""
+    data = draw(universe(family))
+    if family is Family.RPM and draw(st.integers(0, 9)) < 4:
+        data = draw(modules(data))
+    if family is Family.SUSE and draw(st.integers(0, 9)) < 3:
+        data = draw(pattern(data))
+    request = {Family.DEB: apt_request, Family.RPM: dnf_request, Family.SUSE: zypper_request}
+    return {**data, "request": draw(request[family](data))}
