@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,18 @@ def tree(root: Path) -> dict[str, bytes]:
     return files
 
 
+@pytest.fixture(autouse=True)
+def _sigint_not_ignored() -> Iterator[None]:
+    """Builds start with SIGINT handled, as from a terminal.  A shell starts background jobs
+    (CI's, say) with SIGINT ignored, an ignored signal stays ignored across exec, and Python
+    then never turns SIGINT into KeyboardInterrupt; a handled one is reset to the default."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def run_build(model: str, out: Path, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    """``repogen build`` of *model* into *out*, as a user's terminal would start it."""
     return subprocess.Popen(
         [sys.executable, "-m", "repogen", "build", str(RELEASES / model), "-o", str(out), *TARGETS],
         env={**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)},
