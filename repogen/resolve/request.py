@@ -115,18 +115,21 @@ def _needs_names(names: list[str], shown: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _action(actions: dict[str, Action], command: str, what: str, shown: str) -> Action:
+    """The action *command* names in *actions*; an error listing them when it names none."""
+    if command not in actions:
+        raise RequestError(f"{shown!r}: {what} {command!r} is not modelled ({', '.join(actions)})")
+    return actions[command]
+
+
 def _apt(words: list[str], shown: str) -> Request:
     options, (command, *names) = _split(words, shown)
     _reject(options, {"--no-install-recommends", "--install-recommends"}, shown)
     actions = {"install": Action.INSTALL, "remove": Action.REMOVE, "purge": Action.REMOVE}
-    if command not in actions:
-        raise RequestError(
-            f"{shown!r}: apt command {command!r} is not modelled (install, remove, purge)"
-        )
     recommends = "--no-install-recommends" not in options
     return Request(
         Family.DEB,
-        actions[command],
+        _action(actions, command, "apt command", shown),
         _needs_names(names, shown),
         shown,
         install_recommends=recommends,
@@ -156,11 +159,7 @@ def _dnf(words: list[str], shown: str) -> Request:
             "reset": Action.MODULE_RESET,
             "switch-to": Action.MODULE_SWITCH,
         }
-        if sub not in modules:
-            raise RequestError(
-                f"{shown!r}: dnf module {sub!r} is not modelled (install, enable, reset, switch-to)"
-            )
-        action = modules[sub]
+        action = _action(modules, sub, "dnf module", shown)
     else:
         raise RequestError(
             f"{shown!r}: dnf command {command!r} is not modelled (install, remove, module …)"
@@ -198,13 +197,9 @@ def _zypper(words: list[str], shown: str) -> Request:
         "remove": Action.REMOVE,
         "rm": Action.REMOVE,
     }
-    if command not in actions:
-        raise RequestError(
-            f"{shown!r}: zypper command {command!r} is not modelled (install, in, remove, rm)"
-        )
     return Request(
         Family.SUSE,
-        actions[command],
+        _action(actions, command, "zypper command", shown),
         _needs_names(names, shown),
         shown,
         install_recommends="--no-recommends" not in options,
