@@ -52,6 +52,7 @@ from repogen.model.source import Document
 from repogen.model.templates import TemplateError, fill, release_variables
 from repogen.model.versions import name_problem, version_problem
 
+_RELATION_KINDS = tuple(RelationKind)
 _PACKAGE_FIELDS = (
     "name",
     "version",
@@ -129,6 +130,9 @@ class _Expander:
         self.model = model
         self.problems = _Problems(document)
         self.release_vars = release_variables(model.release)
+        # Every package of a repository and kernel flavor sees the same variables; the
+        # versions among them are filled and checked once, not once per package.
+        self.place_variables: dict[tuple[str, str, str], dict[str, str]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -159,6 +163,13 @@ class _Expander:
         return place.target.kernel_flavors.get(place.arch, ["default"])
 
     def variables(self, place: _Place, kernel: str) -> dict[str, str]:
+        """The variables of *place* and *kernel*: a fresh copy the caller may extend."""
+        key = (place.target_name, place.arch, kernel)
+        if key not in self.place_variables:
+            self.place_variables[key] = self.place_kernel_variables(place, kernel)
+        return dict(self.place_variables[key])
+
+    def place_kernel_variables(self, place: _Place, kernel: str) -> dict[str, str]:
         variables = dict(self.release_vars)
         flavor = self.model.kernel_flavors.get(kernel)
         variables.update(
@@ -286,12 +297,13 @@ class _Expander:
         references: list[tuple[Relation, ModelPath]],
     ) -> dict[RelationKind, tuple[Relation, ...]]:
         relations: dict[RelationKind, tuple[Relation, ...]] = {}
-        for kind in RelationKind:
-            items = fields.get(kind.value)
+        allowed = FAMILY_RELATIONS[place.family]
+        for kind in _RELATION_KINDS:
+            items = fields.get(kind)  # a StrEnum member is its value as a key
             if not items:
                 continue
-            path = (*origins[kind.value], kind.value)
-            if kind not in FAMILY_RELATIONS[place.family]:
+            path = (*origins[kind], kind.value)
+            if kind not in allowed:
                 having = [f.value for f, kinds in FAMILY_RELATIONS.items() if kind in kinds]
                 self.problems.add(
                     path,

@@ -12,6 +12,7 @@ is; RPM writes ``<<`` as ``<``, ``>>`` as ``>`` and alternatives as a rich ``(a 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -124,6 +125,8 @@ def _alternative(scanner: _Scanner) -> Alternative:
     return Alternative(name, constraint, qualifier)
 
 
+# Relations are immutable and a model repeats the same text on every target it expands to.
+@functools.lru_cache(maxsize=65536)
 def parse_relation(text: str) -> Relation:
     """Parse one relation group such as ``nvidia-open (>= 560.28.03) | cuda-drivers``."""
     scanner = _Scanner(text)

@@ -6,6 +6,7 @@ release and the kernel flavor being expanded.  Only plain ``{name}`` fields are 
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Mapping
 
@@ -34,12 +35,20 @@ def release_variables(release: Release) -> dict[str, str]:
     }
 
 
-def fill(template: str, variables: Mapping[str, str]) -> str:
-    """Fill the ``{name}`` fields of *template*; unknown or formatted fields are errors."""
+# A model repeats a few hundred templates over tens of thousands of expansions.
+@functools.lru_cache(maxsize=65536)
+def _parts(template: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
     try:
-        parts = list(_FORMATTER.parse(template))
+        return tuple(_FORMATTER.parse(template))
     except ValueError as exc:
         raise TemplateError(f"malformed template {template!r}: {exc}") from exc
+
+
+def fill(template: str, variables: Mapping[str, str]) -> str:
+    """Fill the ``{name}`` fields of *template*; unknown or formatted fields are errors."""
+    parts = _parts(template)
+    if len(parts) == 1 and parts[0][1] is None:
+        return template
     out: list[str] = []
     for literal, field, spec, conversion in parts:
         out.append(literal)
