@@ -82,15 +82,30 @@ def wait_for_staging(process: subprocess.Popen[bytes], out: Path) -> None:
         time.sleep(0.002)
 
 
-def timed_build(model: str, out: Path) -> tuple[float, float]:
-    """Build *model* into *out*: seconds the build took, and after how many its staging
-    directory appeared."""
-    start = time.monotonic()
-    process = run_build(model, out)
+def staged_paths(out: Path) -> int:
+    """How many paths the staging directory of a build into *out* holds (0 once it is gone:
+    os.walk passes over a directory that vanishes under it)."""
+    return sum(
+        len(directories) + len(files)
+        for staged in out.parent.glob(f".{out.name}.building-*")
+        for _, directories, files in os.walk(staged)
+    )
+
+
+def wait_for_progress(process: subprocess.Popen[bytes], out: Path, paths: int) -> None:
+    """Return once *process*'s build into *out* has written *paths* files and directories
+    into its staging directory, or ended: a point inside the build measured in work done,
+    not in time, so that a loaded machine cannot move it past the swap."""
     wait_for_staging(process, out)
-    staged = time.monotonic() - start
-    assert process.wait() == 0
-    return time.monotonic() - start, staged
+    while staged_paths(out) < paths and process.poll() is None:
+        time.sleep(0.002)
+
+
+def timed_build(model: str, out: Path) -> float:
+    """Build *model* into *out*: seconds the build took."""
+    start = time.monotonic()
+    assert run_build(model, out).wait() == 0
+    return time.monotonic() - start
 
 
 def flavor_apt(out: Path, work: Path, release: ReleaseModel) -> str:
@@ -126,7 +141,7 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
     new = built("cuda-12.6.yaml", tmp_path / "reference-new")
     out = tmp_path / "out"
     assert built("cuda-12.5.yaml", out) == old
-    duration, staged = timed_build("cuda-12.6.yaml", tmp_path / "timing")
+    duration = timed_build("cuda-12.6.yaml", tmp_path / "timing")
     rng = random.Random(20241124)
     outcomes = set()
     interrupted = 0
@@ -138,10 +153,9 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
             # that some builds finish and swap in.
             time.sleep(1.3 * duration * (index + rng.random()) / KILLS)
         else:
-            # Inside the window where the staging directory exists, however short the
-            # machine makes it.
-            wait_for_staging(process, out)
-            time.sleep(rng.random() * (duration - staged))
+            # Inside the window where the staging directory exists, at most half-way
+            # through writing it.
+            wait_for_progress(process, out, rng.randrange(len(new) // 2))
         process.send_signal(signal.SIGKILL)
         process.wait()
         delay = time.monotonic() - started
