@@ -37,25 +37,25 @@ def release_variables(release: Release) -> dict[str, str]:
 
 # A model repeats a few hundred templates over tens of thousands of expansions.
 @functools.lru_cache(maxsize=65536)
-def _parts(template: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+def _fields(template: str) -> tuple[tuple[str, bool], ...]:
+    """Each field of *template*, and whether it is a plain ``{name}``."""
     try:
-        return tuple(_FORMATTER.parse(template))
+        parts = list(_FORMATTER.parse(template))
     except ValueError as exc:
         raise TemplateError(f"malformed template {template!r}: {exc}") from exc
+    return tuple(
+        (field, not spec and not conversion and field.isidentifier())
+        for _literal, field, spec, conversion in parts
+        if field is not None
+    )
 
 
 def fill(template: str, variables: Mapping[str, str]) -> str:
     """Fill the ``{name}`` fields of *template*; unknown or formatted fields are errors."""
-    parts = _parts(template)
-    if len(parts) == 1 and parts[0][1] is None:
-        return template
-    out: list[str] = []
-    for literal, field, spec, conversion in parts:
-        out.append(literal)
-        if field is None:
-            continue
-        if spec or conversion or field not in variables:
+    for field, plain in _fields(template):
+        if not plain or field not in variables:
             known = ", ".join(sorted(variables))
             raise TemplateError(f"unknown template variable {{{field}}} (known: {known})")
-        out.append(variables[field])
-    return "".join(out)
+    # Every field is a plain name that *variables* holds: format_map fills exactly those
+    # (and turns the escapes {{ and }} into braces).
+    return template.format_map(variables)
