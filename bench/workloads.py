@@ -24,7 +24,6 @@ from bench.generator import TARGETS, Shape, write_model
 from bench.timing import Row, Timing, measure
 from repogen.build import build, publisher_for, source_date_epoch
 from repogen.check.run import Checker, assertion_files
-from repogen.cli import app
 from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json
 from repogen.engine import RealEngine
@@ -275,14 +274,6 @@ def check_rows(settings: Settings) -> Iterator[Row]:
 # -- diff ---------------------------------------------------------------------------------
 
 
-def diff_available() -> bool:
-    """Whether this repogen has the ``diff`` command yet."""
-    return any(
-        (command.name or getattr(command.callback, "__name__", "")) == "diff"
-        for command in app.registered_commands
-    )
-
-
 def diff_rows(settings: Settings) -> Iterator[Row]:
     """``repogen diff`` of two generated releases of ``diff_size`` packages per target."""
     size = settings.diff_size
@@ -295,15 +286,6 @@ def diff_rows(settings: Settings) -> Iterator[Row]:
     before, after = load_release(old), load_release(new)
     compared = settings.timed(lambda: diff_json(diff_releases(before, after, DiffOptions())))
     yield Row("diff", size, "diff_releases + JSON, in-process", compared, 3 * size)
-    if not diff_available():
-        yield Row(
-            "diff",
-            size,
-            "repogen diff (CLI)",
-            Timing((0.0,)),
-            note="pending: `repogen diff` is not registered in repogen.cli yet",
-        )
-        return
     command = [sys.executable, "-m", "repogen", "diff", str(old), str(new), "--format", "json"]
     cli = settings.timed(lambda: subprocess.run(command, capture_output=True, check=False))
     yield Row(
