@@ -92,6 +92,9 @@ class LazyRelations(Mapping[RelationKind, tuple[Relation, ...]], Generic[Raw]):
             parsed = self._parsed[kind] = self._parse(self._raw[kind])
         return parsed
 
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._raw  # Mapping's would parse the field
+
     def __iter__(self) -> Iterator[RelationKind]:
         return iter(self._raw)
 

@@ -260,9 +260,12 @@ class Cache:
             if (spec.name, spec.version) in met:
                 continue  # a version met before: apt reads nothing more of the stanza
             met.add((spec.name, spec.version))
-            provides = spec.related_names((RelationKind.PROVIDES,))
-            provided += ((name, id) for name in provides)
-            names += (spec.name, *spec.related_names(FIELD_ORDER), *provides)
+            names.append(spec.name)
+            names += spec.related_names(FIELD_ORDER)
+            if RelationKind.PROVIDES in spec.relations:
+                provides = spec.related_names((RelationKind.PROVIDES,))
+                names += provides
+                provided += ((name, id) for name in provides)
         self._provided = sorted(provided)
         self._ids = dict(zip(dict.fromkeys(names), itertools.count()))
         self._hash_order: tuple[Package, ...] | None = None
