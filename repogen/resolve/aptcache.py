@@ -267,6 +267,7 @@ class Cache:
                 names += provides
                 provided += ((name, id) for name in provides)
         self._provided = sorted(provided)
+        #: Each package's id: where its name is first met.
         self._ids = dict(zip(dict.fromkeys(names), itertools.count()))
         self._hash_order: tuple[Package, ...] | None = None
         for spec in installed:
@@ -285,6 +286,8 @@ class Cache:
         return self.package(name) if name in self._ids else None
 
     def versions_of(self, package: Package) -> list[Version]:
+        """*package*'s versions, highest first, and their relations (which add to the reverse
+        dependencies of the packages they name)."""
         versions: dict[str, Version] = {}
         for id in _ids_for(self._named, package.name):
             spec = self._stanzas[id]
@@ -303,6 +306,7 @@ class Cache:
         return sorted(versions.values(), key=_VersionOrder, reverse=True)
 
     def provides_of(self, package: Package) -> list[Provide]:
+        """Who provides *package*, the last met first."""
         provides = []
         for id in dict.fromkeys(_ids_for(self._provided, package.name)):
             version = self._version(self._stanzas[id])
@@ -371,7 +375,7 @@ class Cache:
         return sorted(self.packages.values(), key=lambda p: p.id)
 
     def in_hash_order(self) -> tuple[Package, ...]:
-        """Every package, as apt walks its hash table."""
+        """Every package, as apt walks its hash table (this meets every package)."""
         if self._hash_order is None:
             every = (self.package(name) for name in self._ids)
             self._hash_order = tuple(sorted(every, key=lambda p: hash_order(p.name)))
