@@ -25,6 +25,7 @@ import bisect
 import enum
 import itertools
 import operator
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -98,7 +99,9 @@ class Package:
         self.mode = Mode.KEEP
         self.protected = False
         self.auto = False
-        self._cache = cache
+        # Packages and versions refer to each other, so they wait for the garbage collector;
+        # a strong reference would keep the cache, and the whole index it holds, waiting too.
+        self._cache: Cache = weakref.proxy(cache)
         self._versions: list[Version] | None = None
         self._candidate: Version | None = None
         self._provides: list[Provide] | None = None
