@@ -135,6 +135,9 @@ def test_apt_takes_a_suite_directory_and_a_clear_signed_release(tmp_path: Path) 
         "libc6:any (>= 2.34)",
         "a (<< 2) | b",
     ]
+    # The names alone, read without parsing: what a resolver numbers a whole index by.
+    kinds = (RelationKind.DEPENDS, RelationKind.CONFLICTS, RelationKind.PROVIDES)
+    assert tool.related_names(kinds) == ["libc6", "a", "b", "nvidia-dkms-kernel"]
     assert (tool.summary, tool.description) == ("a tool", "long text\n\nmore")
     assert tool.kernel_module is KernelModuleFlavor.PROPRIETARY
     with pytest.raises(MetadataError, match="no Packages index for arm64"):

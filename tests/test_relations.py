@@ -7,6 +7,7 @@ from debian.deb822 import PkgRelation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from repogen.index.relations import deb_names, deb_relations
 from repogen.model.relations import (
     Alternative,
     Constraint,
@@ -75,3 +76,12 @@ def test_round_trip_agrees_with_python_debian(relation: Relation) -> None:
         )
         for a in relation.alternatives
     ]
+
+
+@given(st.lists(relations, min_size=1, max_size=3))
+def test_apt_names_the_alternatives_it_parses(group: list[Relation]) -> None:
+    text = ", ".join(str(relation) for relation in group)
+    parsed = [a.name for relation in deb_relations(text) for a in relation.alternatives]
+    assert (
+        deb_names(text) == parsed == [a.name for relation in group for a in relation.alternatives]
+    )

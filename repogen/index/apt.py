@@ -17,8 +17,9 @@ import apt_pkg
 
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module
-from repogen.index.relations import LazyRelations, deb_relations
+from repogen.index.relations import deb_names, deb_relations
 from repogen.model import PackageSpec, RelationKind
+from repogen.model.concrete import LazyRelations
 from repogen.publish.deb_control import RELATION_FIELDS
 
 #: The index files apt may fetch, the cheapest to read first.
@@ -92,7 +93,7 @@ def _description(text: str) -> tuple[str, str]:
 
 def _package(section: apt_pkg.TagSection[str]) -> PackageSpec:
     raw = {kind: section[field] for kind, field in RELATION_FIELDS if field in section}
-    relations = LazyRelations(raw, deb_relations)
+    relations = LazyRelations(raw, deb_relations, deb_names)
     name = section["Package"]
     provides = raw.get(RelationKind.PROVIDES, "")
     summary, description = _description(section.get("Description", ""))

@@ -1,23 +1,18 @@
 """Relations read from repository metadata, turned into the model's :class:`Relation`.
 
 Both readers keep each package's relation fields as the index gives them and parse a field the
-first time it is asked for (:class:`LazyRelations`): a resolver looking at a few packages of a
-63,000-package index then parses a few fields, not all of them.
+first time it is asked for (:class:`~repogen.model.concrete.LazyRelations`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
-from typing import Generic, TypeVar
+from collections.abc import Mapping
 
 import apt_pkg
 
-from repogen.model import RelationKind
 from repogen.model.relations import Alternative, Constraint, Operator, Relation
-
-Raw = TypeVar("Raw")
 
 #: apt_pkg.parse_depends writes ``<<``/``>>`` as ``<``/``>``; rpm-md flags name them.
 _OPERATORS: Mapping[str, Operator] = {
@@ -34,34 +29,6 @@ _OPERATORS: Mapping[str, Operator] = {
     "GE": Operator.GE,
     "GT": Operator.GT,
 }
-
-
-class LazyRelations(Mapping[RelationKind, tuple[Relation, ...]], Generic[Raw]):
-    """A package's relation fields, each parsed by *parse* on first access and kept."""
-
-    __slots__ = ("_parse", "_parsed", "_raw")
-
-    def __init__(
-        self, raw: Mapping[RelationKind, Raw], parse: Callable[[Raw], tuple[Relation, ...]]
-    ) -> None:
-        self._raw = raw
-        self._parse = parse
-        self._parsed: dict[RelationKind, tuple[Relation, ...]] = {}
-
-    def __getitem__(self, kind: RelationKind) -> tuple[Relation, ...]:
-        parsed = self._parsed.get(kind)
-        if parsed is None:
-            parsed = self._parsed[kind] = self._parse(self._raw[kind])
-        return parsed
-
-    def __iter__(self) -> Iterator[RelationKind]:
-        return iter(self._raw)
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    def __repr__(self) -> str:
-        return f"LazyRelations({dict(self)!r})"
 
 
 # -- Debian -------------------------------------------------------------------------------
@@ -81,6 +48,16 @@ def _deb_relation(group: tuple[tuple[str, str, str], ...]) -> Relation:
 def deb_relations(text: str) -> tuple[Relation, ...]:
     """A Debian relation field (``a (>= 1) | b, c:any``), parsed by apt's own parser."""
     return tuple(_deb_relation(tuple(group)) for group in apt_pkg.parse_depends(text, False))
+
+
+def deb_names(text: str) -> list[str]:
+    """The names of the alternatives :func:`deb_relations` gives, in order, without building
+    them: a resolver numbering the packages of a whole index needs every name in it."""
+    return [
+        qualified.partition(":")[0]
+        for group in apt_pkg.parse_depends(text, False)
+        for qualified, _version, _operator in group
+    ]
 
 
 # -- RPM ----------------------------------------------------------------------------------

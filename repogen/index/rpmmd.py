@@ -21,8 +21,9 @@ import createrepo_c as cr
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module, pattern
 from repogen.index.modules import read_modules
-from repogen.index.relations import LazyRelations, RpmDependency, evr, rpm_relations
+from repogen.index.relations import RpmDependency, evr, rpm_relations
 from repogen.model import ModuleSpec, PackageSpec, RelationKind
+from repogen.model.concrete import LazyRelations
 
 _DECOMPRESS: Mapping[str, Callable[[bytes], bytes]] = {
     ".gz": gzip.decompress,

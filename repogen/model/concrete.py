@@ -1,14 +1,15 @@
 """The concrete release: packages, streams and patterns of one target and architecture.
 
 This is what renderers, resolvers and the diff consume.  Names and versions are final and in the
-family's own syntax; relations are parsed.
+family's own syntax; relations are parsed (those read from an index, when first asked for).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from repogen.model.declarations import Family, KernelModuleFlavor, Release, Target
 from repogen.model.errors import ModelPath
@@ -63,6 +64,66 @@ PACKAGE_ARCH: Mapping[Family, Mapping[str, str]] = {
 }
 
 
+Raw = TypeVar("Raw")
+
+
+class LazyRelations(Mapping[RelationKind, tuple[Relation, ...]], Generic[Raw]):
+    """A package's relation fields as an index gives them, each parsed by *parse* on first
+    access and kept: a resolver looking at a few packages of a 63,000-package index then parses
+    a few fields, not all of them.  *names*, when given, reads a field's names without parsing
+    it (:meth:`names`)."""
+
+    __slots__ = ("_names", "_parse", "_parsed", "_raw")
+
+    def __init__(
+        self,
+        raw: Mapping[RelationKind, Raw],
+        parse: Callable[[Raw], tuple[Relation, ...]],
+        names: Callable[[Raw], list[str]] | None = None,
+    ) -> None:
+        self._raw = raw
+        self._parse = parse
+        self._names = names
+        self._parsed: dict[RelationKind, tuple[Relation, ...]] = {}
+
+    def __getitem__(self, kind: RelationKind) -> tuple[Relation, ...]:
+        parsed = self._parsed.get(kind)
+        if parsed is None:
+            parsed = self._parsed[kind] = self._parse(self._raw[kind])
+        return parsed
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._raw  # Mapping's would parse the field
+
+    def __iter__(self) -> Iterator[RelationKind]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return f"LazyRelations({dict(self)!r})"
+
+    def names(self, kinds: Iterable[RelationKind]) -> list[str]:
+        """What :meth:`PackageSpec.related_names` gives, without parsing when it can: apt's
+        cache numbers the packages by every name of a whole index before it looks at any."""
+        if self._names is None:
+            return _alternative_names(self, kinds)
+        scan, raw = self._names, self._raw
+        return [name for kind in kinds if kind in raw for name in scan(raw[kind])]
+
+
+def _alternative_names(
+    relations: Mapping[RelationKind, tuple[Relation, ...]], kinds: Iterable[RelationKind]
+) -> list[str]:
+    return [
+        alternative.name
+        for kind in kinds
+        for relation in relations.get(kind, ())
+        for alternative in relation.alternatives
+    ]
+
+
 @dataclass(frozen=True)
 class PatternAttributes:
     """What makes a SUSE pattern package a pattern (formats.md §5.1)."""
@@ -94,6 +155,12 @@ class PackageSpec:
 
     def related(self, kind: RelationKind) -> tuple[Relation, ...]:
         return self.relations.get(kind, ())
+
+    def related_names(self, kinds: Iterable[RelationKind]) -> list[str]:
+        """The names the *kinds* relations name, every alternative, in order."""
+        if isinstance(self.relations, LazyRelations):
+            return self.relations.names(kinds)
+        return _alternative_names(self.relations, kinds)
 
 
 @dataclass(frozen=True)

@@ -436,7 +436,7 @@ class _Marker:
     def target(self, word: str) -> Version | str:
         """The version a command-line word names, or the error apt gives for it."""
         name, _, wanted = word.partition("=")
-        package = self.cache.packages.get(name)
+        package = self.cache.find(name)
         if package is not None and package.versions:
             if not wanted:
                 return package.candidate or package.versions[0]
@@ -452,7 +452,7 @@ class _Marker:
             }
         )
         if len(providers) == 1:
-            chosen_package = self.cache.packages[providers[0]]
+            chosen_package = self.cache.package(providers[0])
             assert chosen_package.candidate is not None
             return chosen_package.candidate
         if providers:
@@ -542,7 +542,7 @@ class _Marker:
         install: list[Version] = []
         upgrade: list[Version] = []
         remove: list[Version] = []
-        for package in self.cache.packages.values():
+        for package in self.cache.in_id_order():
             if package.mode is Mode.INSTALL and package.install is not None:
                 (install if package.current is None else upgrade).append(package.install)
             elif package.mode is Mode.DELETE and package.current is not None:
@@ -568,7 +568,7 @@ class _Marker:
                 and not self.cache.satisfied(group, installing)
             ):
                 return (f"its dependency {group} is removed",)
-        for other in self.cache.packages.values():
+        for other in self.cache.in_id_order():
             if other.install is None or other.mode is not Mode.INSTALL:
                 continue
             for group in other.install.groups:

@@ -199,7 +199,7 @@ class ProblemResolver:
                     self.marker.mark_install(package, False, 0, False)
                     again = again or _marked_install(package)
             self.preinstalled = {p for p in cache.packages.values() if p.mode is Mode.INSTALL}
-        self.upgradable = set(cache.packages.values())
+        self.upgradable = set(cache.in_hash_order())
         self.make_scores()
         order = sorted(cache.in_hash_order(), key=lambda p: -self.scores[p])
         change = True
@@ -414,14 +414,10 @@ def remove_new_garbage(marker: Marker) -> None:
                     ):
                         reach(chosen)
 
-    for package in cache.packages.values():
+    for package in cache.in_id_order():
         if package.install is not None and not package.auto:
             reach(package.install)
-    garbage = [
-        p
-        for p in sorted(cache.packages.values(), key=lambda p: p.id)
-        if p.new_install and p not in reached
-    ]
+    garbage = [p for p in cache.in_id_order() if p.new_install and p not in reached]
     for package in garbage:
         marker.mark_delete(package, 0, from_user=False)
     if not garbage or not cache.broken():
@@ -442,7 +438,7 @@ def _needed(cache: Cache, package: Package) -> bool:
     names = {package}
     if package.candidate is not None:
         names |= {
-            cache.packages[r.alternatives[0].name]
+            cache.package(r.alternatives[0].name)
             for r in package.candidate.spec.related(RelationKind.PROVIDES)
         }
     for name in names:
