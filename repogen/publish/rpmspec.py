@@ -31,8 +31,6 @@ from repogen.publish.base import BuildError
 #: The spec templates, in the project's ``templates/`` beside the package.
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "rpm"
 
-#: The license of every rendered package, until the release model carries the model's own.
-
 NOARCH_NAME = NOARCH[Family.RPM]
 
 #: The spec tag of each relation kind RPM has, in the order they are written.
@@ -118,6 +116,8 @@ def _alternative(alternative: Alternative) -> str:
     return f"{alternative.name} {symbol} {version}"
 
 
+# A release shares relation objects among its packages (and so among targets).
+@functools.lru_cache(maxsize=65536)
 def dependency(relation: Relation, kind: RelationKind) -> Dependency:
     """The RPM form of *relation*: alternatives become a rich ``(a >= 1 or b)``."""
     texts = [_alternative(alternative) for alternative in relation.alternatives]
@@ -133,10 +133,6 @@ def dependency(relation: Relation, kind: RelationKind) -> Dependency:
     epoch, version, release = parse_evr(text)
     _, flags = _OPERATORS[alternative.constraint.operator]
     return Dependency(alternative.name, flags, epoch, version, release, pre)
-
-
-def dependencies(package: PackageSpec, kind: RelationKind) -> tuple[Dependency, ...]:
-    return tuple(dependency(relation, kind) for relation in package.related(kind))
 
 
 def one_line(text: str, what: str) -> str:
@@ -213,7 +209,11 @@ def spec_package(package: PackageSpec, conventions: SpecConventions, license: st
         license=one_line(license, "license"),
         group=conventions.group(package),
         description=description_lines(package.description, f"{what}: description"),
-        dependencies=tuple((kind, dep) for kind in TAGS for dep in dependencies(package, kind)),
+        dependencies=tuple(
+            (kind, dependency(relation, kind))
+            for kind in TAGS
+            for relation in package.related(kind)
+        ),
     )
 
 
