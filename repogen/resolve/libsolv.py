@@ -179,12 +179,19 @@ def _why(
     why: dict[str, tuple[str, ...]] = {}
     for solvable in solvables:
         reason, rule = solver.describe_decision(solvable)
-        if reason == solv.Solver.SOLVER_REASON_RESOLVE_JOB or rule is None:
+        # A job rule is the request itself; its info holds the job's index and what it asks
+        # for (a whatprovides offset for "one of"), not a solvable and a dependency, so they
+        # must not be read as such (reading that offset as a dependency can crash libsolv).
+        if (
+            reason == solv.Solver.SOLVER_REASON_RESOLVE_JOB
+            or rule is None
+            or rule.type == solv.Solver.SOLVER_RULE_JOB
+        ):
             why[solvable.name] = ("requested",)
             continue
         info = rule.info()
         source = info.solvable
-        if source is None:  # a job rule: the request itself
+        if source is None:
             why[solvable.name] = ("requested",)
         elif info.dep is not None:
             kind = "Recommends" if reason == solv.Solver.SOLVER_REASON_WEAKDEP else "Requires"
