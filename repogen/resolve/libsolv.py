@@ -69,6 +69,44 @@ class Pool:
         return self.packages[solvable.id]
 
 
+class EvrComparison:
+    """How libsolv compares two rpm versions: as package versions (``evrcmp``), and as a
+    provided version against a dependency's (libsolv's own matching, which leaves out a
+    release only one side has), for every operator on either side."""
+
+    def __init__(self) -> None:
+        self.pool = solv.Pool()
+        self.pool.setdisttype(solv.Pool.DISTTYPE_RPM)
+        self.repo = self.pool.add_repo("versions")
+        self.solvables: dict[str, solv.XSolvable] = {}
+
+    def _dep(self, provided: int, wanted: int, version: str) -> solv.Dep:
+        # One name per operator of the provide, so that a query meets only that provide.
+        return self.pool.Dep(f"provided-{provided}").Rel(wanted, self.pool.Dep(version))
+
+    def _solvable(self, version: str) -> solv.XSolvable:
+        solvable = self.solvables.get(version)
+        if solvable is None:
+            solvable = self.solvables[version] = self.repo.add_solvable()
+            solvable.name = "version"
+            solvable.evr = version
+            solvable.arch = "noarch"
+            for flags in _FLAGS.values():
+                solvable.add_deparray(solv.SOLVABLE_PROVIDES, self._dep(flags, flags, version))
+        return solvable
+
+    def __call__(self, a: str, b: str) -> tuple[int | bool, ...]:
+        """The order of *a* and *b*, then whether a provide of *a* meets a dependency on *b*
+        for each pair of operators."""
+        first, second = self._solvable(a), self._solvable(b)
+        order: int = first.evrcmp(second)
+        return order, *(
+            bool(first.matchesdep(solv.SOLVABLE_PROVIDES, self._dep(provided, wanted, b)))
+            for provided in _FLAGS.values()
+            for wanted in _FLAGS.values()
+        )
+
+
 def build_pool(
     arch: str,
     available: Iterable[PackageSpec],
