@@ -7,7 +7,7 @@ defaults (and, for dnf, modular filtering decided before the pool is built).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import solv
 
@@ -44,26 +44,36 @@ class Pool:
     packages: dict[int, PackageSpec]
     #: Solvables in the pool that the solver must not consider (dnf's excludes).
     hidden: frozenset[int] = frozenset()
+    #: The dependency of each relation of the packages in the pool, by the relation's id():
+    #: a model shares one relation object among the packages that have it.
+    relations: dict[int, int] = field(default_factory=dict)
 
     def considered(self, solvable: solv.XSolvable) -> bool:
         """Whether *solvable* is not excluded: libsolv's selections and ``whatprovides`` see
         excluded solvables, dnf's queries do not."""
         return solvable.id not in self.hidden
 
-    def dep(self, alternative: Alternative) -> solv.Dep:
-        dep = self.pool.Dep(alternative.name)
-        if alternative.constraint is None:
-            return dep
+    def dep(self, alternative: Alternative) -> int:
+        """The id of *alternative* as a dependency."""
+        name: int = self.pool.str2id(alternative.name)
         constraint = alternative.constraint
-        return dep.Rel(_FLAGS[constraint.operator], self.pool.Dep(constraint.version))
+        if constraint is None:
+            return name
+        version = self.pool.str2id(constraint.version)
+        dep: int = self.pool.rel2id(name, version, _FLAGS[constraint.operator])
+        return dep
 
-    def relation(self, relation: Relation) -> solv.Dep:
-        """One alternative as a plain dependency, several as the rich `(a or b …)`."""
-        deps = [self.dep(a) for a in relation.alternatives]
-        combined = deps[-1]
-        for dep in reversed(deps[:-1]):
-            combined = dep.Rel(solv.REL_OR, combined)
-        return combined
+    def relation(self, relation: Relation) -> int:
+        """The id of one alternative as a plain dependency, several as the rich `(a or b …)`;
+        made once for the packages in the pool."""
+        known = self.relations.get(id(relation))
+        if known is None:
+            deps = [self.dep(a) for a in relation.alternatives]
+            known = deps[-1]
+            for dep in reversed(deps[:-1]):
+                known = self.pool.rel2id(dep, known, solv.REL_OR)
+            self.relations[id(relation)] = known
+        return known
 
     def solvable_package(self, solvable: solv.XSolvable) -> PackageSpec:
         return self.packages[solvable.id]
@@ -148,10 +158,11 @@ def _add(pool: Pool, repo: solv.Repo, package: PackageSpec) -> solv.XSolvable:
     solvable.name = package.name
     solvable.evr = package.version
     solvable.arch = package.arch
-    own = pool.pool.Dep(package.name).Rel(solv.REL_EQ, pool.pool.Dep(package.version))
+    own = pool.pool.rel2id(solvable.nameid, solvable.evrid, solv.REL_EQ)
     solvable.add_deparray(solv.SOLVABLE_PROVIDES, own)
+    relations = package.relations
     for kind, key in _KEYS.items():
-        for relation in package.related(kind):
+        for relation in relations.get(kind, ()):
             solvable.add_deparray(key, pool.relation(relation))
     return solvable
 
