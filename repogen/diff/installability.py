@@ -30,7 +30,7 @@ from repogen.diff.result import Link, Regression
 from repogen.diff.versions import Versions, comparison
 from repogen.index.stubs import ASSUMED
 from repogen.model import PackageSpec, RelationKind, Repository
-from repogen.model.relations import Alternative
+from repogen.model.relations import Operator, Relation
 from repogen.resolve import resolve
 from repogen.resolve.request import parse_request
 from repogen.resolve.universe import base_packages, universe_for
@@ -41,6 +41,11 @@ _INSTALLS = (RelationKind.PRE_DEPENDS, RelationKind.DEPENDS, RelationKind.RECOMM
 #: A package as a resolver tells it apart: its name, architecture, the place of its version
 #: among its name's versions, and whether the release (not the base) has it.
 Identity = tuple[str, str, int, bool]
+#: An alternative of a relation as a resolver tells it apart: the name, the architecture
+#: qualifier, and the operator with the place of the version asked for.
+Wanted = tuple[str, str | None, tuple[Operator, int] | None]
+#: A package's relations as a resolver tells them apart, by field.
+Relations = dict[RelationKind, tuple[tuple[Wanted, ...], ...]]
 
 
 def _provided(package: PackageSpec) -> list[str]:
@@ -49,19 +54,6 @@ def _provided(package: PackageSpec) -> list[str]:
         package.name,
         *(r.alternatives[0].name for r in package.related(RelationKind.PROVIDES)),
     ]
-
-
-def _named(package: PackageSpec) -> set[str]:
-    """The name of *package* and every name its relations mention."""
-    return {
-        package.name,
-        *(
-            a.name
-            for relations in package.relations.values()
-            for r in relations
-            for a in r.alternatives
-        ),
-    }
 
 
 class Installability:
@@ -74,22 +66,59 @@ class Installability:
         self.command = INSTALL[repository.family]
         self.release = {id(p) for p in self.universe.release}
         self.position = {id(p): i for i, p in enumerate(self.universe.available)}
+        self.versions = Versions(self.universe.available, comparison(repository.family))
+        # By the relation's id(): a model shares one relation object among its packages.
+        self._wanted: dict[int, tuple[Wanted, ...]] = {}
         self.providers: dict[str, list[PackageSpec]] = {}
         #: Name → the packages that install with it (whose successors its providers are).
         self.dependents: dict[str, list[PackageSpec]] = {}
+        #: Each package's identity and relations, by its id().
+        self.identities: dict[int, Identity] = {}
+        self.relations: dict[int, Relations] = {}
         for package in self.universe.available:
             for name in _provided(package):
                 self.providers.setdefault(name, []).append(package)
-            for name in {
-                a.name for k in _INSTALLS for r in package.related(k) for a in r.alternatives
-            }:
+            relations = self.relations[id(package)] = {
+                kind: tuple(map(self._relation, r)) for kind, r in package.relations.items()
+            }
+            for name in {w[0] for k in _INSTALLS for r in relations.get(k, ()) for w in r}:
                 self.dependents.setdefault(name, []).append(package)
-        self.versions = Versions(self.universe.available, comparison(repository.family))
-        self.identities: dict[int, Identity] = {
-            id(p): (p.name, p.arch, self.versions.place(p.name, p.version), id(p) in self.release)
-            for p in self.universe.available
-        }
+            place = self.versions.place(package.name, package.version)
+            self.identities[id(package)] = (
+                package.name,
+                package.arch,
+                place,
+                id(package) in self.release,
+            )
         self._successors: dict[int, list[PackageSpec]] = {}
+
+    def _relation(self, relation: Relation) -> tuple[Wanted, ...]:
+        """*relation*'s alternatives, each version replaced by its place."""
+        found = self._wanted.get(id(relation))
+        if found is None:
+            found = self._wanted[id(relation)] = tuple(
+                (
+                    a.name,
+                    a.qualifier,
+                    None
+                    if a.constraint is None
+                    else (a.constraint.operator, self.versions.place(a.name, a.constraint.version)),
+                )
+                for a in relation.alternatives
+            )
+        return found
+
+    def _named(self, package: PackageSpec) -> set[str]:
+        """The name of *package* and every name its relations mention."""
+        return {
+            package.name,
+            *(
+                w[0]
+                for relations in self.relations[id(package)].values()
+                for r in relations
+                for w in r
+            ),
+        }
 
     def successors(self, package: PackageSpec) -> list[PackageSpec]:
         """What *package* can pull in directly: the providers of every name it installs with."""
@@ -119,27 +148,6 @@ class Installability:
         """The packages ``install NAME`` starts from."""
         return sorted(self.identities[id(p)] for p in self.providers.get(name, ()))
 
-    def _alternative(self, alternative: Alternative) -> tuple[object, ...]:
-        constraint = alternative.constraint
-        wanted = (
-            None
-            if constraint is None
-            else (constraint.operator, self.versions.place(alternative.name, constraint.version))
-        )
-        return alternative.name, alternative.qualifier, wanted
-
-    def _relations(self, package: PackageSpec) -> tuple[object, ...]:
-        """The relations of *package*, each version replaced by its place."""
-        return tuple(
-            sorted(
-                (
-                    kind.value,
-                    tuple(tuple(map(self._alternative, r.alternatives)) for r in relations),
-                )
-                for kind, relations in package.relations.items()
-            )
-        )
-
     def _name(self, name: str) -> tuple[object, ...]:
         """What a resolver sees of *name*: how its versions compare, and who has or provides
         it."""
@@ -154,12 +162,12 @@ class Installability:
             | other.versions.places.keys()
         )
         changed = {name for name in names if self._name(name) != other._name(name)}
-        theirs = {other.identities[id(p)]: other._relations(p) for p in other.universe.available}
+        theirs = {other.identities[id(p)]: other.relations[id(p)] for p in other.universe.available}
         reached = {
             id(p): p
             for p in self.universe.available
-            if theirs.get(self.identities[id(p)]) != self._relations(p)
-            or not changed.isdisjoint(_named(p))
+            if theirs.get(self.identities[id(p)]) != self.relations[id(p)]
+            or not changed.isdisjoint(self._named(p))
         }
         stack = list(reached.values())
         while stack:

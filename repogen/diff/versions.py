@@ -44,10 +44,15 @@ class Versions:
 
     def __init__(self, packages: Iterable[PackageSpec], compare: Comparison) -> None:
         found: dict[str, set[str]] = {}
+        # A model shares one relation object among its packages: each is read once.
+        read: set[int] = set()
         for package in packages:
             found.setdefault(package.name, set()).add(package.version)
             for relations in package.relations.values():
                 for relation in relations:
+                    if id(relation) in read:
+                        continue
+                    read.add(id(relation))
                     for alternative in relation.alternatives:
                         if alternative.constraint is not None:
                             versions = found.setdefault(alternative.name, set())
