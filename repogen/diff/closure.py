@@ -2,26 +2,30 @@
 release do not each hand the resolver the whole repository.
 
 A plain install (``<install> NAME…``: names that packages have or provide, nothing installed;
-for ``zypper install -t pattern``, every package providing ``pattern()``) can only
-ever choose among the packages its names reach: every package with a reached name or
-providing one, and, from each of those, the names of every relation it has (transitively).
-Packages with reverse relations (supplements, enhances, obsoletes) are always kept, with
-what they reach, since a solver may bring them in from the other side.  Nothing else is a
-candidate for anything, and a package that is never a candidate cannot change the answer.
+for ``zypper install -t pattern``, every package providing ``pattern()``; for ``dnf module
+install``, the package names of the profiles it installs) can only ever choose among the
+packages its names reach: every package with a reached name or providing one, and, from each
+of those, the names of every relation it has (transitively).  Packages with reverse relations
+(supplements, enhances, obsoletes) are always kept, with what they reach, since a solver may
+bring them in from the other side.  Nothing else is a candidate for anything, and a package
+that is never a candidate cannot change the answer.  (dnf's modular filtering goes by names,
+so it hides the same packages among those reached; with nothing installed, a hidden package
+outside them changes nothing either.)
 
 A request that fails over its closure is resolved again over the whole universe, so that the
 client's complaint names the same packages it would have named; any other request (removals,
-module requests, wildcards, an installed state) is resolved over the whole
-universe from the start.
+other module commands, wildcards, an installed state) is resolved over the whole universe
+from the start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from repogen.model import PackageSpec, RelationKind, Repository
 from repogen.resolve import resolve
+from repogen.resolve.dnf import module_request, profile_names
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -92,10 +96,8 @@ class ClosureEngine:
 
     def __call__(self, repository: Repository, universe: Universe, request: Request) -> Resolution:
         index = self._index(repository, universe)
-        # ``-t pattern X`` installs the package providing ``pattern() = X``: start from all
-        # pattern packages.
-        starts = (_PATTERN,) if request.patterns else request.names
-        if not _plain(request, universe) or not all(n in index.providers for n in starts):
+        starts = _starts(request, universe)
+        if starts is None or not all(n in index.providers for n in starts):
             return resolve(universe, request)
         names = index.reached(starts)
         closure = replace(
@@ -107,12 +109,24 @@ class ClosureEngine:
         return resolution if resolution.ok else resolve(universe, request)
 
 
-def _plain(request: Request, universe: Universe) -> bool:
-    """Whether *request* installs exact names (or patterns) on a machine with nothing
-    installed."""
-    return (
-        request.action is Action.INSTALL
-        and not universe.installed.packages
-        and not universe.installed.streams
-        and not any(_WILDCARDS.intersection(name) for name in request.names)
-    )
+def _starts(request: Request, universe: Universe) -> Sequence[str] | None:
+    """The names a plain install starts from, or None for any other request."""
+    if (
+        universe.installed.packages
+        or universe.installed.streams
+        or any(_WILDCARDS.intersection(name) for name in request.names)
+    ):
+        return None
+    if request.action is Action.INSTALL:
+        # ``-t pattern X`` installs the package providing ``pattern() = X``: start from all
+        # pattern packages.
+        return (_PATTERN,) if request.patterns else request.names
+    if request.action is not Action.MODULE_INSTALL:
+        return None
+    names: list[str] = []
+    for spec in request.names:
+        parsed = module_request(universe, spec)
+        if isinstance(parsed, str):
+            return None
+        names += profile_names(universe, request, parsed)
+    return names
