@@ -53,11 +53,19 @@ class _Names:
         providers: dict[str, set[str]] = {}
         mentions: dict[str, set[str]] = {}
         always = set()
+        # The names of each relation, by its id(): a model shares one relation object among
+        # its packages.
+        named: dict[int, list[str]] = {}
         for package in packages:
             providers.setdefault(package.name, set()).add(package.name)
             mentioned = mentions.setdefault(package.name, set())
             for kind, relations in package.relations.items():
-                names = {a.name for relation in relations for a in relation.alternatives}
+                names: set[str] = set()
+                for relation in relations:
+                    found = named.get(id(relation))
+                    if found is None:
+                        found = named[id(relation)] = [a.name for a in relation.alternatives]
+                    names.update(found)
                 if kind is RelationKind.PROVIDES:
                     for name in names:
                         providers.setdefault(name, set()).add(package.name)
