@@ -27,6 +27,8 @@ from repogen.diff.result import FieldChange, Link, RelationChanges, Rename, SetC
 from repogen.model import Family, PackageSpec, RelationKind
 from repogen.model.versions import split_evr
 
+#: The relation fields, in the order the diff reports them.
+_KINDS = tuple(RelationKind)
 _LINKS = (
     (RelationKind.REPLACES, Link.REPLACES),
     (RelationKind.OBSOLETES, Link.OBSOLETES),
@@ -105,8 +107,8 @@ def relation_changes(
 ) -> RelationChanges | None:
     """What changed in the relations of *old* → *new*, field by field; None when nothing."""
     fields = []
-    for kind in RelationKind:
-        before, after = old.related(kind), new.related(kind)
+    for kind in _KINDS:
+        before, after = old.relations.get(kind, ()), new.relations.get(kind, ())
         if before == after:
             continue
         change = SetChange.between(map(str, before), map(str, after), old_normal, new_normal)
