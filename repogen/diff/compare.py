@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,6 +111,20 @@ def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDi
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: a diff makes millions of small objects and
+    frees them by reference counting, and each of the collector's passes walks the two
+    loaded releases again (on 10,000-package releases, 40 % of the diff's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def diff_releases(
     old: ReleaseModel, new: ReleaseModel, options: DiffOptions = DiffOptions()
 ) -> ReleaseDiff:
@@ -116,6 +133,11 @@ def diff_releases(
     Raises LookupError for a ``targets`` entry neither release has, RequestError for a request
     no client parses, and ModelErrors for an assertion file that does not load.
     """
+    with _collector_paused():
+        return _diff(old, new, options)
+
+
+def _diff(old: ReleaseModel, new: ReleaseModel, options: DiffOptions) -> ReleaseDiff:
     known = {r.target_name for r in (*old.repositories, *new.repositories)}
     unknown = sorted(set(options.targets) - known)
     if unknown:
