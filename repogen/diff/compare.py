@@ -13,7 +13,13 @@ from repogen.check.run import CheckResult, assertion_files
 from repogen.diff.features import kernel_flavors, module_changes, patterns
 from repogen.diff.installability import regressions
 from repogen.diff.normalise import Normaliser
-from repogen.diff.packages import candidates, pair, relation_changes, renames
+from repogen.diff.packages import (
+    RelationTexts,
+    candidates,
+    pair,
+    relation_changes,
+    renames,
+)
 from repogen.diff.resolution import Key, check_results, request_assertions, resolution_changes
 from repogen.diff.result import (
     PackageVersion,
@@ -52,6 +58,7 @@ class _Sides:
 
     normal: tuple[Normaliser, Normaliser]
     results: tuple[dict[Key, list[CheckResult]], dict[Key, list[CheckResult]]]
+    texts: RelationTexts
 
 
 def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDiff:
@@ -80,7 +87,7 @@ def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDi
         relations=tuple(
             change
             for a, b, _ in pairing.pairs
-            if (change := relation_changes(a, b, old_normal, new_normal))
+            if (change := relation_changes(a, b, old_normal, new_normal, sides.texts))
         ),
         modules=module_changes(old.modules, new.modules, old_normal, new_normal),
         patterns=SetChange.between(patterns(old.packages), patterns(new.packages)),
@@ -154,6 +161,7 @@ def _diff(old: ReleaseModel, new: ReleaseModel, options: DiffOptions) -> Release
             check_results(old, [before[k] for k in both], files, requests),
             check_results(new, [after[k] for k in both], files, requests),
         ),
+        RelationTexts(),
     )
     repositories = [
         *(_repository(before[k], after[k], sides) for k in both),
