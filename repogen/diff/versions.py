@@ -9,17 +9,17 @@ name (in string order, the order apt's cache sorts them in), and the versions of
 how every two of them compare (:meth:`Versions.shape`): two packages whose names have the same
 shape in both releases, and whose versions have the same places, compare alike everywhere.
 
-The comparisons are the resolver's own: dpkg's order for apt, libsolv's order and dependency
-matching for dnf and zypper.
+The comparisons are the resolver's own: apt's constraint check for apt, libsolv's order and
+dependency matching for dnf and zypper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from debian.debian_support import version_compare
-
 from repogen.model import Family, PackageSpec
+from repogen.model.relations import Constraint, Operator
+from repogen.resolve.aptcache import allows
 from repogen.resolve.libsolv import EvrComparison
 
 #: How two versions compare: equal tuples for two pairs mean the resolver cannot tell them
@@ -27,15 +27,15 @@ from repogen.resolve.libsolv import EvrComparison
 Comparison = Callable[[str, str], tuple[object, ...]]
 
 
-def _dpkg(a: str, b: str) -> tuple[object, ...]:
-    """apt's only comparison (:mod:`repogen.resolve.aptcache`): dpkg's order."""
-    order = version_compare(a, b)
-    return ((order > 0) - (order < 0),)
+def _apt(a: str, b: str) -> tuple[object, ...]:
+    """Whether *a* meets each constraint on *b*, as apt's cache decides it (its order of
+    candidates is the same comparison)."""
+    return tuple(allows(Constraint(operator, b), a) for operator in Operator)
 
 
 def comparison(family: Family) -> Comparison:
     """The version comparison of *family*'s resolver."""
-    return _dpkg if family is Family.DEB else EvrComparison()
+    return _apt if family is Family.DEB else EvrComparison()
 
 
 class Versions:
