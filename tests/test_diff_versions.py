@@ -3,6 +3,10 @@ change that a resolver's comparisons can tell apart is still checked."""
 
 from __future__ import annotations
 
+import random
+import re
+from collections.abc import Mapping
+
 import pytest
 
 from repogen.diff import DiffOptions, diff_releases, installability
@@ -24,8 +28,14 @@ from repogen.resolve.universe import Universe
 _TARGETS = {Family.DEB: "deb1", Family.RPM: "rpm1", Family.SUSE: "suse1"}
 
 
-def _release(name: str, family: Family, packages: dict[str, tuple[str, list[str]]]) -> ReleaseModel:
-    """A release with one repository of *packages*: name → (version, dependencies)."""
+Relations = dict[RelationKind, list[str]]
+
+
+def _release(
+    name: str, family: Family, packages: Mapping[str, tuple[str, list[str] | Relations]]
+) -> ReleaseModel:
+    """A release with one repository of *packages*: name → (version, dependencies or
+    relations by field)."""
     specs = tuple(
         PackageSpec(
             name=package,
@@ -34,9 +44,14 @@ def _release(name: str, family: Family, packages: dict[str, tuple[str, list[str]
             summary=package,
             description="",
             section="test",
-            relations={RelationKind.DEPENDS: tuple(map(parse_relation, depends))},
+            relations={
+                kind: tuple(map(parse_relation, texts))
+                for kind, texts in (
+                    relations if isinstance(relations, dict) else {RelationKind.DEPENDS: relations}
+                ).items()
+            },
         )
-        for package, (version, depends) in packages.items()
+        for package, (version, relations) in packages.items()
     )
     target = Target(
         family=family,
@@ -113,3 +128,70 @@ def test_a_dependency_without_a_release_is_compared_as_libsolv_matches(
     )
     assert _regressions(old, new) == ["app"]
     assert resolved
+
+
+_VERSIONS = ("1.0", "1.0-1", "1.0-2", "1.1", "1.10", "1.9", "2:0.5", "1.0~rc1", "1.0-1.el9")
+_NAMES = ("a", "b", "c", "d", "e", "f")
+
+
+def _random_packages(rng: random.Random) -> dict[str, tuple[str, Relations]]:
+    """Packages a-f of random versions, with dependencies (alternatives, constraints, names
+    nothing has), conflicts and provides among them."""
+
+    def alternative() -> str:
+        name = rng.choice([*_NAMES, "virtual", "ghost"])
+        operator = rng.choice([None, "<<", "<=", "=", ">=", ">>"])
+        return name if operator is None else f"{name} ({operator} {rng.choice(_VERSIONS)})"
+
+    packages: dict[str, tuple[str, Relations]] = {}
+    for name in _NAMES:
+        relations: Relations = {
+            RelationKind.DEPENDS: [
+                " | ".join(alternative() for _ in range(rng.randint(1, 2)))
+                for _ in range(rng.randint(0, 2))
+            ]
+        }
+        if rng.random() < 0.3:
+            relations[RelationKind.CONFLICTS] = [alternative()]
+        if rng.random() < 0.3:
+            relations[RelationKind.PROVIDES] = [f"virtual (= {rng.choice(_VERSIONS)})"]
+        packages[name] = (rng.choice(_VERSIONS), relations)
+    return packages
+
+
+def _moved(
+    packages: dict[str, tuple[str, Relations]], rng: random.Random
+) -> dict[str, tuple[str, Relations]]:
+    """*packages* with their version strings swapped for others, the same everywhere: some
+    moves keep every comparison, most do not."""
+    mapping = dict(zip(_VERSIONS, rng.sample(_VERSIONS, len(_VERSIONS)), strict=True))
+    pattern = re.compile("|".join(sorted(map(re.escape, _VERSIONS), key=len, reverse=True)))
+
+    def move(text: str) -> str:
+        return pattern.sub(lambda m: mapping[m.group()], text)
+
+    return {
+        name: (move(version), {k: [move(t) for t in texts] for k, texts in relations.items()})
+        for name, (version, relations) in packages.items()
+    }
+
+
+@pytest.mark.parametrize("family", list(Family))
+def test_skipping_never_changes_the_regressions(family: Family) -> None:
+    # Each package checked on both sides without skipping anything gives the same regressions.
+    rng = random.Random(f"versions-{family}")
+    for _ in range(300):
+        packages = _random_packages(rng)
+        moved = _moved(packages, rng) if rng.random() < 0.8 else packages
+        (old,), (new,) = (
+            _release(name, family, p).repositories
+            for name, p in (("old", packages), ("new", moved))
+        )
+        pairs = [(a, b, None) for a, b in zip(old.packages, new.packages, strict=True)]
+        before, after = installability.Installability(old), installability.Installability(new)
+        expected = [
+            b.name
+            for a, b, _ in pairs
+            if after.problem(b.name) is not None and before.problem(a.name) is None
+        ]
+        assert [r.package for r in installability.regressions(pairs, old, new)] == expected
