@@ -64,8 +64,10 @@ class Pool:
         return dep
 
     def relation(self, relation: Relation) -> int:
-        """The id of one alternative as a plain dependency, several as the rich `(a or b …)`;
-        made once for the packages in the pool."""
+        """The id of one alternative as a plain dependency, several as the rich `(a or b …)`.
+
+        Made once per relation of the packages in the pool, which keeps them (and so their
+        id()s) alive: only those relations may be asked for."""
         known = self.relations.get(id(relation))
         if known is None:
             deps = [self.dep(a) for a in relation.alternatives]
