@@ -1,26 +1,28 @@
 """Requests resolved over only what they can reach, so that a diff's requests on a large
 release do not each hand the resolver the whole repository.
 
-A plain install (``<install> NAME…``: names that packages have or provide, nothing installed;
-for ``zypper install -t pattern``, every package providing ``pattern()``; for ``dnf module
-install``, the package names of the profiles it installs) can only ever choose among the
-packages its names reach: every package with a reached name or providing one, and, from each
-of those, the names of every relation it has (transitively).  Packages with reverse relations
-(supplements, enhances, obsoletes) are always kept, with what they reach, since a solver may
-bring them in from the other side.  Nothing else is a candidate for anything, and a package
-that is never a candidate cannot change the answer.  (dnf's modular filtering goes by names,
-so it hides the same packages among those reached; with nothing installed, a hidden package
-outside them changes nothing either.)
+An install (``<install> NAME…``: names that packages have or provide; for ``zypper install
+-t pattern``, every package providing ``pattern()``; for ``dnf module install`` and ``module
+switch-to``, the package names of the profiles they install) can only ever choose among the
+packages its names reach, and those that what is installed reaches: every package with a
+reached name or providing one, and, from each of those, the names of every relation it has
+(transitively), starting from the names of the installed packages and of their relations too
+(an installed package is kept, upgraded or replaced only by packages of those names).
+Packages with reverse relations (supplements, enhances, obsoletes) are always kept, with what
+they reach, since a solver may bring them in from the other side.  Nothing else is a candidate
+for anything, and a package that is never a candidate cannot change the answer.  (dnf's
+modular filtering goes by names, so it hides the same packages among those reached; a hidden
+package outside them is no candidate and no newer version of anything installed.)
 
 A request that fails over its closure is resolved again over the whole universe, so that the
 client's complaint names the same packages it would have named; any other request (removals,
-other module commands, wildcards, an installed state) is resolved over the whole universe
-from the start.
+enabling or resetting a module stream, wildcards) is resolved over the whole universe from the
+start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from repogen.model import PackageSpec, RelationKind, Repository
@@ -107,7 +109,8 @@ class ClosureEngine:
         starts = _starts(request, universe)
         if starts is None or not all(n in index.providers for n in starts):
             return resolve(universe, request)
-        names = index.reached(starts)
+        installed = universe.installed.packages
+        names = index.reached([*starts, *(n for p in installed for n in (p.name, *_mentioned(p)))])
         closure = replace(
             universe,
             release=tuple(p for p in universe.release if p.name in names),
@@ -117,19 +120,23 @@ class ClosureEngine:
         return resolution if resolution.ok else resolve(universe, request)
 
 
+def _mentioned(package: PackageSpec) -> Iterator[str]:
+    """Every name the relations of *package* mention."""
+    for relations in package.relations.values():
+        for relation in relations:
+            for alternative in relation.alternatives:
+                yield alternative.name
+
+
 def _starts(request: Request, universe: Universe) -> Sequence[str] | None:
-    """The names a plain install starts from, or None for any other request."""
-    if (
-        universe.installed.packages
-        or universe.installed.streams
-        or any(_WILDCARDS.intersection(name) for name in request.names)
-    ):
+    """The names an install starts from, or None for any other request."""
+    if any(_WILDCARDS.intersection(name) for name in request.names):
         return None
     if request.action is Action.INSTALL:
         # ``-t pattern X`` installs the package providing ``pattern() = X``: start from all
         # pattern packages.
         return (_PATTERN,) if request.patterns else request.names
-    if request.action is not Action.MODULE_INSTALL:
+    if request.action not in (Action.MODULE_INSTALL, Action.MODULE_SWITCH):
         return None
     names: list[str] = []
     for spec in request.names:
