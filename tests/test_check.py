@@ -224,6 +224,20 @@ def test_dnf_why_reaches_the_request() -> None:
     assert why.endswith("← cuda (Requires: cuda-12-6 >= 12.6.0-1.el9) (requested)")
 
 
+def test_dnf_why_of_every_requested_package_is_the_request() -> None:
+    # libsolv describes the decision by the second job's rule: its info is the job's index
+    # and a whatprovides offset, not a package and a dependency (read so, it named garbage).
+    result = runner.invoke(
+        app,
+        [
+            *("resolve", "--target", "rhel9", "--why", "cuda-toolkit-12-6", "--"),
+            *("dnf", "install", "cuda", "cuda-toolkit-12-6"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "why cuda-toolkit-12-6: cuda-toolkit-12-6 (requested)"
+
+
 FOREACH = """\
 assertions:
   - id: versioned-cuda

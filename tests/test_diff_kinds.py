@@ -6,6 +6,7 @@ comment in new.yaml names each one.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,14 @@ def test_filters_and_repositories_only_one_side_has(old: ReleaseModel, new: Rele
     }
     with pytest.raises(LookupError, match="unknown target nope"):
         diff_releases(old, new, DiffOptions(targets=("nope",)))
+
+
+def test_the_garbage_collector_runs_again_after_a_diff(old: ReleaseModel) -> None:
+    diff_releases(old, old, DiffOptions(requests=REQUEST))
+    assert gc.isenabled()
+    with pytest.raises(LookupError):
+        diff_releases(old, old, DiffOptions(targets=("nope",)))
+    assert gc.isenabled()
 
 
 def test_metadata_does_not_assume_what_the_release_dropped(

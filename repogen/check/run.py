@@ -145,6 +145,8 @@ class Checker:
         self.release = release
         self.engine = engine
         self.variables = release_variables(release.release)
+        #: Installed states set up, by repository id() and requests: assertions share them.
+        self._states: dict[tuple[int, tuple[str, ...]], InstalledState] = {}
 
     def run(self, files: Sequence[Path]) -> list[CheckResult]:
         results: list[CheckResult] = []
@@ -240,7 +242,13 @@ class Checker:
                     f"{repository.target_name}/{repository.arch}"
                 )
             source = matches[0]
-        return installed_by(source, [fill(r, variables) for r in setup.requests])
+        requests = tuple(fill(r, variables) for r in setup.requests)
+        key = (id(source), requests)
+        if key not in self._states:
+            # Each setup resolves over the whole repository: made once for the assertions
+            # that start from it (its repository is kept by the release or by _load).
+            self._states[key] = installed_by(source, requests)
+        return self._states[key]
 
 
 def _result(

@@ -12,6 +12,7 @@ import typer
 from repogen.cli.common import app, fail, load_model, out, report_model_errors
 from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json
+from repogen.diff.collector import collector_paused
 from repogen.diff.render import markdown, terminal
 from repogen.index import MetadataError, load_tree
 from repogen.model import Family, ModelErrors, ReleaseModel
@@ -98,27 +99,29 @@ def diff(
     Example: repogen diff fixtures/releases/cuda-12.5.yaml fixtures/releases/cuda-12.6.yaml
     """
     targets = list(target or [])
-    releases = _load(old, targets), _load(new, targets)
     options = DiffOptions(
         targets=tuple(targets),
         families=tuple(family or ()),
         requests=tuple(request or ()),
         assertion_files=tuple(assertions or ()),
     )
-    try:
-        result = diff_releases(*releases, options)
-    except LookupError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--target") from exc
-    except (RequestError, TemplateError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="--request") from exc
-    except ModelErrors as exc:
-        report_model_errors(exc)
-    if output_format is Format.JSON:
-        typer.echo(json.dumps(diff_json(result), indent=2))
-    elif output_format is Format.MARKDOWN:
-        typer.echo(markdown(result))
-    else:
-        for line in terminal(result):
-            out.print(line)
+    # Loading and writing out the diff make as many objects as the diff itself.
+    with collector_paused():
+        releases = _load(old, targets), _load(new, targets)
+        try:
+            result = diff_releases(*releases, options)
+        except LookupError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--target") from exc
+        except (RequestError, TemplateError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="--request") from exc
+        except ModelErrors as exc:
+            report_model_errors(exc)
+        if output_format is Format.JSON:
+            typer.echo(json.dumps(diff_json(result), indent=2))
+        elif output_format is Format.MARKDOWN:
+            typer.echo(markdown(result))
+        else:
+            for line in terminal(result):
+                out.print(line)
     if exit_code and result.changed:
         raise typer.Exit(1)

@@ -1,27 +1,33 @@
 """Requests resolved over only what they can reach, so that a diff's requests on a large
 release do not each hand the resolver the whole repository.
 
-A plain install (``<install> NAME…``: names that packages have or provide, nothing installed;
-for ``zypper install -t pattern``, every package providing ``pattern()``) can only
-ever choose among the packages its names reach: every package with a reached name or
-providing one, and, from each of those, the names of every relation it has (transitively).
-Packages with reverse relations (supplements, enhances, obsoletes) are always kept, with
-what they reach, since a solver may bring them in from the other side.  Nothing else is a
-candidate for anything, and a package that is never a candidate cannot change the answer.
+An install (``<install> NAME…``: names that packages have or provide; for ``zypper install
+-t pattern``, every package providing ``pattern()``; for ``dnf module install`` and ``module
+switch-to``, the package names of the profiles they install) can only ever choose among the
+packages its names reach, and those that what is installed reaches: every package with a
+reached name or providing one, and, from each of those, the names of every relation it has
+(transitively), starting from the names of the installed packages and of their relations too
+(an installed package is kept, upgraded or replaced only by packages of those names).
+Packages with reverse relations (supplements, enhances, obsoletes) are always kept, with what
+they reach, since a solver may bring them in from the other side.  Nothing else is a candidate
+for anything, and a package that is never a candidate cannot change the answer.  (dnf's
+modular filtering goes by names, so it hides the same packages among those reached; a hidden
+package outside them is no candidate and no newer version of anything installed.)
 
 A request that fails over its closure is resolved again over the whole universe, so that the
 client's complaint names the same packages it would have named; any other request (removals,
-module requests, wildcards, an installed state) is resolved over the whole
-universe from the start.
+enabling or resetting a module stream, wildcards) is resolved over the whole universe from the
+start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from repogen.model import PackageSpec, RelationKind, Repository
 from repogen.resolve import resolve
+from repogen.resolve.dnf import module_request, profile_names
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -49,11 +55,19 @@ class _Names:
         providers: dict[str, set[str]] = {}
         mentions: dict[str, set[str]] = {}
         always = set()
+        # The names of each relation, by its id(): a model shares one relation object among
+        # its packages.
+        named: dict[int, list[str]] = {}
         for package in packages:
             providers.setdefault(package.name, set()).add(package.name)
             mentioned = mentions.setdefault(package.name, set())
             for kind, relations in package.relations.items():
-                names = {a.name for relation in relations for a in relation.alternatives}
+                names: set[str] = set()
+                for relation in relations:
+                    found = named.get(id(relation))
+                    if found is None:
+                        found = named[id(relation)] = [a.name for a in relation.alternatives]
+                    names.update(found)
                 if kind is RelationKind.PROVIDES:
                     for name in names:
                         providers.setdefault(name, set()).add(package.name)
@@ -92,12 +106,11 @@ class ClosureEngine:
 
     def __call__(self, repository: Repository, universe: Universe, request: Request) -> Resolution:
         index = self._index(repository, universe)
-        # ``-t pattern X`` installs the package providing ``pattern() = X``: start from all
-        # pattern packages.
-        starts = (_PATTERN,) if request.patterns else request.names
-        if not _plain(request, universe) or not all(n in index.providers for n in starts):
+        starts = _starts(request, universe)
+        if starts is None or not all(n in index.providers for n in starts):
             return resolve(universe, request)
-        names = index.reached(starts)
+        installed = universe.installed.packages
+        names = index.reached([*starts, *(n for p in installed for n in (p.name, *_mentioned(p)))])
         closure = replace(
             universe,
             release=tuple(p for p in universe.release if p.name in names),
@@ -107,12 +120,28 @@ class ClosureEngine:
         return resolution if resolution.ok else resolve(universe, request)
 
 
-def _plain(request: Request, universe: Universe) -> bool:
-    """Whether *request* installs exact names (or patterns) on a machine with nothing
-    installed."""
-    return (
-        request.action is Action.INSTALL
-        and not universe.installed.packages
-        and not universe.installed.streams
-        and not any(_WILDCARDS.intersection(name) for name in request.names)
-    )
+def _mentioned(package: PackageSpec) -> Iterator[str]:
+    """Every name the relations of *package* mention."""
+    for relations in package.relations.values():
+        for relation in relations:
+            for alternative in relation.alternatives:
+                yield alternative.name
+
+
+def _starts(request: Request, universe: Universe) -> Sequence[str] | None:
+    """The names an install starts from, or None for any other request."""
+    if any(_WILDCARDS.intersection(name) for name in request.names):
+        return None
+    if request.action is Action.INSTALL:
+        # ``-t pattern X`` installs the package providing ``pattern() = X``: start from all
+        # pattern packages.
+        return (_PATTERN,) if request.patterns else request.names
+    if request.action not in (Action.MODULE_INSTALL, Action.MODULE_SWITCH):
+        return None
+    names: list[str] = []
+    for spec in request.names:
+        parsed = module_request(universe, spec)
+        if isinstance(parsed, str):
+            return None
+        names += profile_names(universe, request, parsed)
+    return names

@@ -7,10 +7,17 @@ from pathlib import Path
 
 from repogen.check.declarations import Assertion
 from repogen.check.run import CheckResult, assertion_files
+from repogen.diff.collector import collector_paused
 from repogen.diff.features import kernel_flavors, module_changes, patterns
 from repogen.diff.installability import regressions
 from repogen.diff.normalise import Normaliser
-from repogen.diff.packages import candidates, pair, relation_changes, renames
+from repogen.diff.packages import (
+    RelationTexts,
+    candidates,
+    pair,
+    relation_changes,
+    renames,
+)
 from repogen.diff.resolution import Key, check_results, request_assertions, resolution_changes
 from repogen.diff.result import (
     PackageVersion,
@@ -49,6 +56,7 @@ class _Sides:
 
     normal: tuple[Normaliser, Normaliser]
     results: tuple[dict[Key, list[CheckResult]], dict[Key, list[CheckResult]]]
+    texts: RelationTexts
 
 
 def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDiff:
@@ -77,7 +85,7 @@ def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDi
         relations=tuple(
             change
             for a, b, _ in pairing.pairs
-            if (change := relation_changes(a, b, old_normal, new_normal))
+            if (change := relation_changes(a, b, old_normal, new_normal, sides.texts))
         ),
         modules=module_changes(old.modules, new.modules, old_normal, new_normal),
         patterns=SetChange.between(patterns(old.packages), patterns(new.packages)),
@@ -116,6 +124,11 @@ def diff_releases(
     Raises LookupError for a ``targets`` entry neither release has, RequestError for a request
     no client parses, and ModelErrors for an assertion file that does not load.
     """
+    with collector_paused():
+        return _diff(old, new, options)
+
+
+def _diff(old: ReleaseModel, new: ReleaseModel, options: DiffOptions) -> ReleaseDiff:
     known = {r.target_name for r in (*old.repositories, *new.repositories)}
     unknown = sorted(set(options.targets) - known)
     if unknown:
@@ -132,6 +145,7 @@ def diff_releases(
             check_results(old, [before[k] for k in both], files, requests),
             check_results(new, [after[k] for k in both], files, requests),
         ),
+        RelationTexts(),
     )
     repositories = [
         *(_repository(before[k], after[k], sides) for k in both),

@@ -6,8 +6,13 @@ resolver.  Each check resolves over only what NAME can pull in (every provider o
 its pre-dependencies, dependencies and recommendations name, transitively; no client installs
 suggestions): nothing else can make the request fail.  Only packages that can reach a change
 are checked: a package is *alike* on both sides when the other side has it with the same
-version, relations and direct successors, and a package whose whole closure is alike (and
-whose repository's modules are the same) resolves the same on both sides.
+relations and the names it has or names are alike, versions compared as the resolver compares
+them (:mod:`repogen.diff.versions`: a release that only moves version numbers changes nothing
+a resolver can tell); a name is alike when its versions compare alike and the same packages
+have or provide it.  A package whose whole closure is alike (and whose repository's modules
+are the same) resolves the same on both sides.  Its order in the repository does not count:
+apt sorts its cache by name and version itself, and whether libsolv finds a solution does not
+depend on the order it meets the packages in.
 
 When the new side was read from metadata, what the old release published is not assumed to
 come from the distribution: a dependency on a package the release dropped is a regression,
@@ -22,8 +27,10 @@ from dataclasses import replace
 from repogen.check.run import INSTALL
 from repogen.diff.resolution import problem_text
 from repogen.diff.result import Link, Regression
+from repogen.diff.versions import Versions, comparison
 from repogen.index.stubs import ASSUMED
 from repogen.model import PackageSpec, RelationKind, Repository
+from repogen.model.relations import Operator, Relation
 from repogen.resolve import resolve
 from repogen.resolve.request import parse_request
 from repogen.resolve.universe import base_packages, universe_for
@@ -31,11 +38,22 @@ from repogen.resolve.universe import base_packages, universe_for
 #: The relations along which a client installs packages.
 _INSTALLS = (RelationKind.PRE_DEPENDS, RelationKind.DEPENDS, RelationKind.RECOMMENDS)
 
-Identity = tuple[str, str, str]
+#: A package as a resolver tells it apart: its name, architecture, the place of its version
+#: among its name's versions, and whether the release (not the base) has it.
+Identity = tuple[str, str, int, bool]
+#: An alternative of a relation as a resolver tells it apart: the name, the architecture
+#: qualifier, and the operator with the place of the version asked for.
+Wanted = tuple[str, str | None, tuple[Operator, int] | None]
+#: A package's relations as a resolver tells them apart, by field.
+Relations = dict[RelationKind, tuple[tuple[Wanted, ...], ...]]
 
 
-def _identity(package: PackageSpec) -> Identity:
-    return package.name, package.version, package.arch
+def _provided(package: PackageSpec) -> list[str]:
+    """The names *package* has or provides."""
+    return [
+        package.name,
+        *(r.alternatives[0].name for r in package.related(RelationKind.PROVIDES)),
+    ]
 
 
 class Installability:
@@ -48,12 +66,59 @@ class Installability:
         self.command = INSTALL[repository.family]
         self.release = {id(p) for p in self.universe.release}
         self.position = {id(p): i for i, p in enumerate(self.universe.available)}
+        self.versions = Versions(self.universe.available, comparison(repository.family))
+        # By the relation's id(): a model shares one relation object among its packages.
+        self._wanted: dict[int, tuple[Wanted, ...]] = {}
         self.providers: dict[str, list[PackageSpec]] = {}
+        #: Name → the packages that install with it (whose successors its providers are).
+        self.dependents: dict[str, list[PackageSpec]] = {}
+        #: Each package's identity and relations, by its id().
+        self.identities: dict[int, Identity] = {}
+        self.relations: dict[int, Relations] = {}
         for package in self.universe.available:
-            self.providers.setdefault(package.name, []).append(package)
-            for relation in package.related(RelationKind.PROVIDES):
-                self.providers.setdefault(relation.alternatives[0].name, []).append(package)
+            for name in _provided(package):
+                self.providers.setdefault(name, []).append(package)
+            relations = self.relations[id(package)] = {
+                kind: tuple(map(self._relation, r)) for kind, r in package.relations.items()
+            }
+            for name in {w[0] for k in _INSTALLS for r in relations.get(k, ()) for w in r}:
+                self.dependents.setdefault(name, []).append(package)
+            place = self.versions.place(package.name, package.version)
+            self.identities[id(package)] = (
+                package.name,
+                package.arch,
+                place,
+                id(package) in self.release,
+            )
         self._successors: dict[int, list[PackageSpec]] = {}
+
+    def _relation(self, relation: Relation) -> tuple[Wanted, ...]:
+        """*relation*'s alternatives, each version replaced by its place."""
+        found = self._wanted.get(id(relation))
+        if found is None:
+            found = self._wanted[id(relation)] = tuple(
+                (
+                    a.name,
+                    a.qualifier,
+                    None
+                    if a.constraint is None
+                    else (a.constraint.operator, self.versions.place(a.name, a.constraint.version)),
+                )
+                for a in relation.alternatives
+            )
+        return found
+
+    def _named(self, package: PackageSpec) -> set[str]:
+        """The name of *package* and every name its relations mention."""
+        return {
+            package.name,
+            *(
+                w[0]
+                for relations in self.relations[id(package)].values()
+                for r in relations
+                for w in r
+            ),
+        }
 
     def successors(self, package: PackageSpec) -> list[PackageSpec]:
         """What *package* can pull in directly: the providers of every name it installs with."""
@@ -81,30 +146,37 @@ class Installability:
 
     def starts(self, name: str) -> list[Identity]:
         """The packages ``install NAME`` starts from."""
-        return sorted(_identity(p) for p in self.providers.get(name, ()))
+        return sorted(self.identities[id(p)] for p in self.providers.get(name, ()))
 
-    def _signature(self, package: PackageSpec) -> tuple[object, ...]:
-        relations = tuple(sorted((k.value, package.related(k)) for k in package.relations))
-        successors = tuple(sorted(_identity(p) for p in self.successors(package)))
-        return relations, successors
+    def _name(self, name: str) -> tuple[object, ...]:
+        """What a resolver sees of *name*: how its versions compare, and who has or provides
+        it."""
+        return self.versions.shape(name), self.starts(name)
 
     def reaching_changes(self, other: Installability) -> set[Identity]:
         """The packages whose closure holds one that is not alike in *other*."""
-        theirs = {_identity(p): other._signature(p) for p in other.universe.available}
-        predecessors: dict[int, list[PackageSpec]] = {}
-        stack = []
-        for package in self.universe.available:
-            for successor in self.successors(package):
-                predecessors.setdefault(id(successor), []).append(package)
-            if theirs.get(_identity(package)) != self._signature(package):
-                stack.append(package)
-        reached = {id(p): p for p in stack}
+        names = (
+            self.providers.keys()
+            | self.versions.places.keys()
+            | other.providers.keys()
+            | other.versions.places.keys()
+        )
+        changed = {name for name in names if self._name(name) != other._name(name)}
+        theirs = {other.identities[id(p)]: other.relations[id(p)] for p in other.universe.available}
+        reached = {
+            id(p): p
+            for p in self.universe.available
+            if theirs.get(self.identities[id(p)]) != self.relations[id(p)]
+            or not changed.isdisjoint(self._named(p))
+        }
+        stack = list(reached.values())
         while stack:
-            for predecessor in predecessors.get(id(stack.pop()), ()):
-                if id(predecessor) not in reached:
-                    reached[id(predecessor)] = predecessor
-                    stack.append(predecessor)
-        return {_identity(p) for p in reached.values()}
+            for name in _provided(stack.pop()):
+                for predecessor in self.dependents.get(name, ()):
+                    if id(predecessor) not in reached:
+                        reached[id(predecessor)] = predecessor
+                        stack.append(predecessor)
+        return {self.identities[id(p)] for p in reached.values()}
 
     def problem(self, name: str) -> str | None:
         """Why *name* cannot be installed, or None when it can."""

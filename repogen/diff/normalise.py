@@ -32,6 +32,8 @@ class Normaliser:
 
     placeholders: dict[str, str]
     _pattern: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
+    #: Texts already rewritten: a release repeats its relations across many packages.
+    _done: dict[str, str] = field(init=False, compare=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         values = sorted(self.placeholders, key=lambda v: (-len(v), v))
@@ -61,4 +63,9 @@ class Normaliser:
     def __call__(self, text: str) -> str:
         if self._pattern is None:
             return text
-        return self._pattern.sub(lambda m: self.placeholders[m.group()], text)
+        done = self._done.get(text)
+        if done is None:
+            done = self._done[text] = self._pattern.sub(
+                lambda m: self.placeholders[m.group()], text
+            )
+        return done

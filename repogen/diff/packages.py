@@ -25,8 +25,11 @@ from debian.debian_support import version_compare
 from repogen.diff.normalise import Normaliser
 from repogen.diff.result import FieldChange, Link, RelationChanges, Rename, SetChange
 from repogen.model import Family, PackageSpec, RelationKind
+from repogen.model.relations import Relation
 from repogen.model.versions import split_evr
 
+#: The relation fields, in the order the diff reports them.
+_KINDS = tuple(RelationKind)
 _LINKS = (
     (RelationKind.REPLACES, Link.REPLACES),
     (RelationKind.OBSOLETES, Link.OBSOLETES),
@@ -100,16 +103,34 @@ def renames(pairing: Pairing) -> tuple[Rename, ...]:
     )
 
 
+class RelationTexts:
+    """Relations as the diff shows them (Debian syntax), each written once: by id(), as a
+    model shares one relation object among its packages."""
+
+    def __init__(self) -> None:
+        self.written: dict[int, str] = {}
+
+    def __call__(self, relation: Relation) -> str:
+        text = self.written.get(id(relation))
+        if text is None:
+            text = self.written[id(relation)] = str(relation)
+        return text
+
+
 def relation_changes(
-    old: PackageSpec, new: PackageSpec, old_normal: Normaliser, new_normal: Normaliser
+    old: PackageSpec,
+    new: PackageSpec,
+    old_normal: Normaliser,
+    new_normal: Normaliser,
+    texts: RelationTexts,
 ) -> RelationChanges | None:
     """What changed in the relations of *old* → *new*, field by field; None when nothing."""
     fields = []
-    for kind in RelationKind:
-        before, after = old.related(kind), new.related(kind)
+    for kind in _KINDS:
+        before, after = old.relations.get(kind, ()), new.relations.get(kind, ())
         if before == after:
             continue
-        change = SetChange.between(map(str, before), map(str, after), old_normal, new_normal)
+        change = SetChange.between(map(texts, before), map(texts, after), old_normal, new_normal)
         if change:
             fields.append(FieldChange(kind, change))
     return RelationChanges(new.name, old.name, tuple(fields)) if fields else None

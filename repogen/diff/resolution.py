@@ -13,7 +13,7 @@ reach (:mod:`repogen.diff.closure`), with the same answers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from repogen.check.declarations import Assertion, Expectation, TargetSelector
@@ -77,17 +77,31 @@ def problem_text(resolution: Resolution) -> str:
     return " ".join(line.strip() for line in resolution.problems if line.strip())
 
 
-def outcome(result: CheckResult, repository: Repository) -> Outcome:
+@dataclass(frozen=True)
+class _Released:
+    """The names of one repository's packages, and of its kernel-module packages: what an
+    outcome reports of a transaction."""
+
+    names: frozenset[str]
+    kernel: frozenset[str]
+
+    @classmethod
+    def of(cls, repository: Repository) -> _Released:
+        return cls(
+            frozenset(p.name for p in repository.packages),
+            frozenset(p.name for p in repository.packages if p.kernel_module is not None),
+        )
+
+
+def _outcome(result: CheckResult, released: _Released) -> Outcome:
     resolution = result.resolution
-    names = {p.name for p in repository.packages}
-    kernel = {p.name for p in repository.packages if p.kernel_module is not None}
     installed = resolution.installed_names
     return Outcome(
         ok=resolution.ok,
         flavor=result.flavor,
-        kernel_modules=tuple(sorted(installed & kernel)),
-        install=tuple(sorted(installed & names)),
-        remove=tuple(sorted({r.name for r in resolution.remove} & names)),
+        kernel_modules=tuple(sorted(installed & released.kernel)),
+        install=tuple(sorted(installed & released.names)),
+        remove=tuple(sorted({r.name for r in resolution.remove} & released.names)),
         modules=resolution.modules,
         problem="" if resolution.ok else problem_text(resolution),
     )
@@ -96,10 +110,10 @@ def outcome(result: CheckResult, repository: Repository) -> Outcome:
 def _change(
     old: CheckResult,
     new: CheckResult,
-    repositories: tuple[Repository, Repository],
+    released: tuple[_Released, _Released],
     normal: tuple[Normaliser, Normaliser],
 ) -> ResolutionChange | None:
-    before, after = outcome(old, repositories[0]), outcome(new, repositories[1])
+    before, after = _outcome(old, released[0]), _outcome(new, released[1])
     install = SetChange.between(before.install, after.install, *normal)
     remove = SetChange.between(before.remove, after.remove, *normal)
     modules = SetChange.between(before.modules, after.modules, *normal)
@@ -121,12 +135,13 @@ def resolution_changes(
     """Requests of one repository whose outcome changed; one entry per distinct change,
     naming every assertion that showed it."""
     before = {(r.assertion, normal[0](r.request)): r for r in old}
+    released = (_Released.of(repositories[0]), _Released.of(repositories[1]))
     merged: dict[ResolutionChange, list[str]] = {}
     for result in new:
         previous = before.get((result.assertion, normal[1](result.request)))
         if previous is None:
             continue
-        change = _change(previous, result, repositories, normal)
+        change = _change(previous, result, released, normal)
         if change is not None:
             merged.setdefault(replace(change, assertions=()), []).append(result.assertion)
     return tuple(

@@ -143,8 +143,7 @@ class DnfResolver:
             if current != stream:
                 newly.append(f"{module}:{stream}")
             enabled[module] = stream
-            for profile in self.profiles(universe, request, parsed):
-                names.extend(parsed.stream.profiles.get(profile, ()))
+            names.extend(profile_names(universe, request, parsed))
         if request.action is Action.MODULE_ENABLE:
             return Resolution(ok=True, modules=tuple(newly))
         installed = {p.name for p in universe.installed.packages}
@@ -221,6 +220,15 @@ class DnfResolver:
             modules=tuple(sorted(enabling)),
             why=result.why,
         )
+
+
+def profile_names(universe: Universe, request: Request, parsed: ModuleRequest) -> list[str]:
+    """The package names of the profiles a module command installs from *parsed*."""
+    return [
+        name
+        for profile in DnfResolver.profiles(universe, request, parsed)
+        for name in parsed.stream.profiles.get(profile, ())
+    ]
 
 
 def _named(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:

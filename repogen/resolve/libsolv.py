@@ -7,7 +7,7 @@ defaults (and, for dnf, modular filtering decided before the pool is built).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import solv
 
@@ -44,29 +44,79 @@ class Pool:
     packages: dict[int, PackageSpec]
     #: Solvables in the pool that the solver must not consider (dnf's excludes).
     hidden: frozenset[int] = frozenset()
+    #: The dependency of each relation of the packages in the pool, by the relation's id():
+    #: a model shares one relation object among the packages that have it.
+    relations: dict[int, int] = field(default_factory=dict)
 
     def considered(self, solvable: solv.XSolvable) -> bool:
         """Whether *solvable* is not excluded: libsolv's selections and ``whatprovides`` see
         excluded solvables, dnf's queries do not."""
         return solvable.id not in self.hidden
 
-    def dep(self, alternative: Alternative) -> solv.Dep:
-        dep = self.pool.Dep(alternative.name)
-        if alternative.constraint is None:
-            return dep
+    def dep(self, alternative: Alternative) -> int:
+        """The id of *alternative* as a dependency."""
+        name: int = self.pool.str2id(alternative.name)
         constraint = alternative.constraint
-        return dep.Rel(_FLAGS[constraint.operator], self.pool.Dep(constraint.version))
+        if constraint is None:
+            return name
+        version = self.pool.str2id(constraint.version)
+        dep: int = self.pool.rel2id(name, version, _FLAGS[constraint.operator])
+        return dep
 
-    def relation(self, relation: Relation) -> solv.Dep:
-        """One alternative as a plain dependency, several as the rich `(a or b …)`."""
-        deps = [self.dep(a) for a in relation.alternatives]
-        combined = deps[-1]
-        for dep in reversed(deps[:-1]):
-            combined = dep.Rel(solv.REL_OR, combined)
-        return combined
+    def relation(self, relation: Relation) -> int:
+        """The id of one alternative as a plain dependency, several as the rich `(a or b …)`.
+
+        Made once per relation of the packages in the pool, which keeps them (and so their
+        id()s) alive: only those relations may be asked for."""
+        known = self.relations.get(id(relation))
+        if known is None:
+            deps = [self.dep(a) for a in relation.alternatives]
+            known = deps[-1]
+            for dep in reversed(deps[:-1]):
+                known = self.pool.rel2id(dep, known, solv.REL_OR)
+            self.relations[id(relation)] = known
+        return known
 
     def solvable_package(self, solvable: solv.XSolvable) -> PackageSpec:
         return self.packages[solvable.id]
+
+
+class EvrComparison:
+    """How libsolv compares two rpm versions: as package versions (``evrcmp``), and as a
+    provided version against a dependency's (libsolv's own matching, which leaves out a
+    release only one side has), for every operator on either side."""
+
+    def __init__(self) -> None:
+        self.pool = solv.Pool()
+        self.pool.setdisttype(solv.Pool.DISTTYPE_RPM)
+        self.repo = self.pool.add_repo("versions")
+        self.solvables: dict[str, solv.XSolvable] = {}
+
+    def _dep(self, provided: int, wanted: int, version: str) -> solv.Dep:
+        # One name per operator of the provide, so that a query meets only that provide.
+        return self.pool.Dep(f"provided-{provided}").Rel(wanted, self.pool.Dep(version))
+
+    def _solvable(self, version: str) -> solv.XSolvable:
+        solvable = self.solvables.get(version)
+        if solvable is None:
+            solvable = self.solvables[version] = self.repo.add_solvable()
+            solvable.name = "version"
+            solvable.evr = version
+            solvable.arch = "noarch"
+            for flags in _FLAGS.values():
+                solvable.add_deparray(solv.SOLVABLE_PROVIDES, self._dep(flags, flags, version))
+        return solvable
+
+    def __call__(self, a: str, b: str) -> tuple[int | bool, ...]:
+        """The order of *a* and *b*, then whether a provide of *a* meets a dependency on *b*
+        for each pair of operators."""
+        first, second = self._solvable(a), self._solvable(b)
+        order: int = first.evrcmp(second)
+        return order, *(
+            bool(first.matchesdep(solv.SOLVABLE_PROVIDES, self._dep(provided, wanted, b)))
+            for provided in _FLAGS.values()
+            for wanted in _FLAGS.values()
+        )
 
 
 def build_pool(
@@ -110,10 +160,11 @@ def _add(pool: Pool, repo: solv.Repo, package: PackageSpec) -> solv.XSolvable:
     solvable.name = package.name
     solvable.evr = package.version
     solvable.arch = package.arch
-    own = pool.pool.Dep(package.name).Rel(solv.REL_EQ, pool.pool.Dep(package.version))
+    own = pool.pool.rel2id(solvable.nameid, solvable.evrid, solv.REL_EQ)
     solvable.add_deparray(solv.SOLVABLE_PROVIDES, own)
+    relations = package.relations
     for kind, key in _KEYS.items():
-        for relation in package.related(kind):
+        for relation in relations.get(kind, ()):
             solvable.add_deparray(key, pool.relation(relation))
     return solvable
 
@@ -179,12 +230,19 @@ def _why(
     why: dict[str, tuple[str, ...]] = {}
     for solvable in solvables:
         reason, rule = solver.describe_decision(solvable)
-        if reason == solv.Solver.SOLVER_REASON_RESOLVE_JOB or rule is None:
+        # A job rule is the request itself; its info holds the job's index and what it asks
+        # for (a whatprovides offset for "one of"), not a solvable and a dependency, so they
+        # must not be read as such (reading that offset as a dependency can crash libsolv).
+        if (
+            reason == solv.Solver.SOLVER_REASON_RESOLVE_JOB
+            or rule is None
+            or rule.type == solv.Solver.SOLVER_RULE_JOB
+        ):
             why[solvable.name] = ("requested",)
             continue
         info = rule.info()
         source = info.solvable
-        if source is None:  # a job rule: the request itself
+        if source is None:
             why[solvable.name] = ("requested",)
         elif info.dep is not None:
             kind = "Recommends" if reason == solv.Solver.SOLVER_REASON_WEAKDEP else "Requires"

@@ -74,4 +74,4 @@ def _pattern_jobs(pool: libsolv.Pool, name: str) -> list[solv.Job] | None:
     dep = pool.dep(Alternative("pattern()", Constraint(Operator.EQ, name)))
     if not pool.pool.whatprovides(dep):
         return None
-    return [pool.pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_PROVIDES, dep.id)]
+    return [pool.pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_PROVIDES, dep)]
