@@ -26,7 +26,8 @@ from repogen.publish.rpmrepo import RpmFamilyPublisher
 from repogen.publish.rpmspec import SpecPackage, spec_package
 
 
-def _run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+    """*command*'s output; a failure is an error, never a timing."""
     result = subprocess.run(
         list(command), env=env, cwd=cwd, capture_output=True, text=True, check=False
     )
@@ -81,7 +82,7 @@ def rpm_toolchain(packages: Sequence[SpecPackage], arch: str, work: Path) -> Non
     for package in packages:
         spec = specs / f"{package.name}.spec"
         spec.write_text(maintainer_spec(package))
-        _run(
+        run(
             [
                 "rpmbuild",
                 "--quiet",
@@ -98,7 +99,7 @@ def rpm_toolchain(packages: Sequence[SpecPackage], arch: str, work: Path) -> Non
             ],
             env,
         )
-    _run(["createrepo_c", "--quiet", "--no-database", str(output)])
+    run(["createrepo_c", "--quiet", "--no-database", str(output)])
 
 
 # -- Debian -------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def deb_packages(controls: Sequence[str], work: Path) -> Path:
         tree = work / "trees" / str(number)
         (tree / "DEBIAN").mkdir(parents=True)
         (tree / "DEBIAN" / "control").write_text(control)
-        _run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(tree), str(pool)])
+        run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(tree), str(pool)])
     return pool
 
 
@@ -131,15 +132,15 @@ def apt_ftparchive(work: Path) -> None:
     """``apt-ftparchive packages`` (plus gzip and xz) and ``release`` over ``work/pool``."""
     index = work / "dists" / "main" / "Packages"
     index.parent.mkdir(parents=True)
-    index.write_text(_run(["apt-ftparchive", "packages", "pool"], cwd=work))
-    _run(["gzip", "-9kn", str(index)])
-    _run(["xz", "-k", str(index)])
-    release = _run(["apt-ftparchive", "release", "."], cwd=index.parent)
+    index.write_text(run(["apt-ftparchive", "packages", "pool"], cwd=work))
+    run(["gzip", "-9kn", str(index)])
+    run(["xz", "-k", str(index)])
+    release = run(["apt-ftparchive", "release", "."], cwd=index.parent)
     (index.parent / "Release").write_text(release)
 
 
 def dpkg_scanpackages(work: Path) -> None:
-    (work / "Packages.scan").write_text(_run(["dpkg-scanpackages", "pool"], cwd=work))
+    (work / "Packages.scan").write_text(run(["dpkg-scanpackages", "pool"], cwd=work))
 
 
 def missing(family: Family) -> list[str]:

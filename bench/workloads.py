@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -287,7 +286,7 @@ def diff_rows(settings: Settings) -> Iterator[Row]:
     compared = settings.timed(lambda: diff_json(diff_releases(before, after, DiffOptions())))
     yield Row("diff", size, "diff_releases + JSON, in-process", compared, 3 * size)
     command = [sys.executable, "-m", "repogen", "diff", str(old), str(new), "--format", "json"]
-    cli = settings.timed(lambda: subprocess.run(command, capture_output=True, check=False))
+    cli = settings.timed(lambda: toolchain.run(command))
     yield Row(
         "diff",
         size,

@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from repogen.cli.common import app, fail, load_model, out, report_model_errors
+from repogen.collector import collector_paused
 from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json
-from repogen.diff.collector import collector_paused
 from repogen.diff.render import markdown, terminal
 from repogen.index import MetadataError, load_tree
 from repogen.model import Family, ModelErrors, ReleaseModel

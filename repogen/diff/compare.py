@@ -7,7 +7,7 @@ from pathlib import Path
 
 from repogen.check.declarations import Assertion
 from repogen.check.run import CheckResult, assertion_files
-from repogen.diff.collector import collector_paused
+from repogen.collector import collector_paused
 from repogen.diff.features import kernel_flavors, module_changes, patterns
 from repogen.diff.installability import regressions
 from repogen.diff.normalise import Normaliser

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from repogen.collector import collector_paused
 from repogen.model.concrete import ReleaseModel
 from repogen.model.declarations import ModelFile
 from repogen.model.errors import ModelErrors, ModelPath
@@ -87,8 +88,9 @@ def load_release(path: Path) -> ReleaseModel:
 
     Raises :class:`ModelErrors` listing every problem, each with file, line and model path.
     """
-    document = load_document(path)
-    model = declarations(document, ModelFile)
-    return ReleaseModel(
-        model.release, str(path), expand(model, document), model.maintainer, model.license
-    )
+    with collector_paused():
+        document = load_document(path)
+        model = declarations(document, ModelFile)
+        return ReleaseModel(
+            model.release, str(path), expand(model, document), model.maintainer, model.license
+        )

@@ -1,0 +1,25 @@
+"""Python's cyclic garbage collector paused while loading a release or diffing two.
+
+Both make millions of small objects that live on (the loaded releases) or are freed by
+reference counting; each of the collector's passes walks everything alive again.  On two
+10,000-package releases the passes took 40 % of the diff and a third of loading; the few
+cycles made meanwhile are collected once it runs again.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The collector off inside the block, and on again after it if it was on before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
