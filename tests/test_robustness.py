@@ -71,9 +71,14 @@ def built(model: str, out: Path) -> dict[str, bytes]:
     return tree(out)
 
 
+def staging_directories(out: Path) -> list[Path]:
+    """The staging directories of builds into *out*, beside it."""
+    return list(out.parent.glob(f".{out.name}.building-*"))
+
+
 def staging(out: Path) -> bool:
     """Whether a build into *out* has its staging directory beside it."""
-    return any(out.parent.glob(f".{out.name}.building-*"))
+    return bool(staging_directories(out))
 
 
 def wait_for_staging(process: subprocess.Popen[bytes], out: Path) -> None:
@@ -87,7 +92,7 @@ def staged_paths(out: Path) -> int:
     os.walk passes over a directory that vanishes under it)."""
     return sum(
         len(directories) + len(files)
-        for staged in out.parent.glob(f".{out.name}.building-*")
+        for staged in staging_directories(out)
         for _, directories, files in os.walk(staged)
     )
 
@@ -171,7 +176,7 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
     assert len(outcomes) == 2, "the kills never caught a build before or after its swap"
     assert interrupted >= KILLS // 4, "too few kills interrupted a build mid-way"
     assert built("cuda-12.6.yaml", out) == new
-    assert not list(tmp_path.glob(".out.building-*"))
+    assert not staging(tmp_path / "out")
 
 
 def test_interrupted_build_keeps_the_old_output_and_cleans_up(tmp_path: Path) -> None:
@@ -179,12 +184,12 @@ def test_interrupted_build_keeps_the_old_output_and_cleans_up(tmp_path: Path) ->
     old = built("cuda-12.5.yaml", out)
     process = run_build("cuda-12.6.yaml", out)
     deadline = time.monotonic() + 30
-    while not list(tmp_path.glob(".out.building-*")) and time.monotonic() < deadline:
+    while not staging(tmp_path / "out") and time.monotonic() < deadline:
         time.sleep(0.01)
     process.send_signal(signal.SIGINT)
     assert process.wait() != 0
     assert tree(out) == old
-    assert not list(tmp_path.glob(".out.building-*"))
+    assert not staging(tmp_path / "out")
 
 
 def test_disk_full_keeps_the_old_output(
@@ -211,7 +216,7 @@ def test_disk_full_keeps_the_old_output(
             BuildOptions(source_date_epoch=EPOCH),
         )
     assert tree(out) == old
-    assert not list(tmp_path.glob(".out.building-*"))
+    assert not staging(tmp_path / "out")
 
 
 def test_failed_signing_keeps_the_old_output(tmp_path: Path, release_12_6: ReleaseModel) -> None:
