@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
-from repogen.model import KernelModuleFlavor, ReleaseModel, Repository
+from repogen.model import KernelModuleFlavor, ModelErrors, ReleaseModel, Repository, load_release
 from repogen.model.concrete import PULLING, RelationKind
+
+from .conftest import MODELS, RELEASES
 
 TARGETS = {
     "ubuntu2004": {"amd64", "arm64"},
@@ -258,3 +262,18 @@ def test_pattern_text_is_filled_per_kernel_flavor(release_12_6: ReleaseModel) ->
     assert pattern is not None
     assert "built for the 64kb kernel" in pattern.description
     assert "{" not in pattern.description
+
+
+def test_the_garbage_collector_is_as_it_was_after_loading() -> None:
+    """Loading pauses the collector; a load that succeeds or fails leaves it as it found it."""
+    load_release(RELEASES / "cuda-12.5.yaml")
+    assert gc.isenabled()
+    with pytest.raises(ModelErrors):
+        load_release(MODELS / "broken" / "bad-deb-version.yaml")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_release(RELEASES / "cuda-12.5.yaml")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
