@@ -25,6 +25,7 @@ from repogen.publish.base import BuildOptions
 from .conftest import RELEASES
 
 runner = CliRunner()
+BROKEN = Path(__file__).resolve().parent / "models" / "broken"
 OLD, NEW = str(RELEASES / "cuda-12.5.yaml"), str(RELEASES / "cuda-12.6.yaml")
 
 
@@ -218,6 +219,19 @@ def test_exit_code_and_bad_input(trees: tuple[Path, Path]) -> None:
     not_a_repository = runner.invoke(app, ["diff", OLD, str(RELEASES)])
     assert not_a_repository.exit_code == 2
     assert "neither a repogen output" in not_a_repository.output
+
+
+def test_a_broken_model_is_reported_with_its_place_on_either_side() -> None:
+    broken = BROKEN / "bad-family.yaml"
+    new_side = runner.invoke(app, ["diff", OLD, str(broken)])
+    assert new_side.exit_code == 2
+    assert f"{broken}:5:5: " in new_side.stderr
+    assert "Traceback" not in new_side.output
+    # When both are broken, the old side's errors are the ones reported, as when read in turn.
+    both = runner.invoke(app, ["diff", str(BROKEN / "bad-order.yaml"), str(broken)])
+    assert both.exit_code == 2
+    assert "bad-order.yaml:6:5: " in both.stderr
+    assert broken.name not in both.stderr
 
 
 def test_requests_replace_the_assertions() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -9,13 +10,14 @@ from typing import Annotated
 
 import typer
 
-from repogen.cli.common import app, fail, load_model, out, report_model_errors
+from repogen.cli.common import app, fail, out, report_model_errors
 from repogen.collector import collector_paused
 from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json
 from repogen.diff.render import markdown, terminal
+from repogen.forked import forked
 from repogen.index import MetadataError, load_tree
-from repogen.model import Family, ModelErrors, ReleaseModel
+from repogen.model import Family, ModelErrors, ReleaseModel, load_release
 from repogen.model.templates import TemplateError
 from repogen.resolve.request import RequestError
 
@@ -29,12 +31,21 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def _load(path: Path, targets: list[str]) -> ReleaseModel:
+def _read(path: Path, targets: list[str]) -> ReleaseModel:
     """A model file, or repositories on disk (a bare one named by the only --target)."""
     if path.is_file():
-        return load_model(path)
+        return load_release(path)
+    return load_tree(path, targets[0] if len(targets) == 1 else None)
+
+
+def _load(old: Path, new: Path, targets: list[str]) -> tuple[ReleaseModel, ReleaseModel]:
+    """Both sides, the new one read by a worker meanwhile; when both are broken, the old
+    side's errors are the ones reported."""
     try:
-        return load_tree(path, targets[0] if len(targets) == 1 else None)
+        with forked(functools.partial(_read, new, targets)) as reading:
+            return _read(old, targets), reading.result()
+    except ModelErrors as exc:
+        report_model_errors(exc)
     except MetadataError as exc:
         fail(str(exc), EXIT_BAD_INPUT)
 
@@ -107,7 +118,7 @@ def diff(
     )
     # Loading and writing out the diff make as many objects as the diff itself.
     with collector_paused():
-        releases = _load(old, targets), _load(new, targets)
+        releases = _load(old, new, targets)
         try:
             result = diff_releases(*releases, options)
         except LookupError as exc:

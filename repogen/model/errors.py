@@ -51,3 +51,7 @@ class ModelErrors(Exception):
         unique = sorted(set(errors), key=lambda e: (e.mark, format_path(e.path), e.message))
         self.errors: Sequence[ModelError] = unique
         super().__init__("\n".join(str(e) for e in unique))
+
+    def __reduce__(self) -> tuple[type[ModelErrors], tuple[Sequence[ModelError]]]:
+        # Made again from the errors, not from the message (a model may load in a worker).
+        return ModelErrors, (self.errors,)

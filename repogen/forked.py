@@ -1,0 +1,96 @@
+"""Work done in a forked process while this one goes on, its result sent back pickled.
+
+A diff loads two releases and resolves requests on both; on two 10,000-package releases each
+part takes about half a second and the parts do not depend on each other, so a second CPU
+halves them.  The worker is forked rather than spawned: it starts from this process's memory
+(the loaded releases, imported modules) and nothing is pickled on the way in.  Only its result
+comes back, and pickling a loaded release is several times faster than loading it.
+
+With a single CPU there is nothing to gain: the work is then done here, when its result is
+asked for.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from typing import Generic, TypeVar
+
+from repogen.collector import collector_paused
+
+T = TypeVar("T")
+
+
+class WorkerFailed(RuntimeError):
+    """The worker died, or raised an exception that cannot be sent back as it is."""
+
+
+def _run(work: Callable[[], object], send: Connection) -> None:
+    raised: BaseException | None = None
+    with collector_paused():
+        try:
+            outcome: tuple[bool, object] = (True, work())
+        except BaseException as exc:  # everything the work raises is the caller's to handle
+            raised = exc
+            outcome = (False, exc)
+        try:
+            data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            before = "" if raised is None else "".join(traceback.format_exception(raised))
+            failure = WorkerFailed(f"{before}{traceback.format_exc()}cannot be sent back")
+            data = pickle.dumps((False, failure))
+    send.send_bytes(data)
+    send.close()
+
+
+class Forked(Generic[T]):
+    """*work* under way in a forked process; :meth:`result` waits for what it returned."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._process: multiprocessing.process.BaseProcess | None = None
+        if len(os.sched_getaffinity(0)) > 1:
+            context = multiprocessing.get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            self._process = context.Process(target=_run, args=(work, send), daemon=True)
+            self._process.start()
+            send.close()
+
+    def result(self) -> T:
+        """What the work returned; what it raised is raised here."""
+        if self._process is None:
+            return self._work()
+        try:
+            data = self._receive.recv_bytes()
+        except EOFError:
+            self._process.join()
+            raise WorkerFailed(f"worker exited with {self._process.exitcode}") from None
+        self._process.join()
+        self._receive.close()
+        with collector_paused():
+            ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        result: T = value
+        return result
+
+    def stop(self) -> None:
+        """End the worker if it is still running (the result is no longer wanted)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+@contextmanager
+def forked(work: Callable[[], T]) -> Iterator[Forked[T]]:
+    """*work* started in a forked process for the block; stopped if the block leaves early."""
+    running = Forked(work)
+    try:
+        yield running
+    finally:
+        running.stop()
