@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from repogen.check.declarations import Assertion
-from repogen.check.run import CheckResult, assertion_files
+from repogen.check.run import assertion_files
 from repogen.collector import collector_paused
 from repogen.diff.features import kernel_flavors, module_changes, patterns
 from repogen.diff.installability import regressions
@@ -18,15 +19,23 @@ from repogen.diff.packages import (
     relation_changes,
     renames,
 )
-from repogen.diff.resolution import Key, check_results, request_assertions, resolution_changes
+from repogen.diff.resolution import (
+    Key,
+    Resolved,
+    outcomes,
+    request_assertions,
+    resolution_changes,
+)
 from repogen.diff.result import (
     PackageVersion,
     ReleaseDiff,
     RepositoryDiff,
+    ResolutionChange,
     SetChange,
     Status,
     VersionChange,
 )
+from repogen.forked import forked
 from repogen.model import Family, ReleaseModel, Repository
 
 
@@ -55,11 +64,11 @@ class _Sides:
     """Both releases, with what every repository comparison needs from them."""
 
     normal: tuple[Normaliser, Normaliser]
-    results: tuple[dict[Key, list[CheckResult]], dict[Key, list[CheckResult]]]
     texts: RelationTexts
 
 
 def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDiff:
+    """What changed from *old* to *new*, but for how requests resolve."""
     old_normal, new_normal = sides.normal
     pairing = pair(
         candidates(old.packages, old.family),
@@ -68,8 +77,7 @@ def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDi
         new_normal,
     )
     same_name = [(a, b) for a, b, link in pairing.pairs if link is None]
-    key = (new.target_name, new.arch)
-    diff = RepositoryDiff(
+    return RepositoryDiff(
         target=new.target_name,
         arch=new.arch,
         family=new.family,
@@ -92,11 +100,13 @@ def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDi
         kernel_flavors=SetChange.between(
             kernel_flavors(old.packages), kernel_flavors(new.packages)
         ),
-        resolutions=resolution_changes(
-            sides.results[0].get(key, []), sides.results[1].get(key, []), (old, new), sides.normal
-        ),
         regressions=regressions(pairing.pairs, old, new),
     )
+
+
+def _finished(diff: RepositoryDiff, resolutions: tuple[ResolutionChange, ...]) -> RepositoryDiff:
+    """*diff* with its resolution changes; unchanged when it has no change at all."""
+    diff = replace(diff, resolutions=resolutions)
     details = (
         diff.added,
         diff.removed,
@@ -113,6 +123,19 @@ def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDi
         diff
         if any(details)
         else RepositoryDiff(diff.target, diff.arch, diff.family, Status.UNCHANGED)
+    )
+
+
+def _outcomes(
+    releases: tuple[ReleaseModel, ReleaseModel],
+    repositories: tuple[list[Repository], list[Repository]],
+    files: list[Path],
+    requests: list[Assertion],
+) -> tuple[dict[Key, list[Resolved]], dict[Key, list[Resolved]]]:
+    """The outcomes of the requests on both sides."""
+    return (
+        outcomes(releases[0], repositories[0], files, requests),
+        outcomes(releases[1], repositories[1], files, requests),
     )
 
 
@@ -139,16 +162,26 @@ def _diff(old: ReleaseModel, new: ReleaseModel, options: DiffOptions) -> Release
     both = sorted(before.keys() & after.keys())
     requests: list[Assertion] = request_assertions(options.requests)
     files = assertion_files(options.assertion_files)
-    sides = _Sides(
-        (Normaliser.of(old.release), Normaliser.of(new.release)),
-        (
-            check_results(old, [before[k] for k in both], files, requests),
-            check_results(new, [after[k] for k in both], files, requests),
-        ),
-        RelationTexts(),
+    sides = _Sides((Normaliser.of(old.release), Normaliser.of(new.release)), RelationTexts())
+    resolve_both = functools.partial(
+        _outcomes,
+        (old, new),
+        ([before[k] for k in both], [after[k] for k in both]),
+        files,
+        requests,
     )
+    # The requests are resolved by a worker while the packages are compared here.
+    with forked(resolve_both) as resolving:
+        compared = {k: _repository(before[k], after[k], sides) for k in both}
+        resolved = resolving.result()
     repositories = [
-        *(_repository(before[k], after[k], sides) for k in both),
+        *(
+            _finished(
+                compared[k],
+                resolution_changes(resolved[0].get(k, []), resolved[1].get(k, []), sides.normal),
+            )
+            for k in both
+        ),
         *(
             RepositoryDiff(*k, before[k].family, Status.REMOVED)
             for k in before.keys() - after.keys()

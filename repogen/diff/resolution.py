@@ -52,13 +52,22 @@ def request_assertions(requests: Sequence[str]) -> list[Assertion]:
     return assertions
 
 
-def check_results(
+@dataclass(frozen=True)
+class Resolved:
+    """One request of one assertion on one repository, and its outcome."""
+
+    assertion: str
+    request: str
+    outcome: Outcome
+
+
+def outcomes(
     release: ReleaseModel,
     repositories: Sequence[Repository],
     files: Sequence[Path],
     requests: Sequence[Assertion],
-) -> dict[Key, list[CheckResult]]:
-    """The results of *requests* (else of the assertion *files*) on *repositories*, by
+) -> dict[Key, list[Resolved]]:
+    """The outcomes of *requests* (else of the assertion *files*) on *repositories*, by
     (target, arch)."""
     checker = Checker(replace(release, repositories=tuple(repositories)), ClosureEngine())
     results = (
@@ -66,9 +75,12 @@ def check_results(
         if requests
         else checker.run(files)
     )
-    grouped: dict[Key, list[CheckResult]] = {}
+    released = {(r.target_name, r.arch): _Released.of(r) for r in repositories}
+    grouped: dict[Key, list[Resolved]] = {}
     for result in results:
-        grouped.setdefault((result.target, result.arch), []).append(result)
+        key = (result.target, result.arch)
+        outcome = _outcome(result, released[key])
+        grouped.setdefault(key, []).append(Resolved(result.assertion, result.request, outcome))
     return grouped
 
 
@@ -108,12 +120,9 @@ def _outcome(result: CheckResult, released: _Released) -> Outcome:
 
 
 def _change(
-    old: CheckResult,
-    new: CheckResult,
-    released: tuple[_Released, _Released],
-    normal: tuple[Normaliser, Normaliser],
+    old: Resolved, new: Resolved, normal: tuple[Normaliser, Normaliser]
 ) -> ResolutionChange | None:
-    before, after = _outcome(old, released[0]), _outcome(new, released[1])
+    before, after = old.outcome, new.outcome
     install = SetChange.between(before.install, after.install, *normal)
     remove = SetChange.between(before.remove, after.remove, *normal)
     modules = SetChange.between(before.modules, after.modules, *normal)
@@ -127,21 +136,17 @@ def _change(
 
 
 def resolution_changes(
-    old: Sequence[CheckResult],
-    new: Sequence[CheckResult],
-    repositories: tuple[Repository, Repository],
-    normal: tuple[Normaliser, Normaliser],
+    old: Sequence[Resolved], new: Sequence[Resolved], normal: tuple[Normaliser, Normaliser]
 ) -> tuple[ResolutionChange, ...]:
     """Requests of one repository whose outcome changed; one entry per distinct change,
     naming every assertion that showed it."""
     before = {(r.assertion, normal[0](r.request)): r for r in old}
-    released = (_Released.of(repositories[0]), _Released.of(repositories[1]))
     merged: dict[ResolutionChange, list[str]] = {}
     for result in new:
         previous = before.get((result.assertion, normal[1](result.request)))
         if previous is None:
             continue
-        change = _change(previous, result, released, normal)
+        change = _change(previous, result, normal)
         if change is not None:
             merged.setdefault(replace(change, assertions=()), []).append(result.assertion)
     return tuple(
