@@ -16,6 +16,7 @@ import repogen.cli.diff  # noqa: F401  (registers the command)
 from repogen.build import build, source_date_epoch
 from repogen.cli import app
 from repogen.diff import ReleaseDiff, RepositoryDiff, diff_releases
+from repogen.diff.as_json import json_text
 from repogen.diff.render import terminal
 from repogen.diff.result import Link, SetChange, ValueChange
 from repogen.index import load_tree
@@ -183,6 +184,7 @@ def test_json_for_ci() -> None:
     result = runner.invoke(app, ["diff", OLD, NEW, "--format", "json", "--target", "rhel9"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    assert result.stdout == json.dumps(data, indent=2) + "\n"
     assert (data["old"], data["new"], data["changed"]) == ("cuda-12.5.1", "cuda-12.6.0", True)
     rhel = data["repositories"][0]
     assert (rhel["target"], rhel["arch"], rhel["family"], rhel["status"]) == (
@@ -201,6 +203,19 @@ def test_json_for_ci() -> None:
         "removed": ["kmod-nvidia-latest-dkms"],
     }
     assert {"package": "kmod-nvidia-latest-dkms"}.items() <= rhel["regressions"][0].items()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"empty": [], "none": {}, "nested": [{}, [[]]], "null": None, "flag": False, "n": -3},
+        {"text": 'Ünïcode ☃ 😀 / " \\ \n \t \x01 \x7f \udcff', "big": 10**20},
+        ["".join(map(chr, range(0x110000)))],
+        [],
+    ],
+)
+def test_json_is_laid_out_as_the_standard_library_does(data: object) -> None:
+    assert json_text(data) == json.dumps(data, indent=2)
 
 
 def test_exit_code_and_bad_input(trees: tuple[Path, Path]) -> None:

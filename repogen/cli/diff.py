@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +12,7 @@ import typer
 from repogen.cli.common import app, fail, out, report_model_errors
 from repogen.collector import collector_paused
 from repogen.diff import DiffOptions, diff_releases
-from repogen.diff.as_json import diff_json
+from repogen.diff.as_json import diff_json, json_text
 from repogen.diff.render import markdown, terminal
 from repogen.forked import forked
 from repogen.index import MetadataError, load_tree
@@ -128,7 +127,7 @@ def diff(
         except ModelErrors as exc:
             report_model_errors(exc)
         if output_format is Format.JSON:
-            typer.echo(json.dumps(diff_json(result), indent=2))
+            typer.echo(json_text(diff_json(result)))
         elif output_format is Format.MARKDOWN:
             typer.echo(markdown(result))
         else:

@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+import ujson
+
 from repogen.diff.result import (
     ModuleChange,
     ReleaseDiff,
@@ -121,3 +123,11 @@ def diff_json(diff: ReleaseDiff) -> dict[str, Any]:
         "changed": diff.changed,
         "repositories": [_repository(r) for r in diff.repositories],
     }
+
+
+def json_text(data: object) -> str:
+    """*data* as ``json.dumps(data, indent=2)`` writes it, by ujson's C encoder: the standard
+    library indents in Python, which took 0.3 s for two 10,000-package releases."""
+    text: str = ujson.dumps(data, indent=2, ensure_ascii=True, escape_forward_slashes=False)
+    # DEL is the one character the two escape differently; it can only be inside a string.
+    return text.replace("\x7f", "\\u007f")
