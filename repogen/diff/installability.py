@@ -75,22 +75,36 @@ class Installability:
         #: Each package's identity and relations, by its id().
         self.identities: dict[int, Identity] = {}
         self.relations: dict[int, Relations] = {}
-        for package in self.universe.available:
-            for name in _provided(package):
-                self.providers.setdefault(name, []).append(package)
-            relations = self.relations[id(package)] = {
-                kind: tuple(map(self._relation, r)) for kind, r in package.relations.items()
-            }
-            for name in {w[0] for k in _INSTALLS for r in relations.get(k, ()) for w in r}:
-                self.dependents.setdefault(name, []).append(package)
-            place = self.versions.place(package.name, package.version)
-            self.identities[id(package)] = (
-                package.name,
-                package.arch,
-                place,
-                id(package) in self.release,
-            )
+        self._starts: dict[str, list[Identity]] = {}
         self._successors: dict[int, list[PackageSpec]] = {}
+        self._index()
+
+    def _index(self) -> None:
+        # One pass over every package, with its names bound locally: on two large releases
+        # that only moved versions, indexing them is all the regression check does.
+        providers, dependents, places = self.providers, self.dependents, self.versions.places
+        wanted, release = self._relation, self.release
+        for package in self.universe.available:
+            key, name = id(package), package.name
+            providers.setdefault(name, []).append(package)
+            relations: Relations = {}
+            installs: set[str] = set()
+            for kind, related in package.relations.items():
+                found = relations[kind] = tuple(map(wanted, related))
+                if kind is RelationKind.PROVIDES:
+                    for relation in related:
+                        providers.setdefault(relation.alternatives[0].name, []).append(package)
+                elif kind in _INSTALLS:
+                    installs.update(w[0] for alternatives in found for w in alternatives)
+            self.relations[key] = relations
+            for installed in installs:
+                dependents.setdefault(installed, []).append(package)
+            self.identities[key] = (
+                name,
+                package.arch,
+                places[name][package.version],
+                key in release,
+            )
 
     def _relation(self, relation: Relation) -> tuple[Wanted, ...]:
         """*relation*'s alternatives, each version replaced by its place."""
@@ -146,7 +160,11 @@ class Installability:
 
     def starts(self, name: str) -> list[Identity]:
         """The packages ``install NAME`` starts from."""
-        return sorted(self.identities[id(p)] for p in self.providers.get(name, ()))
+        found = self._starts.get(name)
+        if found is None:
+            providers = self.providers.get(name, ())
+            found = self._starts[name] = sorted(self.identities[id(p)] for p in providers)
+        return found
 
     def _name(self, name: str) -> tuple[object, ...]:
         """What a resolver sees of *name*: how its versions compare, and who has or provides
@@ -167,7 +185,7 @@ class Installability:
             id(p): p
             for p in self.universe.available
             if theirs.get(self.identities[id(p)]) != self.relations[id(p)]
-            or not changed.isdisjoint(self._named(p))
+            or (changed and not changed.isdisjoint(self._named(p)))
         }
         stack = list(reached.values())
         while stack:
