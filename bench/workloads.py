@@ -24,7 +24,7 @@ from bench.timing import Row, Timing, measure
 from repogen.build import build, publisher_for, source_date_epoch
 from repogen.check.run import Checker, assertion_files
 from repogen.diff import DiffOptions, diff_releases
-from repogen.diff.as_json import diff_json
+from repogen.diff.as_json import diff_json, json_text
 from repogen.engine import RealEngine
 from repogen.model import Family, ReleaseModel, Repository, load_release
 from repogen.publish.base import BuildOptions
@@ -283,7 +283,9 @@ def diff_rows(settings: Settings) -> Iterator[Row]:
     load = settings.timed(lambda: (load_release(old), load_release(new)))
     yield Row("diff", size, "load both models (3 targets each)", load, 6 * size)
     before, after = load_release(old), load_release(new)
-    compared = settings.timed(lambda: diff_json(diff_releases(before, after, DiffOptions())))
+    compared = settings.timed(
+        lambda: json_text(diff_json(diff_releases(before, after, DiffOptions())))
+    )
     yield Row("diff", size, "diff_releases + JSON, in-process", compared, 3 * size)
     command = [sys.executable, "-m", "repogen", "diff", str(old), str(new), "--format", "json"]
     cli = settings.timed(lambda: toolchain.run(command))

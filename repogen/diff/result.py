@@ -34,12 +34,12 @@ class SetChange:
         """The difference of *old* and *new*, leaving out members that differ only in what
         the normalisers rewrite (they follow the release)."""
         before, after = set(old), set(new)
-        gone, came = before - after, after - before
-        gone_normal = {old_normal(x) for x in gone}
-        came_normal = {new_normal(x) for x in came}
+        gone = {x: old_normal(x) for x in before - after}
+        came = {x: new_normal(x) for x in after - before}
+        gone_normal, came_normal = set(gone.values()), set(came.values())
         return cls(
-            tuple(sorted(x for x in gone if old_normal(x) not in came_normal)),
-            tuple(sorted(x for x in came if new_normal(x) not in gone_normal)),
+            tuple(sorted(x for x, normal in gone.items() if normal not in came_normal)),
+            tuple(sorted(x for x, normal in came.items() if normal not in gone_normal)),
         )
 
 
