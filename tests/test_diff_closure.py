@@ -4,6 +4,8 @@ nothing installed and from the states installs leave (of this release and of the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from repogen.check.run import INSTALL
@@ -19,10 +21,19 @@ from repogen.resolve.universe import InstalledState, Universe, universe_for
 
 from .conftest import RELEASES
 
+#: A name no package has or provides.
+ABSENT = "no-such-package"
+
 
 def _requests(repository: Repository) -> list[str]:
     install = INSTALL[repository.family]
     requests = [f"{install} {p.name}" for p in repository.packages]
+    first = repository.packages[0].name
+    requests += [
+        f"{install} {ABSENT}",
+        f"{install} {first} {ABSENT}",
+        f"{install} {ABSENT} {first}",
+    ]
     if repository.family is Family.RPM:
         requests += [f"dnf install --allowerasing {p.name}" for p in repository.packages]
     for module in repository.modules:
@@ -80,6 +91,8 @@ def test_closure_engine_answers_as_the_whole_repository(
                 answers.clear()
                 assert engine(repository, universe, request) == expected, text
                 assert answers[0] == expected or not expected.ok, text
+                # A name nothing has fails over the closure as over everything.
+                assert len(answers) == 1 or ABSENT not in request.names, text
 
 
 def _package(name: str, version: str, **relations: list[str]) -> PackageSpec:
@@ -115,3 +128,28 @@ def test_what_an_installed_package_needs_is_reached() -> None:
     expected = resolve(universe, request)
     assert "provider-b" in expected.installed_names
     assert closure.ClosureEngine()(repository, universe, request) == expected
+
+
+@pytest.mark.parametrize("family", list(Family))
+def test_words_that_are_more_than_a_name_are_looked_up_in_everything(family: Family) -> None:
+    # No package is called y.x86_64 or y:amd64, but clients read these as y on an
+    # architecture; x is installed and in no repository, and z is in none at all.
+    arch = "amd64" if family is Family.DEB else "x86_64"
+    installed = (_package("x", "1.0", provides=["virtual-x"]),)
+    target = Target(
+        family=family,
+        distro="test",
+        release="1",
+        suite="test" if family is Family.DEB else None,
+        arches=["x86_64"],
+        base="none",
+    )
+    y = replace(_package("y", "1.0"), arch=arch)
+    repository = Repository("t1", target, "x86_64", "x86_64", (y,))
+    universe = universe_for(repository, InstalledState(installed))
+    install = INSTALL[family]
+    words = ["x", "virtual-x", "y x", f"y.{arch}", f"y:{arch}", "y=1.0", "z", "y z"]
+    for text in (f"{install} {w}" for w in words):
+        request = parse_request(text)
+        expected = resolve(universe, request)
+        assert closure.ClosureEngine()(repository, universe, request) == expected, text

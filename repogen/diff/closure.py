@@ -15,9 +15,11 @@ modular filtering goes by names, so it hides the same packages among those reach
 package outside them is no candidate and no newer version of anything installed.)
 
 A request that fails over its closure is resolved again over the whole universe, so that the
-client's complaint names the same packages it would have named; any other request (removals,
-enabling or resetting a module stream, wildcards) is resolved over the whole universe from the
-start.
+client's complaint names the same packages it would have named, unless it names a plain name
+(no version, architecture or wildcard) that no package has or provides: every client fails at
+looking that word up, before it solves anything, and says so in words of its own.  Any other
+request (removals, enabling or resetting a module stream, wildcards) is resolved over the
+whole universe from the start.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from repogen.resolve.universe import Universe
 _REVERSE = (RelationKind.SUPPLEMENTS, RelationKind.ENHANCES, RelationKind.OBSOLETES)
 
 _WILDCARDS = frozenset("*?[")
+_NOT_PLAIN = _WILDCARDS | frozenset("=:.()<>/")
 _PATTERN = "pattern()"
 
 
@@ -107,9 +110,12 @@ class ClosureEngine:
     def __call__(self, repository: Repository, universe: Universe, request: Request) -> Resolution:
         index = self._index(repository, universe)
         starts = _starts(request, universe)
-        if starts is None or not all(n in index.providers for n in starts):
+        if starts is None:
             return resolve(universe, request)
         installed = universe.installed.packages
+        unknown = [n for n in starts if n not in index.providers]
+        if unknown and not (request.action is Action.INSTALL and _nowhere(unknown, installed)):
+            return resolve(universe, request)
         names = index.reached([*starts, *(n for p in installed for n in (p.name, *_mentioned(p)))])
         closure = replace(
             universe,
@@ -117,7 +123,26 @@ class ClosureEngine:
             base=tuple(p for p in universe.base if p.name in names),
         )
         resolution = resolve(closure, request)
-        return resolution if resolution.ok else resolve(universe, request)
+        # A plain name that nothing has fails the install when the client looks it up, before
+        # it solves anything, and the complaint names only the word: the closure's is exact.
+        return resolution if resolution.ok or unknown else resolve(universe, request)
+
+
+def _nowhere(names: Iterable[str], installed: Iterable[PackageSpec]) -> bool:
+    """Whether *names*, none of which an available package has or provides, are plain names
+    (no ``=version``, ``:arch``, ``.arch`` or wildcard, which a client reads as more than a
+    name) that no installed package has or provides either: no client finds them anywhere."""
+    if any(_NOT_PLAIN.intersection(name) for name in names):
+        return False
+    present = {n for p in installed for n in _provided(p)}
+    return present.isdisjoint(names)
+
+
+def _provided(package: PackageSpec) -> Iterator[str]:
+    yield package.name
+    for relation in package.related(RelationKind.PROVIDES):
+        for alternative in relation.alternatives:
+            yield alternative.name
 
 
 def _mentioned(package: PackageSpec) -> Iterator[str]:
