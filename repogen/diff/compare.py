@@ -13,6 +13,7 @@ from repogen.diff.features import kernel_flavors, module_changes, patterns
 from repogen.diff.installability import regressions
 from repogen.diff.normalise import Normaliser
 from repogen.diff.packages import (
+    Pairing,
     RelationTexts,
     candidates,
     pair,
@@ -28,6 +29,7 @@ from repogen.diff.resolution import (
 )
 from repogen.diff.result import (
     PackageVersion,
+    Regression,
     ReleaseDiff,
     RepositoryDiff,
     ResolutionChange,
@@ -67,15 +69,20 @@ class _Sides:
     texts: RelationTexts
 
 
-def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDiff:
-    """What changed from *old* to *new*, but for how requests resolve."""
-    old_normal, new_normal = sides.normal
-    pairing = pair(
+def _pairing(old: Repository, new: Repository, sides: _Sides) -> Pairing:
+    return pair(
         candidates(old.packages, old.family),
         candidates(new.packages, new.family),
-        old_normal,
-        new_normal,
+        *sides.normal,
     )
+
+
+def _repository(
+    old: Repository, new: Repository, pairing: Pairing, sides: _Sides
+) -> RepositoryDiff:
+    """What changed from *old* to *new*, but for how requests resolve and what is no longer
+    installable."""
+    old_normal, new_normal = sides.normal
     same_name = [(a, b) for a, b, link in pairing.pairs if link is None]
     return RepositoryDiff(
         target=new.target_name,
@@ -100,13 +107,17 @@ def _repository(old: Repository, new: Repository, sides: _Sides) -> RepositoryDi
         kernel_flavors=SetChange.between(
             kernel_flavors(old.packages), kernel_flavors(new.packages)
         ),
-        regressions=regressions(pairing.pairs, old, new),
     )
 
 
-def _finished(diff: RepositoryDiff, resolutions: tuple[ResolutionChange, ...]) -> RepositoryDiff:
-    """*diff* with its resolution changes; unchanged when it has no change at all."""
-    diff = replace(diff, resolutions=resolutions)
+def _finished(
+    diff: RepositoryDiff,
+    resolutions: tuple[ResolutionChange, ...],
+    regressed: tuple[Regression, ...],
+) -> RepositoryDiff:
+    """*diff* with its resolution changes and regressions; unchanged when it has no change
+    at all."""
+    diff = replace(diff, resolutions=resolutions, regressions=regressed)
     details = (
         diff.added,
         diff.removed,
@@ -137,6 +148,12 @@ def _outcomes(
         outcomes(releases[0], repositories[0], files, requests),
         outcomes(releases[1], repositories[1], files, requests),
     )
+
+
+def _regressions(
+    pairings: dict[Key, Pairing], before: dict[Key, Repository], after: dict[Key, Repository]
+) -> dict[Key, tuple[Regression, ...]]:
+    return {k: regressions(p.pairs, before[k], after[k]) for k, p in pairings.items()}
 
 
 def diff_releases(
@@ -170,15 +187,19 @@ def _diff(old: ReleaseModel, new: ReleaseModel, options: DiffOptions) -> Release
         files,
         requests,
     )
-    # The requests are resolved by a worker while the packages are compared here.
-    with forked(resolve_both) as resolving:
-        compared = {k: _repository(before[k], after[k], sides) for k in both}
-        resolved = resolving.result()
+    pairings = {k: _pairing(before[k], after[k], sides) for k in both}
+    installability = functools.partial(_regressions, pairings, before, after)
+    # Two workers resolve the requests and check installability while the packages are
+    # compared here.
+    with forked(resolve_both) as resolving, forked(installability) as checking:
+        compared = {k: _repository(before[k], after[k], pairings[k], sides) for k in both}
+        resolved, regressed = resolving.result(), checking.result()
     repositories = [
         *(
             _finished(
                 compared[k],
                 resolution_changes(resolved[0].get(k, []), resolved[1].get(k, []), sides.normal),
+                regressed[k],
             )
             for k in both
         ),
