@@ -7,7 +7,8 @@ halves them.  The worker is forked rather than spawned: it starts from this proc
 comes back, and pickling a loaded release is several times faster than loading it.
 
 With a single CPU there is nothing to gain: the work is then done here, when its result is
-asked for.
+asked for.  ``REPOGEN_WORKERS=0`` in the environment does the same, to profile or debug
+everything in one process.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class Forked(Generic[T]):
     def __init__(self, work: Callable[[], T]) -> None:
         self._work = work
         self._process: multiprocessing.process.BaseProcess | None = None
-        if len(os.sched_getaffinity(0)) > 1:
+        if os.environ.get("REPOGEN_WORKERS") != "0" and len(os.sched_getaffinity(0)) > 1:
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
             self._process = context.Process(target=_run, args=(work, send), daemon=True)

@@ -74,7 +74,9 @@ def _release(
 
 @pytest.fixture
 def resolved(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The requests the installability checks resolve."""
+    """The requests the installability checks resolve (checked in this process, where the
+    spy is)."""
+    monkeypatch.setenv("REPOGEN_WORKERS", "0")
     requests: list[str] = []
 
     def spy(universe: Universe, request: Request) -> Resolution:

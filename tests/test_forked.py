@@ -68,3 +68,8 @@ def test_leaving_the_block_early_ends_the_worker(tmp_path: Path) -> None:
 def test_with_one_cpu_the_work_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
     assert Forked(os.getpid).result() == os.getpid()
+
+
+def test_workers_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPOGEN_WORKERS", "0")
+    assert Forked(os.getpid).result() == os.getpid()
