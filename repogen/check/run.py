@@ -3,7 +3,7 @@ package."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cache
@@ -15,8 +15,8 @@ from repogen.model.errors import ModelError, ModelErrors
 from repogen.model.load import declarations
 from repogen.model.source import load_document
 from repogen.model.templates import TemplateError, fill, release_variables
-from repogen.resolve import resolve
-from repogen.resolve.request import Request, RequestError, parse_request
+from repogen.resolve import Engine, in_process
+from repogen.resolve.request import RequestError, parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.session import SessionError, installed_by
 from repogen.resolve.universe import InstalledState, Universe, universe_for
@@ -25,13 +25,6 @@ from repogen.resolve.universe import InstalledState, Universe, universe_for
 BUNDLED_ASSERTIONS = Path(__file__).resolve().parents[2] / "fixtures" / "assertions"
 
 INSTALL = {Family.DEB: "apt-get install", Family.RPM: "dnf install", Family.SUSE: "zypper install"}
-
-#: Resolves a request in a universe: repogen's resolvers, or a real client.
-Engine = Callable[[Repository, Universe, Request], Resolution]
-
-
-def in_process(_repository: Repository, universe: Universe, request: Request) -> Resolution:
-    return resolve(universe, request)
 
 
 @dataclass(frozen=True)
@@ -141,9 +134,14 @@ def evaluate(
 class Checker:
     """Runs assertion files against one release with one engine."""
 
-    def __init__(self, release: ReleaseModel, engine: Engine = in_process) -> None:
+    def __init__(
+        self, release: ReleaseModel, engine: Engine = in_process, setup: Engine = in_process
+    ) -> None:
         self.release = release
         self.engine = engine
+        #: Who resolves the requests that set up installed states (whatever the engine, a
+        #: state is what repogen's resolver makes of them).
+        self.setup = setup
         self.variables = release_variables(release.release)
         #: Installed states set up, by repository id() and requests: assertions share them.
         self._states: dict[tuple[int, tuple[str, ...]], InstalledState] = {}
@@ -245,9 +243,9 @@ class Checker:
         requests = tuple(fill(r, variables) for r in setup.requests)
         key = (id(source), requests)
         if key not in self._states:
-            # Each setup resolves over the whole repository: made once for the assertions
-            # that start from it (its repository is kept by the release or by _load).
-            self._states[key] = installed_by(source, requests)
+            # Each setup is made once for the assertions that start from it (its repository
+            # is kept by the release or by _load).
+            self._states[key] = installed_by(source, requests, answer=self.setup)
         return self._states[key]
 
 

@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from repogen.check.run import Engine, in_process
 from repogen.clients.rpmroot import ClientError, ClientMissing
 from repogen.engine import RealEngine
 from repogen.model import ModelErrors, ReleaseModel, Repository, load_release
+from repogen.resolve import Engine, in_process
 
 #: The release a command works on when no model is given.
 BUNDLED_RELEASE = Path(__file__).resolve().parents[2] / "fixtures" / "releases" / "cuda-12.6.yaml"

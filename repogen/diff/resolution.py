@@ -69,7 +69,8 @@ def outcomes(
 ) -> dict[Key, list[Resolved]]:
     """The outcomes of *requests* (else of the assertion *files*) on *repositories*, by
     (target, arch)."""
-    checker = Checker(replace(release, repositories=tuple(repositories)), ClosureEngine())
+    engine = ClosureEngine()
+    checker = Checker(replace(release, repositories=tuple(repositories)), engine, engine)
     results = (
         [r for a in requests for r in checker.check(a, REQUESTS, str(REQUESTS))]
         if requests

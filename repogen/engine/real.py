@@ -51,7 +51,7 @@ RUNNERS: dict[Family, type[AptRunner | DnfRunner | ZypperRunner]] = {
 
 
 class RealEngine:
-    """An :data:`~repogen.check.run.Engine` that asks the real clients.
+    """An :data:`~repogen.resolve.Engine` that asks the real clients.
 
     Works under *work* (a private temporary directory when None, removed by :meth:`close`).
     Raises :class:`~repogen.engine.requirements.ClientMissing` naming the program and its

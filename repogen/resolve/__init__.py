@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
-from repogen.model import Family
+from repogen.model import Family, Repository
 from repogen.resolve.apt import AptResolver
 from repogen.resolve.dnf import DnfResolver
 from repogen.resolve.request import Request
@@ -31,3 +32,13 @@ def resolve(universe: Universe, request: Request) -> Resolution:
             f"{request.text!r} is a {request.family} request; the target is {universe.family}"
         )
     return RESOLVERS[universe.family].resolve(universe, request)
+
+
+#: Who answers a request on a repository: repogen's resolvers (:func:`in_process`), a
+#: faster equivalent, or the real clients.
+Engine = Callable[[Repository, Universe, Request], Resolution]
+
+
+def in_process(_repository: Repository, universe: Universe, request: Request) -> Resolution:
+    """The engine of repogen's resolvers, over the whole universe."""
+    return resolve(universe, request)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from repogen.model import PackageSpec, Repository
-from repogen.resolve import resolve
+from repogen.resolve import Engine, in_process
 from repogen.resolve.dnf import DnfResolver, ModuleRequest, module_request
 from repogen.resolve.request import Action, Request, parse_request
 from repogen.resolve.result import Resolution
@@ -53,14 +53,18 @@ def apply(universe: Universe, request: Request, resolution: Resolution) -> Insta
 
 
 def installed_by(
-    repository: Repository, requests: Sequence[str], start: InstalledState | None = None
+    repository: Repository,
+    requests: Sequence[str],
+    start: InstalledState | None = None,
+    answer: Engine = in_process,
 ) -> InstalledState:
-    """The state after running *requests*, in order, against *repository*."""
+    """The state after running *requests*, in order, against *repository*, each resolved by
+    *answer* (default: repogen's resolver over the whole repository)."""
     state = start or InstalledState()
     for text in requests:
         request = parse_request(text)
         universe = universe_for(repository, state)
-        resolution = resolve(universe, request)
+        resolution = answer(repository, universe, request)
         if not resolution.ok:
             raise SessionError(
                 f"setting up the installed state: {text!r} fails on {repository.target_name}/"
