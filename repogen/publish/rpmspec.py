@@ -297,7 +297,9 @@ def _spec_value(value: object) -> str:
     """Every value a template prints: one line without control characters, with ``%``
     doubled so that rpm keeps it literal."""
     text = str(value)
-    if _CONTROL_CHARACTER.search(text) is not None:
+    # isprintable() is quick and true for nearly every value; what it refuses (a tab, a
+    # non-printable letter) is looked at more closely.
+    if not text.isprintable() and _CONTROL_CHARACTER.search(text) is not None:
         raise BuildError(f"{text!r}: a spec value must be one line of printable text")
     return text.replace("%", "%%")
 
