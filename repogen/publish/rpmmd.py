@@ -9,6 +9,7 @@ compressed so that older dnf and zypper read it, timestamps are ``SOURCE_DATE_EP
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import createrepo_c as cr
 
+from repogen.forked import forked
 from repogen.model import RelationKind, Repository
 from repogen.model.relations import parse_relation
 from repogen.model.versions import split_evr
@@ -163,12 +165,21 @@ def write_repodata(
         "other": (cr.OtherXmlFile, repodata / "other.xml.gz"),
     }
     ordered = sorted(records, key=lambda r: (r.name, r.arch, nevra(r)))
-    for kind, path in files.values():
-        xml = kind(str(path))
-        xml.set_num_of_pkgs(len(ordered))
-        for record in ordered:
-            xml.add_pkg(record)
-        xml.close()
+
+    def write(*mdtypes: str) -> None:
+        for mdtype in mdtypes:
+            kind, path = files[mdtype]
+            xml = kind(str(path))
+            xml.set_num_of_pkgs(len(ordered))
+            for record in ordered:
+                xml.add_pkg(record)
+            xml.close()
+
+    # createrepo_c holds the GIL while it writes, so threads would take turns: a worker
+    # writes filelists and other while primary (as long to write as both) is written here.
+    with forked(functools.partial(write, "filelists", "other")) as writing:
+        write("primary")
+        writing.result()
     paths = {mdtype: path for mdtype, (_, path) in files.items()}
     for record in extra:
         paths[record.mdtype] = _compressed(repodata, record)

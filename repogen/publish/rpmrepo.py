@@ -9,6 +9,7 @@ records from the model) with createrepo_c, add the family's extra records (dnf m
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from typing import ClassVar
 import createrepo_c as cr
 
 from repogen.collector import collector_paused
+from repogen.forked import forked
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.model.versions import name_problem
 from repogen.publish import rpmartifacts
@@ -111,18 +113,24 @@ class RpmFamilyPublisher:
                 self._render(release, r, root / r.arch, real, Path(scratch) / r.arch, progress)
                 for r in repositories
             ]
-            if options.packages:
-                jobs = [
-                    RpmbuildJob(
-                        plan.directory / SPECS / spec.file_name,
-                        plan.repository.package_arch,
-                        plan.built,
-                    )
-                    for plan in plans
-                    for spec in plan.specs
-                ]
-                progress(f"{target}: building {len(jobs)} spec(s) with rpmbuild")
-                run_rpmbuild(jobs, Path(scratch) / "rpmbuild", options.source_date_epoch)
+            if not options.packages:
+                # Nothing reads the specs: a worker renders and writes them meanwhile.
+                with forked(functools.partial(self._write_specs, plans)) as writing:
+                    entries = [self._index(plan, final, options, progress) for plan in plans]
+                    writing.result()
+                    return entries
+            self._write_specs(plans)
+            jobs = [
+                RpmbuildJob(
+                    plan.directory / SPECS / spec.file_name,
+                    plan.repository.package_arch,
+                    plan.built,
+                )
+                for plan in plans
+                for spec in plan.specs
+            ]
+            progress(f"{target}: building {len(jobs)} spec(s) with rpmbuild")
+            run_rpmbuild(jobs, Path(scratch) / "rpmbuild", options.source_date_epoch)
             return [self._index(plan, final, options, progress) for plan in plans]
 
     def _render(
@@ -134,7 +142,7 @@ class RpmFamilyPublisher:
         built: Path,
         progress: Progress,
     ) -> _Plan:
-        """Check the real packages against the model, write the specs of the others."""
+        """Check the real packages against the model, make the specs of the others."""
         progress(f"{_label(repository)}: rendering specs")
         given = rpmartifacts.for_arch(real, repository.package_arch)
         packages = {
@@ -145,10 +153,14 @@ class RpmFamilyPublisher:
             if described is not None:
                 rpmartifacts.check(package, described)
         rendered = specs(release.release.name, release.license, list(packages.values()))
-        (directory / SPECS).mkdir(parents=True)
-        for spec in rendered:
-            (directory / SPECS / spec.file_name).write_text(render(spec))
         return _Plan(repository, directory, tuple(rendered), tuple(given), built, release.license)
+
+    def _write_specs(self, plans: Sequence[_Plan]) -> None:
+        """Render every spec of *plans* into its repository's ``SPECS/``."""
+        for plan in plans:
+            (plan.directory / SPECS).mkdir(parents=True)
+            for spec in plan.specs:
+                (plan.directory / SPECS / spec.file_name).write_text(render(spec))
 
     def _locate(self, plan: _Plan, record: cr.Package) -> cr.Package:
         """Set the record's place in the repository, refusing one that would leave it."""
