@@ -6,6 +6,9 @@ halves them.  The worker is forked rather than spawned: it starts from this proc
 (the loaded releases, imported modules) and nothing is pickled on the way in.  Only its result
 comes back, and pickling a loaded release is several times faster than loading it.
 
+A worker never outlives its caller: it dies with it (``PR_SET_PDEATHSIG``), so that one
+writing into a build's staging tree stops when the build is killed.
+
 With a single CPU there is nothing to gain: the work is then done here, when its result is
 asked for.  ``REPOGEN_WORKERS=0`` in the environment does the same, to profile or debug
 everything in one process.
@@ -13,9 +16,11 @@ everything in one process.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
+import signal
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,12 +31,18 @@ from repogen.collector import collector_paused
 
 T = TypeVar("T")
 
+_PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True)
+
 
 class WorkerFailed(RuntimeError):
     """The worker died, or raised an exception that cannot be sent back as it is."""
 
 
-def _run(work: Callable[[], object], send: Connection) -> None:
+def _run(work: Callable[[], object], send: Connection, caller: int) -> None:
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != caller:  # the caller died before the worker asked to die with it
+        return
     raised: BaseException | None = None
     with collector_paused():
         try:
@@ -58,7 +69,9 @@ class Forked(Generic[T]):
         if os.environ.get("REPOGEN_WORKERS") != "0" and len(os.sched_getaffinity(0)) > 1:
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_run, args=(work, send), daemon=True)
+            self._process = context.Process(
+                target=_run, args=(work, send, os.getpid()), daemon=True
+            )
             self._process.start()
             send.close()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -73,3 +75,44 @@ def test_with_one_cpu_the_work_runs_here(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_workers_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPOGEN_WORKERS", "0")
     assert Forked(os.getpid).result() == os.getpid()
+
+
+def running(pid: int) -> bool:
+    """Whether process *pid* exists and is not a zombie (its new parent may be slow to reap)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_a_worker_dies_with_its_caller(tmp_path: Path) -> None:
+    started = tmp_path / "pid"
+    caller = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, signal, time\n"
+            "from pathlib import Path\n"
+            "from repogen.forked import forked\n"
+            "def work():\n"
+            f"    Path({str(started)!r}).write_text(str(os.getpid()))\n"
+            "    signal.pause()\n"
+            "with forked(work):\n"
+            "    time.sleep(60)\n",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    deadline = time.monotonic() + 30
+    while not (started.exists() and started.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker = int(started.read_text())
+    caller.kill()
+    caller.wait()
+    deadline = time.monotonic() + 10
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    outlived = running(worker)
+    if outlived:
+        os.kill(worker, signal.SIGKILL)
+    assert not outlived, "the worker outlived its killed caller"

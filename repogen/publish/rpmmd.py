@@ -9,6 +9,7 @@ compressed so that older dnf and zypper read it, timestamps are ``SOURCE_DATE_EP
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,12 +17,13 @@ from pathlib import Path
 
 import createrepo_c as cr
 
+from repogen.forked import forked
 from repogen.model import RelationKind, Repository
 from repogen.model.relations import parse_relation
 from repogen.model.versions import split_evr
 from repogen.publish.base import BuildError
 from repogen.publish.gpg import detach_sign
-from repogen.publish.rpmspec import NOARCH_NAME, Dependency, SpecPackage, dependency
+from repogen.publish.rpmspec import NOARCH_NAME, Entry, SpecPackage, dependency
 
 REPODATA = "repodata"
 
@@ -40,8 +42,6 @@ _RECORD_FIELDS: Mapping[RelationKind, str] = {
     RelationKind.ENHANCES: "enhances",
 }
 
-Entry = tuple[str, str | None, str | None, str | None, str | None, bool]
-
 
 @dataclass(frozen=True)
 class Record:
@@ -50,12 +50,6 @@ class Record:
     mdtype: str
     file_name: str
     content: bytes
-
-
-def _entry(dep: Dependency) -> Entry:
-    # createrepo_c writes epoch 0 for a versioned dependency without one, as from a header.
-    epoch = (dep.epoch or "0") if dep.flags else None
-    return (dep.name, dep.flags, epoch, dep.version, dep.release, dep.pre)
 
 
 def nevra(package: cr.Package) -> str:
@@ -70,15 +64,19 @@ def file_name(name: str, version: str, release: str, arch: str) -> str:
 
 def new_record(
     name: str,
-    version: str,
+    evr: tuple[str, str, str],
     arch: str,
     directory: str,
     source_rpm: str,
     source_date_epoch: int,
     license: str,
+    provides: Sequence[Entry] = (),
 ) -> cr.Package:
-    """A record for a package that has no file, with the self-provides rpm adds."""
-    epoch, ver, rel = split_evr(version)
+    """A record for a package that has no file: the self-provides rpm adds, then *provides*.
+
+    *evr* is the package's epoch, version and release, as :func:`split_evr` gives them.
+    """
+    epoch, ver, rel = evr
     record = cr.Package()
     record.name, record.epoch, record.version, record.release = name, epoch, ver, rel
     record.arch = arch
@@ -90,10 +88,10 @@ def new_record(
     # Stands in for the checksum of a file that was not built: stable and unique per NEVRA.
     record.pkgId = hashlib.sha256(f"{name}-{epoch}:{ver}-{rel}.{arch}".encode()).hexdigest()
     record.time_file = record.time_build = source_date_epoch
-    provides: list[Entry] = [(name, "EQ", epoch, ver, rel, False)]
-    if arch != NOARCH_NAME:
-        provides.append((f"{name}({_ISA[arch]})", "EQ", epoch, ver, rel, False))
-    record.provides = provides
+    isa = [] if arch == NOARCH_NAME else [(f"{name}({_ISA[arch]})", "EQ", epoch, ver, rel, False)]
+    # createrepo_c keeps a list in reverse order: the record lists *provides* (last first),
+    # then ``name``, then ``name(isa)``.
+    record.provides = [*isa, (name, "EQ", epoch, ver, rel, False), *provides]
     return record
 
 
@@ -101,21 +99,22 @@ def model_record(
     package: SpecPackage, source_rpm: str, directory: str, source_date_epoch: int
 ) -> cr.Package:
     """What createrepo_c would read from the header of *package* built from its spec."""
+    fields: dict[str, list[Entry]] = {}
+    for kind, dep in package.dependencies:
+        fields.setdefault(_RECORD_FIELDS[kind], []).append(dep.entry)
     record = new_record(
         package.name,
-        package.version,
+        package.evr,
         package.arch,
         directory,
         source_rpm,
         source_date_epoch,
         package.license,
+        fields.pop("provides", ()),
     )
     record.summary = package.summary
     record.description = "\n".join(package.description)
     record.rpm_group = package.group
-    fields: dict[str, list[Entry]] = {"requires": [], "provides": list(record.provides)}
-    for kind, dep in package.dependencies:
-        fields.setdefault(_RECORD_FIELDS[kind], []).append(_entry(dep))
     for field, entries in fields.items():
         setattr(record, field, entries)
     return record
@@ -166,12 +165,21 @@ def write_repodata(
         "other": (cr.OtherXmlFile, repodata / "other.xml.gz"),
     }
     ordered = sorted(records, key=lambda r: (r.name, r.arch, nevra(r)))
-    for kind, path in files.values():
-        xml = kind(str(path))
-        xml.set_num_of_pkgs(len(ordered))
-        for record in ordered:
-            xml.add_pkg(record)
-        xml.close()
+
+    def write(*mdtypes: str) -> None:
+        for mdtype in mdtypes:
+            kind, path = files[mdtype]
+            xml = kind(str(path))
+            xml.set_num_of_pkgs(len(ordered))
+            for record in ordered:
+                xml.add_pkg(record)
+            xml.close()
+
+    # createrepo_c holds the GIL while it writes, so threads would take turns: a worker
+    # writes filelists and other while primary (as long to write as both) is written here.
+    with forked(functools.partial(write, "filelists", "other")) as writing:
+        write("primary")
+        writing.result()
     paths = {mdtype: path for mdtype, (_, path) in files.items()}
     for record in extra:
         paths[record.mdtype] = _compressed(repodata, record)
@@ -209,22 +217,23 @@ def _base_records(repository: Repository, source_date_epoch: int) -> list[cr.Pac
     """Records of the packages *repository*'s distribution supplies, with their provides."""
     records = []
     for base in repository.base:
-        _, version, release = split_evr(base.version)
+        evr = split_evr(base.version)
+        _, version, release = evr
         record = new_record(
             base.name,
-            base.version,
+            evr,
             repository.package_arch,
             "Packages",
             f"{base.name}-{version}-{release}.src.rpm",
             source_date_epoch,
             "distribution-supplied (stub)",
+            [
+                dependency(parse_relation(text), RelationKind.PROVIDES).entry
+                for text in base.provides
+            ],
         )
         record.summary = f"{base.name}, as the distribution supplies it"
         record.description = f"A stand-in for the distribution's {base.name}, to resolve against."
-        record.provides = record.provides + [
-            _entry(dependency(parse_relation(text), RelationKind.PROVIDES))
-            for text in base.provides
-        ]
         records.append(record)
     return records
 

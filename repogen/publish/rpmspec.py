@@ -63,9 +63,17 @@ _EVR = re.compile(r"^(?:(\d+):)?(.+?)(?:-([^-]+))?$")
 _PATTERN_CAPABILITY = re.compile(r"^pattern(-[a-z]+)?\(")
 
 
+#: A dependency as createrepo_c takes it: name, flags, epoch, version, release, pre.
+Entry = tuple[str, str | None, str | None, str | None, str | None, bool]
+
+
 @dataclass(frozen=True)
 class Dependency:
-    """One RPM dependency: a (possibly rich) name, or a name compared with an EVR."""
+    """One RPM dependency: a (possibly rich) name, or a name compared with an EVR.
+
+    :func:`dependency` shares one object among the packages with the same relation, so its
+    forms (:attr:`text`, :attr:`entry`) are worked out once per relation, not per package.
+    """
 
     name: str
     flags: str | None = None
@@ -80,10 +88,19 @@ class Dependency:
         release = f"-{self.release}" if self.release else ""
         return f"{epoch}{self.version}{release}"
 
-    def __str__(self) -> str:
+    @functools.cached_property
+    def text(self) -> str:
+        """The dependency as a spec writes it."""
         if self.flags is None:
             return self.name
         return f"{self.name} {_SYMBOLS[self.flags]} {self.evr}"
+
+    @functools.cached_property
+    def entry(self) -> Entry:
+        """The dependency as a createrepo_c record takes it."""
+        # createrepo_c writes epoch 0 for a versioned dependency without one, as from a header.
+        epoch = (self.epoch or "0") if self.flags else None
+        return (self.name, self.flags, epoch, self.version, self.release, self.pre)
 
 
 def parse_evr(text: str) -> tuple[str | None, str, str | None]:
@@ -195,8 +212,13 @@ class SpecPackage:
         return self.arch == NOARCH_NAME
 
     @functools.cached_property
+    def evr(self) -> tuple[str, str, str]:
+        """Epoch (``0`` if none), version and release."""
+        return split_evr(self.version)
+
+    @functools.cached_property
     def tags(self) -> tuple[tuple[str, str], ...]:
-        return tuple((TAGS[kind], str(dep)) for kind, dep in self.dependencies)
+        return tuple((TAGS[kind], dep.text) for kind, dep in self.dependencies)
 
 
 def spec_package(package: PackageSpec, conventions: SpecConventions, license: str) -> SpecPackage:
@@ -250,7 +272,7 @@ def specs(release_name: str, license: str, packages: Sequence[SpecPackage]) -> l
     source = source_name(release_name, {p.name for p in packages})
 
     def version_release(package: SpecPackage) -> tuple[str, str]:
-        _, version, release = split_evr(package.version)
+        _, version, release = package.evr
         return version, release
 
     ordered = sorted(packages, key=lambda p: (version_release(p), p.name))
@@ -275,7 +297,9 @@ def _spec_value(value: object) -> str:
     """Every value a template prints: one line without control characters, with ``%``
     doubled so that rpm keeps it literal."""
     text = str(value)
-    if _CONTROL_CHARACTER.search(text) is not None:
+    # isprintable() is quick and true for nearly every value; what it refuses (a tab, a
+    # non-printable letter) is looked at more closely.
+    if not text.isprintable() and _CONTROL_CHARACTER.search(text) is not None:
         raise BuildError(f"{text!r}: a spec value must be one line of printable text")
     return text.replace("%", "%%")
 
