@@ -11,8 +11,9 @@ import typer
 
 from repogen.cli.common import app, fail, out, report_model_errors
 from repogen.collector import collector_paused
-from repogen.diff import DiffOptions, diff_releases
+from repogen.diff import DiffOptions, ReleaseDiff
 from repogen.diff.as_json import diff_json, json_text
+from repogen.diff.compare import comparing
 from repogen.diff.render import markdown, terminal
 from repogen.forked import forked
 from repogen.index import MetadataError, load_tree
@@ -37,16 +38,24 @@ def _read(path: Path, targets: list[str]) -> ReleaseModel:
     return load_tree(path, targets[0] if len(targets) == 1 else None)
 
 
-def _load(old: Path, new: Path, targets: list[str]) -> tuple[ReleaseModel, ReleaseModel]:
-    """Both sides, the new one read by a worker meanwhile; when both are broken, the old
-    side's errors are the ones reported."""
+def _diff(old: Path, new: Path, targets: list[str], options: DiffOptions) -> ReleaseDiff:
+    """The diff of the two sides; a worker reads the new one meanwhile, and another resolves
+    the old one's requests as soon as it is read.  When both sides are broken, the old one's
+    errors are the ones reported."""
     try:
-        with forked(functools.partial(_read, new, targets)) as reading:
-            return _read(old, targets), reading.result()
+        with (
+            forked(functools.partial(_read, new, targets)) as reading,
+            comparing(_read(old, targets), options) as against,
+        ):
+            return against(reading.result())
     except ModelErrors as exc:
         report_model_errors(exc)
     except MetadataError as exc:
         fail(str(exc), EXIT_BAD_INPUT)
+    except LookupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--target") from exc
+    except (RequestError, TemplateError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--request") from exc
 
 
 SideArgument = Annotated[
@@ -117,15 +126,7 @@ def diff(
     )
     # Loading and writing out the diff make as many objects as the diff itself.
     with collector_paused():
-        releases = _load(old, new, targets)
-        try:
-            result = diff_releases(*releases, options)
-        except LookupError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--target") from exc
-        except (RequestError, TemplateError) as exc:
-            raise typer.BadParameter(str(exc), param_hint="--request") from exc
-        except ModelErrors as exc:
-            report_model_errors(exc)
+        result = _diff(old, new, targets, options)
         if output_format is Format.JSON:
             typer.echo(json_text(diff_json(result)))
         elif output_format is Format.MARKDOWN:

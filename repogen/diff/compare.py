@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,7 +39,7 @@ from repogen.diff.result import (
     Status,
     VersionChange,
 )
-from repogen.forked import forked
+from repogen.forked import Forked, forked
 from repogen.model import Family, ReleaseModel, Repository
 
 
@@ -137,19 +139,6 @@ def _finished(
     )
 
 
-def _outcomes(
-    releases: tuple[ReleaseModel, ReleaseModel],
-    repositories: tuple[list[Repository], list[Repository]],
-    files: list[Path],
-    requests: list[Assertion],
-) -> tuple[dict[Key, list[Resolved]], dict[Key, list[Resolved]]]:
-    """The outcomes of the requests on both sides."""
-    return (
-        outcomes(releases[0], repositories[0], files, requests),
-        outcomes(releases[1], repositories[1], files, requests),
-    )
-
-
 def _regressions(
     pairings: dict[Key, Pairing], before: dict[Key, Repository], after: dict[Key, Repository]
 ) -> dict[Key, tuple[Regression, ...]]:
@@ -164,11 +153,39 @@ def diff_releases(
     Raises LookupError for a ``targets`` entry neither release has, RequestError for a request
     no client parses, and ModelErrors for an assertion file that does not load.
     """
-    with collector_paused():
-        return _diff(old, new, options)
+    with comparing(old, options) as against:
+        return against(new)
 
 
-def _diff(old: ReleaseModel, new: ReleaseModel, options: DiffOptions) -> ReleaseDiff:
+@contextmanager
+def comparing(
+    old: ReleaseModel, options: DiffOptions = DiffOptions()
+) -> Iterator[Callable[[ReleaseModel], ReleaseDiff]]:
+    """The diff from *old* to a release still to come (:func:`diff_releases`, given the new
+    release): a worker resolves *old*'s requests from the start, while the new release may
+    still be loading.
+
+    Raises RequestError for a request no client parses.
+    """
+    requests: list[Assertion] = request_assertions(options.requests)
+    files = assertion_files(options.assertion_files)
+    repositories = list(_selected(old, options).values())
+    with forked(functools.partial(outcomes, old, repositories, files, requests)) as resolving:
+
+        def against(new: ReleaseModel) -> ReleaseDiff:
+            with collector_paused():
+                return _diff(old, new, options, (files, requests), resolving)
+
+        yield against
+
+
+def _diff(
+    old: ReleaseModel,
+    new: ReleaseModel,
+    options: DiffOptions,
+    checks: tuple[list[Path], list[Assertion]],
+    resolving_old: Forked[dict[Key, list[Resolved]]],
+) -> ReleaseDiff:
     known = {r.target_name for r in (*old.repositories, *new.repositories)}
     unknown = sorted(set(options.targets) - known)
     if unknown:
@@ -177,23 +194,16 @@ def _diff(old: ReleaseModel, new: ReleaseModel, options: DiffOptions) -> Release
         )
     before, after = _selected(old, options), _selected(new, options)
     both = sorted(before.keys() & after.keys())
-    requests: list[Assertion] = request_assertions(options.requests)
-    files = assertion_files(options.assertion_files)
     sides = _Sides((Normaliser.of(old.release), Normaliser.of(new.release)), RelationTexts())
-    resolve_both = functools.partial(
-        _outcomes,
-        (old, new),
-        ([before[k] for k in both], [after[k] for k in both]),
-        files,
-        requests,
-    )
     pairings = {k: _pairing(before[k], after[k], sides) for k in both}
+    resolving = functools.partial(outcomes, new, [after[k] for k in both], *checks)
     installability = functools.partial(_regressions, pairings, before, after)
-    # Two workers resolve the requests and check installability while the packages are
-    # compared here.
-    with forked(resolve_both) as resolving, forked(installability) as checking:
+    # Workers resolve the new side's requests and check installability while the packages
+    # are compared here.
+    with forked(resolving) as resolving_new, forked(installability) as checking:
         compared = {k: _repository(before[k], after[k], pairings[k], sides) for k in both}
-        resolved, regressed = resolving.result(), checking.result()
+        resolved = resolving_old.result(), resolving_new.result()
+        regressed = checking.result()
     repositories = [
         *(
             _finished(
