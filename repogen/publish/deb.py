@@ -19,7 +19,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
@@ -57,26 +57,34 @@ ORIGIN = "repogen"
 class _Entry:
     """One package in one architecture's index: generated from *spec*, or a *real* .deb."""
 
-    control: Deb822
+    #: Package, Version and Architecture.
+    key: tuple[str, str, str]
+    #: The control data as python-debian dumps it.
+    text: str
     pool_path: PurePosixPath
     spec: PackageSpec | None = None
     real: RealDeb | None = None
-    #: Package, Version and Architecture, and the control data as python-debian dumps it.
-    key: tuple[str, str, str] = field(init=False)
-    text: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        key = tuple(str(self.control[f]) for f in ("Package", "Version", "Architecture"))
-        object.__setattr__(self, "key", key)
-        object.__setattr__(self, "text", self.control.dump())
 
     def stanza(self, pool_file: PoolFile) -> Stanza:
         return Stanza(*self.key, packages_stanza(self.text, pool_file))
 
 
-def _pool_path(control: Deb822, source: str | None = None) -> PurePosixPath:
-    name, version, arch = (str(control[f]) for f in ("Package", "Version", "Architecture"))
-    return pool_directory(source or name) / deb_file_name(name, version, arch)
+def _entry(
+    control: Deb822,
+    source: str | None = None,
+    spec: PackageSpec | None = None,
+    real: RealDeb | None = None,
+) -> _Entry:
+    """The entry of *control*, whose pool directory is that of *source* (default: itself)."""
+    if spec is not None:
+        # binary_control wrote the spec's: reading them back from python-debian would cost
+        # a quarter as much as dumping the whole paragraph.
+        key = (spec.name, spec.version, spec.arch)
+    else:
+        name, version, arch = (str(control[f]) for f in ("Package", "Version", "Architecture"))
+        key = (name, version, arch)
+    pool_path = pool_directory(source or key[0]) / deb_file_name(*key)
+    return _Entry(key, control.dump(), pool_path, spec, real)
 
 
 def _no_file(pool_path: PurePosixPath, text: str) -> PoolFile:
@@ -87,12 +95,11 @@ def _no_file(pool_path: PurePosixPath, text: str) -> PoolFile:
 
 
 def _generated(spec: PackageSpec, maintainer: str) -> _Entry:
-    control = binary_control(spec, maintainer)
-    return _Entry(control, _pool_path(control), spec=spec)
+    return _entry(binary_control(spec, maintainer), spec=spec)
 
 
 def _added(deb: RealDeb) -> _Entry:
-    return _Entry(deb.control, _pool_path(deb.control, deb.source), real=deb)
+    return _entry(deb.control, deb.source, real=deb)
 
 
 def _index_entries(
@@ -311,9 +318,7 @@ def write_base_stub(repository: Repository, root: Path) -> str:
     """Write a metadata-only APT repository of *repository*'s base packages (what the
     distribution supplies) under *root*, and return the sources.list line for it."""
     suite = _suite(repository)
-    entries = [
-        _Entry(control, _pool_path(control)) for control in map(base_stub_control, repository.base)
-    ]
+    entries = [_entry(base_stub_control(base)) for base in repository.base]
     stanzas = [entry.stanza(_no_file(entry.pool_path, entry.text)) for entry in entries]
     files = dists(
         Suite(
