@@ -15,7 +15,6 @@ packages are built once and listed in every ``binary-<arch>`` index.  Real packa
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +46,7 @@ from repogen.publish.deb_control import (
     source_control,
 )
 from repogen.publish.debfile import DebJob, RealDeb, build_debs, check_agrees, read_debs
+from repogen.publish.tree import Tree
 
 #: The public key written into a signed repository, for ``signed-by``.
 KEYRING = "archive-keyring.gpg"
@@ -139,7 +139,7 @@ def _artifacts(indices: Mapping[str, list[_Entry]]) -> dict[PurePosixPath, _Entr
 
 
 def _pool(
-    root: Path, artifacts: Mapping[PurePosixPath, _Entry], options: BuildOptions
+    tree: Tree, artifacts: Mapping[PurePosixPath, _Entry], options: BuildOptions
 ) -> dict[PurePosixPath, PoolFile]:
     """Write the pool (unless ``--no-packages``) and say what each stanza's file is.
 
@@ -149,7 +149,7 @@ def _pool(
     if options.packages:
         build_debs(
             [
-                DebJob(entry.text.encode(), _inside(root, path))
+                DebJob(entry.text.encode(), Path(tree.place(path)))
                 for path, entry in artifacts.items()
                 if entry.real is None
             ],
@@ -157,8 +157,8 @@ def _pool(
         )
         for path, entry in artifacts.items():
             if entry.real is not None:
-                shutil.copyfile(entry.real.path, _inside(root, path))
-        return {path: PoolFile.of(path, (root / path).read_bytes()) for path in artifacts}
+                shutil.copyfile(entry.real.path, tree.place(path))
+        return {path: PoolFile.of(path, (tree.root / path).read_bytes()) for path in artifacts}
     return {
         path: _no_file(path, entry.text)
         if entry.real is None
@@ -186,33 +186,6 @@ def _release_description(
             "describe no file (they are those of the package's control data)."
         )
     return one_line(" ".join(sentences), "release description")
-
-
-def _inside(root: Path, path: PurePosixPath) -> Path:
-    """*path* under *root*, its directory made; a path that would leave it is an error.
-
-    The tree under *root* is this build's own and holds no symbolic links, so a relative
-    path without ``..`` stays under it.
-    """
-    if ".." in path.parts or path.is_absolute():
-        raise BuildError(f"{path} would be written outside {root}")
-    full = root / path
-    full.parent.mkdir(parents=True, exist_ok=True)
-    return full
-
-
-def _write(root: Path, files: Mapping[PurePosixPath, bytes]) -> None:
-    """Write *files* under *root*."""
-    for path, data in sorted(files.items()):
-        _inside(root, path).write_bytes(data)
-
-
-def _clamp(root: Path, epoch: int) -> None:
-    """Give everything under *root*, and *root*, the mtime *epoch*."""
-    for directory, dirnames, filenames in os.walk(root):
-        for name in (*dirnames, *filenames):
-            os.utime(Path(directory, name), (epoch, epoch))
-    os.utime(root, (epoch, epoch))
 
 
 def _sources(repositories: Sequence[Repository], maintainer: str) -> dict[PurePosixPath, bytes]:
@@ -277,7 +250,8 @@ class DebPublisher:
         artifacts = _artifacts(indices)
         what = "writing metadata" if not options.packages else f"building {len(artifacts)} .deb"
         progress(f"{target}/{','.join(arches)}: {what}")
-        pool = _pool(root, artifacts, options)
+        tree = Tree(root, options.source_date_epoch)
+        pool = _pool(tree, artifacts, options)
         stand_ins = any(e.spec is not None and e.spec.component for e in artifacts.values())
         for arch in arches:
             progress(f"{target}/{arch}: indexing")
@@ -297,15 +271,17 @@ class DebPublisher:
             for arch, entries in indices.items()
         }
         # Compressing the indices is mostly zlib's and liblzma's time, without the GIL:
-        # render and write the source packages meanwhile.
+        # render and write the source packages meanwhile, and clamp them and the pool,
+        # which are complete.
         with ThreadPoolExecutor(1) as background:
             indexed = background.submit(dists, suite_info, stanzas)
-            _write(root, _sources(repositories, release.maintainer))
+            tree.write(_sources(repositories, release.maintainer))
+            tree.clamp()
             files = indexed.result()
         if options.sign_key is not None:
             progress(f"{target}/{','.join(arches)}: signing with {options.sign_key}")
-        _write(root, _signed(files, PurePosixPath("dists", suite, "Release"), options))
-        _clamp(root, options.source_date_epoch)
+        tree.write(_signed(files, PurePosixPath("dists", suite, "Release"), options))
+        tree.clamp()
         trust = "trusted=yes" if options.sign_key is None else f"signed-by={final / KEYRING}"
         client = f"deb [{trust}] file:{final} {suite} {COMPONENT}"
         return [ManifestEntry(target, Family.DEB.value, arch, "", client) for arch in arches]
@@ -333,6 +309,7 @@ def write_base_stub(repository: Repository, root: Path) -> str:
         ),
         {repository.package_arch: packages_index(stanzas)},
     )
-    _write(root, files)
-    _clamp(root, 0)
+    tree = Tree(root, 0)
+    tree.write(files)
+    tree.clamp()
     return f"deb [trusted=yes] file:{root.absolute()} {suite} {COMPONENT}"
