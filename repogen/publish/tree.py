@@ -1,8 +1,9 @@
 """A target's directory as a publisher writes it: every file placed under it, and everything
 written given the mtime ``SOURCE_DATE_EPOCH``.
 
-Paths are handled as strings: a deb target is tens of thousands of files, and pathlib's
-objects cost more than the writing itself.
+A deb target is tens of thousands of files and directories: paths are handled as strings, not
+pathlib objects, each directory is made once, and the mtimes are set on what was written
+rather than on a walk of the whole tree.
 """
 
 from __future__ import annotations
