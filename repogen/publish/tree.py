@@ -53,6 +53,8 @@ class Tree:
         Making an entry in a directory changes its mtime, so a directory written into again
         later gets its mtime again from the clamp after that.
         """
+        if not self._placed:
+            return  # nothing changed (the root may not even exist)
         directories = {""}
         for relative in self._placed:
             directory = os.path.dirname(relative)
