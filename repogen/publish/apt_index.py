@@ -1,23 +1,28 @@
 """The APT index of one repository: ``Packages`` files and the ``Release`` file over them.
 
-Pure functions: stanzas in, file contents out (formats.md §1.4).  Compression is deterministic
-(gzip without a timestamp or file name, xz), and every index is also stored under
+Stanzas in, file contents out (formats.md §1.4).  A ``Packages`` file is compressed while its
+stanzas are given (:class:`PackagesFile`); compression is deterministic (gzip without a
+timestamp or file name, xz), and every index is also stored under
 ``by-hash/<algorithm>/<hash>`` for each hash the ``Release`` file lists that apt may look
 it up by.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import lzma
 import re
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import zlib
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import PurePosixPath
+from queue import SimpleQueue
+from threading import Event
+from types import TracebackType
+from typing import Protocol
 
 from debian.deb822 import Release
 
@@ -93,37 +98,116 @@ def packages_stanza(control: str, pool_file: PoolFile) -> str:
     )
 
 
-def packages_index(stanzas: Iterable[Stanza]) -> bytes:
-    """A ``Packages`` file: the stanzas sorted by package, version and architecture."""
-    ordered = sorted(stanzas, key=lambda s: (s.package, s.version, s.architecture))
-    return "\n".join(stanza.text for stanza in ordered).encode()
+class _Compressor(Protocol):
+    def compress(self, data: bytes, /) -> bytes: ...
+    def flush(self) -> bytes: ...
 
 
-def _gzip(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=9, mtime=0)
+def _gzip() -> _Compressor:
+    # zlib's own gzip wrapper (mtime 0, no file name): what gzip.compress(data, 9, mtime=0)
+    # makes, but fed piece by piece.
+    return zlib.compressobj(9, zlib.DEFLATED, 31)
 
 
-def _xz(data: bytes) -> bytes:
-    return lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64)
+def _xz() -> _Compressor:
+    return lzma.LZMACompressor(format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64)
 
 
 #: How each compressed form of an index is made, by file name suffix.
-_COMPRESSORS: Mapping[str, Callable[[bytes], bytes]] = {".gz": _gzip, ".xz": _xz}
+_COMPRESSORS: Mapping[str, Callable[[], _Compressor]] = {".gz": _gzip, ".xz": _xz}
+
+#: About how much of an index a compressing thread is given at a time.  It needs the GIL
+#: between pieces, and waits up to the 5 ms switch interval for it while stanzas are
+#: rendered, so pieces are large.
+_PIECE = 1 << 20
 
 
-def _compressed(indices: Mapping[str, bytes]) -> dict[str, dict[str, bytes]]:
-    """Each index of *indices* as ``Packages``, ``Packages.gz`` and ``Packages.xz``
-    contents, by suffix.  zlib and liblzma release the GIL, so every compressed file is
-    made in a thread of its own, side by side."""
-    with ThreadPoolExecutor() as pool:
-        packed = {
-            key: {suffix: pool.submit(compress, data) for suffix, compress in _COMPRESSORS.items()}
-            for key, data in indices.items()
-        }
-        return {
-            key: {"": indices[key], **{suffix: job.result() for suffix, job in forms.items()}}
-            for key, forms in packed.items()
-        }
+def _compressed(
+    compressor: _Compressor, pieces: SimpleQueue[bytes | None], abandoned: Event
+) -> bytes:
+    """The *pieces* (``None`` ends them) through *compressor*; nothing if *abandoned*."""
+    parts = []
+    while (piece := pieces.get()) is not None:
+        if abandoned.is_set():
+            return b""
+        parts.append(compressor.compress(piece))
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+class PackagesFile:
+    """A ``Packages`` file, given stanza by stanza in index order (package, version,
+    architecture), that threads of *executor* compress meanwhile, one per compressed form:
+    compressing (xz above all) takes longer than rendering the stanzas, so it starts with the
+    first of them.
+
+    :meth:`close` ends the file.  A ``with`` block left on an error abandons it, and its
+    threads stop instead of compressing the rest.
+    """
+
+    def __init__(self, executor: Executor) -> None:
+        self._pieces: list[bytes] = []
+        self._pending: list[str] = []
+        self._pending_size = 0
+        self._last: tuple[str, str, str] | None = None
+        self._closed = False
+        self._abandoned = Event()
+        self._queues: dict[str, SimpleQueue[bytes | None]] = {}
+        self._compressed: dict[str, Future[bytes]] = {}
+        for suffix, make in _COMPRESSORS.items():
+            queue = self._queues[suffix] = SimpleQueue()
+            self._compressed[suffix] = executor.submit(_compressed, make(), queue, self._abandoned)
+
+    def __enter__(self) -> PackagesFile:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if kind is not None:
+            self._abandoned.set()
+            self._end()
+
+    def add(self, stanza: Stanza) -> None:
+        key = (stanza.package, stanza.version, stanza.architecture)
+        if self._last is not None and key <= self._last:
+            raise ValueError(f"stanza {key} after {self._last}: not in index order")
+        # An empty line between stanzas.
+        text = stanza.text if self._last is None else f"\n{stanza.text}"
+        self._last = key
+        self._pending.append(text)
+        self._pending_size += len(text)
+        if self._pending_size >= _PIECE:
+            self._send()
+
+    def close(self) -> None:
+        self._send()
+        self._end()
+        self._closed = True
+
+    def forms(self) -> dict[str, bytes]:
+        """The closed file as ``Packages``, ``Packages.gz`` and ``Packages.xz`` contents, by
+        suffix, once compressed."""
+        if not self._closed:
+            raise ValueError("the Packages file is not closed")
+        plain = b"".join(self._pieces)
+        return {"": plain, **{suffix: job.result() for suffix, job in self._compressed.items()}}
+
+    def _send(self) -> None:
+        if self._pending:
+            piece = "".join(self._pending).encode()
+            self._pieces.append(piece)
+            for queue in self._queues.values():
+                queue.put(piece)
+            self._pending.clear()
+            self._pending_size = 0
+
+    def _end(self) -> None:
+        for queue in self._queues.values():
+            queue.put(None)
 
 
 def release_date(epoch: int) -> str:
@@ -155,14 +239,14 @@ def release_file(suite: Suite, files: Mapping[PurePosixPath, bytes]) -> bytes:
     return release.dump().encode()
 
 
-def dists(suite: Suite, indices: Mapping[str, bytes]) -> dict[PurePosixPath, bytes]:
+def dists(suite: Suite, indices: Mapping[str, PackagesFile]) -> dict[PurePosixPath, bytes]:
     """Every file under ``dists/<suite>`` (paths relative to the repository root) for the
-    ``Packages`` contents *indices* by architecture; ``Release`` unsigned."""
+    ``Packages`` files *indices* by architecture; ``Release`` unsigned."""
     listed: dict[PurePosixPath, bytes] = {}
     stored: dict[PurePosixPath, bytes] = {}
-    for arch, forms in sorted(_compressed(indices).items()):
+    for arch, index in sorted(indices.items()):
         directory = PurePosixPath(COMPONENT, f"binary-{arch}")
-        for suffix, data in forms.items():
+        for suffix, data in index.forms().items():
             listed[directory / f"Packages{suffix}"] = data
             for name, algorithm in _BY_HASH:
                 digest = hashlib.new(algorithm, data).hexdigest()

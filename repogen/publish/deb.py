@@ -15,25 +15,27 @@ packages are built once and listed in every ``binary-<arch>`` index.  Real packa
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
 from debian.deb822 import Deb822
 
+from repogen.collector import collector_paused
 from repogen.model import Family, PackageSpec, ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.apt_index import (
     COMPONENT,
+    PackagesFile,
     PoolFile,
     Stanza,
     Suite,
     dists,
-    packages_index,
     packages_stanza,
 )
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
@@ -46,6 +48,7 @@ from repogen.publish.deb_control import (
     source_control,
 )
 from repogen.publish.debfile import DebJob, RealDeb, build_debs, check_agrees, read_debs
+from repogen.publish.tree import Tree
 
 #: The public key written into a signed repository, for ``signed-by``.
 KEYRING = "archive-keyring.gpg"
@@ -56,42 +59,44 @@ ORIGIN = "repogen"
 class _Entry:
     """One package in one architecture's index: generated from *spec*, or a *real* .deb."""
 
-    control: Deb822
+    #: Package, Version and Architecture.
+    key: tuple[str, str, str]
     pool_path: PurePosixPath
+    #: Makes the control data (binary_control checks the model's text as it does).
+    control: Callable[[], Deb822]
     spec: PackageSpec | None = None
     real: RealDeb | None = None
-    #: Package, Version and Architecture, and the control data as python-debian dumps it.
-    key: tuple[str, str, str] = field(init=False)
-    text: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        key = tuple(str(self.control[f]) for f in ("Package", "Version", "Architecture"))
-        object.__setattr__(self, "key", key)
-        object.__setattr__(self, "text", self.control.dump())
+    @cached_property
+    def text(self) -> str:
+        """The control data as python-debian dumps it, made when first needed: without
+        package files, as the stanza goes into the index that threads compress meanwhile."""
+        return self.control().dump()
 
     def stanza(self, pool_file: PoolFile) -> Stanza:
         return Stanza(*self.key, packages_stanza(self.text, pool_file))
 
 
-def _pool_path(control: Deb822, source: str | None = None) -> PurePosixPath:
-    name, version, arch = (str(control[f]) for f in ("Package", "Version", "Architecture"))
-    return pool_directory(source or name) / deb_file_name(name, version, arch)
-
-
-def _no_file(pool_path: PurePosixPath, text: str) -> PoolFile:
-    """What a stanza says when there is no package file (``--no-packages``, base stubs): the
-    would-be pool path, with the size and hashes of the control data *text* (apt refuses
-    size 0)."""
-    return PoolFile.of(pool_path, text.encode())
+def _pool_path(key: tuple[str, str, str], source: str | None = None) -> PurePosixPath:
+    """Where the package *key* goes: the pool directory of *source* (default: itself)."""
+    return pool_directory(source or key[0]) / deb_file_name(*key)
 
 
 def _generated(spec: PackageSpec, maintainer: str) -> _Entry:
-    control = binary_control(spec, maintainer)
-    return _Entry(control, _pool_path(control), spec=spec)
+    # binary_control writes the spec's Package, Version and Architecture.
+    key = (spec.name, spec.version, spec.arch)
+    return _Entry(key, _pool_path(key), partial(binary_control, spec, maintainer), spec=spec)
+
+
+def _made(control: Deb822, source: str | None = None, real: RealDeb | None = None) -> _Entry:
+    """The entry of a control paragraph already made: a real package's, a base stub's."""
+    name, version, arch = (str(control[f]) for f in ("Package", "Version", "Architecture"))
+    key = (name, version, arch)
+    return _Entry(key, _pool_path(key, source), lambda: control, real=real)
 
 
 def _added(deb: RealDeb) -> _Entry:
-    return _Entry(deb.control, _pool_path(deb.control, deb.source), real=deb)
+    return _made(deb.control, deb.source, deb)
 
 
 def _index_entries(
@@ -123,7 +128,7 @@ def _artifacts(indices: Mapping[str, list[_Entry]]) -> dict[PurePosixPath, _Entr
     artifacts: dict[PurePosixPath, _Entry] = {}
     for entry in (e for entries in indices.values() for e in entries):
         known = artifacts.setdefault(entry.pool_path, entry)
-        if known.text != entry.text:
+        if known is not entry and known.text != entry.text:
             raise BuildError(
                 f"{entry.pool_path.name} differs between architectures:\n{known.text}\n{entry.text}"
             )
@@ -131,32 +136,43 @@ def _artifacts(indices: Mapping[str, list[_Entry]]) -> dict[PurePosixPath, _Entr
 
 
 def _pool(
-    root: Path, artifacts: Mapping[PurePosixPath, _Entry], options: BuildOptions
-) -> dict[PurePosixPath, PoolFile]:
-    """Write the pool (unless ``--no-packages``) and say what each stanza's file is.
+    tree: Tree, artifacts: Mapping[PurePosixPath, _Entry], options: BuildOptions
+) -> Callable[[_Entry], PoolFile]:
+    """Write the pool (unless ``--no-packages``) and give what an entry's stanza says its
+    file is."""
+    if not options.packages:
+        return _no_file
+    build_debs(
+        [
+            DebJob(entry.text.encode(), Path(tree.place(path)))
+            for path, entry in artifacts.items()
+            if entry.real is None
+        ],
+        options.source_date_epoch,
+    )
+    for path, entry in artifacts.items():
+        if entry.real is not None:
+            shutil.copyfile(entry.real.path, tree.place(path))
+    files = {path: PoolFile.of(path, (tree.root / path).read_bytes()) for path in artifacts}
+    return lambda entry: files[entry.pool_path]
 
-    Without packages, a generated package's stanza describes no file (:func:`_no_file`); a
-    real one keeps the size and hashes of its file, which is not copied.
-    """
-    if options.packages:
-        build_debs(
-            [
-                DebJob(entry.text.encode(), _inside(root, path))
-                for path, entry in artifacts.items()
-                if entry.real is None
-            ],
-            options.source_date_epoch,
-        )
-        for path, entry in artifacts.items():
-            if entry.real is not None:
-                shutil.copyfile(entry.real.path, _inside(root, path))
-        return {path: PoolFile.of(path, (root / path).read_bytes()) for path in artifacts}
-    return {
-        path: _no_file(path, entry.text)
-        if entry.real is None
-        else PoolFile.of(path, entry.real.path.read_bytes())
-        for path, entry in artifacts.items()
-    }
+
+def _no_file(entry: _Entry) -> PoolFile:
+    """What the stanza of *entry* says without package files (``--no-packages``, base stubs):
+    a real package's own file, which is not copied; for a generated one the would-be pool
+    path, with the size and hashes of the control data (apt refuses size 0)."""
+    data = entry.text.encode() if entry.real is None else entry.real.path.read_bytes()
+    return PoolFile.of(entry.pool_path, data)
+
+
+def _fill(
+    index: PackagesFile, entries: Iterable[_Entry], pool: Callable[[_Entry], PoolFile]
+) -> PackagesFile:
+    """Give *index* the stanzas of *entries*, and close it."""
+    for entry in sorted(entries, key=lambda e: e.key):
+        index.add(entry.stanza(pool(entry)))
+    index.close()
+    return index
 
 
 def _release_description(
@@ -178,33 +194,6 @@ def _release_description(
             "describe no file (they are those of the package's control data)."
         )
     return one_line(" ".join(sentences), "release description")
-
-
-def _inside(root: Path, path: PurePosixPath) -> Path:
-    """*path* under *root*, its directory made; a path that would leave it is an error.
-
-    The tree under *root* is this build's own and holds no symbolic links, so a relative
-    path without ``..`` stays under it.
-    """
-    if ".." in path.parts or path.is_absolute():
-        raise BuildError(f"{path} would be written outside {root}")
-    full = root / path
-    full.parent.mkdir(parents=True, exist_ok=True)
-    return full
-
-
-def _write(root: Path, files: Mapping[PurePosixPath, bytes]) -> None:
-    """Write *files* under *root*."""
-    for path, data in sorted(files.items()):
-        _inside(root, path).write_bytes(data)
-
-
-def _clamp(root: Path, epoch: int) -> None:
-    """Give everything under *root*, and *root*, the mtime *epoch*."""
-    for directory, dirnames, filenames in os.walk(root):
-        for name in (*dirnames, *filenames):
-            os.utime(Path(directory, name), (epoch, epoch))
-    os.utime(root, (epoch, epoch))
 
 
 def _sources(repositories: Sequence[Repository], maintainer: str) -> dict[PurePosixPath, bytes]:
@@ -246,6 +235,10 @@ def _suite(repository: Repository) -> str:
 class DebPublisher:
     family: ClassVar[Family] = Family.DEB
 
+    # A few python-debian paragraphs per package, each dozens of small objects that reference
+    # counting frees: the collector's passes over the loaded model would add about 5 % to a
+    # metadata-only build.
+    @collector_paused()
     def publish(
         self,
         release: ReleaseModel,
@@ -266,7 +259,8 @@ class DebPublisher:
         artifacts = _artifacts(indices)
         what = "writing metadata" if not options.packages else f"building {len(artifacts)} .deb"
         progress(f"{target}/{','.join(arches)}: {what}")
-        pool = _pool(root, artifacts, options)
+        tree = Tree(root, options.source_date_epoch)
+        pool = _pool(tree, artifacts, options)
         stand_ins = any(e.spec is not None and e.spec.component for e in artifacts.values())
         for arch in arches:
             progress(f"{target}/{arch}: indexing")
@@ -281,20 +275,22 @@ class DebPublisher:
                 release, first, stand_ins, metadata_only=not options.packages
             ),
         )
-        stanzas = {
-            arch: packages_index(e.stanza(pool[e.pool_path]) for e in entries)
-            for arch, entries in indices.items()
-        }
-        # Compressing the indices is mostly zlib's and liblzma's time, without the GIL:
-        # render and write the source packages meanwhile.
-        with ThreadPoolExecutor(1) as background:
-            indexed = background.submit(dists, suite_info, stanzas)
-            _write(root, _sources(repositories, release.maintainer))
-            files = indexed.result()
+        # Compressing the indices (zlib's and liblzma's time, without the GIL) takes longer
+        # than anything else: it goes on in threads while the stanzas are rendered, then while
+        # the source packages are rendered and written and they and the pool clamped.  An
+        # error on the way abandons the indices instead of waiting for them.
+        with ThreadPoolExecutor(2 * len(indices)) as background, ExitStack() as compressing:
+            packages = {
+                arch: _fill(compressing.enter_context(PackagesFile(background)), entries, pool)
+                for arch, entries in indices.items()
+            }
+            tree.write(_sources(repositories, release.maintainer))
+            tree.clamp()
+            files = dists(suite_info, packages)
         if options.sign_key is not None:
             progress(f"{target}/{','.join(arches)}: signing with {options.sign_key}")
-        _write(root, _signed(files, PurePosixPath("dists", suite, "Release"), options))
-        _clamp(root, options.source_date_epoch)
+        tree.write(_signed(files, PurePosixPath("dists", suite, "Release"), options))
+        tree.clamp()
         trust = "trusted=yes" if options.sign_key is None else f"signed-by={final / KEYRING}"
         client = f"deb [{trust}] file:{final} {suite} {COMPONENT}"
         return [ManifestEntry(target, Family.DEB.value, arch, "", client) for arch in arches]
@@ -307,23 +303,23 @@ def write_base_stub(repository: Repository, root: Path) -> str:
     """Write a metadata-only APT repository of *repository*'s base packages (what the
     distribution supplies) under *root*, and return the sources.list line for it."""
     suite = _suite(repository)
-    entries = [
-        _Entry(control, _pool_path(control)) for control in map(base_stub_control, repository.base)
-    ]
-    stanzas = [entry.stanza(_no_file(entry.pool_path, entry.text)) for entry in entries]
-    files = dists(
-        Suite(
-            origin=ORIGIN,
-            label="base stub",
-            suite=suite,
-            codename=suite,
-            epoch=0,
-            architectures=(repository.package_arch,),
-            description=f"Stub of the {repository.target_name} base packages: metadata only, "
-            "Filename, Size and checksums describe no file.",
-        ),
-        {repository.package_arch: packages_index(stanzas)},
-    )
-    _write(root, files)
-    _clamp(root, 0)
+    entries = [_made(base_stub_control(base)) for base in repository.base]
+    with ThreadPoolExecutor() as background, PackagesFile(background) as index:
+        _fill(index, entries, _no_file)
+        files = dists(
+            Suite(
+                origin=ORIGIN,
+                label="base stub",
+                suite=suite,
+                codename=suite,
+                epoch=0,
+                architectures=(repository.package_arch,),
+                description=f"Stub of the {repository.target_name} base packages: metadata "
+                "only, Filename, Size and checksums describe no file.",
+            ),
+            {repository.package_arch: index},
+        )
+    tree = Tree(root, 0)
+    tree.write(files)
+    tree.clamp()
     return f"deb [trusted=yes] file:{root.absolute()} {suite} {COMPONENT}"
