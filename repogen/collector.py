@@ -1,6 +1,7 @@
-"""Python's cyclic garbage collector paused while loading a release or diffing two.
+"""Python's cyclic garbage collector paused while loading a release, diffing two or
+publishing a target.
 
-Both make millions of small objects that live on (the loaded releases) or are freed by
+Each makes millions of small objects that live on (the loaded releases) or are freed by
 reference counting; each of the collector's passes walks everything alive again.  On two
 10,000-package releases the passes took 40 % of the diff and a third of loading; the few
 cycles made meanwhile are collected once it runs again.

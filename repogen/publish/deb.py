@@ -26,7 +26,6 @@ from typing import ClassVar
 
 from debian.deb822 import Deb822
 
-from repogen.collector import collector_paused
 from repogen.model import Family, PackageSpec, ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.apt_index import (
@@ -235,10 +234,6 @@ def _suite(repository: Repository) -> str:
 class DebPublisher:
     family: ClassVar[Family] = Family.DEB
 
-    # A few python-debian paragraphs per package, each dozens of small objects that reference
-    # counting frees: the collector's passes over the loaded model would add about 5 % to a
-    # metadata-only build.
-    @collector_paused()
     def publish(
         self,
         release: ReleaseModel,

@@ -19,7 +19,6 @@ from typing import ClassVar
 
 import createrepo_c as cr
 
-from repogen.collector import collector_paused
 from repogen.forked import forked
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.model.versions import name_problem
@@ -82,22 +81,6 @@ class RpmFamilyPublisher:
         return ()
 
     def publish(
-        self,
-        release: ReleaseModel,
-        repositories: Sequence[Repository],
-        root: Path,
-        final: Path,
-        options: BuildOptions,
-        progress: Progress,
-    ) -> list[ManifestEntry]:
-        # Specs and records are hundreds of thousands of objects that live until the repodata
-        # is written; the collector's passes over them (and the loaded release) cost a third
-        # of a 10,000-package build and grow faster than the build.  They are freed before it
-        # runs again: else its first pass walks them all (0.2-0.5 s at 50,000 packages).
-        with collector_paused():
-            return self._publish(release, repositories, root, final, options, progress)
-
-    def _publish(
         self,
         release: ReleaseModel,
         repositories: Sequence[Repository],
