@@ -35,6 +35,11 @@ _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
+def cpus() -> int:
+    """The CPUs this process may run on; 1 when workers are turned off."""
+    return 1 if os.environ.get("REPOGEN_WORKERS") == "0" else len(os.sched_getaffinity(0))
+
+
 class WorkerFailed(RuntimeError):
     """The worker died, or raised an exception that cannot be sent back as it is."""
 
@@ -66,7 +71,7 @@ class Forked(Generic[T]):
     def __init__(self, work: Callable[[], T]) -> None:
         self._work = work
         self._process: multiprocessing.process.BaseProcess | None = None
-        if os.environ.get("REPOGEN_WORKERS") != "0" and len(os.sched_getaffinity(0)) > 1:
+        if cpus() > 1:
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
             self._process = context.Process(

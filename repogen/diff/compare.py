@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from repogen.diff.result import (
     Status,
     VersionChange,
 )
-from repogen.forked import Forked, forked
+from repogen.forked import Forked, cpus, forked
 from repogen.model import Family, ReleaseModel, Repository
 
 
@@ -140,9 +140,24 @@ def _finished(
 
 
 def _regressions(
-    pairings: dict[Key, Pairing], before: dict[Key, Repository], after: dict[Key, Repository]
+    keys: list[Key],
+    pairings: dict[Key, Pairing],
+    before: dict[Key, Repository],
+    after: dict[Key, Repository],
 ) -> dict[Key, tuple[Regression, ...]]:
-    return {k: regressions(p.pairs, before[k], after[k]) for k, p in pairings.items()}
+    return {k: regressions(pairings[k].pairs, before[k], after[k]) for k in keys}
+
+
+def _shares(sizes: dict[Key, int], count: int) -> list[list[Key]]:
+    """The keys of *sizes* in at most *count* shares of about the same total size: the
+    largest first, each to the smallest share so far."""
+    shares: list[list[Key]] = [[] for _ in range(min(count, len(sizes)))]
+    totals = [0] * len(shares)
+    for key in sorted(sizes, key=lambda k: (-sizes[k], k)):
+        smallest = totals.index(min(totals))
+        shares[smallest].append(key)
+        totals[smallest] += sizes[key]
+    return shares
 
 
 def diff_releases(
@@ -197,13 +212,19 @@ def _diff(
     sides = _Sides((Normaliser.of(old.release), Normaliser.of(new.release)), RelationTexts())
     pairings = {k: _pairing(before[k], after[k], sides) for k in both}
     resolving = functools.partial(outcomes, new, [after[k] for k in both], *checks)
-    installability = functools.partial(_regressions, pairings, before, after)
-    # Workers resolve the new side's requests and check installability while the packages
-    # are compared here.
-    with forked(resolving) as resolving_new, forked(installability) as checking:
+    # Workers resolve the new side's requests and check installability (the biggest part,
+    # shared out by repository) while the packages are compared here.
+    with ExitStack() as workers:
+        resolving_new = workers.enter_context(forked(resolving))
+        checking = [
+            workers.enter_context(
+                forked(functools.partial(_regressions, share, pairings, before, after))
+            )
+            for share in _shares({k: len(after[k].packages) for k in both}, cpus())
+        ]
         compared = {k: _repository(before[k], after[k], pairings[k], sides) for k in both}
         resolved = resolving_old.result(), resolving_new.result()
-        regressed = checking.result()
+        regressed = {k: found for share in checking for k, found in share.result().items()}
     repositories = [
         *(
             _finished(
