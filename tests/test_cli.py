@@ -17,6 +17,7 @@ from repogen.model.source import load_document
 from .conftest import RELEASES
 
 runner = CliRunner()
+BROKEN = Path(__file__).resolve().parent / "models" / "broken"
 
 
 def test_bare_validate_summarizes_the_bundled_12_6_release() -> None:
@@ -109,3 +110,34 @@ def test_real_engine_names_the_missing_client_and_its_package(
     assert result.exit_code == 1
     assert "zypper" in result.stderr
     assert "apt-get install zypper rpm" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code", "stream", "expected"),
+    [
+        (["validate", str(RELEASES / "cuda-12.5.yaml")], 0, "stdout", "cuda-12.5.1: CUDA"),
+        (["validate", str(BROKEN / "bad-family.yaml")], 2, "stderr", "bad-family.yaml:5:5: "),
+    ],
+)
+def test_the_command_leaves_with_its_exit_code_and_all_its_output(
+    arguments: list[str], code: int, stream: str, expected: str
+) -> None:
+    # The command leaves without freeing its objects (os._exit): what it printed must still
+    # be all there, and its exit code the same.
+    done = subprocess.run(
+        [sys.executable, "-m", "repogen", *arguments], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == code, done.stderr
+    assert expected in getattr(done, stream)
+
+
+def test_a_diff_through_the_command_is_written_out_whole() -> None:
+    old, new = str(RELEASES / "cuda-12.5.yaml"), str(RELEASES / "cuda-12.6.yaml")
+    done = subprocess.run(
+        [sys.executable, "-m", "repogen", "diff", old, new, "--format", "json", "--exit-code"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["changed"] is True
