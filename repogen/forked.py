@@ -2,9 +2,11 @@
 
 A diff loads two releases and resolves requests on both; on two 10,000-package releases each
 part takes about half a second and the parts do not depend on each other, so a second CPU
-halves them.  The worker is forked rather than spawned: it starts from this process's memory
-(the loaded releases, imported modules) and nothing is pickled on the way in.  Only its result
-comes back, and pickling a loaded release is several times faster than loading it.
+halves them (a metadata-only rpm build likewise writes its specs and two of its three
+repodata files in workers).  The worker is forked rather than spawned: it starts from this
+process's memory (the loaded releases, imported modules) and nothing is pickled on the way
+in.  Only its result comes back, and pickling a loaded release is several times faster than
+loading it.
 
 A worker never outlives its caller: it dies with it (``PR_SET_PDEATHSIG``), so that one
 writing into a build's staging tree stops when the build is killed.
@@ -100,9 +102,12 @@ class Forked(Generic[T]):
 
     def stop(self) -> None:
         """End the worker if it is still running (the result is no longer wanted)."""
-        if self._process is not None and self._process.is_alive():
+        if self._process is None:
+            return
+        if self._process.is_alive():
             self._process.kill()
             self._process.join()
+        self._receive.close()
 
 
 @contextmanager
