@@ -34,7 +34,14 @@ from repogen.publish.rpmmd import (
     sign,
     write_repodata,
 )
-from repogen.publish.rpmspec import Spec, SpecConventions, render, spec_package, specs
+from repogen.publish.rpmspec import (
+    Spec,
+    SpecConventions,
+    render,
+    spec_package,
+    spec_template,
+    specs,
+)
 
 SPECS = "SPECS"
 
@@ -97,7 +104,9 @@ class RpmFamilyPublisher:
                 for r in repositories
             ]
             if not options.packages:
-                # Nothing reads the specs: a worker renders and writes them meanwhile.
+                # Nothing reads the specs: a worker renders and writes them meanwhile, with
+                # the template compiled here once for every build of this process.
+                spec_template()
                 with forked(functools.partial(self._write_specs, plans)) as writing:
                     entries = [self._index(plan, final, options, progress) for plan in plans]
                     writing.result()
