@@ -141,8 +141,8 @@ class PackagesFile:
     compressing (xz above all) takes longer than rendering the stanzas, so it starts with the
     first of them.
 
-    :meth:`close` ends the file.  A ``with`` block left on an error abandons it, and its
-    threads stop instead of compressing the rest.
+    :meth:`close` ends the file.  A ``with`` block left on an error, or before the file is
+    closed, abandons it, and its threads stop instead of compressing the rest.
     """
 
     def __init__(self, executor: Executor) -> None:
@@ -167,7 +167,9 @@ class PackagesFile:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if kind is not None:
+        # Left on an error, or without close(): the threads are not waited for, so they must
+        # not wait for more pieces either.
+        if kind is not None or not self._closed:
             self._abandoned.set()
             self._end()
 
