@@ -462,6 +462,33 @@ def test_added_packages_in_a_target_directory_go_to_that_target_only(
     assert "ubuntu-only" not in debian
 
 
+def test_without_package_files_an_added_package_keeps_its_own_file_on_every_arch(
+    tmp_path: Path, release_12_6: ReleaseModel
+) -> None:
+    directory = tmp_path / "packages"
+    directory.mkdir()
+    control = {
+        "Package": "extra-tool",
+        "Version": "1.0-1",
+        "Architecture": "all",
+        "Maintainer": "m <m@example.org>",
+        "Description": "a tool",
+    }
+    deb = _dpkg_deb(tmp_path / "tree", directory / "extra-tool.deb", control)
+    built = _build(
+        release_12_6, tmp_path / "out", ("ubuntu2204",), packages=False, add_packages=directory
+    )
+    data = deb.read_bytes()
+    arches = [e.arch for e in built.entries]
+    assert len(arches) > 1
+    for arch in arches:
+        stanza = _stanzas(built.root("ubuntu2204"), "jammy", arch)["extra-tool"]
+        assert (stanza["Size"], stanza["SHA256"]) == (
+            str(len(data)),
+            hashlib.sha256(data).hexdigest(),
+        )
+
+
 @pytest.mark.parametrize(
     ("version", "depends", "message"),
     [

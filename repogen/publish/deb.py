@@ -140,7 +140,14 @@ def _pool(
     """Write the pool (unless ``--no-packages``) and give what an entry's stanza says its
     file is."""
     if not options.packages:
-        return _no_file
+        # A real package keeps the size and hashes of its own file, which is not copied: read
+        # once, however many architectures list it.
+        real = {
+            path: PoolFile.of(path, entry.real.path.read_bytes())
+            for path, entry in artifacts.items()
+            if entry.real is not None
+        }
+        return lambda entry: real[entry.pool_path] if entry.real is not None else _no_file(entry)
     build_debs(
         [
             DebJob(entry.text.encode(), Path(tree.place(path)))
@@ -157,11 +164,10 @@ def _pool(
 
 
 def _no_file(entry: _Entry) -> PoolFile:
-    """What the stanza of *entry* says without package files (``--no-packages``, base stubs):
-    a real package's own file, which is not copied; for a generated one the would-be pool
-    path, with the size and hashes of the control data (apt refuses size 0)."""
-    data = entry.text.encode() if entry.real is None else entry.real.path.read_bytes()
-    return PoolFile.of(entry.pool_path, data)
+    """What the stanza of a generated *entry* says when there is no package file
+    (``--no-packages``, base stubs): the would-be pool path, with the size and hashes of the
+    control data (apt refuses size 0)."""
+    return PoolFile.of(entry.pool_path, entry.text.encode())
 
 
 def _fill(
