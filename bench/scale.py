@@ -1,8 +1,8 @@
 """Resolution at scale: Debian 12's own main index as base under the debian12 release.
 
-repogen reads the index with its APT reader (:mod:`repogen.index.apt`) and resolves with its
-apt resolver; real apt gets the same lists in one of repogen's sandboxes
-(:class:`repogen.clients.apt.AptSandbox`).  The index is the file apt keeps in
+repogen reads the index with its APT reader (:mod:`repogen.families.deb.reader`) and
+resolves with its apt resolver; real apt gets the same lists in one of repogen's sandboxes
+(:class:`repogen.families.deb.client.AptSandbox`).  The index is the file apt keeps in
 ``/var/lib/apt/lists`` after ``apt-get update``; it is put into a local mirror
 (``dists/bookworm/main/binary-amd64/`` with an unsigned ``Release`` written by repogen's own
 APT index writer) so that both sides read the very same file.
@@ -27,10 +27,10 @@ from debian.deb822 import Packages
 from bench.timing import Row, Timing
 from bench.workloads import BUNDLED, Settings
 from repogen.build import build, source_date_epoch
-from repogen.clients.apt import AptSandbox
+from repogen.families.deb.apt_index import Suite, release_file
+from repogen.families.deb.client import AptSandbox
 from repogen.index import apt_packages, open_apt
 from repogen.model import PackageSpec, ReleaseModel, load_release
-from repogen.publish.apt_index import Suite, release_file
 from repogen.publish.base import BuildOptions
 from repogen.resolve import resolve
 from repogen.resolve.request import parse_request
@@ -168,7 +168,11 @@ def rows(settings: Settings, index: Path) -> Iterator[Row]:
         return apt_packages(open_apt(root), ARCH)
 
     yield Row(
-        "scale", count, "repogen: read the index (repogen.index.apt)", settings.timed(read), count
+        "scale",
+        count,
+        "repogen: read the index (repogen.families.deb.reader)",
+        settings.timed(read),
+        count,
     )
     first = parse_request(REQUESTS[0])
     whole = settings.timed(lambda: resolve(universe_for(repository, base=read()), first))

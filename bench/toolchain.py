@@ -6,8 +6,8 @@ RPM, as maintainers do it: one spec file per package, one ``rpmbuild -bb`` per s
 Everything runs in a private directory: rpmbuild with its own ``_topdir``, ``_dbpath`` and
 ``HOME``, so nothing of the host's package state is touched.
 
-The packages are repogen's own renderings (the Requires of :mod:`repogen.publish.rpmspec`,
-the control data of :mod:`repogen.publish.deb_control`), so both sides build the same set.
+The packages are repogen's own renderings (the Requires of :mod:`repogen.families.rpm.spec`,
+the control data of :mod:`repogen.families.deb.control`), so both sides build the same set.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from repogen.build import publisher_for
+from repogen.families.deb.control import binary_control
+from repogen.families.rpm.repository import RpmFamilyPublisher
+from repogen.families.rpm.spec import SpecPackage, spec_package
 from repogen.model import Family, PackageSpec, ReleaseModel
 from repogen.model.versions import split_evr
-from repogen.publish.deb_control import binary_control
-from repogen.publish.rpmrepo import RpmFamilyPublisher
-from repogen.publish.rpmspec import SpecPackage, spec_package
 
 
 def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> str:

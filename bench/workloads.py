@@ -28,11 +28,11 @@ from repogen.check.run import Checker, assertion_files
 from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json, json_text
 from repogen.engine import RealEngine
+from repogen.families.rpm.repository import RpmFamilyPublisher
+from repogen.families.rpm.rpmmd import model_record, write_repodata
+from repogen.families.rpm.spec import specs
 from repogen.model import Family, ReleaseModel, Repository, load_release
 from repogen.publish.base import BuildOptions
-from repogen.publish.rpmmd import model_record, write_repodata
-from repogen.publish.rpmrepo import RpmFamilyPublisher
-from repogen.publish.rpmspec import specs
 from repogen.resolve.request import Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe

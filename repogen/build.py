@@ -20,9 +20,9 @@ MANIFEST = "manifest.json"
 
 #: The module that publishes each family; each defines a ``PUBLISHER``.
 PUBLISHER_MODULES = {
-    Family.DEB: "repogen.publish.deb",
-    Family.RPM: "repogen.publish.rpm",
-    Family.SUSE: "repogen.publish.suse",
+    Family.DEB: "repogen.families.deb.publish",
+    Family.RPM: "repogen.families.rpm.publish",
+    Family.SUSE: "repogen.families.suse.publish",
 }
 
 

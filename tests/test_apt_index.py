@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from repogen.publish.apt_index import PackagesFile, Stanza
+from repogen.families.deb.apt_index import PackagesFile, Stanza
 
 
 def _stanzas(count: int) -> list[Stanza]:

@@ -24,9 +24,9 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, note, settings
 
 from repogen.engine.real import RealEngine
+from repogen.families.deb.resolver import _Marker
 from repogen.model import Family
 from repogen.resolve import resolve
-from repogen.resolve.apt import _Marker
 from repogen.resolve.request import Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from repogen.build import build
+from repogen.families.rpm.modulemd import Modulemd
 from repogen.model import ModelErrors, load_release
 from repogen.publish.base import BuildError, BuildOptions
-from repogen.publish.modulemd import Modulemd
 
 from .conftest import MODELS
 

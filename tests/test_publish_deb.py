@@ -23,7 +23,14 @@ from typer.testing import CliRunner
 
 from repogen.build import build
 from repogen.cli import app
-from repogen.clients.apt import AptError, AptSandbox, InstalledPackage
+from repogen.families.deb.client import AptError, AptSandbox, InstalledPackage
+from repogen.families.deb.control import (
+    RELATION_FIELDS,
+    binary_control,
+    description,
+    source_control,
+)
+from repogen.families.deb.publish import KEYRING, write_base_stub
 from repogen.model import (
     ModelErrors,
     PackageSpec,
@@ -34,13 +41,6 @@ from repogen.model import (
 )
 from repogen.model.relations import parse_relation
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry
-from repogen.publish.deb import KEYRING, write_base_stub
-from repogen.publish.deb_control import (
-    RELATION_FIELDS,
-    binary_control,
-    description,
-    source_control,
-)
 from repogen.resolve.universe import base_packages
 from tests.conftest import MODELS
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from repogen.build import build
-from repogen.clients.dnf import DnfRepository, DnfSandbox
+from repogen.families.rpm.client import DnfRepository, DnfSandbox
+from repogen.families.rpm.rpmmd import write_base_repository
 from repogen.model import KernelModuleFlavor, ReleaseModel, Repository
 from repogen.publish.base import BuildOptions
-from repogen.publish.rpmmd import write_base_repository
 from repogen.resolve.result import Resolution
 from tests.test_publish_rpm import EPOCH, repository_of
 

@@ -27,9 +27,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from repogen.families.rpm.resolver import module_request, profile_names
 from repogen.model import PackageSpec, RelationKind, Repository
 from repogen.resolve import resolve
-from repogen.resolve.dnf import module_request, profile_names
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe

@@ -23,9 +23,9 @@ from repogen.diff.result import (
     Status,
     StreamChange,
 )
+from repogen.families.deb.control import RELATION_FIELDS
+from repogen.families.rpm.spec import TAGS
 from repogen.model import Family, RelationKind
-from repogen.publish.deb_control import RELATION_FIELDS
-from repogen.publish.rpmspec import TAGS
 
 #: What each family calls a relation field.
 FIELD_NAMES: dict[Family, dict[RelationKind, str]] = {

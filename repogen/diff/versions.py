@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from repogen.families.deb.cache import allows
+from repogen.families.rpm.libsolv import EvrComparison
 from repogen.model import Family, PackageSpec
 from repogen.model.relations import Constraint, Operator
-from repogen.resolve.aptcache import allows
-from repogen.resolve.libsolv import EvrComparison
 
 #: How two versions compare: equal tuples for two pairs mean the resolver cannot tell them
 #: apart.

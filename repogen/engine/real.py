@@ -5,14 +5,14 @@ the universe's release packages (with their module streams) and its base package
 metadata-only repositories of *repository*'s target and architecture; sets up the universe's
 installed state in the client's private sandbox (a dpkg status file for apt; for dnf and zypper
 the headers of ``.rpm`` files built for the installed packages, recorded with
-``rpm --justdb``, and dnf's enabled streams); and runs the request through the client
-(:mod:`repogen.engine.apt`, :mod:`repogen.engine.dnf`, :mod:`repogen.engine.zypper`).  The
-answer is the client's, parsed into the same :class:`Resolution` repogen's resolvers give.
+``rpm --justdb``, and dnf's enabled streams); and runs the request through the client (the
+``runner`` module of each family under :mod:`repogen.families`).  The answer is the
+client's, parsed into the same :class:`Resolution` repogen's resolvers give.
 
 Nothing of the host's package state is read or written: every client runs in its sandbox under
 the engine's work directory (real-clients.md).  For SUSE, the engine's private copy of the
 release repository carries the legacy ``patterns`` record Debian's zypper needs
-(:mod:`repogen.engine.zypper`).  Publications and sandboxes are made once per content and
+(:mod:`repogen.families.suse.runner`).  Publications and sandboxes are made once per content and
 installed state, and reused.
 """
 
@@ -24,11 +24,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
-from repogen.engine.apt import AptRunner
-from repogen.engine.dnf import DnfRunner
 from repogen.engine.publications import Publications
 from repogen.engine.requirements import require
-from repogen.engine.zypper import ZypperRunner
+from repogen.families.deb.runner import AptRunner
+from repogen.families.rpm.runner import DnfRunner
+from repogen.families.suse.runner import ZypperRunner
 from repogen.model import Family, Repository
 from repogen.resolve.request import Request
 from repogen.resolve.result import Resolution

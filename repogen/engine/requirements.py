@@ -6,7 +6,7 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from repogen.clients.rpmroot import ClientMissing
+from repogen.families.rpm.rpmroot import ClientMissing
 from repogen.model import Family
 
 

@@ -5,9 +5,9 @@ repository) as a :class:`~repogen.model.ReleaseModel`; :func:`open_apt`/:func:`a
 :func:`read_rpmmd` read one repository.
 """
 
-from repogen.index.apt import AptRepository, apt_packages, open_apt
+from repogen.families.deb.reader import AptRepository, apt_packages, open_apt
+from repogen.families.rpm.reader import RpmMdRepository, read_rpmmd
 from repogen.index.errors import MetadataError
-from repogen.index.rpmmd import RpmMdRepository, read_rpmmd
 from repogen.index.tree import load_tree
 
 __all__ = [

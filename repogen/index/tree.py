@@ -26,10 +26,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from repogen.build import MANIFEST
-from repogen.index.apt import AptRepository, apt_packages, indexed_architectures, open_apt
+from repogen.families.deb.reader import AptRepository, apt_packages, indexed_architectures, open_apt
+from repogen.families.rpm.reader import read_rpmmd
 from repogen.index.errors import MetadataError
 from repogen.index.release import infer_release
-from repogen.index.rpmmd import read_rpmmd
 from repogen.index.stubs import ASSUMED, assumed_base
 from repogen.model import Family, ModuleSpec, PackageSpec, ReleaseModel, Repository
 from repogen.model.concrete import ARCHES

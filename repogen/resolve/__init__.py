@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from repogen.families.deb.resolver import AptResolver
+from repogen.families.rpm.resolver import DnfResolver
+from repogen.families.suse.resolver import ZypperResolver
 from repogen.model import Family, Repository
-from repogen.resolve.apt import AptResolver
-from repogen.resolve.dnf import DnfResolver
 from repogen.resolve.request import Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
-from repogen.resolve.zypper import ZypperResolver
 
 
 class Resolver(Protocol):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from repogen.families.rpm.resolver import DnfResolver, ModuleRequest, module_request
 from repogen.model import PackageSpec, Repository
 from repogen.resolve import Engine, in_process
-from repogen.resolve.dnf import DnfResolver, ModuleRequest, module_request
 from repogen.resolve.request import Action, Request, parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import InstalledState, Universe, universe_for

@@ -1,5 +1,5 @@
 """apt's package cache and the marks on it, as far as resolution looks at them (apt 2.6
-``pkgCache``, ``pkgDepCache``): what :mod:`repogen.resolve.apt` works on.
+``pkgCache``, ``pkgDepCache``): what :mod:`repogen.families.deb.resolver` works on.
 
 apt numbers packages and versions in the order its cache generator meets them: the
 repositories in ``sources.list`` order, each ``Packages`` file in its order (repogen sorts

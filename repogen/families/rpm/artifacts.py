@@ -15,9 +15,9 @@ from pathlib import Path
 
 import createrepo_c as cr
 
+from repogen.families.rpm.rpmmd import file_record, model_record, nevra
+from repogen.families.rpm.spec import NOARCH_NAME, SpecPackage
 from repogen.publish.base import BuildError
-from repogen.publish.rpmmd import file_record, model_record, nevra
-from repogen.publish.rpmspec import NOARCH_NAME, SpecPackage
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from repogen.families.rpm.modulemd import Modulemd
 from repogen.index.errors import MetadataError
 from repogen.model import KernelModuleFlavor, ModuleSpec, StreamSpec
-from repogen.publish.modulemd import Modulemd
 
 
 def artifact_name(nevra: str) -> str:

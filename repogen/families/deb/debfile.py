@@ -21,14 +21,14 @@ from pathlib import Path
 from debian.deb822 import Deb822, PkgRelation
 from debian.debfile import DebError, DebFile
 
-from repogen.model import PackageSpec
-from repogen.publish.base import BuildError
-from repogen.publish.deb_control import (
+from repogen.families.deb.control import (
     RELATION_FIELDS,
     checked_name,
     checked_version,
     relation_fields,
 )
+from repogen.model import PackageSpec
+from repogen.publish.base import BuildError
 
 #: dpkg-deb runs are short and mostly process start-up (it forks tar and compressors): two
 #: per CPU keep the CPUs busy (on 2 CPUs, 4 workers build 10 % faster than 2; more gain

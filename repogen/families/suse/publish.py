@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from repogen.families.rpm.repository import RpmFamilyPublisher
+from repogen.families.rpm.spec import SpecConventions
 from repogen.model import Family, PackageSpec
-from repogen.publish.rpmrepo import RpmFamilyPublisher
-from repogen.publish.rpmspec import SpecConventions
 
 
 def group(package: PackageSpec) -> str:

@@ -26,9 +26,7 @@ from typing import ClassVar
 
 from debian.deb822 import Deb822
 
-from repogen.model import Family, PackageSpec, ReleaseModel, Repository
-from repogen.publish import gpg
-from repogen.publish.apt_index import (
+from repogen.families.deb.apt_index import (
     COMPONENT,
     PackagesFile,
     PoolFile,
@@ -37,8 +35,7 @@ from repogen.publish.apt_index import (
     dists,
     packages_stanza,
 )
-from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
-from repogen.publish.deb_control import (
+from repogen.families.deb.control import (
     base_stub_control,
     binary_control,
     deb_file_name,
@@ -46,7 +43,10 @@ from repogen.publish.deb_control import (
     pool_directory,
     source_control,
 )
-from repogen.publish.debfile import DebJob, RealDeb, build_debs, check_agrees, read_debs
+from repogen.families.deb.debfile import DebJob, RealDeb, build_debs, check_agrees, read_debs
+from repogen.model import Family, PackageSpec, ReleaseModel, Repository
+from repogen.publish import gpg
+from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
 from repogen.publish.tree import Tree
 
 #: The public key written into a signed repository, for ``signed-by``.

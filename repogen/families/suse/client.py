@@ -4,7 +4,7 @@ The sandbox follows real-clients.md §5: ``--root`` for the rpmdb, zypper's repo
 cache and lock; ``ZYPP_CONF`` (the machine's architecture, SUSE's default of installing
 recommends), ``ZYPP_LOGFILE`` and zypper's own ``--config`` in the sandbox, so the host's
 ``/etc/zypp`` and ``/var/log/zypper.log`` are neither read nor written; the sandbox's ``HOME``
-and rpmdb (:mod:`repogen.clients.rpmroot`); ``-x`` output, ``--non-interactive
+and rpmdb (:mod:`repogen.families.rpm.rpmroot`); ``-x`` output, ``--non-interactive
 --no-gpg-checks``, repositories added with ``-G``.
 """
 
@@ -21,8 +21,8 @@ import createrepo_c as cr
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from repogen.clients.rpmroot import ClientError, SandboxRoot, tool
-from repogen.publish.rpmmd import Record, add_record
+from repogen.families.rpm.rpmmd import Record, add_record
+from repogen.families.rpm.rpmroot import ClientError, SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
 
 #: zypper's exit codes for a refused transaction: a dependency problem, an unknown capability.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from repogen.clients.apt import AptSandbox, InstalledPackage
 from repogen.engine.publications import Publications
 from repogen.engine.sandboxes import SandboxCache
+from repogen.families.deb.client import AptSandbox, InstalledPackage
 from repogen.model import Repository
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution

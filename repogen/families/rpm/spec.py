@@ -29,7 +29,7 @@ from repogen.model.versions import name_problem, split_evr
 from repogen.publish.base import BuildError
 
 #: The spec templates, in the project's ``templates/`` beside the package.
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "rpm"
+TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "rpm"
 
 NOARCH_NAME = NOARCH[Family.RPM]
 

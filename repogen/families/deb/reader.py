@@ -15,12 +15,12 @@ from pathlib import Path
 
 import apt_pkg
 
+from repogen.families.deb.control import RELATION_FIELDS
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module
 from repogen.index.relations import deb_names, deb_relations
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
-from repogen.publish.deb_control import RELATION_FIELDS
 
 #: The index files apt may fetch, the cheapest to read first.
 _INDEX_NAMES = (

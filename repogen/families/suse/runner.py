@@ -4,7 +4,7 @@ headers in its rpmdb.
 
 Debian's zypper cannot turn pattern packages into patterns (its libsolv is built without
 autopattern), so the engine adds the legacy ``patterns`` record
-(:func:`~repogen.clients.zypper.add_legacy_patterns`) to its own private publication of the
+(:func:`~repogen.families.suse.client.add_legacy_patterns`) to its own private publication of the
 release repository, never to anything a user sees: ``zypper install -t pattern NAME`` then
 finds the ``pattern:NAME`` solvable SUSE's zypper would make.  That solvable is not a package;
 the answer lists the packages of the transaction.
@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from repogen.clients.zypper import ZypperSandbox, add_legacy_patterns
 from repogen.engine.publications import Publication, Publications
 from repogen.engine.sandboxes import SandboxCache
+from repogen.families.suse.client import ZypperSandbox, add_legacy_patterns
 from repogen.model import Repository
 from repogen.resolve.request import Request
 from repogen.resolve.result import PackageRef, Resolution

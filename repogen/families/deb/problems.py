@@ -19,8 +19,7 @@ from __future__ import annotations
 import enum
 from typing import Literal, Protocol
 
-from repogen.model import RelationKind
-from repogen.resolve.aptcache import (
+from repogen.families.deb.cache import (
     Cache,
     Dep,
     Group,
@@ -31,6 +30,7 @@ from repogen.resolve.aptcache import (
     installing,
     now,
 )
+from repogen.model import RelationKind
 
 _PRIORITY_OPTIONAL = -1
 _PRIORITY_EXTRA = -2
@@ -61,7 +61,7 @@ class _OrOp(enum.Enum):
 
 
 class Marker(Protocol):
-    """The marking operations of :mod:`repogen.resolve.apt`."""
+    """The marking operations of :mod:`repogen.families.deb.resolver`."""
 
     cache: Cache
 

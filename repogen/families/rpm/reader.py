@@ -18,9 +18,9 @@ from pathlib import Path
 
 import createrepo_c as cr
 
+from repogen.families.rpm.modules import read_modules
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module, pattern
-from repogen.index.modules import read_modules
 from repogen.index.relations import RpmDependency, evr, rpm_relations
 from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations

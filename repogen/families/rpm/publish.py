@@ -14,11 +14,11 @@ from typing import ClassVar
 
 import createrepo_c as cr
 
+from repogen.families.rpm.modulemd import modules_yaml
+from repogen.families.rpm.repository import RpmFamilyPublisher
+from repogen.families.rpm.rpmmd import Record, nevra
 from repogen.model import Family, Repository
 from repogen.publish.base import BuildError, BuildOptions
-from repogen.publish.modulemd import modules_yaml
-from repogen.publish.rpmmd import Record, nevra
-from repogen.publish.rpmrepo import RpmFamilyPublisher
 
 
 class RpmPublisher(RpmFamilyPublisher):

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import solv
 
+from repogen.families.rpm import libsolv
 from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamSpec
-from repogen.resolve import libsolv
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe

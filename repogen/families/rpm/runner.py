@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from repogen.clients.dnf import DnfRepository, DnfSandbox
 from repogen.engine.publications import Publications
 from repogen.engine.sandboxes import SandboxCache
+from repogen.families.rpm.client import DnfRepository, DnfSandbox
 from repogen.model import Repository
 from repogen.resolve.request import Request
 from repogen.resolve.result import Resolution

@@ -1,7 +1,7 @@
 """apt's own resolution rules (apt 2.6: ``apt-get install|remove``, ``pkgDepCache::MarkInstall``,
 ``pkgProblemResolver``), ported rule for rule rather than approximated by a SAT solver.
 
-The cache (:mod:`repogen.resolve.aptcache`) numbers packages as apt's cache generator does:
+The cache (:mod:`repogen.families.deb.cache`) numbers packages as apt's cache generator does:
 release, then base repository, then the status file.
 
 ``apt-get install`` (``TryToInstall``):
@@ -33,9 +33,9 @@ release, then base repository, then the status file.
 
 ``apt-get remove`` marks the named installed packages for removal.  Then, if anything is
 broken — an installed package whose dependency goes, a package that conflicts with a new one —
-apt's problem resolver repairs it (:mod:`repogen.resolve.aptfix`); what it cannot repair is an
-error.  Finally new packages that nothing installed manually needs any more (over Depends,
-Pre-Depends, Recommends and Suggests) are not installed after all.
+apt's problem resolver repairs it (:mod:`repogen.families.deb.problems`); what it cannot
+repair is an error.  Finally new packages that nothing installed manually needs any more
+(over Depends, Pre-Depends, Recommends and Suggests) are not installed after all.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cmp_to_key
 
-from repogen.model import RelationKind
-from repogen.resolve.aptcache import (
+from repogen.families.deb.cache import (
     Cache,
     Dep,
     Group,
@@ -56,7 +55,8 @@ from repogen.resolve.aptcache import (
     installing,
     now,
 )
-from repogen.resolve.aptfix import ProblemResolver, remove_new_garbage
+from repogen.families.deb.problems import ProblemResolver, remove_new_garbage
+from repogen.model import RelationKind
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import PackageRef, Resolution
 from repogen.resolve.universe import Universe

@@ -19,14 +19,10 @@ from typing import ClassVar
 
 import createrepo_c as cr
 
-from repogen.forked import forked
-from repogen.model import Family, ReleaseModel, Repository
-from repogen.model.versions import name_problem
-from repogen.publish import rpmartifacts
-from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
-from repogen.publish.rpmartifacts import RealPackage
-from repogen.publish.rpmbuild import RpmbuildJob, run_rpmbuild
-from repogen.publish.rpmmd import (
+from repogen.families.rpm import artifacts as rpmartifacts
+from repogen.families.rpm.artifacts import RealPackage
+from repogen.families.rpm.rpmbuild import RpmbuildJob, run_rpmbuild
+from repogen.families.rpm.rpmmd import (
     Record,
     file_name,
     file_record,
@@ -34,7 +30,7 @@ from repogen.publish.rpmmd import (
     sign,
     write_repodata,
 )
-from repogen.publish.rpmspec import (
+from repogen.families.rpm.spec import (
     Spec,
     SpecConventions,
     render,
@@ -42,6 +38,10 @@ from repogen.publish.rpmspec import (
     spec_template,
     specs,
 )
+from repogen.forked import forked
+from repogen.model import Family, ReleaseModel, Repository
+from repogen.model.versions import name_problem
+from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 
 SPECS = "SPECS"
 

@@ -5,7 +5,7 @@ default of installing weak dependencies unless asked otherwise, the target's
 ``module_platform_id``, no plugins, no gpg checks), its own ``reposdir``, an ``--installroot``
 holding the rpmdb, dnf's cache and its module state, and ``metadata_expire=0`` so that a
 regenerated repository is always re-read.  ``HOME`` is the sandbox's (see
-:mod:`repogen.clients.rpmroot`), and so is the rpmdb.  ``cachedir`` is left alone: given on the
+:mod:`repogen.families.rpm.rpmroot`), and so is the rpmdb.  ``cachedir`` is left alone: given on the
 command line, it would be a host path.
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from repogen.clients.rpmroot import ClientError, SandboxRoot, tool
+from repogen.families.rpm.rpmroot import ClientError, SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
 
 #: The ``Enabling module streams:`` row of a stream switch: ``name  old -> new``.

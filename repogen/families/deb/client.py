@@ -20,8 +20,8 @@ from pathlib import Path
 
 from debian.deb822 import Deb822
 
+from repogen.families.deb.control import binary_control
 from repogen.model import PackageSpec
-from repogen.publish.deb_control import binary_control
 from repogen.resolve.result import PackageRef, Resolution
 
 #: apt-get's exit code for every error, dependency problems included.

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import solv
 
+from repogen.families.rpm import libsolv
 from repogen.model.relations import Alternative, Constraint, Operator
-from repogen.resolve import libsolv
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
