@@ -29,7 +29,7 @@ from bench.workloads import BUNDLED, Settings
 from repogen.build import build, source_date_epoch
 from repogen.families.deb.apt_index import Suite, release_file
 from repogen.families.deb.client import AptSandbox
-from repogen.index import apt_packages, open_apt
+from repogen.families.deb.reader import apt_packages, open_apt
 from repogen.model import PackageSpec, ReleaseModel, load_release
 from repogen.publish.base import BuildOptions
 from repogen.resolve import resolve

@@ -18,12 +18,12 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from repogen.build import publisher_for
+from repogen.families import driver
 from repogen.families.deb.control import binary_control
 from repogen.families.rpm.repository import RpmFamilyPublisher
 from repogen.families.rpm.spec import SpecPackage, spec_package
+from repogen.families.rpm.versions import split_evr
 from repogen.model import Family, PackageSpec, ReleaseModel
-from repogen.model.versions import split_evr
 
 
 def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
@@ -68,7 +68,7 @@ def spec_packages(
     release: ReleaseModel, packages: Sequence[PackageSpec], family: Family
 ) -> list[SpecPackage]:
     """*packages* as repogen's rpm or suse publisher renders them."""
-    publisher = publisher_for(family)
+    publisher = driver(family).publisher()
     assert isinstance(publisher, RpmFamilyPublisher)
     return [spec_package(p, publisher.conventions, release.license) for p in packages]
 

@@ -23,11 +23,12 @@ from debian.deb822 import Deb822
 from bench import toolchain
 from bench.generator import TARGETS, Shape, write_model
 from bench.timing import Row, Timing, measure
-from repogen.build import build, publisher_for, source_date_epoch
+from repogen.build import build, source_date_epoch
 from repogen.check.run import Checker, assertion_files
 from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json, json_text
 from repogen.engine import RealEngine
+from repogen.families import driver
 from repogen.families.rpm.repository import RpmFamilyPublisher
 from repogen.families.rpm.rpmmd import model_record, write_repodata
 from repogen.families.rpm.spec import specs
@@ -114,7 +115,7 @@ def _records_reference(settings: Settings, release: ReleaseModel, family: Family
     """createrepo_c's API writing the records repogen writes without package files, in one
     process (repogen's own writer hands two of the three files to a worker)."""
     repository = _repository(release, family)
-    publisher = publisher_for(family)
+    publisher = driver(family).publisher()
     assert isinstance(publisher, RpmFamilyPublisher)
     rendered = toolchain.spec_packages(release, repository.packages, family)
     epoch = source_date_epoch(release)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import importlib
 import json
 import os
 import time
@@ -12,24 +11,12 @@ from dataclasses import asdict, replace
 from pathlib import Path, PurePosixPath
 
 from repogen.collector import collector_paused
-from repogen.model import Family, ReleaseModel, Repository
-from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
+from repogen.families import driver
+from repogen.model import ReleaseModel, Repository
+from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.output import staged_directory
 
 MANIFEST = "manifest.json"
-
-#: The module that publishes each family; each defines a ``PUBLISHER``.
-PUBLISHER_MODULES = {
-    Family.DEB: "repogen.families.deb.publish",
-    Family.RPM: "repogen.families.rpm.publish",
-    Family.SUSE: "repogen.families.suse.publish",
-}
-
-
-def publisher_for(family: Family) -> Publisher:
-    module = importlib.import_module(PUBLISHER_MODULES[family])
-    publisher: Publisher = module.PUBLISHER
-    return publisher
 
 
 def source_date_epoch(release: ReleaseModel) -> int:
@@ -74,8 +61,12 @@ def build(
             # release cost a third of a 10,000-package rpm build and grew faster than it.  It
             # runs again once they are freed.
             with collector_paused():
-                published = publisher_for(family).publish(
-                    release, group, staging / relative, output / relative, options, progress
+                published = (
+                    driver(family)
+                    .publisher()
+                    .publish(
+                        release, group, staging / relative, output / relative, options, progress
+                    )
                 )
             entries += [replace(e, path=(relative / e.path).as_posix()) for e in published]
         manifest = {

@@ -18,6 +18,7 @@ import sys
 import time
 
 from repogen.diff import DiffOptions, diff_releases
+from repogen.families import driver as family_driver
 from repogen.model import (
     Family,
     KernelModuleFlavor,
@@ -26,7 +27,6 @@ from repogen.model import (
     ReleaseModel,
     Repository,
 )
-from repogen.model.concrete import NOARCH, PACKAGE_ARCH
 from repogen.model.declarations import Release, Target
 from repogen.model.relations import Relation, parse_relation
 
@@ -103,8 +103,8 @@ def _repository(family: Family, side: str, count: int) -> Repository:
     new = side == "new"
     branch = release.driver.split(".")[0]
     target_name, arch = _TARGETS[family]
-    package_arch = PACKAGE_ARCH[family]["x86_64"]
-    noarch = NOARCH[family]
+    package_arch = family_driver(family).package_arches["x86_64"]
+    noarch = family_driver(family).noarch
     driver = f"{release.driver}-1"
     cuda = f"{release.cuda}-1"
     flavor = "open" if new else "proprietary"

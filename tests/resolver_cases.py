@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
+from repogen.families import driver
 from repogen.model import Family, ModuleSpec, PackageSpec, RelationKind, Repository, StreamSpec
-from repogen.model.concrete import NOARCH
 from repogen.model.declarations import Target
 from repogen.model.relations import parse_relation
 from repogen.resolve.request import Request, parse_request
@@ -116,7 +116,7 @@ def package(data: dict[str, Any], family: Family) -> PackageSpec:
     return PackageSpec(
         name=data["name"],
         version=str(data["version"]),
-        arch=data.get("arch", NOARCH[family]),
+        arch=data.get("arch", driver(family).noarch),
         summary=data["name"],
         description="",
         section="test",

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from repogen.check.run import INSTALL
 from repogen.diff import closure
+from repogen.families import driver
 from repogen.model import Family, PackageSpec, RelationKind, Repository, load_release
 from repogen.model.declarations import Target
 from repogen.model.relations import parse_relation
@@ -26,7 +26,7 @@ ABSENT = "no-such-package"
 
 
 def _requests(repository: Repository) -> list[str]:
-    install = INSTALL[repository.family]
+    install = driver(repository.family).install_command
     requests = [f"{install} {p.name}" for p in repository.packages]
     first = repository.packages[0].name
     requests += [
@@ -51,7 +51,7 @@ def _requests(repository: Repository) -> list[str]:
 def _states(repository: Repository, other: Repository | None) -> list[InstalledState]:
     """Nothing installed, then what each setup that succeeds leaves, on *repository* and on
     *other* (the other release's repository of the same target)."""
-    install = INSTALL[repository.family]
+    install = driver(repository.family).install_command
     setups = [f"{install} cuda", f"{install} cuda-drivers"]
     setups += [f"dnf module install {m.name}" for m in repository.modules]
     states = [InstalledState()]
@@ -147,7 +147,7 @@ def test_words_that_are_more_than_a_name_are_looked_up_in_everything(family: Fam
     y = replace(_package("y", "1.0"), arch=arch)
     repository = Repository("t1", target, "x86_64", "x86_64", (y,))
     universe = universe_for(repository, InstalledState(installed))
-    install = INSTALL[family]
+    install = driver(family).install_command
     words = ["x", "virtual-x", "y x", f"y.{arch}", f"y:{arch}", "y=1.0", "z", "y z"]
     for text in (f"{install} {w}" for w in words):
         request = parse_request(text)

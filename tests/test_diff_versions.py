@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import pytest
 
 from repogen.diff import DiffOptions, diff_releases, installability
+from repogen.families import driver
 from repogen.model import (
     Family,
     KernelModuleFlavor,
@@ -18,7 +19,6 @@ from repogen.model import (
     ReleaseModel,
     Repository,
 )
-from repogen.model.concrete import NOARCH
 from repogen.model.declarations import Release, Target
 from repogen.model.relations import parse_relation
 from repogen.resolve.request import Request
@@ -40,7 +40,7 @@ def _release(
         PackageSpec(
             name=package,
             version=version,
-            arch=NOARCH[family],
+            arch=driver(family).noarch,
             summary=package,
             description="",
             section="test",

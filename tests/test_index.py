@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from repogen.build import MANIFEST, build, source_date_epoch
-from repogen.index import MetadataError, apt_packages, load_tree, open_apt, read_rpmmd
+from repogen.families.deb.reader import apt_packages, open_apt
+from repogen.families.rpm.reader import read_rpmmd
+from repogen.index import MetadataError, load_tree
 from repogen.index.relations import rpm_relation
 from repogen.index.stubs import ASSUMED
 from repogen.model import Family, KernelModuleFlavor, RelationKind, ReleaseModel, load_release

@@ -23,13 +23,9 @@ from typer.testing import CliRunner
 
 from repogen.build import build
 from repogen.cli import app
+from repogen.families.deb import RELATION_FIELDS
 from repogen.families.deb.client import AptError, AptSandbox, InstalledPackage
-from repogen.families.deb.control import (
-    RELATION_FIELDS,
-    binary_control,
-    description,
-    source_control,
-)
+from repogen.families.deb.control import binary_control, description, source_control
 from repogen.families.deb.publish import KEYRING, write_base_stub
 from repogen.model import (
     ModelErrors,

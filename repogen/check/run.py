@@ -11,7 +11,8 @@ from functools import cache
 from pathlib import Path
 
 from repogen.check.declarations import Assertion, AssertionFile, Expectation, TargetSelector
-from repogen.model import Family, ReleaseModel, Repository, load_release
+from repogen.families import driver
+from repogen.model import ReleaseModel, Repository, load_release
 from repogen.model.errors import ModelError, ModelErrors
 from repogen.model.load import declarations
 from repogen.model.source import load_document
@@ -24,8 +25,6 @@ from repogen.resolve.universe import InstalledState, Universe, universe_for
 
 #: The bundled assertions of the domain, run when no file is given.
 BUNDLED_ASSERTIONS = Path(__file__).resolve().parents[2] / "fixtures" / "assertions"
-
-INSTALL = {Family.DEB: "apt-get install", Family.RPM: "dnf install", Family.SUSE: "zypper install"}
 
 
 @dataclass(frozen=True)
@@ -201,7 +200,7 @@ class Checker:
     ) -> CheckResult:
         variables = {
             **self.variables,
-            "install": INSTALL[repository.family],
+            "install": driver(repository.family).install_command,
             "package": package or "",
             "target": repository.target_name,
             "arch": repository.arch,

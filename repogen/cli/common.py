@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from repogen.engine import RealEngine
-from repogen.families.rpm.rpmroot import ClientError, ClientMissing
+from repogen.engine.errors import ClientError, ClientMissing
 from repogen.model import ModelErrors, ReleaseModel, Repository, load_release
 from repogen.resolve import Engine, in_process
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from repogen.families.rpm.resolver import module_request, profile_names
+from repogen.families import driver
 from repogen.model import PackageSpec, RelationKind, Repository
 from repogen.resolve import resolve
 from repogen.resolve.request import Action, Request
@@ -163,10 +163,4 @@ def _starts(request: Request, universe: Universe) -> Sequence[str] | None:
         return (_PATTERN,) if request.patterns else request.names
     if request.action not in (Action.MODULE_INSTALL, Action.MODULE_SWITCH):
         return None
-    names: list[str] = []
-    for spec in request.names:
-        parsed = module_request(universe, spec)
-        if isinstance(parsed, str):
-            return None
-        names += profile_names(universe, request, parsed)
-    return names
+    return driver(universe.family).requested_profile_packages(universe, request)

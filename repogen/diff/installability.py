@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from repogen.check.run import INSTALL
 from repogen.diff.resolution import problem_text
 from repogen.diff.result import Link, Regression
 from repogen.diff.versions import Versions, comparison
+from repogen.families import driver
 from repogen.index.stubs import ASSUMED
 from repogen.model import PackageSpec, RelationKind, Repository
 from repogen.model.relations import Operator, Relation
@@ -63,7 +63,7 @@ class Installability:
         hidden = set(hidden_base)
         base = tuple(p for p in base_packages(repository) if p.name not in hidden)
         self.universe = universe_for(repository, base=base)
-        self.command = INSTALL[repository.family]
+        self.command = driver(repository.family).install_command
         self.release = {id(p) for p in self.universe.release}
         self.position = {id(p): i for i, p in enumerate(self.universe.available)}
         self.versions = Versions(self.universe.available, comparison(repository.family))

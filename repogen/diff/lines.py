@@ -23,16 +23,7 @@ from repogen.diff.result import (
     Status,
     StreamChange,
 )
-from repogen.families.deb.control import RELATION_FIELDS
-from repogen.families.rpm.spec import TAGS
-from repogen.model import Family, RelationKind
-
-#: What each family calls a relation field.
-FIELD_NAMES: dict[Family, dict[RelationKind, str]] = {
-    Family.DEB: dict(RELATION_FIELDS),
-    Family.RPM: TAGS,
-    Family.SUSE: TAGS,
-}
+from repogen.families import Family, driver
 
 
 @dataclass(frozen=True)
@@ -137,7 +128,7 @@ def _modules(diff: RepositoryDiff) -> Iterator[Line]:
 
 
 def _relations(diff: RepositoryDiff) -> Iterator[Line]:
-    names = FIELD_NAMES[diff.family]
+    names = driver(diff.family).relation_fields
     for change in diff.relations:
         yield Line(1, "~", change.package + _was(change.old_package, change.package))
         for field in change.fields:

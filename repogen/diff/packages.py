@@ -19,14 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import rpm
-from debian.debian_support import version_compare
-
 from repogen.diff.normalise import Normaliser
 from repogen.diff.result import FieldChange, Link, RelationChanges, Rename, SetChange
+from repogen.families import driver
 from repogen.model import Family, PackageSpec, RelationKind
 from repogen.model.relations import Relation
-from repogen.model.versions import split_evr
 
 #: The relation fields, in the order the diff reports them.
 _KINDS = tuple(RelationKind)
@@ -47,19 +44,13 @@ class Pairing:
     added: tuple[PackageSpec, ...]
 
 
-def _compare(family: Family, a: str, b: str) -> int:
-    if family is Family.DEB:
-        return version_compare(a, b)
-    result: int = rpm.labelCompare(split_evr(a), split_evr(b))
-    return result
-
-
 def candidates(packages: Iterable[PackageSpec], family: Family) -> dict[str, PackageSpec]:
     """The newest version of each package name."""
+    compare = driver(family).compare_versions
     newest: dict[str, PackageSpec] = {}
     for package in packages:
         known = newest.get(package.name)
-        if known is None or _compare(family, package.version, known.version) > 0:
+        if known is None or compare(package.version, known.version) > 0:
             newest[package.name] = package
     return newest
 

@@ -15,27 +15,16 @@ dependency matching for dnf and zypper.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from repogen.families.deb.cache import allows
-from repogen.families.rpm.libsolv import EvrComparison
-from repogen.model import Family, PackageSpec
-from repogen.model.relations import Constraint, Operator
-
-#: How two versions compare: equal tuples for two pairs mean the resolver cannot tell them
-#: apart.
-Comparison = Callable[[str, str], tuple[object, ...]]
-
-
-def _apt(a: str, b: str) -> tuple[object, ...]:
-    """Whether *a* meets each constraint on *b*, as apt's cache decides it (its order of
-    candidates is the same comparison)."""
-    return tuple(allows(Constraint(operator, b), a) for operator in Operator)
+from repogen.families import Family, driver
+from repogen.families.base import Comparison
+from repogen.model import PackageSpec
 
 
 def comparison(family: Family) -> Comparison:
     """The version comparison of *family*'s resolver."""
-    return _apt if family is Family.DEB else EvrComparison()
+    return driver(family).resolver_comparison()
 
 
 class Versions:

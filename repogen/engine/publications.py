@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from repogen.build import publisher_for
-from repogen.model import Family, ModuleSpec, PackageSpec, ReleaseModel, Repository
+from repogen.families import driver
+from repogen.model import ModuleSpec, PackageSpec, ReleaseModel, Repository
 from repogen.model.declarations import KernelModuleFlavor, Release
 from repogen.publish.base import BuildOptions
 from repogen.resolve.universe import Universe
@@ -133,13 +133,17 @@ class Publications:
         key = _key("repository", copy)
         if key not in self.made:
             root = self.work / f"repository-{key}"
-            (entry,) = publisher_for(copy.family).publish(
-                ENGINE_RELEASE,
-                [copy],
-                root,
-                root,
-                BuildOptions(source_date_epoch=SOURCE_DATE_EPOCH, packages=False),
-                lambda _step: None,
+            (entry,) = (
+                driver(copy.family)
+                .publisher()
+                .publish(
+                    ENGINE_RELEASE,
+                    [copy],
+                    root,
+                    root,
+                    BuildOptions(source_date_epoch=SOURCE_DATE_EPOCH, packages=False),
+                    lambda _step: None,
+                )
             )
             self.made[key] = Publication(key, root / entry.path, entry.client)
         return self.made[key]
@@ -147,14 +151,13 @@ class Publications:
     def rpm_files(
         self, repository: Repository, packages: Sequence[PackageSpec]
     ) -> tuple[Path, ...]:
-        """The ``.rpm`` files of *packages*, built for *repository*'s target and architecture."""
-        if repository.family is Family.DEB:
-            raise ValueError("rpm files are built for the rpm and suse families only")
+        """The ``.rpm`` files of *packages*, built for *repository*'s target and architecture (an
+        rpm-family repository: its runners set up installed states from them)."""
         copy = self._copy(repository, packages, ())
         key = _key("rpm", copy)
         if key not in self.packages:
             root = self.work / f"rpm-{key}"
-            publisher_for(copy.family).publish(
+            driver(copy.family).publisher().publish(
                 ENGINE_RELEASE,
                 [copy],
                 root,

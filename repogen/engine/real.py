@@ -26,10 +26,8 @@ from typing import Protocol
 
 from repogen.engine.publications import Publications
 from repogen.engine.requirements import require
-from repogen.families.deb.runner import AptRunner
-from repogen.families.rpm.runner import DnfRunner
-from repogen.families.suse.runner import ZypperRunner
-from repogen.model import Family, Repository
+from repogen.families import Family, driver
+from repogen.model import Repository
 from repogen.resolve.request import Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -41,13 +39,6 @@ class Runner(Protocol):
     def resolve(
         self, repository: Repository, universe: Universe, request: Request
     ) -> Resolution: ...
-
-
-RUNNERS: dict[Family, type[AptRunner | DnfRunner | ZypperRunner]] = {
-    Family.DEB: AptRunner,
-    Family.RPM: DnfRunner,
-    Family.SUSE: ZypperRunner,
-}
 
 
 class RealEngine:
@@ -74,7 +65,8 @@ class RealEngine:
     def runner(self, family: Family) -> Runner:
         if family not in self.runners:
             require(family)
-            self.runners[family] = RUNNERS[family](self.work / family.value, self.publications)
+            work = self.work / family.value
+            self.runners[family] = driver(family).runner(work, self.publications)
         return self.runners[family]
 
     def close(self) -> None:

@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
-from dataclasses import dataclass
 
-from repogen.families.rpm.rpmroot import ClientMissing
-from repogen.model import Family
-
-
-@dataclass(frozen=True)
-class Program:
-    """A program the engine runs, and the Debian package that ships it."""
-
-    name: str
-    package: str
-
-
-#: What each family needs: its client, and rpm/rpmbuild for installed states.
-PROGRAMS: Mapping[Family, tuple[Program, ...]] = {
-    Family.DEB: (Program("apt-get", "apt"),),
-    Family.RPM: (Program("dnf", "dnf"), Program("rpm", "rpm"), Program("rpmbuild", "rpm")),
-    Family.SUSE: (Program("zypper", "zypper"), Program("rpm", "rpm"), Program("rpmbuild", "rpm")),
-}
+from repogen.engine.errors import ClientMissing
+from repogen.families import Family, driver
 
 
 def require(family: Family) -> None:
     """Raise :class:`ClientMissing`, naming the programs and the ``apt-get install`` line,
     unless every program *family* requests need is installed."""
-    missing = [p for p in PROGRAMS[family] if shutil.which(p.name) is None]
+    missing = [p for p in driver(family).programs if shutil.which(p.name) is None]
     if missing:
         names = " and ".join(p.name for p in missing)
         packages = " ".join(dict.fromkeys(p.package for p in missing))
@@ -39,4 +21,4 @@ def require(family: Family) -> None:
         )
 
 
-__all__ = ["PROGRAMS", "ClientMissing", "Program", "require"]
+__all__ = ["ClientMissing", "require"]

@@ -1,21 +1,11 @@
 """Readers that turn repositories on disk into the model's in-memory repositories.
 
-:func:`load_tree` reads a whole ``repogen build`` output (or one bare APT or rpm-md
-repository) as a :class:`~repogen.model.ReleaseModel`; :func:`open_apt`/:func:`apt_packages` and
-:func:`read_rpmmd` read one repository.
+:func:`load_tree` reads a whole ``repogen build`` output (or one bare repository of any family)
+as a :class:`~repogen.model.ReleaseModel`; each family's own reader lives in its package
+(``repogen.families.<family>.reader``).
 """
 
-from repogen.families.deb.reader import AptRepository, apt_packages, open_apt
-from repogen.families.rpm.reader import RpmMdRepository, read_rpmmd
 from repogen.index.errors import MetadataError
 from repogen.index.tree import load_tree
 
-__all__ = [
-    "AptRepository",
-    "MetadataError",
-    "RpmMdRepository",
-    "apt_packages",
-    "load_tree",
-    "open_apt",
-    "read_rpmmd",
-]
+__all__ = ["MetadataError", "load_tree"]

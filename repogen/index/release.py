@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from repogen.check.run import INSTALL
+from repogen.families import driver
 from repogen.model import KernelModuleFlavor, Repository
 from repogen.model.declarations import Release
 from repogen.resolve import resolve
@@ -56,7 +56,9 @@ def _default_flavor(repositories: Sequence[Repository]) -> KernelModuleFlavor:
         if repository.package("cuda") is None:
             continue
         universe = universe_for(repository)
-        resolution = resolve(universe, parse_request(f"{INSTALL[repository.family]} cuda"))
+        resolution = resolve(
+            universe, parse_request(f"{driver(repository.family).install_command} cuda")
+        )
         votes[universe.flavor(resolution)] += 1
     open_votes = votes[KernelModuleFlavor.OPEN.value]
     if open_votes > votes[KernelModuleFlavor.PROPRIETARY.value]:

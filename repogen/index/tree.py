@@ -17,54 +17,32 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from repogen.build import MANIFEST
-from repogen.families.deb.reader import AptRepository, apt_packages, indexed_architectures, open_apt
-from repogen.families.rpm.reader import read_rpmmd
+from repogen.families import Family, driver, drivers
 from repogen.index.errors import MetadataError
+from repogen.index.read import RepositoryRead, identifier
 from repogen.index.release import infer_release
 from repogen.index.stubs import ASSUMED, assumed_base
-from repogen.model import Family, ModuleSpec, PackageSpec, ReleaseModel, Repository
-from repogen.model.concrete import ARCHES
+from repogen.model import ReleaseModel, Repository
 from repogen.model.declarations import Target
 
 
-@dataclass(frozen=True)
-class _Read:
-    """One repository as read, before its target is known in full."""
-
-    target: str
-    family: Family
-    arch: str
-    packages: tuple[PackageSpec, ...]
-    modules: tuple[ModuleSpec, ...] = ()
-    suite: str | None = None
-    platform: str | None = None
-    date: str = ""
-
-
-def _identifier(text: str) -> str:
-    return re.sub(r"[^a-z0-9_.-]", "-", text.lower()).strip("-._") or "unknown"
-
-
-def _target(read: _Read, arches: list[str]) -> Target:
+def _target(read: RepositoryRead, arches: list[str]) -> Target:
     match = re.fullmatch(r"(.*?)[-_]?(\d+)", read.target)
     distro, release = match.groups() if match else (read.target, "unknown")
     try:
         return Target(
             family=read.family,
-            distro=_identifier(distro),
+            distro=identifier(distro),
             release=release,
-            arches=[_identifier(a) for a in arches],
-            suite=_identifier(read.suite) if read.suite else None,
-            platform=_identifier(read.platform) if read.platform else None,
+            arches=[identifier(a) for a in arches],
+            suite=identifier(read.suite) if read.suite else None,
+            platform=identifier(read.platform) if read.platform else None,
             modular=bool(read.modules),
             drivers=any(p.kernel_module is not None for p in read.packages),
             base=ASSUMED,
@@ -73,7 +51,7 @@ def _target(read: _Read, arches: list[str]) -> Target:
         raise MetadataError(f"{read.target}/{read.arch}: {exc}") from exc
 
 
-def _release(name: str, reads: Sequence[_Read], source: Path) -> ReleaseModel:
+def _release(name: str, reads: Sequence[RepositoryRead], source: Path) -> ReleaseModel:
     arches: dict[str, list[str]] = {}
     for read in reads:
         arches.setdefault(read.target, []).append(read.arch)
@@ -82,7 +60,7 @@ def _release(name: str, reads: Sequence[_Read], source: Path) -> ReleaseModel:
             target_name=read.target,
             target=_target(read, arches[read.target]),
             arch=read.arch,
-            canonical_arch=ARCHES[read.family].get(read.arch, read.arch),
+            canonical_arch=driver(read.family).arches.get(read.arch, read.arch),
             packages=read.packages,
             base=assumed_base(read.packages),
             modules=read.modules,
@@ -91,39 +69,6 @@ def _release(name: str, reads: Sequence[_Read], source: Path) -> ReleaseModel:
     )
     date = next((r.date for r in reads if r.date), "")
     return ReleaseModel(infer_release(name, date, repositories), str(source), repositories)
-
-
-def _apt(repository: AptRepository, target: str, arch: str) -> _Read:
-    return _Read(
-        target,
-        Family.DEB,
-        arch,
-        apt_packages(repository, arch),
-        suite=repository.suite,
-        date=repository.date,
-    )
-
-
-def _main_arch(packages: Sequence[PackageSpec]) -> str:
-    """The architecture most packages are built for (noarch ones left out)."""
-    counts = Counter(p.arch for p in packages if p.arch not in {"noarch", "src"})
-    return min(counts, key=lambda a: (-counts[a], a)) if counts else "noarch"
-
-
-def _rpm(path: Path, target: str, arch: str | None, family: Family | None = None) -> _Read:
-    repository = read_rpmmd(path)
-    if family is None:
-        suse = any(p.pattern is not None or "-kmp-" in p.name for p in repository.packages)
-        family = Family.SUSE if suse else Family.RPM
-    return _Read(
-        target,
-        family,
-        arch or _main_arch(repository.packages),
-        repository.packages,
-        repository.modules,
-        platform=repository.platform,
-        date=repository.revision,
-    )
 
 
 def _manifest(path: Path) -> ReleaseModel:
@@ -135,12 +80,14 @@ def _manifest(path: Path) -> ReleaseModel:
         ]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MetadataError(f"{path / MANIFEST}: not a repogen manifest: {exc}") from exc
-    apt = cache(open_apt)
+    # A deb target's architectures share one APT repository: it is opened once for them all.
+    grouped: dict[tuple[str, Family, Path], list[str]] = {}
+    for target, family, arch, where in entries:
+        grouped.setdefault((target, family, where), []).append(arch)
     reads = [
-        _apt(apt(where), target, arch)
-        if family is Family.DEB
-        else _rpm(where, target, arch, family)
-        for target, family, arch, where in entries
+        read
+        for (target, family, where), arches in grouped.items()
+        for read in driver(family).read(where, target, arches)
     ]
     return _release(str(manifest.get("release", path.name)), reads, path)
 
@@ -149,17 +96,11 @@ def load_tree(path: Path, target: str | None = None) -> ReleaseModel:
     """The release in the build output or bare repository at *path*."""
     if (path / MANIFEST).is_file():
         return _manifest(path)
-    if (path / "dists").is_dir() or path.parent.name == "dists":
-        root = path.parent.parent if path.parent.name == "dists" else path
-        name = target or _identifier(root.name)
-        apt = open_apt(path)
-        reads = [_apt(apt, name, arch) for arch in indexed_architectures(apt)]
-        return _release(apt.label or name, reads, path)
-    if (path / "repodata").is_dir():
-        known_arches = {a for family in ARCHES.values() for a in family}
-        arch = path.name if path.name in known_arches else None
-        name = target or _identifier(path.parent.name if arch else path.name)
-        return _release(name, [_rpm(path, name, arch)], path)
+    for family in drivers():
+        found = family.read_bare(path, target)
+        if found is not None:
+            name, reads = found
+            return _release(name, reads, path)
     raise MetadataError(
         f"{path}: neither a repogen output ({MANIFEST}), an APT repository (dists/) "
         "nor an rpm-md tree (repodata/)"

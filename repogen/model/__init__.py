@@ -1,5 +1,6 @@
 """The release model: one declaration of a release, expanded per target and architecture."""
 
+from repogen.families import Family
 from repogen.model.concrete import (
     BaseSpec,
     ModuleSpec,
@@ -10,7 +11,7 @@ from repogen.model.concrete import (
     Repository,
     StreamSpec,
 )
-from repogen.model.declarations import Family, KernelModuleFlavor, ModelFile
+from repogen.model.declarations import KernelModuleFlavor, ModelFile
 from repogen.model.errors import Mark, ModelError, ModelErrors
 from repogen.model.load import load_release
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from repogen.model.declarations import Family, KernelModuleFlavor, Release, Target
+from repogen.families import Family, driver
+from repogen.model.declarations import KernelModuleFlavor, Release, Target
 from repogen.model.errors import ModelPath
 from repogen.model.relations import Relation
 
@@ -37,32 +38,6 @@ PULLING = (
     RelationKind.RECOMMENDS,
     RelationKind.SUGGESTS,
 )
-
-#: The relation fields each family's format has.
-FAMILY_RELATIONS: Mapping[Family, frozenset[RelationKind]] = {
-    Family.DEB: frozenset(RelationKind) - {RelationKind.SUPPLEMENTS, RelationKind.OBSOLETES},
-    Family.RPM: frozenset(RelationKind) - {RelationKind.BREAKS, RelationKind.REPLACES},
-    Family.SUSE: frozenset(RelationKind) - {RelationKind.BREAKS, RelationKind.REPLACES},
-}
-
-#: What a family calls the architecture-independent architecture.
-NOARCH: Mapping[Family, str] = {Family.DEB: "all", Family.RPM: "noarch", Family.SUSE: "noarch"}
-
-#: Repository architecture names per family, and the canonical (kernel) architecture of each.
-#: `sbsa` is NVIDIA's name for its arm64 server repositories.
-ARCHES: Mapping[Family, Mapping[str, str]] = {
-    Family.DEB: {"amd64": "x86_64", "arm64": "aarch64"},
-    Family.RPM: {"x86_64": "x86_64", "aarch64": "aarch64", "sbsa": "aarch64"},
-    Family.SUSE: {"x86_64": "x86_64", "aarch64": "aarch64", "sbsa": "aarch64"},
-}
-
-#: The package architecture a family uses on each canonical architecture.
-PACKAGE_ARCH: Mapping[Family, Mapping[str, str]] = {
-    Family.DEB: {"x86_64": "amd64", "aarch64": "arm64"},
-    Family.RPM: {"x86_64": "x86_64", "aarch64": "aarch64"},
-    Family.SUSE: {"x86_64": "x86_64", "aarch64": "aarch64"},
-}
-
 
 Raw = TypeVar("Raw")
 
@@ -217,7 +192,7 @@ class Repository:
 
     @property
     def package_arch(self) -> str:
-        return PACKAGE_ARCH[self.family][self.canonical_arch]
+        return driver(self.family).package_arches[self.canonical_arch]
 
     def package(self, name: str) -> PackageSpec | None:
         return next((p for p in self.packages if p.name == name), None)

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
+from repogen.families import Family
+
 Template = Annotated[str, StringConstraints(min_length=1)]
 #: How users install the driver through a package or stream: `latest` follows new branches,
 #: `branch` pins the release's branch (nvidia-packaging.md §1, the install-command table).
@@ -25,14 +27,6 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
 
 class Declaration(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class Family(StrEnum):
-    """A package family: the format and the client that consumes it."""
-
-    DEB = "deb"
-    RPM = "rpm"
-    SUSE = "suse"
 
 
 class KernelModuleFlavor(StrEnum):

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from repogen.families import Family, driver, drivers
+from repogen.families.base import FamilyDriver
 from repogen.model.concrete import (
-    ARCHES,
-    FAMILY_RELATIONS,
-    NOARCH,
-    PACKAGE_ARCH,
     PULLING,
     BaseSpec,
     ModuleSpec,
@@ -31,7 +29,6 @@ from repogen.model.concrete import (
 )
 from repogen.model.declarations import (
     DnfModule,
-    Family,
     ModelFile,
     Package,
     PackageOverride,
@@ -50,7 +47,6 @@ from repogen.model.relations import (
 )
 from repogen.model.source import Document
 from repogen.model.templates import TemplateError, fill, release_variables
-from repogen.model.versions import name_problem, version_problem
 
 _RELATION_KINDS = tuple(RelationKind)
 _PACKAGE_FIELDS = (
@@ -80,6 +76,10 @@ class _Place:
     @property
     def family(self) -> Family:
         return self.target.family
+
+    @property
+    def driver(self) -> FamilyDriver:
+        return driver(self.target.family)
 
 
 class _Problems:
@@ -197,11 +197,11 @@ class _Expander:
             version = self.fill(template, self.release_vars, path, place)
             if version is None:
                 continue
-            problem = version_problem(place.family, version)
+            problem = place.driver.version_problem(version)
             if problem is not None:
                 self.problems.add(path, problem, place)
                 continue
-            if place.family is not Family.DEB and place.target.dist:
+            if place.driver.dist_tags and place.target.dist:
                 version += place.target.dist
             versions[scheme] = version
         return versions
@@ -211,7 +211,7 @@ class _Expander:
     def places(self) -> Iterator[_Place]:
         for name, target in self.model.targets.items():
             path: ModelPath = ("targets", name)
-            known = ARCHES[target.family]
+            known = driver(target.family).arches
             self.check_target(name, target)
             for index, arch in enumerate(target.arches):
                 if arch not in known:
@@ -227,11 +227,13 @@ class _Expander:
 
     def check_target(self, name: str, target: Target) -> None:
         path: ModelPath = ("targets", name)
-        if target.family is Family.DEB and target.suite is None:
-            self.problems.add(path, "a deb target needs `suite` (the APT suite name)")
-        if target.modular and target.family is not Family.RPM:
-            self.problems.add((*path, "modular"), "only rpm (dnf) targets can be modular")
-        if target.modular and target.family is Family.RPM and target.platform is None:
+        family = driver(target.family)
+        if family.needs_suite and target.suite is None:
+            self.problems.add(path, f"a {target.family} target needs `suite` (the APT suite name)")
+        if target.modular and not family.modules:
+            modular = " and ".join(d.family for d in drivers() if d.modules)
+            self.problems.add((*path, "modular"), f"only {modular} (dnf) targets can be modular")
+        if target.modular and family.modules and target.platform is None:
             self.problems.add(path, "a modular target needs `platform` (e.g. el9)")
         if target.base not in self.model.bases:
             self.problems.add((*path, "base"), f"unknown base package set {target.base!r}")
@@ -297,14 +299,14 @@ class _Expander:
         references: list[tuple[Relation, ModelPath]],
     ) -> dict[RelationKind, tuple[Relation, ...]]:
         relations: dict[RelationKind, tuple[Relation, ...]] = {}
-        allowed = FAMILY_RELATIONS[place.family]
+        allowed = place.driver.relations
         for kind in _RELATION_KINDS:
             items = fields.get(kind)  # a StrEnum member is its value as a key
             if not items:
                 continue
             path = (*origins[kind], kind.value)
             if kind not in allowed:
-                having = [f.value for f, kinds in FAMILY_RELATIONS.items() if kind in kinds]
+                having = [d.family.value for d in drivers() if kind in d.relations]
                 self.problems.add(
                     path,
                     f"`{kind}` exists only in {' and '.join(having)} packages; "
@@ -335,11 +337,11 @@ class _Expander:
     ) -> bool:
         ok = True
         for alternative in relation.alternatives:
-            if alternative.qualifier is not None and place.family is not Family.DEB:
+            if alternative.qualifier is not None and not place.driver.arch_qualifiers:
                 self.problems.add(
                     path,
-                    f"architecture qualifier ':{alternative.qualifier}' "
-                    f"exists only in deb relations",
+                    f"architecture qualifier ':{alternative.qualifier}' exists only in "
+                    f"{' and '.join(d.family for d in drivers() if d.arch_qualifiers)} relations",
                     place,
                 )
                 ok = False
@@ -391,14 +393,14 @@ class _Expander:
         # A broken summary is reported once; the package still exists for the other checks.
         if name is None or version is None:
             return None
-        problem = name_problem(place.family, name)
+        problem = place.driver.name_problem(name)
         if problem is not None:
             self.problems.add((*origins["name"], "name"), problem, place)
             return None
         arch = (
-            NOARCH[place.family]
+            place.driver.noarch
             if fields["arch"] == "all"
-            else PACKAGE_ARCH[place.family][place.canonical_arch]
+            else place.driver.package_arches[place.canonical_arch]
         )
         return PackageSpec(
             name=name,
@@ -451,7 +453,7 @@ class _Expander:
         return PackageSpec(
             name=f"patterns-{name}",
             version=version,
-            arch=NOARCH[place.family],
+            arch=place.driver.noarch,
             summary=summary or "",
             description=description or summary or "",
             section="patterns",
@@ -598,7 +600,7 @@ class _Expander:
             path: ModelPath = ("bases", place.target.base, index)
             name = self.fill(base.name, variables, (*path, "name"), place)
             provides = self.names(base.provides, variables, (*path, "provides"), place)
-            problem = version_problem(place.family, base.version)
+            problem = place.driver.version_problem(base.version)
             if problem is not None:
                 self.problems.add((*path, "version"), problem, place)
             if name is not None:
@@ -616,7 +618,7 @@ class _Expander:
                     spec = self.package(package, index, place, kernel, matrix, references)
                     if spec is not None:
                         expanded.append((spec, ("packages", index, "name")))
-        if place.family is Family.SUSE:
+        if place.driver.patterns:
             for index, pattern in enumerate(self.model.patterns):
                 for kernel in self.kernels(place) if pattern.foreach_kernel else ["default"]:
                     if _applies(pattern.when, place, kernel):

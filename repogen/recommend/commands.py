@@ -9,22 +9,14 @@ resolved in-process as its client would, and its flavor is the kernel modules it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from repogen.model import Family, Repository
+from repogen.families import driver
+from repogen.model import Repository
 from repogen.model.declarations import Entry
 from repogen.resolve import resolve
 from repogen.resolve.request import parse_request
 from repogen.resolve.universe import universe_for
-
-#: How each family's client installs packages by name, and dnf installs a module stream.
-INSTALL: Mapping[Family, str] = {
-    Family.DEB: "apt-get install",
-    Family.RPM: "dnf install",
-    Family.SUSE: "zypper install",
-}
-MODULE_INSTALL = "dnf module install"
 
 
 @dataclass(frozen=True)
@@ -63,15 +55,18 @@ def outcome(repository: Repository, command: str) -> Outcome:
 
 def entry_commands(repository: Repository, entry: Entry) -> tuple[str, ...]:
     """The commands installing the driver through *repository*'s entries of kind *entry*."""
-    if any(s.entry for m in repository.modules for s in m.streams):
+    family = driver(repository.family)
+    if family.module_install_command and any(
+        s.entry for m in repository.modules for s in m.streams
+    ):
         return tuple(
-            f"{MODULE_INSTALL} {m.name}:{s.name}"
+            f"{family.module_install_command} {m.name}:{s.name}"
             for m in repository.modules
             for s in m.streams
             if s.entry == entry
         )
     return tuple(
-        f"{INSTALL[repository.family]} {p.name}" for p in repository.packages if p.entry == entry
+        f"{family.install_command} {p.name}" for p in repository.packages if p.entry == entry
     )
 
 

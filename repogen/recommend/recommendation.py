@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from repogen.families import driver
 from repogen.model import KernelModuleFlavor, ReleaseModel, Repository
 from repogen.model.declarations import Entry
 from repogen.model.templates import fill, release_variables
-from repogen.recommend.commands import INSTALL, Outcome, choose, outcome
+from repogen.recommend.commands import Outcome, choose, outcome
 from repogen.recommend.errors import InputError
 from repogen.recommend.gpus import (
     GpuRule,
@@ -98,7 +99,8 @@ def recommend(
         if repository.package(toolkit) is None:
             return replace(answer, problem=f"no {toolkit} on {where}")
         return replace(
-            answer, command=outcome(repository, f"{INSTALL[repository.family]} {toolkit}")
+            answer,
+            command=outcome(repository, f"{driver(repository.family).install_command} {toolkit}"),
         )
     decision = decide(verdicts)
     answer = replace(answer, reason=decision.reason)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Protocol
 
-from repogen.families.deb.resolver import AptResolver
-from repogen.families.rpm.resolver import DnfResolver
-from repogen.families.suse.resolver import ZypperResolver
-from repogen.model import Family, Repository
+from repogen.families import Family, driver
+from repogen.model import Repository
 from repogen.resolve.request import Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -18,11 +17,10 @@ class Resolver(Protocol):
     def resolve(self, universe: Universe, request: Request) -> Resolution: ...
 
 
-RESOLVERS: dict[Family, Resolver] = {
-    Family.DEB: AptResolver(),
-    Family.RPM: DnfResolver(),
-    Family.SUSE: ZypperResolver(),
-}
+@functools.cache
+def resolver(family: Family) -> Resolver:
+    """The in-process resolver of *family*, made once."""
+    return driver(family).resolver()
 
 
 def resolve(universe: Universe, request: Request) -> Resolution:
@@ -31,7 +29,7 @@ def resolve(universe: Universe, request: Request) -> Resolution:
         raise ValueError(
             f"{request.text!r} is a {request.family} request; the target is {universe.family}"
         )
-    return RESOLVERS[universe.family].resolve(universe, request)
+    return resolver(universe.family).resolve(universe, request)
 
 
 #: Who answers a request on a repository: repogen's resolvers (:func:`in_process`), a

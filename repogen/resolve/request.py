@@ -11,7 +11,7 @@ import shlex
 from dataclasses import dataclass
 from enum import StrEnum
 
-from repogen.model import Family
+from repogen.families import Family, drivers, for_client
 
 
 class Action(StrEnum):
@@ -71,29 +71,19 @@ PROMPT_OPTIONS = frozenset(
     }
 )
 
-_CLIENTS = {
-    "apt-get": Family.DEB,
-    "apt": Family.DEB,
-    "dnf": Family.RPM,
-    "yum": Family.RPM,
-    "zypper": Family.SUSE,
-}
-
 
 def parse_request(text: str | list[str]) -> Request:
     """Parse a command line; its first word (apt-get, apt, dnf, yum, zypper) sets the family."""
     words = shlex.split(text) if isinstance(text, str) else list(text)
     shown = text if isinstance(text, str) else shlex.join(words)
-    if not words or words[0] not in _CLIENTS:
-        raise RequestError(
-            f"{shown!r}: expected a command starting with apt-get, apt, dnf or zypper"
-        )
-    family = _CLIENTS[words[0]]
-    parse = {Family.DEB: _apt, Family.RPM: _dnf, Family.SUSE: _zypper}[family]
-    return parse(words[1:], shown)
+    family = for_client(words[0]) if words else None
+    if family is None:
+        programs = ", ".join(program for d in drivers() for program in d.clients)
+        raise RequestError(f"{shown!r}: expected a command starting with one of {programs}")
+    return family.parse_request(words[1:], shown)
 
 
-def _split(words: list[str], shown: str) -> tuple[list[str], list[str]]:
+def split_options(words: list[str], shown: str) -> tuple[list[str], list[str]]:
     options = [w for w in words if w.startswith("-") and w not in PROMPT_OPTIONS]
     operands = [w for w in words if not w.startswith("-")]
     if not operands:
@@ -101,7 +91,7 @@ def _split(words: list[str], shown: str) -> tuple[list[str], list[str]]:
     return options, operands
 
 
-def _reject(options: list[str], known: set[str], shown: str) -> None:
+def reject_options(options: list[str], known: set[str], shown: str) -> None:
     unknown = [o for o in options if o not in known]
     if unknown:
         raise RequestError(
@@ -109,99 +99,14 @@ def _reject(options: list[str], known: set[str], shown: str) -> None:
         )
 
 
-def _needs_names(names: list[str], shown: str) -> tuple[str, ...]:
+def needs_names(names: list[str], shown: str) -> tuple[str, ...]:
     if not names:
         raise RequestError(f"{shown!r}: expected at least one package name")
     return tuple(names)
 
 
-def _action(actions: dict[str, Action], command: str, what: str, shown: str) -> Action:
+def action_named(actions: dict[str, Action], command: str, what: str, shown: str) -> Action:
     """The action *command* names in *actions*; an error listing them when it names none."""
     if command not in actions:
         raise RequestError(f"{shown!r}: {what} {command!r} is not modelled ({', '.join(actions)})")
     return actions[command]
-
-
-def _apt(words: list[str], shown: str) -> Request:
-    options, (command, *names) = _split(words, shown)
-    _reject(options, {"--no-install-recommends", "--install-recommends"}, shown)
-    actions = {"install": Action.INSTALL, "remove": Action.REMOVE, "purge": Action.REMOVE}
-    recommends = "--no-install-recommends" not in options
-    return Request(
-        Family.DEB,
-        _action(actions, command, "apt command", shown),
-        _needs_names(names, shown),
-        shown,
-        install_recommends=recommends,
-    )
-
-
-def _dnf(words: list[str], shown: str) -> Request:
-    weak = True
-    kept = []
-    for word in words:
-        if word.startswith("--setopt=install_weak_deps="):
-            weak = word.split("=", 2)[2].lower() in {"1", "true", "yes"}
-        else:
-            kept.append(word)
-    options, (command, *rest) = _split(kept, shown)
-    _reject(options, {"--allowerasing", "--best"}, shown)
-    erasing = "--allowerasing" in options
-    if command == "install":
-        action, names = Action.INSTALL, rest
-    elif command in {"remove", "erase"}:
-        action, names = Action.REMOVE, rest
-    elif command == "module" and rest:
-        sub, *names = rest
-        modules = {
-            "install": Action.MODULE_INSTALL,
-            "enable": Action.MODULE_ENABLE,
-            "reset": Action.MODULE_RESET,
-            "switch-to": Action.MODULE_SWITCH,
-        }
-        action = _action(modules, sub, "dnf module", shown)
-    else:
-        raise RequestError(
-            f"{shown!r}: dnf command {command!r} is not modelled (install, remove, module …)"
-        )
-    return Request(
-        Family.RPM,
-        action,
-        _needs_names(names, shown),
-        shown,
-        install_recommends=weak,
-        allow_erasing=erasing,
-    )
-
-
-def _zypper(words: list[str], shown: str) -> Request:
-    kind = "package"
-    kept = []
-    pending_type = False
-    for word in words:
-        if pending_type:
-            kind, pending_type = word, False
-        elif word in {"-t", "--type"}:
-            pending_type = True
-        elif word.startswith("--type="):
-            kind = word.split("=", 1)[1]
-        else:
-            kept.append(word)
-    if kind not in {"package", "pattern"}:
-        raise RequestError(f"{shown!r}: zypper type {kind!r} is not modelled (package, pattern)")
-    options, (command, *names) = _split(kept, shown)
-    _reject(options, {"--no-recommends", "--recommends"}, shown)
-    actions = {
-        "install": Action.INSTALL,
-        "in": Action.INSTALL,
-        "remove": Action.REMOVE,
-        "rm": Action.REMOVE,
-    }
-    return Request(
-        Family.SUSE,
-        _action(actions, command, "zypper command", shown),
-        _needs_names(names, shown),
-        shown,
-        install_recommends="--no-recommends" not in options,
-        patterns=kind == "pattern",
-    )

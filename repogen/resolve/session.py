@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from repogen.families.rpm.resolver import DnfResolver, ModuleRequest, module_request
+from repogen.families import driver
 from repogen.model import PackageSpec, Repository
 from repogen.resolve import Engine, in_process
 from repogen.resolve.request import Action, Request, parse_request
@@ -38,13 +38,8 @@ def apply(universe: Universe, request: Request, resolution: Resolution) -> Insta
         streams[module] = stream
         # A new stream starts with no installed profiles.
         profiles.pop(module, None)
-    if request.action in {Action.MODULE_INSTALL, Action.MODULE_SWITCH}:
-        for spec in request.names:
-            parsed = module_request(universe, spec)
-            if isinstance(parsed, ModuleRequest):
-                name = parsed.module.name
-                chosen = DnfResolver.profiles(universe, request, parsed)
-                profiles[name] = tuple(sorted({*profiles.get(name, ()), *chosen}))
+    for name, chosen in driver(universe.family).installed_profiles(universe, request).items():
+        profiles[name] = tuple(sorted({*profiles.get(name, ()), *chosen}))
     return InstalledState(
         tuple(sorted(packages, key=lambda p: p.name)),
         streams,

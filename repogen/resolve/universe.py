@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from repogen.families import driver
 from repogen.model import (
     Family,
     ModuleSpec,
@@ -13,7 +14,6 @@ from repogen.model import (
     RelationKind,
     Repository,
 )
-from repogen.model.concrete import NOARCH
 from repogen.model.relations import Alternative, Relation
 from repogen.resolve.result import Resolution
 
@@ -72,7 +72,7 @@ class Universe:
 
 def base_packages(repository: Repository) -> tuple[PackageSpec, ...]:
     """The target's declared base packages, as stub packages a resolver can install."""
-    arch = NOARCH[repository.family]
+    arch = driver(repository.family).noarch
     return tuple(
         PackageSpec(
             name=base.name,

@@ -76,6 +76,12 @@ def allows(constraint: Constraint | None, version: str | None) -> bool:
     }[constraint.operator]
 
 
+def constraint_answers(a: str, b: str) -> tuple[object, ...]:
+    """Whether *a* meets each constraint on *b*, as apt's cache decides it (its order of
+    candidates is the same comparison)."""
+    return tuple(allows(Constraint(operator, b), a) for operator in Operator)
+
+
 def hash_order(name: str) -> tuple[int, str]:
     """Where apt's hash table has *name*: djb2 of the lowercased name, chains by name."""
     value = 5381

@@ -16,26 +16,14 @@ from typing import TYPE_CHECKING
 
 from debian.deb822 import Deb822, PkgRelation
 
-from repogen.model import BaseSpec, Family, PackageSpec, RelationKind
+from repogen.families.deb import RELATION_FIELDS
+from repogen.families.deb.versions import name_problem, version_problem
+from repogen.model import BaseSpec, PackageSpec, RelationKind
 from repogen.model.relations import Alternative, Relation
-from repogen.model.versions import name_problem, version_problem
 from repogen.publish.base import BuildError
 
 #: The maintainer of base stubs, which stand in for the distribution's own packages.
 STUB_MAINTAINER = "repogen base stub <base-stub@repogen.invalid>"
-
-#: Relation fields of binary packages, in dpkg-gencontrol's order.
-RELATION_FIELDS: tuple[tuple[RelationKind, str], ...] = (
-    (RelationKind.PRE_DEPENDS, "Pre-Depends"),
-    (RelationKind.DEPENDS, "Depends"),
-    (RelationKind.RECOMMENDS, "Recommends"),
-    (RelationKind.SUGGESTS, "Suggests"),
-    (RelationKind.BREAKS, "Breaks"),
-    (RelationKind.CONFLICTS, "Conflicts"),
-    (RelationKind.PROVIDES, "Provides"),
-    (RelationKind.REPLACES, "Replaces"),
-    (RelationKind.ENHANCES, "Enhances"),
-)
 
 #: What every generated source package builds with (formats.md §1.2).
 _SOURCE_FIELDS = {
@@ -97,11 +85,11 @@ def _checked(value: str, problem: str | None, what: str) -> str:
 
 def checked_name(name: str, what: str) -> str:
     """*name* if it is a Debian package name (so it is also safe as a path component)."""
-    return _checked(name, name_problem(Family.DEB, name), what)
+    return _checked(name, name_problem(name), what)
 
 
 def checked_version(version: str, what: str) -> str:
-    return _checked(version, version_problem(Family.DEB, version), what)
+    return _checked(version, version_problem(version), what)
 
 
 def pkg_relations(relations: Sequence[Relation]) -> PkgRelations:

@@ -21,12 +21,8 @@ from pathlib import Path
 from debian.deb822 import Deb822, PkgRelation
 from debian.debfile import DebError, DebFile
 
-from repogen.families.deb.control import (
-    RELATION_FIELDS,
-    checked_name,
-    checked_version,
-    relation_fields,
-)
+from repogen.families.deb import RELATION_FIELDS
+from repogen.families.deb.control import checked_name, checked_version, relation_fields
 from repogen.model import PackageSpec
 from repogen.publish.base import BuildError
 

@@ -9,15 +9,17 @@ relation fields are parsed only when something asks for them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import apt_pkg
 
-from repogen.families.deb.control import RELATION_FIELDS
+from repogen.families import Family
+from repogen.families.deb import RELATION_FIELDS
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module
+from repogen.index.read import RepositoryRead, identifier
 from repogen.index.relations import deb_names, deb_relations
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
@@ -149,3 +151,36 @@ def apt_packages(repository: AptRepository, arch: str) -> tuple[PackageSpec, ...
     if not found:
         raise MetadataError(f"{suite}: no Packages index for {arch}")
     return tuple(_package(section) for path in found for section in _sections(path))
+
+
+def _reads(repository: AptRepository, target: str, arches: Sequence[str]) -> list[RepositoryRead]:
+    return [
+        RepositoryRead(
+            target,
+            Family.DEB,
+            arch,
+            apt_packages(repository, arch),
+            suite=repository.suite,
+            date=repository.date,
+        )
+        for arch in arches
+    ]
+
+
+def read_repositories(
+    path: Path, target: str, arches: Sequence[str] | None
+) -> list[RepositoryRead]:
+    """The repositories of *arches* (default: every indexed one) in the APT suite at *path*."""
+    repository = open_apt(path)
+    return _reads(
+        repository, target, indexed_architectures(repository) if arches is None else arches
+    )
+
+
+def read_bare(path: Path, target: str | None) -> tuple[str, list[RepositoryRead]]:
+    """The release name and repositories of a bare APT repository (its root or
+    ``dists/<suite>``); its target defaults to the root directory's name."""
+    root = path.parent.parent if path.parent.name == "dists" else path
+    name = target or identifier(root.name)
+    repository = open_apt(path)
+    return repository.label or name, _reads(repository, name, indexed_architectures(repository))

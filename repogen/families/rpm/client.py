@@ -18,7 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from repogen.families.rpm.rpmroot import ClientError, SandboxRoot, tool
+from repogen.engine.errors import ClientError
+from repogen.families.rpm.rpmroot import SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
 
 #: The ``Enabling module streams:`` row of a stream switch: ``name  old -> new``.

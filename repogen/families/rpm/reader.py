@@ -12,15 +12,18 @@ import bz2
 import gzip
 import lzma
 import re
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import createrepo_c as cr
 
+from repogen.families import Family
 from repogen.families.rpm.modules import read_modules
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module, pattern
+from repogen.index.read import RepositoryRead, identifier
 from repogen.index.relations import RpmDependency, evr, rpm_relations
 from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
@@ -135,3 +138,41 @@ def read_rpmmd(path: Path) -> RpmMdRepository:
         text = _record_text(locations["modules"]).decode()
         modules, platform = read_modules(text, str(locations["modules"]), flavors)
     return RpmMdRepository(path, repomd.revision or "", packages, modules, platform)
+
+
+def _main_arch(packages: Sequence[PackageSpec]) -> str:
+    """The architecture most packages are built for (noarch ones left out)."""
+    counts = Counter(p.arch for p in packages if p.arch not in {"noarch", "src"})
+    return min(counts, key=lambda a: (-counts[a], a)) if counts else "noarch"
+
+
+def _suse(repository: RpmMdRepository) -> bool:
+    """Whether a repository is SUSE's: it holds patterns or kernel-module packages (KMPs)."""
+    return any(p.pattern is not None or "-kmp-" in p.name for p in repository.packages)
+
+
+def read_repository(
+    path: Path, target: str, arch: str | None, family: Family | None = None
+) -> RepositoryRead:
+    """The rpm-md repository at *path* as *family* (default: suse when it looks like SUSE's,
+    else rpm); its architecture defaults to the one most of its packages are built for."""
+    repository = read_rpmmd(path)
+    return RepositoryRead(
+        target,
+        family or (Family.SUSE if _suse(repository) else Family.RPM),
+        arch or _main_arch(repository.packages),
+        repository.packages,
+        repository.modules,
+        platform=repository.platform,
+        date=repository.revision,
+    )
+
+
+def read_bare(
+    path: Path, target: str | None, arches: Collection[str]
+) -> tuple[str, list[RepositoryRead]]:
+    """The release name and repository of a bare rpm-md tree; in a directory named after one
+    of *arches*, that is its architecture and the parent names the target."""
+    arch = path.name if path.name in arches else None
+    name = target or identifier(path.parent.name if arch else path.name)
+    return name, [read_repository(path, name, arch)]

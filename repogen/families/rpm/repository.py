@@ -38,9 +38,9 @@ from repogen.families.rpm.spec import (
     spec_template,
     specs,
 )
+from repogen.families.rpm.versions import name_problem
 from repogen.forked import forked
 from repogen.model import Family, ReleaseModel, Repository
-from repogen.model.versions import name_problem
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 
 SPECS = "SPECS"
@@ -158,7 +158,7 @@ class RpmFamilyPublisher:
         """Set the record's place in the repository, refusing one that would leave it."""
         name = file_name(record.name, record.version, record.release, record.arch)
         location = PurePosixPath(self.package_directory(record.arch), name)
-        problem = name_problem(self.family, record.name)
+        problem = name_problem(record.name)
         if problem is not None or len(location.parts) != 2 or ".." in location.parts:
             raise BuildError(f"{plan.label}: {str(location)!r}: not a package file name")
         record.location_href = str(location)

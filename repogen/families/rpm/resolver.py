@@ -231,6 +231,30 @@ def profile_names(universe: Universe, request: Request, parsed: ModuleRequest) -
     ]
 
 
+def installed_profiles(universe: Universe, request: Request) -> dict[str, list[str]]:
+    """The profiles each module of a ``module install``/``switch-to`` installs."""
+    found: dict[str, list[str]] = {}
+    if request.action in {Action.MODULE_INSTALL, Action.MODULE_SWITCH}:
+        for spec in request.names:
+            parsed = module_request(universe, spec)
+            if isinstance(parsed, ModuleRequest):
+                chosen = DnfResolver.profiles(universe, request, parsed)
+                found.setdefault(parsed.module.name, []).extend(chosen)
+    return found
+
+
+def requested_profile_packages(universe: Universe, request: Request) -> list[str] | None:
+    """The package names the profiles of a module command install, or None when it names a
+    stream or profile dnf would not find."""
+    names: list[str] = []
+    for spec in request.names:
+        parsed = module_request(universe, spec)
+        if isinstance(parsed, str):
+            return None
+        names += profile_names(universe, request, parsed)
+    return names
+
+
 def _named(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
     return [s for s in pool.pool.solvables_iter() if s.name == name and pool.considered(s)]
 

@@ -15,15 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from repogen.engine.errors import ClientError, ClientMissing
+
 DBPATH = "/var/lib/rpm"
-
-
-class ClientMissing(RuntimeError):
-    """A package manager (or rpm) is not installed on this machine."""
-
-
-class ClientError(RuntimeError):
-    """A package manager failed other than by refusing a transaction."""
 
 
 def tool(name: str, package: str) -> str:

@@ -22,29 +22,17 @@ from pathlib import Path
 
 import jinja2
 
-from repogen.model import Family, PackageSpec, RelationKind
-from repogen.model.concrete import NOARCH
+from repogen.families.rpm import DRIVER, TAGS
+from repogen.families.rpm.versions import name_problem, split_evr
+from repogen.model import PackageSpec, RelationKind
 from repogen.model.relations import Alternative, Operator, Relation
-from repogen.model.versions import name_problem, split_evr
 from repogen.publish.base import BuildError
 
 #: The spec templates, in the project's ``templates/`` beside the package.
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "rpm"
 
-NOARCH_NAME = NOARCH[Family.RPM]
+NOARCH_NAME = DRIVER.noarch
 
-#: The spec tag of each relation kind RPM has, in the order they are written.
-TAGS: dict[RelationKind, str] = {
-    RelationKind.PRE_DEPENDS: "Requires(pre)",
-    RelationKind.DEPENDS: "Requires",
-    RelationKind.RECOMMENDS: "Recommends",
-    RelationKind.SUGGESTS: "Suggests",
-    RelationKind.SUPPLEMENTS: "Supplements",
-    RelationKind.ENHANCES: "Enhances",
-    RelationKind.PROVIDES: "Provides",
-    RelationKind.CONFLICTS: "Conflicts",
-    RelationKind.OBSOLETES: "Obsoletes",
-}
 
 #: Relation kinds whose tag takes no rich (boolean) dependency (formats.md §2.2).
 _PLAIN_ONLY = {RelationKind.PROVIDES, RelationKind.OBSOLETES}
@@ -261,7 +249,7 @@ class Spec:
 
 def source_name(release_name: str, names: Collection[str]) -> str:
     """The specs' main package: the release, renamed if a package already has its name."""
-    problem = name_problem(Family.RPM, release_name)
+    problem = name_problem(release_name)
     if problem is not None:
         raise BuildError(f"release name: {problem}; it names the spec files' source package")
     return release_name if release_name not in names else f"{release_name}-source"

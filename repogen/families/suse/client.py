@@ -21,8 +21,9 @@ import createrepo_c as cr
 from lxml import etree
 from lxml.builder import ElementMaker
 
+from repogen.engine.errors import ClientError
 from repogen.families.rpm.rpmmd import Record, add_record
-from repogen.families.rpm.rpmroot import ClientError, SandboxRoot, tool
+from repogen.families.rpm.rpmroot import SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
 
 #: zypper's exit codes for a refused transaction: a dependency problem, an unknown capability.

@@ -1,0 +1,37 @@
+"""Debian package names and versions, checked with python-debian's parser (formats.md §1)."""
+
+from __future__ import annotations
+
+import re
+
+from debian.debian_support import Version as DebianVersion
+from debian.debian_support import version_compare
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
+
+
+def version_problem(version: str) -> str | None:
+    """Why *version* is not a valid Debian version, or None when it is."""
+    try:
+        upstream = DebianVersion(version).upstream_version
+    except ValueError:
+        upstream = None
+    if not upstream or not upstream[0].isdigit() or version != version.strip():
+        return f"{version!r} is not a Debian version ([epoch:]upstream[-revision])"
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    """Why *name* is not a valid Debian package name, or None when it is."""
+    if _NAME.fullmatch(name) is None:
+        return (
+            f"{name!r} is not a Debian package name (lowercase letters, digits, "
+            "'+', '-', '.'; at least two characters)"
+        )
+    return None
+
+
+def compare(a: str, b: str) -> int:
+    """dpkg's order of two versions."""
+    result: int = version_compare(a, b)
+    return result
