@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path, PurePosixPath
 
-from repogen.collector import collector_paused
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.output import staged_directory
+from repogen.runtime.collector import collector_paused
 
 MANIFEST = "manifest.json"
 

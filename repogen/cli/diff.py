@@ -10,16 +10,16 @@ from typing import Annotated
 import typer
 
 from repogen.cli.common import app, fail, out, report_model_errors
-from repogen.collector import collector_paused
 from repogen.diff import DiffOptions, ReleaseDiff
 from repogen.diff.as_json import diff_json, json_text
 from repogen.diff.compare import comparing
 from repogen.diff.render import markdown, terminal
-from repogen.forked import forked
 from repogen.index import MetadataError, load_tree
 from repogen.model import Family, ModelErrors, ReleaseModel, load_release
 from repogen.model.templates import TemplateError
 from repogen.resolve.request import RequestError
+from repogen.runtime.collector import collector_paused
+from repogen.runtime.workers import forked
 
 #: Exit code for an input that cannot be read, as for a model that does not load.
 EXIT_BAD_INPUT = 2

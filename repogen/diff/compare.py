@@ -1,7 +1,7 @@
 """Two releases compared repository by repository: the entry point of the diff.
 
 The parts that need one release or one repository pair only run in forked workers
-(:mod:`repogen.forked`): each side's requests, and installability shared out by repository;
+(:mod:`repogen.runtime.workers`): each side's requests, and installability shared out by repository;
 the packages are compared here meanwhile.  :func:`comparing` starts on the old release before
 the new one is given, so that its requests resolve while the new one loads.
 """
@@ -16,7 +16,6 @@ from pathlib import Path
 
 from repogen.check.declarations import Assertion
 from repogen.check.run import assertion_files
-from repogen.collector import collector_paused
 from repogen.diff.features import kernel_flavors, module_changes, patterns
 from repogen.diff.installability import regressions
 from repogen.diff.normalise import Normaliser
@@ -45,8 +44,9 @@ from repogen.diff.result import (
     Status,
     VersionChange,
 )
-from repogen.forked import Forked, cpus, forked
 from repogen.model import Family, ReleaseModel, Repository
+from repogen.runtime.collector import collector_paused
+from repogen.runtime.workers import Forked, cpus, forked
 
 
 @dataclass(frozen=True)

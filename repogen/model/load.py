@@ -8,12 +8,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from repogen.collector import collector_paused
 from repogen.model.concrete import ReleaseModel
 from repogen.model.declarations import ModelFile
 from repogen.model.errors import ModelErrors, ModelPath
 from repogen.model.expand import expand
 from repogen.model.source import Document, load_document
+from repogen.runtime.collector import collector_paused
 
 _YAML_TYPES = {
     bool: "a boolean",

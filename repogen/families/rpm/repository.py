@@ -39,9 +39,9 @@ from repogen.families.rpm.spec import (
     specs,
 )
 from repogen.families.rpm.versions import name_problem
-from repogen.forked import forked
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
+from repogen.runtime.workers import forked
 
 SPECS = "SPECS"
 

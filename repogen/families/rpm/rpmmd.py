@@ -19,11 +19,11 @@ import createrepo_c as cr
 
 from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage, dependency
 from repogen.families.rpm.versions import split_evr
-from repogen.forked import forked
 from repogen.model import RelationKind, Repository
 from repogen.model.relations import parse_relation
 from repogen.publish.base import BuildError
 from repogen.publish.gpg import detach_sign
+from repogen.runtime.workers import forked
 
 REPODATA = "repodata"
 

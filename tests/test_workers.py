@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from repogen.forked import Forked, WorkerFailed, forked
 from repogen.model import ModelErrors, load_release
+from repogen.runtime.workers import Forked, WorkerFailed, forked
 
 BROKEN = Path(__file__).resolve().parent / "models" / "broken"
 
@@ -94,7 +94,7 @@ def test_a_worker_dies_with_its_caller(tmp_path: Path) -> None:
             "-c",
             "import os, signal, time\n"
             "from pathlib import Path\n"
-            "from repogen.forked import forked\n"
+            "from repogen.runtime.workers import forked\n"
             "def work():\n"
             f"    Path({str(started)!r}).write_text(str(os.getpid()))\n"
             "    signal.pause()\n"

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
 
-from repogen.collector import collector_paused
+from repogen.runtime.collector import collector_paused
 
 T = TypeVar("T")
 
