@@ -244,14 +244,42 @@ def test_broken_model_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_directory_that_is_not_a_repogen_output_is_never_replaced(tmp_path: Path) -> None:
+FOREIGN = {
+    "notes.txt": "mine",
+    "manifest.json": '{"name": "my-app", "version": "1.0", "files": ["notes.txt"]}',
+    "not-json/manifest.json": "release: cuda\n",
+    "other-entries/manifest.json": '{"release": "r", "model": "m", "repos": [{"target": "t"}]}',
+    "a-list/manifest.json": '[{"release": "r", "model": "m", "repos": []}]',
+    "a-directory/manifest.json/x": "",
+}
+
+
+@pytest.mark.parametrize("content", FOREIGN, ids=[p.split("/")[0] for p in FOREIGN])
+def test_a_directory_that_is_not_a_repogen_output_is_never_replaced(
+    tmp_path: Path, content: str
+) -> None:
     precious = tmp_path / "home"
-    precious.mkdir()
-    (precious / "notes.txt").write_text("mine")
+    (precious / content).parent.mkdir(parents=True)
+    (precious / content).write_text(FOREIGN[content])
+    (precious / "data.bin").write_bytes(b"\0" * 10)
+    before = tree(precious)
     result = CliRunner().invoke(app, ["build", "-o", str(precious), "--target", "ubuntu2204"])
-    assert result.exit_code == 1
-    assert "is not a repogen output" in result.stderr
-    assert [p.name for p in precious.iterdir()] == ["notes.txt"]
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "is not a repogen output" in line
+    assert tree(precious) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["home"], "something was made beside it"
+
+
+def test_a_file_is_never_replaced(tmp_path: Path) -> None:
+    precious = tmp_path / "notes.txt"
+    precious.write_text("mine")
+    result = CliRunner().invoke(app, ["build", "-o", str(precious), "--target", "ubuntu2204"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "is not a directory" in line
+    assert precious.read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
 def test_every_family_builds_byte_identically_from_another_working_directory(

@@ -15,9 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from repogen.publish.base import BuildError
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _libc = ctypes.CDLL(None, use_errno=True)
+
+
+class OutputRefused(BuildError):
+    """``-o DIR`` names something a build must not replace; nothing was touched."""
 
 
 def _exchange(a: Path, b: Path) -> None:
