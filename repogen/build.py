@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from repogen.collector import collector_paused
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
-from repogen.publish.output import OutputRefused, staged_directory
+from repogen.publish.output import OutputRefused, stage, staged_directory
 
 MANIFEST = "manifest.json"
 
@@ -69,6 +69,19 @@ def check_replaceable(output: Path) -> None:
         )
 
 
+def _staged(progress: Progress) -> Progress:
+    """*progress*, and each step a stage (``step-1``, ``step-2``, …) a build can stop at."""
+    steps = 0
+
+    def report(step: str) -> None:
+        nonlocal steps
+        steps += 1
+        progress(step)
+        stage(f"step-{steps}")
+
+    return report
+
+
 def build(
     release: ReleaseModel,
     output: Path,
@@ -84,6 +97,7 @@ def build(
         by_target.setdefault(repository.target_name, []).append(repository)
     entries: list[ManifestEntry] = []
     with staged_directory(output) as staging:
+        reporting = _staged(progress)
         for target, group in by_target.items():
             family = group[0].family
             relative = PurePosixPath(family.value, target)
@@ -93,7 +107,7 @@ def build(
             # runs again once they are freed.
             with collector_paused():
                 published = publisher_for(family).publish(
-                    release, group, staging / relative, output / relative, options, progress
+                    release, group, staging / relative, output / relative, options, reporting
                 )
             entries += [replace(e, path=(relative / e.path).as_posix()) for e in published]
         manifest = {
@@ -102,4 +116,5 @@ def build(
             "repos": [asdict(entry) for entry in entries],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        stage("manifest")
     return entries

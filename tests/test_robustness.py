@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import errno
 import os
-import random
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from repogen.clients.dnf import DnfRepository, DnfSandbox
 from repogen.model import ReleaseModel
 from repogen.publish.base import BuildError, BuildOptions
 from repogen.publish.deb import write_base_stub
+from repogen.publish.output import STOP_AT
 from repogen.publish.rpmmd import write_base_repository
 from repogen.resolve.universe import universe_for
 
@@ -30,7 +29,6 @@ from .conftest import MODELS, RELEASES
 
 EPOCH = 1_722_470_400
 TARGETS = ["--target", "ubuntu2204", "--target", "rhel9", "--arch", "amd64", "--arch", "x86_64"]
-KILLS = 24
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -55,15 +53,39 @@ def _sigint_not_ignored() -> Iterator[None]:
     signal.signal(signal.SIGINT, previous)
 
 
-def run_build(model: str, out: Path, cwd: Path | None = None) -> subprocess.Popen[bytes]:
-    """``repogen build`` of *model* into *out*, as a user's terminal would start it."""
+def run_build(
+    model: str, out: Path, cwd: Path | None = None, stop_at: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
+    """``repogen build`` of *model* into *out*, as a user's terminal would start it; it stops
+    itself at each stage of *stop_at* (see ``stopped``)."""
     return subprocess.Popen(
         [sys.executable, "-m", "repogen", "build", str(RELEASES / model), "-o", str(out), *TARGETS],
-        env={**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)},
+        env={
+            **os.environ,
+            "SOURCE_DATE_EPOCH": str(EPOCH),
+            STOP_AT: ",".join(stop_at),
+        },
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def stopped(process: subprocess.Popen[bytes]) -> bool:
+    """Wait until *process* stops itself at a stage (True) or ends (False); no timing."""
+    _, status = os.waitpid(process.pid, os.WUNTRACED)
+    if os.WIFSTOPPED(status):
+        return True
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return False
+
+
+def stop_at(process: subprocess.Popen[bytes]) -> None:
+    assert stopped(process), f"the build ended ({process.returncode}) before its stage"
+
+
+def go_on(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGCONT)
 
 
 def built(model: str, out: Path) -> dict[str, bytes]:
@@ -81,36 +103,28 @@ def staging(out: Path) -> bool:
     return bool(staging_directories(out))
 
 
-def wait_for_staging(process: subprocess.Popen[bytes], out: Path) -> None:
-    """Return once *process*'s build into *out* has made its staging directory, or ended."""
-    while not staging(out) and process.poll() is None:
-        time.sleep(0.002)
+def staged_files(out: Path) -> int:
+    """How many files the staged trees of builds into *out* hold."""
+    return sum(len(files) for staged in staging_directories(out) for _, _, files in os.walk(staged))
 
 
-def staged_paths(out: Path) -> int:
-    """How many paths the staging directory of a build into *out* holds (0 once it is gone:
-    os.walk passes over a directory that vanishes under it)."""
-    return sum(
-        len(directories) + len(files)
-        for staged in staging_directories(out)
-        for _, directories, files in os.walk(staged)
-    )
+def steps(model: str, out: Path) -> int:
+    """How many steps the publishers report in a build of *model* into *out* (``step-N``)."""
+    process = run_build(model, out, stop_at=[f"step-{n}" for n in range(1, 1000)])
+    count = 0
+    while stopped(process):
+        count += 1
+        go_on(process)
+    assert process.returncode == 0
+    return count
 
 
-def wait_for_progress(process: subprocess.Popen[bytes], out: Path, paths: int) -> None:
-    """Return once *process*'s build into *out* has written *paths* files and directories
-    into its staging directory, or ended: a point inside the build measured in work done,
-    not in time, so that a loaded machine cannot move it past the swap."""
-    wait_for_staging(process, out)
-    while staged_paths(out) < paths and process.poll() is None:
-        time.sleep(0.002)
-
-
-def timed_build(model: str, out: Path) -> float:
-    """Build *model* into *out*: seconds the build took."""
-    start = time.monotonic()
-    assert run_build(model, out).wait() == 0
-    return time.monotonic() - start
+def stages(model: str, out: Path) -> list[str]:
+    """Every stage of a build of *model* into *out* that a kill can catch, in order."""
+    count = steps(model, out)
+    assert count >= 3, "too few steps to interrupt a build mid-way"
+    mid_way = [f"step-{n}" for n in range(1, count + 1)]
+    return ["staging", *mid_way, "manifest", "swap", "swapped", "cleaned"]
 
 
 def flavor_apt(out: Path, work: Path, release: ReleaseModel) -> str:
@@ -144,29 +158,25 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
 ) -> None:
     old = built("cuda-12.5.yaml", tmp_path / "reference-old")
     new = built("cuda-12.6.yaml", tmp_path / "reference-new")
+    trees = {"cuda-12.5.yaml": old, "cuda-12.6.yaml": new}
     out = tmp_path / "out"
     assert built("cuda-12.5.yaml", out) == old
-    duration = timed_build("cuda-12.6.yaml", tmp_path / "timing")
-    rng = random.Random(20241124)
+    points = stages("cuda-12.6.yaml", tmp_path / "steps")
+    swapped = points[points.index("swapped") :]
+    # Every stage of a build of 12.6 over 12.5, then of one of 12.5 over 12.6.
+    kills = [(model, point) for model in ("cuda-12.6.yaml", "cuda-12.5.yaml") for point in points]
     outcomes = set()
-    interrupted = 0
-    for index in range(KILLS):
-        process = run_build("cuda-12.6.yaml" if index % 2 == 0 else "cuda-12.5.yaml", out)
-        started = time.monotonic()
-        if index % 3:
-            # Spread over the whole build, start-up included; the last few come late enough
-            # that some builds finish and swap in.
-            time.sleep(1.3 * duration * (index + rng.random()) / KILLS)
-        else:
-            # Inside the window where the staging directory exists, at most half-way
-            # through writing it.
-            wait_for_progress(process, out, rng.randrange(len(new) // 2))
+    interrupted = part_written = 0
+    for index, (model, point) in enumerate(kills):
+        before = tree(out)
+        process = run_build(model, out, stop_at=[point])
+        stop_at(process)
+        interrupted += staging(out)
+        part_written += point.startswith("step-") and staged_files(out) > 0
         process.send_signal(signal.SIGKILL)
         process.wait()
-        delay = time.monotonic() - started
-        interrupted += staging(out)
         now = tree(out)
-        assert now in (old, new), f"kill {index} after {delay:.2f}s left a mixed tree"
+        assert now == (trees[model] if point in swapped else before), f"{model} at {point}"
         release = release_12_6 if now == new else release_12_5
         expected = release.release.default_flavor.value
         outcomes.add(expected)
@@ -174,22 +184,26 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
         assert flavor_apt(out, work, release) == expected
         assert flavor_dnf(out, work, release) == expected
     assert len(outcomes) == 2, "the kills never caught a build before or after its swap"
-    assert interrupted >= KILLS // 4, "too few kills interrupted a build mid-way"
+    assert interrupted >= len(kills) // 2, "too few kills interrupted a build mid-way"
+    assert part_written >= 2, "no kill caught a part-written tree"
     assert built("cuda-12.6.yaml", out) == new
-    assert not staging(tmp_path / "out")
+    assert not staging(out)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")], "a leftover"
 
 
-def test_interrupted_build_keeps_the_old_output_and_cleans_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("point", ["staging", "step-2", "manifest", "swap"])
+def test_interrupted_build_keeps_the_old_output_and_cleans_up(tmp_path: Path, point: str) -> None:
     out = tmp_path / "out"
     old = built("cuda-12.5.yaml", out)
-    process = run_build("cuda-12.6.yaml", out)
-    deadline = time.monotonic() + 30
-    while not staging(tmp_path / "out") and time.monotonic() < deadline:
-        time.sleep(0.01)
+    process = run_build("cuda-12.6.yaml", out, stop_at=[point])
+    stop_at(process)
+    # Pending while the build is stopped, delivered as it goes on: Ctrl-C at this stage.
     process.send_signal(signal.SIGINT)
+    go_on(process)
     assert process.wait() != 0
     assert tree(out) == old
-    assert not staging(tmp_path / "out")
+    assert not staging(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_disk_full_keeps_the_old_output(
