@@ -91,12 +91,12 @@ def build(
 ) -> list[ManifestEntry]:
     """Build *repositories* into *output*, replacing what was there only when all succeeded."""
     output = output.absolute()
-    check_replaceable(output)
     by_target: dict[str, list[Repository]] = {}
     for repository in repositories:
         by_target.setdefault(repository.target_name, []).append(repository)
     entries: list[ManifestEntry] = []
-    with staged_directory(output) as staging:
+    waiting = f"waiting for another build into {output}"
+    with staged_directory(output, check_replaceable, lambda: progress(waiting)) as staging:
         reporting = _staged(progress)
         for target, group in by_target.items():
             family = group[0].family

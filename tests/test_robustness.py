@@ -53,6 +53,13 @@ def _sigint_not_ignored() -> Iterator[None]:
     signal.signal(signal.SIGINT, previous)
 
 
+def scratch(out: Path) -> Path:
+    """The private TMPDIR of builds into *out*: what a build leaves in it leaked."""
+    directory = out.parent / "tmp"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
 def run_build(
     model: str, out: Path, cwd: Path | None = None, stop_at: Sequence[str] = ()
 ) -> subprocess.Popen[bytes]:
@@ -63,6 +70,7 @@ def run_build(
         env={
             **os.environ,
             "SOURCE_DATE_EPOCH": str(EPOCH),
+            "TMPDIR": str(scratch(out)),
             STOP_AT: ",".join(stop_at),
         },
         cwd=cwd,
@@ -105,7 +113,11 @@ def staging(out: Path) -> bool:
 
 def staged_files(out: Path) -> int:
     """How many files the staged trees of builds into *out* hold."""
-    return sum(len(files) for staged in staging_directories(out) for _, _, files in os.walk(staged))
+    return sum(
+        len(files)
+        for staged in staging_directories(out)
+        for _, _, files in os.walk(staged / "tree")
+    )
 
 
 def steps(model: str, out: Path) -> int:
@@ -124,7 +136,7 @@ def stages(model: str, out: Path) -> list[str]:
     count = steps(model, out)
     assert count >= 3, "too few steps to interrupt a build mid-way"
     mid_way = [f"step-{n}" for n in range(1, count + 1)]
-    return ["staging", *mid_way, "manifest", "swap", "swapped", "cleaned"]
+    return ["locked", "staging", *mid_way, "manifest", "swap", "swapped", "cleaned"]
 
 
 def flavor_apt(out: Path, work: Path, release: ReleaseModel) -> str:
@@ -177,6 +189,7 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
         process.wait()
         now = tree(out)
         assert now == (trees[model] if point in swapped else before), f"{model} at {point}"
+        assert not any(scratch(out).iterdir()), f"kill {index} left temporaries in TMPDIR"
         release = release_12_6 if now == new else release_12_5
         expected = release.release.default_flavor.value
         outcomes.add(expected)
@@ -203,7 +216,8 @@ def test_interrupted_build_keeps_the_old_output_and_cleans_up(tmp_path: Path, po
     assert process.wait() != 0
     assert tree(out) == old
     assert not staging(out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert not any(scratch(out).iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tmp"]
 
 
 def test_disk_full_keeps_the_old_output(
@@ -294,6 +308,71 @@ def test_a_file_is_never_replaced(tmp_path: Path) -> None:
     assert "is not a directory" in line
     assert precious.read_text() == "mine"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_second_build_into_one_output_waits_for_the_first(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    old = built("cuda-12.5.yaml", out)
+    new = built("cuda-12.6.yaml", tmp_path / "reference-new")
+    first = run_build("cuda-12.6.yaml", out, stop_at=["swap"])
+    stop_at(first)
+    (first_staging,) = staging_directories(out)
+    second = run_build("cuda-12.5.yaml", out, stop_at=["waiting", "locked"])
+    stop_at(second)  # at "waiting": the first holds the lock
+    assert staging_directories(out) == [first_staging], "the second touched the first's tree"
+    assert tree(out) == old
+    go_on(second)  # it blocks on the lock
+    go_on(first)
+    assert first.wait() == 0
+    stop_at(second)  # at "locked": after the first let go
+    assert tree(out) == new
+    assert not staging(out)
+    go_on(second)
+    assert second.wait() == 0
+    assert tree(out) == old
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")], "a leftover"
+
+
+def test_only_the_staging_directories_of_ended_builds_are_removed(
+    tmp_path: Path, release_12_6: ReleaseModel
+) -> None:
+    out = tmp_path / "out"
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    pids = {"running": os.getppid(), "ended": ended.pid, "this process before": os.getpid()}
+    for pid in pids.values():
+        staged = out.parent / f".out.building-{pid}"
+        (staged / "tree").mkdir(parents=True)
+        (staged / "tree" / "a-file").write_text(str(pid))
+    build(
+        release_12_6,
+        out,
+        release_12_6.select(["ubuntu2204"], ["amd64"]),
+        BuildOptions(source_date_epoch=EPOCH, packages=False),
+    )
+    assert staging_directories(out) == [out.parent / f".out.building-{os.getppid()}"]
+    assert (staging_directories(out)[0] / "tree" / "a-file").read_text() == str(os.getppid())
+    assert (out / "manifest.json").is_file()
+
+
+def test_a_killed_build_leaves_no_temporaries(tmp_path: Path) -> None:
+    """Temporaries go to the staging directory, never to TMPDIR, whatever stage the kill
+    catches; some stage sees them there."""
+    out = tmp_path / "out"
+    seen = 0
+    for point in stages("cuda-12.6.yaml", out):
+        process = run_build("cuda-12.5.yaml", out, stop_at=[point])
+        stop_at(process)
+        seen += any(
+            any(files) for d in staging_directories(out) for *_, files in os.walk(d / "tmp")
+        )
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert not any(scratch(out).iterdir()), f"a kill at {point} left temporaries"
+    assert seen, "no stage had temporaries"
+    assert built("cuda-12.5.yaml", out)
+    assert not any(scratch(out).iterdir())
+    assert not staging(out)
 
 
 def test_every_family_builds_byte_identically_from_another_working_directory(
