@@ -7,13 +7,13 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path, PurePosixPath
 
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
-from repogen.publish.output import staged_directory
+from repogen.publish.output import OutputRefused, stage, staged_directory
 from repogen.runtime.collector import collector_paused
 
 MANIFEST = "manifest.json"
@@ -29,13 +29,44 @@ def source_date_epoch(release: ReleaseModel) -> int:
     return calendar.timegm(time.strptime(release.release.date, "%Y-%m-%d"))
 
 
-def _check_replaceable(output: Path) -> None:
-    if output.is_dir() and any(output.iterdir()) and not (output / MANIFEST).is_file():
-        raise BuildError(
-            f"{output} exists and is not a repogen output (no {MANIFEST}); refusing to replace it"
-        )
+def is_repogen_manifest(path: Path) -> bool:
+    """Whether *path* is a manifest that ``build`` wrote: a file named ``manifest.json`` alone
+    may well be the user's own."""
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    keys = {field.name for field in fields(ManifestEntry)}
+    return (
+        isinstance(manifest, dict)
+        and isinstance(manifest.get("release"), str)
+        and isinstance(manifest.get("model"), str)
+        and isinstance(manifest.get("repos"), list)
+        and all(isinstance(e, dict) and keys <= e.keys() for e in manifest["repos"])
+    )
+
+
+def check_replaceable(output: Path) -> None:
+    """Refuse an *output* that is not absent, empty or a repogen output."""
     if output.exists() and not output.is_dir():
-        raise BuildError(f"{output} exists and is not a directory")
+        raise OutputRefused(f"{output} exists and is not a directory; refusing to replace it")
+    if output.is_dir() and any(output.iterdir()) and not is_repogen_manifest(output / MANIFEST):
+        raise OutputRefused(
+            f"{output} is not a repogen output (no repogen {MANIFEST}); refusing to replace it"
+        )
+
+
+def _staged(progress: Progress) -> Progress:
+    """*progress*, and each step a stage (``step-1``, ``step-2``, …) a build can stop at."""
+    steps = 0
+
+    def report(step: str) -> None:
+        nonlocal steps
+        steps += 1
+        progress(step)
+        stage(f"step-{steps}")
+
+    return report
 
 
 def build(
@@ -47,12 +78,13 @@ def build(
 ) -> list[ManifestEntry]:
     """Build *repositories* into *output*, replacing what was there only when all succeeded."""
     output = output.absolute()
-    _check_replaceable(output)
     by_target: dict[str, list[Repository]] = {}
     for repository in repositories:
         by_target.setdefault(repository.target_name, []).append(repository)
     entries: list[ManifestEntry] = []
-    with staged_directory(output) as staging:
+    waiting = f"waiting for another build into {output}"
+    with staged_directory(output, check_replaceable, lambda: progress(waiting)) as staging:
+        reporting = _staged(progress)
         for target, group in by_target.items():
             family = group[0].family
             relative = PurePosixPath(family.value, target)
@@ -65,7 +97,7 @@ def build(
                     driver(family)
                     .publisher()
                     .publish(
-                        release, group, staging / relative, output / relative, options, progress
+                        release, group, staging / relative, output / relative, options, reporting
                     )
                 )
             entries += [replace(e, path=(relative / e.path).as_posix()) for e in published]
@@ -75,4 +107,5 @@ def build(
             "repos": [asdict(entry) for entry in entries],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        stage("manifest")
     return entries

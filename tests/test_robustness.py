@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import errno
 import os
-import random
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -24,13 +22,13 @@ from repogen.families.rpm.client import DnfRepository, DnfSandbox
 from repogen.families.rpm.rpmmd import write_base_repository
 from repogen.model import ReleaseModel
 from repogen.publish.base import BuildError, BuildOptions
+from repogen.publish.output import STOP_AT
 from repogen.resolve.universe import universe_for
 
 from .conftest import MODELS, RELEASES
 
 EPOCH = 1_722_470_400
 TARGETS = ["--target", "ubuntu2204", "--target", "rhel9", "--arch", "amd64", "--arch", "x86_64"]
-KILLS = 24
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -55,15 +53,47 @@ def _sigint_not_ignored() -> Iterator[None]:
     signal.signal(signal.SIGINT, previous)
 
 
-def run_build(model: str, out: Path, cwd: Path | None = None) -> subprocess.Popen[bytes]:
-    """``repogen build`` of *model* into *out*, as a user's terminal would start it."""
+def scratch(out: Path) -> Path:
+    """The private TMPDIR of builds into *out*: what a build leaves in it leaked."""
+    directory = out.parent / "tmp"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
+def run_build(
+    model: str, out: Path, cwd: Path | None = None, stop_at: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
+    """``repogen build`` of *model* into *out*, as a user's terminal would start it; it stops
+    itself at each stage of *stop_at* (see ``stopped``)."""
     return subprocess.Popen(
         [sys.executable, "-m", "repogen", "build", str(RELEASES / model), "-o", str(out), *TARGETS],
-        env={**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)},
+        env={
+            **os.environ,
+            "SOURCE_DATE_EPOCH": str(EPOCH),
+            "TMPDIR": str(scratch(out)),
+            STOP_AT: ",".join(stop_at),
+        },
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def stopped(process: subprocess.Popen[bytes]) -> bool:
+    """Wait until *process* stops itself at a stage (True) or ends (False); no timing."""
+    _, status = os.waitpid(process.pid, os.WUNTRACED)
+    if os.WIFSTOPPED(status):
+        return True
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return False
+
+
+def stop_at(process: subprocess.Popen[bytes]) -> None:
+    assert stopped(process), f"the build ended ({process.returncode}) before its stage"
+
+
+def go_on(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGCONT)
 
 
 def built(model: str, out: Path) -> dict[str, bytes]:
@@ -81,36 +111,32 @@ def staging(out: Path) -> bool:
     return bool(staging_directories(out))
 
 
-def wait_for_staging(process: subprocess.Popen[bytes], out: Path) -> None:
-    """Return once *process*'s build into *out* has made its staging directory, or ended."""
-    while not staging(out) and process.poll() is None:
-        time.sleep(0.002)
-
-
-def staged_paths(out: Path) -> int:
-    """How many paths the staging directory of a build into *out* holds (0 once it is gone:
-    os.walk passes over a directory that vanishes under it)."""
+def staged_files(out: Path) -> int:
+    """How many files the staged trees of builds into *out* hold."""
     return sum(
-        len(directories) + len(files)
+        len(files)
         for staged in staging_directories(out)
-        for _, directories, files in os.walk(staged)
+        for _, _, files in os.walk(staged / "tree")
     )
 
 
-def wait_for_progress(process: subprocess.Popen[bytes], out: Path, paths: int) -> None:
-    """Return once *process*'s build into *out* has written *paths* files and directories
-    into its staging directory, or ended: a point inside the build measured in work done,
-    not in time, so that a loaded machine cannot move it past the swap."""
-    wait_for_staging(process, out)
-    while staged_paths(out) < paths and process.poll() is None:
-        time.sleep(0.002)
+def steps(model: str, out: Path) -> int:
+    """How many steps the publishers report in a build of *model* into *out* (``step-N``)."""
+    process = run_build(model, out, stop_at=[f"step-{n}" for n in range(1, 1000)])
+    count = 0
+    while stopped(process):
+        count += 1
+        go_on(process)
+    assert process.returncode == 0
+    return count
 
 
-def timed_build(model: str, out: Path) -> float:
-    """Build *model* into *out*: seconds the build took."""
-    start = time.monotonic()
-    assert run_build(model, out).wait() == 0
-    return time.monotonic() - start
+def stages(model: str, out: Path) -> list[str]:
+    """Every stage of a build of *model* into *out* that a kill can catch, in order."""
+    count = steps(model, out)
+    assert count >= 3, "too few steps to interrupt a build mid-way"
+    mid_way = [f"step-{n}" for n in range(1, count + 1)]
+    return ["locked", "staging", *mid_way, "manifest", "swap", "swapped", "cleaned"]
 
 
 def flavor_apt(out: Path, work: Path, release: ReleaseModel) -> str:
@@ -144,29 +170,26 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
 ) -> None:
     old = built("cuda-12.5.yaml", tmp_path / "reference-old")
     new = built("cuda-12.6.yaml", tmp_path / "reference-new")
+    trees = {"cuda-12.5.yaml": old, "cuda-12.6.yaml": new}
     out = tmp_path / "out"
     assert built("cuda-12.5.yaml", out) == old
-    duration = timed_build("cuda-12.6.yaml", tmp_path / "timing")
-    rng = random.Random(20241124)
+    points = stages("cuda-12.6.yaml", tmp_path / "steps")
+    swapped = points[points.index("swapped") :]
+    # Every stage of a build of 12.6 over 12.5, then of one of 12.5 over 12.6.
+    kills = [(model, point) for model in ("cuda-12.6.yaml", "cuda-12.5.yaml") for point in points]
     outcomes = set()
-    interrupted = 0
-    for index in range(KILLS):
-        process = run_build("cuda-12.6.yaml" if index % 2 == 0 else "cuda-12.5.yaml", out)
-        started = time.monotonic()
-        if index % 3:
-            # Spread over the whole build, start-up included; the last few come late enough
-            # that some builds finish and swap in.
-            time.sleep(1.3 * duration * (index + rng.random()) / KILLS)
-        else:
-            # Inside the window where the staging directory exists, at most half-way
-            # through writing it.
-            wait_for_progress(process, out, rng.randrange(len(new) // 2))
+    interrupted = part_written = 0
+    for index, (model, point) in enumerate(kills):
+        before = tree(out)
+        process = run_build(model, out, stop_at=[point])
+        stop_at(process)
+        interrupted += staging(out)
+        part_written += point.startswith("step-") and staged_files(out) > 0
         process.send_signal(signal.SIGKILL)
         process.wait()
-        delay = time.monotonic() - started
-        interrupted += staging(out)
         now = tree(out)
-        assert now in (old, new), f"kill {index} after {delay:.2f}s left a mixed tree"
+        assert now == (trees[model] if point in swapped else before), f"{model} at {point}"
+        assert not any(scratch(out).iterdir()), f"kill {index} left temporaries in TMPDIR"
         release = release_12_6 if now == new else release_12_5
         expected = release.release.default_flavor.value
         outcomes.add(expected)
@@ -174,22 +197,27 @@ def test_killed_builds_leave_the_complete_old_or_new_repository(
         assert flavor_apt(out, work, release) == expected
         assert flavor_dnf(out, work, release) == expected
     assert len(outcomes) == 2, "the kills never caught a build before or after its swap"
-    assert interrupted >= KILLS // 4, "too few kills interrupted a build mid-way"
+    assert interrupted >= len(kills) // 2, "too few kills interrupted a build mid-way"
+    assert part_written >= 2, "no kill caught a part-written tree"
     assert built("cuda-12.6.yaml", out) == new
-    assert not staging(tmp_path / "out")
+    assert not staging(out)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")], "a leftover"
 
 
-def test_interrupted_build_keeps_the_old_output_and_cleans_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("point", ["staging", "step-2", "manifest", "swap"])
+def test_interrupted_build_keeps_the_old_output_and_cleans_up(tmp_path: Path, point: str) -> None:
     out = tmp_path / "out"
     old = built("cuda-12.5.yaml", out)
-    process = run_build("cuda-12.6.yaml", out)
-    deadline = time.monotonic() + 30
-    while not staging(tmp_path / "out") and time.monotonic() < deadline:
-        time.sleep(0.01)
+    process = run_build("cuda-12.6.yaml", out, stop_at=[point])
+    stop_at(process)
+    # Pending while the build is stopped, delivered as it goes on: Ctrl-C at this stage.
     process.send_signal(signal.SIGINT)
+    go_on(process)
     assert process.wait() != 0
     assert tree(out) == old
-    assert not staging(tmp_path / "out")
+    assert not staging(out)
+    assert not any(scratch(out).iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tmp"]
 
 
 def test_disk_full_keeps_the_old_output(
@@ -244,14 +272,107 @@ def test_broken_model_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_directory_that_is_not_a_repogen_output_is_never_replaced(tmp_path: Path) -> None:
+FOREIGN = {
+    "notes.txt": "mine",
+    "manifest.json": '{"name": "my-app", "version": "1.0", "files": ["notes.txt"]}',
+    "not-json/manifest.json": "release: cuda\n",
+    "other-entries/manifest.json": '{"release": "r", "model": "m", "repos": [{"target": "t"}]}',
+    "a-list/manifest.json": '[{"release": "r", "model": "m", "repos": []}]',
+    "a-directory/manifest.json/x": "",
+}
+
+
+@pytest.mark.parametrize("content", FOREIGN, ids=[p.split("/")[0] for p in FOREIGN])
+def test_a_directory_that_is_not_a_repogen_output_is_never_replaced(
+    tmp_path: Path, content: str
+) -> None:
     precious = tmp_path / "home"
-    precious.mkdir()
-    (precious / "notes.txt").write_text("mine")
+    (precious / content).parent.mkdir(parents=True)
+    (precious / content).write_text(FOREIGN[content])
+    (precious / "data.bin").write_bytes(b"\0" * 10)
+    before = tree(precious)
     result = CliRunner().invoke(app, ["build", "-o", str(precious), "--target", "ubuntu2204"])
-    assert result.exit_code == 1
-    assert "is not a repogen output" in result.stderr
-    assert [p.name for p in precious.iterdir()] == ["notes.txt"]
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "is not a repogen output" in line
+    assert tree(precious) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["home"], "something was made beside it"
+
+
+def test_a_file_is_never_replaced(tmp_path: Path) -> None:
+    precious = tmp_path / "notes.txt"
+    precious.write_text("mine")
+    result = CliRunner().invoke(app, ["build", "-o", str(precious), "--target", "ubuntu2204"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "is not a directory" in line
+    assert precious.read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_second_build_into_one_output_waits_for_the_first(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    old = built("cuda-12.5.yaml", out)
+    new = built("cuda-12.6.yaml", tmp_path / "reference-new")
+    first = run_build("cuda-12.6.yaml", out, stop_at=["swap"])
+    stop_at(first)
+    (first_staging,) = staging_directories(out)
+    second = run_build("cuda-12.5.yaml", out, stop_at=["waiting", "locked"])
+    stop_at(second)  # at "waiting": the first holds the lock
+    assert staging_directories(out) == [first_staging], "the second touched the first's tree"
+    assert tree(out) == old
+    go_on(second)  # it blocks on the lock
+    go_on(first)
+    assert first.wait() == 0
+    stop_at(second)  # at "locked": after the first let go
+    assert tree(out) == new
+    assert not staging(out)
+    go_on(second)
+    assert second.wait() == 0
+    assert tree(out) == old
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")], "a leftover"
+
+
+def test_only_the_staging_directories_of_ended_builds_are_removed(
+    tmp_path: Path, release_12_6: ReleaseModel
+) -> None:
+    out = tmp_path / "out"
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    pids = {"running": os.getppid(), "ended": ended.pid, "this process before": os.getpid()}
+    for pid in pids.values():
+        staged = out.parent / f".out.building-{pid}"
+        (staged / "tree").mkdir(parents=True)
+        (staged / "tree" / "a-file").write_text(str(pid))
+    build(
+        release_12_6,
+        out,
+        release_12_6.select(["ubuntu2204"], ["amd64"]),
+        BuildOptions(source_date_epoch=EPOCH, packages=False),
+    )
+    assert staging_directories(out) == [out.parent / f".out.building-{os.getppid()}"]
+    assert (staging_directories(out)[0] / "tree" / "a-file").read_text() == str(os.getppid())
+    assert (out / "manifest.json").is_file()
+
+
+def test_a_killed_build_leaves_no_temporaries(tmp_path: Path) -> None:
+    """Temporaries go to the staging directory, never to TMPDIR, whatever stage the kill
+    catches; some stage sees them there."""
+    out = tmp_path / "out"
+    seen = 0
+    for point in stages("cuda-12.6.yaml", out):
+        process = run_build("cuda-12.5.yaml", out, stop_at=[point])
+        stop_at(process)
+        seen += any(
+            any(files) for d in staging_directories(out) for *_, files in os.walk(d / "tmp")
+        )
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert not any(scratch(out).iterdir()), f"a kill at {point} left temporaries"
+    assert seen, "no stage had temporaries"
+    assert built("cuda-12.5.yaml", out)
+    assert not any(scratch(out).iterdir())
+    assert not staging(out)
 
 
 def test_every_family_builds_byte_identically_from_another_working_directory(

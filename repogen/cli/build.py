@@ -11,6 +11,7 @@ from repogen.build import MANIFEST, build, source_date_epoch
 from repogen.cli.common import ModelArgument, app, err, fail, load_model
 from repogen.progress import progress_display
 from repogen.publish.base import BuildError, BuildOptions
+from repogen.publish.output import OutputRefused
 
 
 @app.command("build")
@@ -63,6 +64,8 @@ def build_command(
         repositories = release.select(target or (), arch or ())
         with progress_display(err) as progress:
             entries = build(release, output, repositories, options, progress)
+    except OutputRefused as exc:
+        fail(str(exc), code=2)  # a wrong -o, like a wrong option; nothing was touched
     except (BuildError, LookupError) as exc:
         fail(str(exc))
     for entry in entries:
