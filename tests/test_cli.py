@@ -12,6 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from repogen.cli import app
+from repogen.engine.errors import ClientError, ClientFailed, ClientMissing
+from repogen.errors import RepogenError
+from repogen.families.deb.client import AptError, AptSandbox
+from repogen.families.rpm.client import DnfError
+from repogen.families.suse.client import ZypperError
 from repogen.model.source import load_document
 
 from .conftest import RELEASES
@@ -107,7 +112,8 @@ def test_real_engine_names_the_missing_client_and_its_package(
     result = runner.invoke(
         app, ["resolve", "--engine", "real", "--target", "sles15", "--", "zypper", "in", "cuda"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
     assert "zypper" in result.stderr
     assert "apt-get install zypper rpm" in result.stderr
 
@@ -141,3 +147,109 @@ def test_a_diff_through_the_command_is_written_out_whole() -> None:
     )
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["changed"] is True
+
+
+def _repogen(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """`python -m repogen ARGUMENTS`: the command as a user runs it, its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "repogen", *arguments], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (
+            ["resolve", "--target", "rhel9", "--", "apt-get", "install", "cuda"],
+            "error: 'apt-get install cuda' is a deb request; the target is rpm",
+        ),
+        (
+            ["graph", "--target", "ubuntu2204", "-o", "{missing}/x.png"],
+            "error: {missing}/x.png: No such file or directory",
+        ),
+        (
+            ["build", "--target", "ubuntu2204", "--no-packages", "-o", "{file}/out"],
+            "error: {file}",
+        ),
+        (
+            ["graph", "--target", "ubuntu2204", "no-such-model.yaml"],
+            "error: no-such-model.yaml:1:1: <root>: cannot read no-such-model.yaml",
+        ),
+    ],
+)
+def test_an_ordinary_mistake_is_one_line_and_exit_2(
+    arguments: list[str], expected: str, tmp_path: Path
+) -> None:
+    # A directory that does not exist (build makes it), and a file where one is needed.
+    paths = {"missing": str(tmp_path / "missing"), "file": str(tmp_path / "file")}
+    (tmp_path / "file").touch()
+    done = _repogen(*(word.format(**paths) for word in arguments))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0].startswith(expected.format(**paths))
+    # A model that does not load also says how many problems it has; anything else is one line.
+    assert len(done.stderr.splitlines()) == (2 if arguments[-1].endswith(".yaml") else 1)
+
+
+def test_a_request_for_another_family_in_an_assertion_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "wrong.yaml").write_text(
+        "assertions:\n"
+        "  - id: wrong-family\n"
+        "    description: an apt request on the rpm targets\n"
+        "    targets: {family: [rpm]}\n"
+        "    request: apt-get install cuda\n"
+        "    expect: {flavor: [open]}\n"
+    )
+    done = _repogen("check", str(tmp_path))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "error: 'apt-get install cuda' is a deb request; the target is rpm"
+    ]
+
+
+def test_an_unwritable_report_is_one_line(tmp_path: Path) -> None:
+    report = tmp_path / "missing" / "report.xml"
+    result = runner.invoke(app, ["check", "--junit", str(report)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: {report}: No such file or directory"]
+
+
+def test_the_real_clients_share_one_error_hierarchy() -> None:
+    for failure in (AptError, DnfError, ZypperError):
+        assert issubclass(failure, ClientFailed)
+    assert issubclass(ClientFailed, ClientError)
+    assert issubclass(ClientMissing, ClientError)
+    assert issubclass(ClientError, RepogenError)
+
+
+def test_apt_get_update_failing_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real apt-get refuses the published repository once it is no longer [trusted=yes]:
+    # it is unsigned, so `apt-get update` fails.
+    create = AptSandbox.create.__func__  # type: ignore[attr-defined]
+
+    def untrusted(
+        cls: type[AptSandbox], root: Path, arch: str, sources: list[str], installed: tuple[()] = ()
+    ) -> AptSandbox:
+        distrusted = [line.replace("[trusted=yes] ", "") for line in sources]
+        sandbox: AptSandbox = create(cls, root, arch, distrusted, installed)
+        return sandbox
+
+    monkeypatch.setattr(AptSandbox, "create", classmethod(untrusted))
+    result = runner.invoke(
+        app,
+        [
+            "resolve",
+            "--engine",
+            "real",
+            "--target",
+            "ubuntu2204",
+            "--",
+            "apt-get",
+            "install",
+            "cuda",
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: apt-get update failed: ")
+    assert "not signed" in line

@@ -249,7 +249,7 @@ def test_a_directory_that_is_not_a_repogen_output_is_never_replaced(tmp_path: Pa
     precious.mkdir()
     (precious / "notes.txt").write_text("mine")
     result = CliRunner().invoke(app, ["build", "-o", str(precious), "--target", "ubuntu2204"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "is not a repogen output" in result.stderr
     assert [p.name for p in precious.iterdir()] == ["notes.txt"]
 

@@ -6,31 +6,73 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from repogen.engine import RealEngine
-from repogen.engine.errors import ClientError, ClientMissing
+from repogen.errors import RepogenError
 from repogen.model import ModelErrors, ReleaseModel, Repository, load_release
 from repogen.resolve import Engine, in_process
 
 #: The release a command works on when no model is given.
 BUNDLED_RELEASE = Path(__file__).resolve().parents[2] / "fixtures" / "releases" / "cuda-12.6.yaml"
 
-#: Exit code for a model that does not load (usage errors are 2 as well, as in typer).
-EXIT_BAD_MODEL = 2
+#: Exit code for an error the user can put right: a model that does not load, an unusable
+#: input, a request for another family, a file that cannot be written, a client that is
+#: missing or fails (usage errors are 2 as well, as in typer).  1 is kept for a negative
+#: answer: a request that cannot be satisfied, a failed assertion, a diff with changes.
+EXIT_ERROR = 2
+EXIT_BAD_MODEL = EXIT_ERROR
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Group(TyperGroup):
+    """The `repogen` command group, and the one boundary of its errors.
+
+    A domain error (:class:`~repogen.errors.RepogenError`) or a file that cannot be read or
+    written ends the command with `error: …` on one line and exit 2, never a traceback; a
+    broken model gets one line per problem.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ModelErrors as exc:
+            report_model_errors(exc)
+        except RepogenError as exc:
+            fail(_one_line(str(exc)), EXIT_ERROR)
+        except BrokenPipeError:
+            raise  # the reader went away: nothing to tell it (main() leaves quietly)
+        except OSError as exc:
+            fail(_one_line(_os_error(exc)), EXIT_ERROR)
+
+
+def _os_error(exc: OSError) -> str:
+    """`PATH: what went wrong`, as a shell says it."""
+    if exc.filename is None or exc.strerror is None:
+        return str(exc)
+    return f"{exc.filename}: {exc.strerror}"
+
+
+def _one_line(message: str) -> str:
+    # A client's stderr quoted in a message may span lines; the error stays one line, for
+    # CI logs to be grepped.
+    return " ".join(line.strip() for line in message.splitlines() if line.strip())
+
 
 app = typer.Typer(
+    cls=Group,
     help="One model of an NVIDIA driver + CUDA release, published as APT, dnf and zypper "
     "repositories and checked.",
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ModelArgument = Annotated[
     Path | None,
@@ -60,16 +102,14 @@ EngineOption = Annotated[
 
 @contextmanager
 def engine_of(name: EngineName) -> Iterator[Engine]:
-    """The engine *name* stands for; a real client that is missing or fails is an error
-    that names it."""
+    """The engine *name* stands for.  A real client that is missing or fails raises a
+    :class:`~repogen.engine.errors.ClientError` naming it, which ends the command as every domain
+    error does (:class:`Group`)."""
     if name is EngineName.IN_PROCESS:
         yield in_process
         return
     with RealEngine() as engine:
-        try:
-            yield engine
-        except (ClientMissing, ClientError) as exc:
-            fail(str(exc))
+        yield engine
 
 
 def load_model(model: Path | None) -> ReleaseModel:
