@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
+import itertools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 from repogen.cli import app
+from repogen.cli.common import reflow
 from repogen.engine.errors import ClientError, ClientFailed, ClientMissing
 from repogen.errors import RepogenError
 from repogen.families.deb.client import AptError, AptSandbox
@@ -253,3 +258,106 @@ def test_apt_get_update_failing_is_one_line_and_exit_2(monkeypatch: pytest.Monke
     [line] = result.stderr.splitlines()
     assert line.startswith("error: apt-get update failed: ")
     assert "not signed" in line
+
+
+COMMANDS = ("validate", "schema", "build", "resolve", "check", "recommend", "graph", "diff")
+
+
+def _help(monkeypatch: pytest.MonkeyPatch, width: int, *command: str) -> str:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    """The paragraphs of *text*, each as its lines without the console's margins."""
+    found: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip():
+            found[-1].append(line.strip())
+        elif found[-1]:
+            found.append([])
+    return [paragraph for paragraph in found if paragraph]
+
+
+def _described(text: str) -> str:
+    """The description in a command's help: between the usage line and the first panel."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("Usage:")) + 1
+    end = next((i for i, line in enumerate(lines) if line.startswith("╭")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+@pytest.mark.parametrize("width", [60, 200])
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_wraps_as_paragraphs_at_any_width(
+    name: str, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    callback = typer.main.get_command(app).commands[name].callback  # type: ignore[attr-defined]
+    docstring = inspect.getdoc(callback) or ""
+    shown = _paragraphs(_described(_help(monkeypatch, width, name)))
+    # The same paragraphs as the docstring, whatever the width...
+    assert [" ".join(" ".join(p).split()) for p in shown] == [
+        " ".join(p.split()) for p in docstring.split("\n\n")
+    ]
+    # ...and each line is full: it ends where the next word would not fit, not where the
+    # docstring's line ended (the console keeps one column each side).
+    for paragraph in shown:
+        for line, following in itertools.pairwise(paragraph):
+            assert len(line) + 1 + len(following.split()[0]) > width - 2, (line, following)
+
+
+def test_the_command_list_shows_each_summary_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = _help(monkeypatch, 200)
+    for name, command in typer.main.get_command(app).commands.items():  # type: ignore[attr-defined]
+        summary = " ".join((inspect.getdoc(command.callback) or "").split("\n\n")[0].split())
+        if len(summary) < 150:  # fits the panel's column at 200 columns
+            assert any(summary in line for line in shown.splitlines()), name
+
+
+@pytest.mark.parametrize("name", [*COMMANDS, None])
+def test_flags_read_as_flags(name: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = _help(monkeypatch, 120, *([name] if name else []))
+    assert "<bool>" not in shown
+    assert "BOOLEAN" not in shown
+    if name in ("validate", "resolve", "check", "recommend"):
+        [words] = [
+            line.strip("│ ").split()
+            for line in shown.splitlines()
+            if line.strip("│ ").startswith("--json ")
+        ]
+        assert words[:3] == ["--json", "Print", "JSON"]  # no type between flag and help
+
+
+def test_help_without_rich_reflows_and_shows_flags_bare() -> None:
+    # Without rich, typer leaves help to click's formatter: the same paragraphs, no BOOLEAN.
+    done = subprocess.run(
+        [sys.executable, "-m", "repogen", "validate", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TYPER_USE_RICH": "0", "COLUMNS": "60"},
+    )
+    assert "BOOLEAN" not in done.stdout
+    assert "<bool>" not in done.stdout
+    assert "  --json  Print JSON instead of a table." in done.stdout
+    assert "how many\n" not in done.stdout  # a docstring line break
+
+
+def test_reflow_joins_prose_and_keeps_lists_and_code() -> None:
+    text = """First paragraph,
+    on two lines.
+
+    Checks:
+    - one thing
+    - another thing
+
+    Run:
+        repogen build -o out
+    """
+    assert reflow(text) == (
+        "First paragraph, on two lines.\n\n"
+        "Checks:\n- one thing\n- another thing\n\n"
+        "Run:\n    repogen build -o out"
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup, TyperOption
+from typer.models import CommandFunctionType
 
 from repogen.engine import RealEngine
 from repogen.errors import RepogenError
@@ -32,13 +34,70 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def reflow(text: str | None) -> str | None:
+    """*text* (a docstring) with each paragraph on one line, for help to wrap at the terminal's
+    width rather than where the source code broke its lines.
+
+    Paragraphs are separated by blank lines.  One that is a list (a line after its first starts
+    with ``- `` or ``* ``), holds indented lines (code) or starts with click's ``\\b`` keeps its
+    line breaks.
+    """
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(
+        paragraph if _keeps_lines(paragraph) else " ".join(paragraph.split("\n"))
+        for paragraph in paragraphs
+    )
+
+
+def _keeps_lines(paragraph: str) -> bool:
+    lines = paragraph.split("\n")
+    return paragraph.startswith("\b") or any(
+        line.startswith((" ", "\t", "- ", "* ")) for line in lines[1:]
+    )
+
+
+def _bare_flags(params: list[Any]) -> list[Any]:
+    """*params*, with flags shown as `--json`, not `--json <bool>`.
+
+    Typer's rich help prints every option's type, a flag's (and --help's) too, unless the
+    option has a metavar: a flag takes no value, so its metavar is empty.
+    """
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class Command(TyperCommand):
+    """Every `repogen` command: help reflowed by paragraph, flags without a type."""
+
+    def __init__(self, name: str | None, **settings: Any) -> None:
+        settings["help"] = reflow(settings.get("help"))
+        super().__init__(name, **settings)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        # Typed Any: typer vendors click and does not export its Context and Parameter.
+        return _bare_flags(super().get_params(ctx))
+
+
 class Group(TyperGroup):
-    """The `repogen` command group, and the one boundary of its errors.
+    """The `repogen` command group: its help as a :class:`Command`'s, and the one boundary of
+    its errors.
 
     A domain error (:class:`~repogen.errors.RepogenError`) or a file that cannot be read or
     written ends the command with `error: …` on one line and exit 2, never a traceback; a
     broken model gets one line per problem.
     """
+
+    def __init__(self, name: str | None = None, **settings: Any) -> None:
+        settings["help"] = reflow(settings.get("help"))
+        super().__init__(name=name, **settings)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        # Typed Any: typer vendors click and does not export its Context and Parameter.
+        return _bare_flags(super().get_params(ctx))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -66,7 +125,16 @@ def _one_line(message: str) -> str:
     return " ".join(line.strip() for line in message.splitlines() if line.strip())
 
 
-app = typer.Typer(
+class App(typer.Typer):
+    """A typer app whose commands are :class:`Command`, so that what they share is said once."""
+
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **settings: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        return super().command(name, cls=cls or Command, **settings)
+
+
+app = App(
     cls=Group,
     help="One model of an NVIDIA driver + CUDA release, published as APT, dnf and zypper "
     "repositories and checked.",
