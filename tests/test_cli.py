@@ -6,6 +6,7 @@ import inspect
 import itertools
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -361,3 +362,18 @@ def test_reflow_joins_prose_and_keeps_lists_and_code() -> None:
         "Checks:\n- one thing\n- another thing\n\n"
         "Run:\n    repogen build -o out"
     )
+
+
+def test_the_readme_python_dash_m_line_works_as_written() -> None:
+    root = Path(__file__).resolve().parents[1]
+    [line] = [
+        line.split("#")[0].strip()
+        for line in (root / "README.md").read_text().splitlines()
+        if "-m repogen --help" in line
+    ]
+    words = shlex.split(line)
+    if not (root / words[0]).exists():
+        pytest.skip(f"{words[0]}: the checkout's virtual environment (make .venv/.installed)")
+    done = subprocess.run(words, cwd=root, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "validate" in done.stdout
