@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 
 from repogen.build import MANIFEST, build, source_date_epoch
-from repogen.cli.common import ModelArgument, app, err, fail, load_model
+from repogen.cli.common import ModelArgument, app, err, load_model
 from repogen.progress import progress_display
-from repogen.publish.base import BuildError, BuildOptions
-from repogen.publish.output import OutputRefused
+from repogen.publish.base import BuildOptions
 
 
 @app.command("build")
@@ -53,21 +52,20 @@ def build_command(
     Example: repogen build -o out --target ubuntu2204 --target rhel9
     """
     release = load_model(model)
+    options = BuildOptions(
+        source_date_epoch=source_date_epoch(release),
+        packages=not no_packages,
+        sign_key=sign_key,
+        gpg_home=gpg_home,
+        add_packages=add_packages,
+    )
     try:
-        options = BuildOptions(
-            source_date_epoch=source_date_epoch(release),
-            packages=not no_packages,
-            sign_key=sign_key,
-            gpg_home=gpg_home,
-            add_packages=add_packages,
-        )
         repositories = release.select(target or (), arch or ())
-        with progress_display(err) as progress:
-            entries = build(release, output, repositories, options, progress)
-    except OutputRefused as exc:
-        fail(str(exc), code=2)  # a wrong -o, like a wrong option; nothing was touched
-    except (BuildError, LookupError) as exc:
-        fail(str(exc))
+    except LookupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--target/--arch") from exc
+    # A build that fails (BuildError) ends as every domain error does: one line, exit 2.
+    with progress_display(err) as progress:
+        entries = build(release, output, repositories, options, progress)
     for entry in entries:
         typer.echo(f"{entry.target:<12} {entry.arch:<8} {output / entry.path}")
     typer.echo(f"wrote {output / MANIFEST}")

@@ -9,20 +9,17 @@ from typing import Annotated
 
 import typer
 
-from repogen.cli.common import app, fail, out, report_model_errors
+from repogen.cli.common import app, out
 from repogen.diff import DiffOptions, ReleaseDiff
 from repogen.diff.as_json import diff_json, json_text
 from repogen.diff.compare import comparing
 from repogen.diff.render import markdown, terminal
-from repogen.index import MetadataError, load_tree
-from repogen.model import Family, ModelErrors, ReleaseModel, load_release
+from repogen.index import load_tree
+from repogen.model import Family, ReleaseModel, load_release
 from repogen.model.templates import TemplateError
 from repogen.resolve.request import RequestError
 from repogen.runtime.collector import collector_paused
 from repogen.runtime.workers import forked
-
-#: Exit code for an input that cannot be read, as for a model that does not load.
-EXIT_BAD_INPUT = 2
 
 
 class Format(StrEnum):
@@ -48,10 +45,6 @@ def _diff(old: Path, new: Path, targets: list[str], options: DiffOptions) -> Rel
             comparing(_read(old, targets), options) as against,
         ):
             return against(reading.result())
-    except ModelErrors as exc:
-        report_model_errors(exc)
-    except MetadataError as exc:
-        fail(str(exc), EXIT_BAD_INPUT)
     except LookupError as exc:
         raise typer.BadParameter(str(exc), param_hint="--target") from exc
     except (RequestError, TemplateError) as exc:

@@ -11,7 +11,6 @@ from repogen.cli.common import ModelArgument, app, fail, load_model, repository_
 from repogen.graph import (
     Direction,
     Graph,
-    GraphvizError,
     PictureFormat,
     build_graph,
     diff,
@@ -129,10 +128,7 @@ def graph(
             drawn = focus(drawn, root, depth, direction)
         except LookupError as exc:
             raise typer.BadParameter(str(exc), param_hint="--focus") from exc
-    try:
-        data = render(to_dot(fold(drawn)), picture)
-    except GraphvizError as exc:
-        fail(str(exc))
+    data = render(to_dot(fold(drawn)), picture)
     if output is None:
         typer.echo(data.decode(), nl=False)
     else:
@@ -148,7 +144,7 @@ def _highlighted(drawn: Graph, repository: Repository, text: str) -> Graph:
     universe = universe_for(repository)
     try:
         resolution = resolve(universe, request)
-    except ValueError as exc:
+    except RequestError as exc:  # a request for another family
         raise typer.BadParameter(str(exc), param_hint="--request") from exc
     if not resolution.ok:
         fail(f"{request} fails on {where(repository)}: " + "; ".join(resolution.problems))

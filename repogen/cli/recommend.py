@@ -19,7 +19,6 @@ from repogen.cli.common import (
     repository_of,
 )
 from repogen.recommend import (
-    InputError,
     Outcome,
     Recommendation,
     detect_target,
@@ -35,7 +34,6 @@ from repogen.recommend import (
 
 #: The bundled sample of NVIDIA's supported-gpus.json.
 BUNDLED_GPUS = BUNDLED_RELEASE.parents[1] / "supported-gpus.json"
-EXIT_BAD_INPUT = 2
 
 
 @app.command("recommend")
@@ -116,19 +114,17 @@ def recommend_command(
 
     Example: repogen recommend --gpu 0x2204 --gpu 0x1b80 --target rhel9 --verify
     """
+    # Unusable input (InputError) ends as every domain error does: one line, exit 2.
     release = load_model(model)
-    try:
-        supported = load_supported_gpus(supported_gpus or BUNDLED_GPUS)
-        devids = [parse_device_id(gpu) for gpu in gpus or ()]
-        if target is None:
-            system = read_os_release(os_release or os_release_path(sys_root))
-            target = detect_target(release, system, is_wsl(sys_root))
-        repository = repository_of(release, target, arch)
-        if not devids and repository.target.drivers:
-            devids = list(read_pci_gpus(sys_root))
-        answer = recommend(release, repository, devids, supported, branch)
-    except InputError as exc:
-        fail(str(exc), EXIT_BAD_INPUT)
+    supported = load_supported_gpus(supported_gpus or BUNDLED_GPUS)
+    devids = [parse_device_id(gpu) for gpu in gpus or ()]
+    if target is None:
+        system = read_os_release(os_release or os_release_path(sys_root))
+        target = detect_target(release, system, is_wsl(sys_root))
+    repository = repository_of(release, target, arch)
+    if not devids and repository.target.drivers:
+        devids = list(read_pci_gpus(sys_root))
+    answer = recommend(release, repository, devids, supported, branch)
     if as_json:
         out.print_json(json.dumps(recommendation_json(answer, verify)))
     else:

@@ -18,11 +18,10 @@ from repogen.cli.common import (
     engine_of,
     load_model,
     out,
-    report_model_errors,
     repository_of,
     split_model,
 )
-from repogen.model import ModelErrors, Repository
+from repogen.model import Repository
 from repogen.resolve.request import Request, RequestError, parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.session import SessionError, installed_by
@@ -145,11 +144,8 @@ def check(
     """
     model, files = split_model(list(words or []))
     release = load_model(model)
-    try:
-        with engine_of(engine) as answer:
-            results = Checker(release, answer).run(assertion_files([Path(f) for f in files]))
-    except ModelErrors as exc:
-        report_model_errors(exc)
+    with engine_of(engine) as answer:
+        results = Checker(release, answer).run(assertion_files([Path(f) for f in files]))
     if junit_file is not None:
         junit_file.write_bytes(junit(results, release.release.name))
     if as_json:

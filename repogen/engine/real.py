@@ -28,7 +28,7 @@ from repogen.engine.publications import Publications
 from repogen.engine.requirements import require
 from repogen.families import Family, driver
 from repogen.model import Repository
-from repogen.resolve.request import Request
+from repogen.resolve.request import Request, RequestError
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
 
@@ -57,7 +57,7 @@ class RealEngine:
 
     def __call__(self, repository: Repository, universe: Universe, request: Request) -> Resolution:
         if request.family is not universe.family:
-            raise ValueError(
+            raise RequestError(
                 f"{request.text!r} is a {request.family} request; the target is {universe.family}"
             )
         return self.runner(universe.family).resolve(repository, universe, request)

@@ -6,6 +6,8 @@ import subprocess
 from enum import StrEnum
 from pathlib import PurePath
 
+from repogen.errors import RepogenError
+
 #: Resolution of PNG pictures, in dots per inch (SVG is resolution-independent).
 PNG_DPI = 110
 
@@ -16,7 +18,7 @@ class PictureFormat(StrEnum):
     DOT = "dot"
 
 
-class GraphvizError(RuntimeError):
+class GraphvizError(RepogenError):
     """``dot`` is missing or rejected the graph."""
 
 

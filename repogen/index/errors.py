@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from repogen.errors import RepogenError
 
-class MetadataError(Exception):
+
+class MetadataError(RepogenError):
     """Repository metadata that cannot be read; the message names the file and the problem."""

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from repogen.errors import RepogenError
+
 ModelPath = tuple[str | int, ...]
 
 
@@ -44,7 +46,7 @@ class ModelError:
         return f"{self.mark}: {format_path(self.path)}: {self.message}"
 
 
-class ModelErrors(Exception):
+class ModelErrors(RepogenError):
     """All the problems found in one model; raised when there is at least one."""
 
     def __init__(self, errors: Iterable[ModelError]) -> None:

@@ -10,12 +10,13 @@ import functools
 import string
 from collections.abc import Mapping
 
+from repogen.errors import RepogenError
 from repogen.model.declarations import Release
 
 _FORMATTER = string.Formatter()
 
 
-class TemplateError(ValueError):
+class TemplateError(RepogenError, ValueError):
     pass
 
 

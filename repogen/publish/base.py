@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Protocol
 
+from repogen.errors import RepogenError
 from repogen.model import Family, ReleaseModel, Repository
 
 
@@ -32,7 +33,7 @@ class ManifestEntry:
     client: str
 
 
-class BuildError(Exception):
+class BuildError(RepogenError):
     """A build that cannot complete; the message names what failed."""
 
 

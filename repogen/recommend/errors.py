@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from repogen.errors import RepogenError
 
-class InputError(ValueError):
+
+class InputError(RepogenError, ValueError):
     """An input (file, device id, option) that cannot be used.
 
     The message names the file or value and says what was expected, on one line.

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from repogen.families import Family, driver
 from repogen.model import Repository
-from repogen.resolve.request import Request
+from repogen.resolve.request import Request, RequestError
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
 
@@ -26,7 +26,7 @@ def resolver(family: Family) -> Resolver:
 def resolve(universe: Universe, request: Request) -> Resolution:
     """Resolve *request* in *universe* with the resolver of its family."""
     if request.family is not universe.family:
-        raise ValueError(
+        raise RequestError(
             f"{request.text!r} is a {request.family} request; the target is {universe.family}"
         )
     return resolver(universe.family).resolve(universe, request)

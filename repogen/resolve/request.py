@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass
 from enum import StrEnum
 
+from repogen.errors import RepogenError
 from repogen.families import Family, drivers, for_client
 
 
@@ -44,7 +45,7 @@ class Request:
         return [word for word in shlex.split(self.text) if word not in PROMPT_OPTIONS]
 
 
-class RequestError(ValueError):
+class RequestError(RepogenError, ValueError):
     """A command line repogen cannot resolve; the message says what to write instead."""
 
 

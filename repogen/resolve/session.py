@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from repogen.errors import RepogenError
 from repogen.families import driver
 from repogen.model import PackageSpec, Repository
 from repogen.resolve import Engine, in_process
@@ -16,7 +17,7 @@ from repogen.resolve.result import Resolution
 from repogen.resolve.universe import InstalledState, Universe, universe_for
 
 
-class SessionError(ValueError):
+class SessionError(RepogenError, ValueError):
     """A request that sets up an installed state failed; the message says which and why."""
 
 

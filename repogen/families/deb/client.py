@@ -20,6 +20,7 @@ from pathlib import Path
 
 from debian.deb822 import Deb822
 
+from repogen.engine.errors import ClientFailed, ClientMissing
 from repogen.families.deb.control import binary_control
 from repogen.model import PackageSpec
 from repogen.resolve.result import PackageRef, Resolution
@@ -34,11 +35,7 @@ _ACTION = re.compile(
 _UNMET = "The following packages have unmet dependencies:"
 
 
-class AptMissing(RuntimeError):
-    """apt-get is not installed on this machine."""
-
-
-class AptError(RuntimeError):
+class AptError(ClientFailed):
     """apt-get failed other than by refusing a transaction (a broken or untrusted repo)."""
 
 
@@ -181,7 +178,7 @@ class AptSandbox:
     def _run(self, arguments: Sequence[str]) -> subprocess.CompletedProcess[str]:
         apt_get = shutil.which("apt-get")
         if apt_get is None:
-            raise AptMissing("apt-get is not installed; install it with `apt-get install apt`")
+            raise ClientMissing("apt-get is not installed; install it with `apt-get install apt`")
         env = {**os.environ, "APT_CONFIG": str(self.root / "apt.conf"), "LC_ALL": "C.UTF-8"}
         return subprocess.run(
             [apt_get, *arguments], env=env, capture_output=True, text=True, check=False

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from repogen.engine.errors import ClientError
+from repogen.engine.errors import ClientFailed
 from repogen.families.rpm.rpmroot import SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
 
@@ -29,7 +29,7 @@ _MODULE_HEADER = re.compile(r"^Name\s+Stream\s+Profiles\s+Summary\s*$")
 _PACKAGE_COLUMNS = 5
 
 
-class DnfError(ClientError):
+class DnfError(ClientFailed):
     """dnf failed other than by refusing a transaction: a broken repository or command."""
 
 

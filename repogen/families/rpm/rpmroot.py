@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from repogen.engine.errors import ClientError, ClientMissing
+from repogen.engine.errors import ClientFailed, ClientMissing
 
 DBPATH = "/var/lib/rpm"
 
@@ -67,4 +67,4 @@ class SandboxRoot:
                 check=False,
             )
             if result.returncode != 0:
-                raise ClientError(f"rpm {arguments[0]} failed: {result.stderr.strip()}")
+                raise ClientFailed(f"rpm {arguments[0]} failed: {result.stderr.strip()}")

@@ -21,7 +21,7 @@ import createrepo_c as cr
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from repogen.engine.errors import ClientError
+from repogen.engine.errors import ClientFailed
 from repogen.families.rpm.rpmmd import Record, add_record
 from repogen.families.rpm.rpmroot import SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
@@ -33,7 +33,7 @@ _PATTERN_NS = "http://novell.com/package/metadata/suse/pattern"
 _RPM_NS = "http://linux.duke.edu/metadata/rpm"
 
 
-class ZypperError(ClientError):
+class ZypperError(ClientFailed):
     """zypper failed other than by refusing a transaction."""
 
 
