@@ -28,10 +28,10 @@ $(STAMP): pyproject.toml | system
 	touch $@
 
 run: $(STAMP)
-	$(VENV)/bin/repogen validate fixtures/releases/cuda-12.6.yaml
-	$(VENV)/bin/repogen build fixtures/releases/cuda-12.6.yaml -o out
-	$(VENV)/bin/repogen check fixtures/releases/cuda-12.6.yaml
-	$(VENV)/bin/repogen check fixtures/releases/cuda-12.5.yaml
+	$(VENV)/bin/repogen validate repogen/data/releases/cuda-12.6.yaml
+	$(VENV)/bin/repogen build repogen/data/releases/cuda-12.6.yaml -o out
+	$(VENV)/bin/repogen check repogen/data/releases/cuda-12.6.yaml
+	$(VENV)/bin/repogen check repogen/data/releases/cuda-12.5.yaml
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check repogen tests

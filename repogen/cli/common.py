@@ -12,13 +12,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from repogen.data import RELEASE
 from repogen.engine import RealEngine
 from repogen.families.rpm.rpmroot import ClientError, ClientMissing
 from repogen.model import ModelErrors, ReleaseModel, Repository, load_release
 from repogen.resolve import Engine, in_process
 
 #: The release a command works on when no model is given.
-BUNDLED_RELEASE = Path(__file__).resolve().parents[2] / "fixtures" / "releases" / "cuda-12.6.yaml"
+BUNDLED_RELEASE = RELEASE
 
 #: Exit code for a model that does not load (usage errors are 2 as well, as in typer).
 EXIT_BAD_MODEL = 2
