@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: system run test conformance lint bench clean
+.PHONY: system run test install-check conformance lint bench clean
 
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
@@ -28,10 +28,10 @@ $(STAMP): pyproject.toml | system
 	touch $@
 
 run: $(STAMP)
-	$(VENV)/bin/repogen validate fixtures/releases/cuda-12.6.yaml
-	$(VENV)/bin/repogen build fixtures/releases/cuda-12.6.yaml -o out
-	$(VENV)/bin/repogen check fixtures/releases/cuda-12.6.yaml
-	$(VENV)/bin/repogen check fixtures/releases/cuda-12.5.yaml
+	$(VENV)/bin/repogen validate repogen/data/releases/cuda-12.6.yaml
+	$(VENV)/bin/repogen build repogen/data/releases/cuda-12.6.yaml -o out
+	$(VENV)/bin/repogen check repogen/data/releases/cuda-12.6.yaml
+	$(VENV)/bin/repogen check repogen/data/releases/cuda-12.5.yaml
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check repogen tests
@@ -40,6 +40,22 @@ lint: $(STAMP)
 
 test: lint
 	$(VENV)/bin/pytest
+
+# repogen as a user installs it: the wheel, built from a copy of the sources (setuptools builds
+# in-tree), installed with its dependencies from the index into a fresh virtual environment
+# outside the checkout (system Python, --system-site-packages for the bindings), then the
+# bundled release validated and checked from another directory.
+install-check: $(STAMP)
+	@set -e; work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
+	mkdir "$$work/source"; \
+	tar --exclude=__pycache__ -cf - pyproject.toml README.md repogen | tar -xf - -C "$$work/source"; \
+	$(VENV)/bin/pip wheel -q --no-deps --no-build-isolation -w "$$work/wheels" "$$work/source"; \
+	/usr/bin/python3 -m venv --system-site-packages "$$work/venv"; \
+	"$$work/venv/bin/pip" install -q "$$work"/wheels/repogen-*.whl; \
+	cd "$$work"; \
+	"$$work/venv/bin/repogen" validate; \
+	"$$work/venv/bin/repogen" check; \
+	echo "install-check: the installed wheel validates and checks the bundled release"
 
 # The conformance suite with a longer differential run against the real apt-get, dnf and
 # zypper: make conformance [EXAMPLES=2000] (examples per family; `make test` runs 200).

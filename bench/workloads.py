@@ -25,6 +25,7 @@ from bench.generator import TARGETS, Shape, write_model
 from bench.timing import Row, Timing, measure
 from repogen.build import build, source_date_epoch
 from repogen.check.run import Checker, assertion_files
+from repogen.data import RELEASE
 from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json, json_text
 from repogen.engine import RealEngine
@@ -39,7 +40,7 @@ from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
 
 #: The bundled release and its assertions: what ``check`` runs.
-BUNDLED = Path(__file__).resolve().parent.parent / "fixtures" / "releases" / "cuda-12.6.yaml"
+BUNDLED = RELEASE
 
 
 @dataclass(frozen=True)

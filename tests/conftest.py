@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from repogen.data import bundled
 from repogen.engine.real import RealEngine
 from repogen.model import ReleaseModel, load_release
 
 ROOT = Path(__file__).resolve().parent.parent
-RELEASES = ROOT / "fixtures" / "releases"
+RELEASES = bundled("releases")
 MODELS = Path(__file__).resolve().parent / "models"
 
 

@@ -534,7 +534,7 @@ def test_the_bundled_sample_covers_the_domain_ids() -> None:
     }  # fmt: skip
     assert {parse_device_id(i) for i in ids} < set(SAMPLE.chips)
     assert any(chip.legacy_branch for chip in SAMPLE.chips.values())
-    assert SAMPLE.source == ROOT / "fixtures" / "supported-gpus.json"
+    assert SAMPLE.source == ROOT / "repogen" / "data" / "supported-gpus.json"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from repogen.check.declarations import Assertion, AssertionFile, Expectation, TargetSelector
+from repogen.data import bundled
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository, load_release
 from repogen.model.errors import ModelError, ModelErrors
@@ -24,7 +25,7 @@ from repogen.resolve.session import SessionError, installed_by
 from repogen.resolve.universe import InstalledState, Universe, universe_for
 
 #: The bundled assertions of the domain, run when no file is given.
-BUNDLED_ASSERTIONS = Path(__file__).resolve().parents[2] / "fixtures" / "assertions"
+BUNDLED_ASSERTIONS = bundled("assertions")
 
 
 @dataclass(frozen=True)

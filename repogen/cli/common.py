@@ -15,13 +15,14 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.models import CommandFunctionType
 
+from repogen.data import RELEASE
 from repogen.engine import RealEngine
 from repogen.errors import RepogenError
 from repogen.model import ModelErrors, ReleaseModel, Repository, load_release
 from repogen.resolve import Engine, in_process
 
 #: The release a command works on when no model is given.
-BUNDLED_RELEASE = Path(__file__).resolve().parents[2] / "fixtures" / "releases" / "cuda-12.6.yaml"
+BUNDLED_RELEASE = RELEASE
 
 #: Exit code for an error the user can put right: a model that does not load, an unusable
 #: input, a request for another family, a file that cannot be written, a client that is

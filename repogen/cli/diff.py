@@ -108,7 +108,7 @@ def diff(
     Each side is a release model, or repositories on disk, compared from their metadata alone.
     Exits 0, or with --exit-code 1 when anything differs; 2 for unreadable input.
 
-    Example: repogen diff fixtures/releases/cuda-12.5.yaml fixtures/releases/cuda-12.6.yaml
+    Example: repogen diff repogen/data/releases/cuda-12.5.yaml repogen/data/releases/cuda-12.6.yaml
     """
     targets = list(target or [])
     options = DiffOptions(

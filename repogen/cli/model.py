@@ -20,7 +20,7 @@ def validate(model: ModelArgument = None, as_json: JsonOption = False) -> None:
     stream, and its SUSE patterns; --json lists them by name.  Exits 2 and
     names file:line:column and the model path of every problem when the model is broken.
 
-    Example: repogen validate fixtures/releases/cuda-12.5.yaml
+    Example: repogen validate repogen/data/releases/cuda-12.5.yaml
     """
     release = load_model(model)
     if as_json:

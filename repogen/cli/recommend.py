@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from repogen.cli.common import (
-    BUNDLED_RELEASE,
     JsonOption,
     ModelArgument,
     app,
@@ -18,6 +17,7 @@ from repogen.cli.common import (
     out,
     repository_of,
 )
+from repogen.data import SUPPORTED_GPUS
 from repogen.recommend import (
     Outcome,
     Recommendation,
@@ -33,7 +33,7 @@ from repogen.recommend import (
 )
 
 #: The bundled sample of NVIDIA's supported-gpus.json.
-BUNDLED_GPUS = BUNDLED_RELEASE.parents[1] / "supported-gpus.json"
+BUNDLED_GPUS = SUPPORTED_GPUS
 
 
 @app.command("recommend")

@@ -140,7 +140,7 @@ def check(
     excluded, packages removed, module streams enabled).  A failure shows how the offending
     package came in.  Exits 1 when any assertion fails.
 
-    Example: repogen check fixtures/releases/cuda-12.5.yaml --junit report.xml
+    Example: repogen check repogen/data/releases/cuda-12.5.yaml --junit report.xml
     """
     model, files = split_model(list(words or []))
     release = load_model(model)

@@ -18,18 +18,15 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from pathlib import Path
 
 import jinja2
 
+from repogen.data import RPM_TEMPLATES
 from repogen.families.rpm import DRIVER, TAGS
 from repogen.families.rpm.versions import name_problem, split_evr
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.relations import Alternative, Operator, Relation
 from repogen.publish.base import BuildError
-
-#: The spec templates, in the project's ``templates/`` beside the package.
-TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "rpm"
 
 NOARCH_NAME = DRIVER.noarch
 
@@ -293,7 +290,7 @@ def _spec_value(value: object) -> str:
 
 
 _ENVIRONMENT = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
+    loader=jinja2.FileSystemLoader(RPM_TEMPLATES),
     undefined=jinja2.StrictUndefined,
     finalize=_spec_value,
     trim_blocks=True,
