@@ -11,6 +11,7 @@ import pytest
 
 from repogen.families import Family, driver, drivers, for_client
 from repogen.families.rpm import RpmDriver
+from repogen.model.declarations import Package, PackageOverride
 
 PACKAGE = Path(__file__).resolve().parents[1] / "repogen"
 MAKEFILE = PACKAGE.parent / "Makefile"
@@ -69,6 +70,21 @@ def test_suse_extends_rpm() -> None:
     assert suse.patterns
     assert not suse.modules
     assert suse.relation_fields == driver(Family.RPM).relation_fields
+
+
+def test_a_package_has_one_override_key_per_family() -> None:
+    """The model format keeps a key per family (`deb:`, `rpm:`, `suse:`) on a package, and
+    `Package.overrides` reads every one of them."""
+    keys = {
+        name
+        for name, field in Package.model_fields.items()
+        if field.annotation == PackageOverride | None
+    }
+    assert keys == {family.value for family in Family}
+    written = {family.value: {"name": f"x-{family.value}"} for family in Family}
+    package = Package.model_validate({"name": "x", "version": "v", "summary": "s", **written})
+    assert {f: o.name for f, o in package.overrides.items()} == {f: f"x-{f}" for f in Family}
+    assert Package.model_validate({"name": "x", "version": "v", "summary": "s"}).overrides == {}
 
 
 def test_an_unknown_program_has_no_family() -> None:

@@ -279,7 +279,7 @@ class _Expander:
         fields = {name: getattr(package, name) for name in _PACKAGE_FIELDS}
         origins = dict.fromkeys(_PACKAGE_FIELDS, own)
         layers: list[tuple[PackageOverride | None, ModelPath]] = [
-            (getattr(package, place.family.value), (*own, place.family.value)),
+            (package.overrides.get(place.family), (*own, place.family.value)),
             (package.targets.get(place.target_name), (*own, "targets", place.target_name)),
         ]
         for override, path in layers:
