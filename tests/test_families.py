@@ -11,6 +11,8 @@ import pytest
 
 from repogen.families import Family, driver, drivers, for_client
 from repogen.families.rpm import RpmDriver
+from repogen.model.declarations import Package, PackageOverride
+from repogen.model.extension import ModelExtension, extension_of
 
 PACKAGE = Path(__file__).resolve().parents[1] / "repogen"
 MAKEFILE = PACKAGE.parent / "Makefile"
@@ -66,9 +68,33 @@ def test_every_family_has_a_driver_of_its_own(family: Family) -> None:
 def test_suse_extends_rpm() -> None:
     suse = driver(Family.SUSE)
     assert isinstance(suse, RpmDriver)
-    assert suse.patterns
-    assert not suse.modules
     assert suse.relation_fields == driver(Family.RPM).relation_fields
+
+
+def test_each_family_registers_its_own_part_of_expansion() -> None:
+    """Module streams come from rpm, patterns from suse, and deb adds nothing."""
+    rpm, suse = (extension_of(driver(f)) for f in (Family.RPM, Family.SUSE))
+    assert rpm.modular
+    assert type(rpm).__module__ == "repogen.families.rpm.model"
+    assert not suse.modular
+    assert type(suse).__module__ == "repogen.families.suse.model"
+    assert driver(Family.DEB).model_extension() is None
+    assert type(extension_of(driver(Family.DEB))) is ModelExtension
+
+
+def test_a_package_has_one_override_key_per_family() -> None:
+    """The model format keeps a key per family (`deb:`, `rpm:`, `suse:`) on a package, and
+    `Package.overrides` reads every one of them."""
+    keys = {
+        name
+        for name, field in Package.model_fields.items()
+        if field.annotation == PackageOverride | None
+    }
+    assert keys == {family.value for family in Family}
+    written = {family.value: {"name": f"x-{family.value}"} for family in Family}
+    package = Package.model_validate({"name": "x", "version": "v", "summary": "s", **written})
+    assert {f: o.name for f, o in package.overrides.items()} == {f: f"x-{f}" for f in Family}
+    assert Package.model_validate({"name": "x", "version": "v", "summary": "s"}).overrides == {}
 
 
 def test_an_unknown_program_has_no_family() -> None:

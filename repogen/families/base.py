@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
     from repogen.resolve.request import Request
@@ -61,12 +62,10 @@ class FamilyDriver(ABC):
     programs: ClassVar[tuple[Program, ...]]
     #: The Debian packages its publisher, reader and resolvers need (tools and bindings).
     system_packages: ClassVar[tuple[str, ...]]
-    #: Whether a target names an APT suite (``suite``), appends an RPM dist tag to release
-    #: numbers (``dist``), may carry dnf module streams, and gets SUSE pattern packages.
+    #: Whether a target names an APT suite (``suite``), and whether its release numbers end
+    #: in an RPM dist tag (``dist``).
     needs_suite: ClassVar[bool] = False
     dist_tags: ClassVar[bool] = False
-    modules: ClassVar[bool] = False
-    patterns: ClassVar[bool] = False
     #: Whether relations may carry an architecture qualifier (Debian's ``name:any``).
     arch_qualifiers: ClassVar[bool] = False
 
@@ -81,6 +80,11 @@ class FamilyDriver(ABC):
     @abstractmethod
     def name_problem(self, name: str) -> str | None:
         """Why *name* is not a valid package name of this family, or None."""
+
+    def model_extension(self) -> ModelExtension | None:
+        """What the family adds to the expansion of its targets (dnf module streams, SUSE
+        patterns), or None: nothing."""
+        return None
 
     @abstractmethod
     def compare_versions(self, a: str, b: str) -> int:

@@ -11,6 +11,7 @@ is reported at its line instead of silently becoming ``"12.6"``.  The JSON Schem
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -188,10 +189,18 @@ class Package(RelationFields):
         default_factory=dict,
         description="Expand once per combination of the values of these variables",
     )
+    # One key per family, as the model format writes them; code reads them through
+    # `overrides`, so that no code outside this class names a family.
     deb: PackageOverride | None = None
     rpm: PackageOverride | None = None
     suse: PackageOverride | None = None
     targets: dict[Identifier, PackageOverride] = Field(default_factory=dict)
+
+    @property
+    def overrides(self) -> Mapping[Family, PackageOverride]:
+        """The family overrides the package has (its `deb:`, `rpm:`, `suse:` keys), by family."""
+        written = ((family, getattr(self, family.value)) for family in Family)
+        return {family: override for family, override in written if override is not None}
 
 
 class Pattern(RelationFields):

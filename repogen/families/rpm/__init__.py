@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
     from repogen.resolve.request import Request
@@ -62,13 +63,17 @@ class RpmDriver(FamilyDriver):
         "libsolv-tools",
     )
     dist_tags = True
-    modules = True
 
     def version_problem(self, version: str) -> str | None:
         return versions.version_problem(version)
 
     def name_problem(self, name: str) -> str | None:
         return versions.name_problem(name)
+
+    def model_extension(self) -> ModelExtension:
+        from repogen.families.rpm.model import EXTENSION
+
+        return EXTENSION
 
     def compare_versions(self, a: str, b: str) -> int:
         return versions.compare(a, b)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
     from repogen.resolve.request import Request
@@ -26,8 +27,12 @@ class SuseDriver(RpmDriver):
     programs = (Program("zypper", "zypper"), Program("rpm", "rpm"), Program("rpmbuild", "rpm"))
     module_install_command = None
     system_packages = (*RpmDriver.system_packages, "zypper")
-    modules = False
-    patterns = True
+
+    def model_extension(self) -> ModelExtension:
+        """Patterns, and no module streams (a SUSE target cannot be modular)."""
+        from repogen.families.suse.model import EXTENSION
+
+        return EXTENSION
 
     def parse_request(self, words: list[str], shown: str) -> Request:
         from repogen.families.suse.request import parse

@@ -1,0 +1,144 @@
+"""What every step of expansion shares: the repository being expanded, template filling, and
+the variables each repository's templates see.
+
+A template that does not fill is a problem reported to the context's :class:`Problems`, and the
+step goes on without the value, so one expansion finds every problem of a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from repogen.families import Family, driver
+from repogen.families.base import FamilyDriver
+from repogen.model.declarations import ModelFile, Target, When
+from repogen.model.errors import ModelPath
+from repogen.model.problems import Problems
+from repogen.model.templates import TemplateError, fill, release_variables
+
+
+@dataclass(frozen=True)
+class Place:
+    """One repository being expanded: a target on one of its architectures."""
+
+    target_name: str
+    target: Target
+    arch: str
+    canonical_arch: str
+
+    def __str__(self) -> str:
+        return f"{self.target_name}/{self.arch}"
+
+    @property
+    def family(self) -> Family:
+        return self.target.family
+
+    @property
+    def driver(self) -> FamilyDriver:
+        return driver(self.target.family)
+
+
+def applies(when: When | None, place: Place, kernel: str) -> bool:
+    """Whether a declaration with *when* exists on *place* for *kernel*."""
+    if when is None:
+        return True
+    checks = (
+        when.family is None or place.family in when.family,
+        when.distro is None or place.target.distro in when.distro,
+        when.target is None or place.target_name in when.target,
+        when.arch is None or place.canonical_arch in when.arch,
+        when.modular is None or place.target.modular == when.modular,
+        when.drivers is None or place.target.drivers == when.drivers,
+        when.kernel is None or kernel in when.kernel,
+    )
+    return all(checks)
+
+
+class Context:
+    """The model being expanded, its problems, and the template variables of each place."""
+
+    def __init__(self, model: ModelFile, problems: Problems) -> None:
+        self.model = model
+        self.problems = problems
+        self.release_vars = release_variables(model.release)
+        # Every package of a repository and kernel flavor sees the same variables; the
+        # versions among them are filled and checked once, not once per package.
+        self.place_variables: dict[tuple[str, str, str], dict[str, str]] = {}
+
+    def fill(
+        self,
+        template: str,
+        variables: Mapping[str, str],
+        path: ModelPath,
+        place: Place | None = None,
+    ) -> str | None:
+        try:
+            return fill(template, variables)
+        except TemplateError as exc:
+            self.problems.add(path, str(exc), place)
+            return None
+
+    def fill_optional(
+        self,
+        template: str | None,
+        variables: Mapping[str, str],
+        path: ModelPath,
+        place: Place | None = None,
+    ) -> str | None:
+        """Like :meth:`fill`, for a field that may be absent."""
+        return None if template is None else self.fill(template, variables, path, place)
+
+    def names(
+        self, templates: list[str], variables: Mapping[str, str], path: ModelPath, place: Place
+    ) -> tuple[str, ...]:
+        """The names a list of templates at *path* gives; those that do not fill are left out."""
+        filled = (self.fill(t, variables, (*path, i), place) for i, t in enumerate(templates))
+        return tuple(name for name in filled if name is not None)
+
+    def kernels(self, place: Place) -> list[str]:
+        return place.target.kernel_flavors.get(place.arch, ["default"])
+
+    def variables(self, place: Place, kernel: str) -> dict[str, str]:
+        """The variables of *place* and *kernel*: a fresh copy the caller may extend."""
+        key = (place.target_name, place.arch, kernel)
+        if key not in self.place_variables:
+            self.place_variables[key] = self.place_kernel_variables(place, kernel)
+        return dict(self.place_variables[key])
+
+    def place_kernel_variables(self, place: Place, kernel: str) -> dict[str, str]:
+        variables = dict(self.release_vars)
+        flavor = self.model.kernel_flavors.get(kernel)
+        variables.update(
+            target=place.target_name,
+            distro=place.target.distro,
+            dist=place.target.dist or "",
+            arch=place.arch,
+            kernel=kernel,
+            kernel_suffix=flavor.suffix if flavor else "",
+            kernel_version=place.target.kernel or "",
+        )
+        for scheme, version in self.versions(place).items():
+            variables[f"{scheme}_version"] = version
+        return variables
+
+    def versions(self, place: Place) -> dict[str, str]:
+        """The full version of every scheme on *place*, dist tag included."""
+        versions = {}
+        for scheme, forms in self.model.versions.items():
+            path: ModelPath = ("versions", scheme, place.family.value)
+            template = getattr(forms, place.family.value)
+            if scheme in place.target.versions:
+                template = place.target.versions[scheme]
+                path = ("targets", place.target_name, "versions", scheme)
+            version = self.fill(template, self.release_vars, path, place)
+            if version is None:
+                continue
+            problem = place.driver.version_problem(version)
+            if problem is not None:
+                self.problems.add(path, problem, place)
+                continue
+            if place.driver.dist_tags and place.target.dist:
+                version += place.target.dist
+            versions[scheme] = version
+        return versions
