@@ -20,11 +20,11 @@ from pathlib import Path
 import createrepo_c as cr
 
 from repogen.families import Family
+from repogen.families.rpm.dependencies import RpmDependency, evr, rpm_relations
 from repogen.families.rpm.modules import read_modules
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module, pattern
 from repogen.index.read import RepositoryRead, identifier
-from repogen.index.relations import RpmDependency, evr, rpm_relations
 from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
 

@@ -23,9 +23,10 @@ from pathlib import Path
 import jinja2
 
 from repogen.families.rpm import DRIVER, TAGS
+from repogen.families.rpm.operators import from_flags, spelled
 from repogen.families.rpm.versions import name_problem, split_evr
 from repogen.model import PackageSpec, RelationKind
-from repogen.model.relations import Alternative, Operator, Relation
+from repogen.model.relations import Alternative, Relation
 from repogen.publish.base import BuildError
 
 #: The spec templates, in the project's ``templates/`` beside the package.
@@ -36,16 +37,6 @@ NOARCH_NAME = DRIVER.noarch
 
 #: Relation kinds whose tag takes no rich (boolean) dependency (formats.md §2.2).
 _PLAIN_ONLY = {RelationKind.PROVIDES, RelationKind.OBSOLETES}
-
-#: Each operator as a spec writes it and as rpm-md flags it.
-_OPERATORS = {
-    Operator.LT: ("<", "LT"),
-    Operator.LE: ("<=", "LE"),
-    Operator.EQ: ("=", "EQ"),
-    Operator.GE: (">=", "GE"),
-    Operator.GT: (">", "GT"),
-}
-_SYMBOLS = {flags: symbol for symbol, flags in _OPERATORS.values()}
 
 _EVR = re.compile(r"^(?:(\d+):)?(.+?)(?:-([^-]+))?$")
 _PATTERN_CAPABILITY = re.compile(r"^pattern(-[a-z]+)?\(")
@@ -81,7 +72,7 @@ class Dependency:
         """The dependency as a spec writes it."""
         if self.flags is None:
             return self.name
-        return f"{self.name} {_SYMBOLS[self.flags]} {self.evr}"
+        return f"{self.name} {spelled(from_flags(self.flags)).symbol} {self.evr}"
 
     @functools.cached_property
     def entry(self) -> Entry:
@@ -116,7 +107,7 @@ def _alternative(alternative: Alternative) -> str:
         raise BuildError(f"{alternative}: architecture qualifiers have no RPM equivalent")
     if alternative.constraint is None:
         return alternative.name
-    symbol, _ = _OPERATORS[alternative.constraint.operator]
+    symbol = spelled(alternative.constraint.operator).symbol
     version = capability_version(alternative.name, alternative.constraint.version)
     return f"{alternative.name} {symbol} {version}"
 
@@ -136,7 +127,7 @@ def dependency(relation: Relation, kind: RelationKind) -> Dependency:
         return Dependency(alternative.name, pre=pre)
     text = capability_version(alternative.name, alternative.constraint.version)
     epoch, version, release = parse_evr(text)
-    _, flags = _OPERATORS[alternative.constraint.operator]
+    flags = spelled(alternative.constraint.operator).flags
     return Dependency(alternative.name, flags, epoch, version, release, pre)
 
 

@@ -1,0 +1,63 @@
+"""rpm-md dependency entries read back into the model's :class:`Relation`.
+
+The reverse of :func:`repogen.families.rpm.spec.dependency`: an entry's flags become an
+:class:`Operator`, its epoch, version and release one EVR, a rich ``(a >= 1 or b)`` its
+alternatives.  The readers keep the entries and parse a field the first time it is asked for
+(:class:`~repogen.model.concrete.LazyRelations`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from repogen.families.rpm.operators import from_flags, from_symbol
+from repogen.model.relations import Alternative, Constraint, Relation
+
+#: One dependency as createrepo_c gives it: name, flags, epoch, version, release, pre.
+RpmDependency = tuple[str, str | None, str | None, str | None, str | None, bool]
+
+#: One operand of a rich ``(a >= 1 or b)``: a name, optionally compared with an EVR.
+_OPERAND = re.compile(r"^\s*([^\s()]+(?:\([^\s()]*\))?)\s*(?:(<=|>=|<|>|=)\s*(\S+))?\s*$")
+#: Words that make a rich dependency more than a choice between alternatives.
+_NOT_A_CHOICE = re.compile(r"\b(?:and|if|else|with|without|unless)\b|\(.*\(.*\).*\)")
+#: SUSE pattern capabilities, whose values escape ``-`` as ``%2D`` (rpm allows none there).
+_PATTERN_CAPABILITY = re.compile(r"^pattern(?:-[a-z]+)?\(\)$")
+
+
+def evr(epoch: str | None, version: str, release: str | None) -> str:
+    """``[E:]V[-R]`` as the model writes versions (``3:560.28.03-1.el9``, ``12.6.0-1``);
+    epoch 0 is left out, as rpm compares it equal to no epoch."""
+    text = version if not release else f"{version}-{release}"
+    return text if epoch in (None, "", "0") else f"{epoch}:{text}"
+
+
+def _rich(name: str) -> Relation:
+    """``(a >= 1 or b)`` as alternatives; any other rich dependency stays one opaque name."""
+    inner = name[1:-1]
+    operands = [_OPERAND.match(part) for part in re.split(r"\s+or\s+", inner)]
+    if _NOT_A_CHOICE.search(inner) or not all(operands):
+        return Relation((Alternative(name),))
+    alternatives = []
+    for match in operands:
+        assert match is not None
+        capability, operator, version = match.groups()
+        constraint = Constraint(from_symbol(operator), version) if operator else None
+        alternatives.append(Alternative(capability, constraint))
+    return Relation(tuple(alternatives))
+
+
+def rpm_relation(dependency: RpmDependency) -> Relation:
+    """One rpm-md dependency entry as a relation."""
+    name, flags, epoch, version, release, _pre = dependency
+    if name.startswith("(") and name.endswith(")"):
+        return _rich(name)
+    if not flags or version is None:
+        return Relation((Alternative(name),))
+    text = evr(epoch, version, release)
+    if _PATTERN_CAPABILITY.match(name):
+        text = text.replace("%2D", "-")
+    return Relation((Alternative(name, Constraint(from_flags(flags), text)),))
+
+
+def rpm_relations(dependencies: list[RpmDependency]) -> tuple[Relation, ...]:
+    return tuple(rpm_relation(dependency) for dependency in dependencies)
