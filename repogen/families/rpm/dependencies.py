@@ -1,7 +1,8 @@
 """rpm-md dependency entries read back into the model's :class:`Relation`.
 
 The reverse of :func:`repogen.families.rpm.spec.dependency`: an entry's flags become an
-:class:`Operator`, its epoch, version and release one EVR, a rich ``(a >= 1 or b)`` its
+:class:`Operator`, its epoch, version and release one EVR (epoch 0 left out, as the model
+writes versions), a rich ``(a >= 1 or b)`` its
 alternatives.  The readers keep the entries and parse a field the first time it is asked for
 (:class:`~repogen.model.concrete.LazyRelations`).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 from repogen.families.rpm.operators import from_flags, from_symbol
+from repogen.families.rpm.versions import join_evr
 from repogen.model.relations import Alternative, Constraint, Relation
 
 #: One dependency as createrepo_c gives it: name, flags, epoch, version, release, pre.
@@ -22,13 +24,6 @@ _OPERAND = re.compile(r"^\s*([^\s()]+(?:\([^\s()]*\))?)\s*(?:(<=|>=|<|>|=)\s*(\S
 _NOT_A_CHOICE = re.compile(r"\b(?:and|if|else|with|without|unless)\b|\(.*\(.*\).*\)")
 #: SUSE pattern capabilities, whose values escape ``-`` as ``%2D`` (rpm allows none there).
 _PATTERN_CAPABILITY = re.compile(r"^pattern(?:-[a-z]+)?\(\)$")
-
-
-def evr(epoch: str | None, version: str, release: str | None) -> str:
-    """``[E:]V[-R]`` as the model writes versions (``3:560.28.03-1.el9``, ``12.6.0-1``);
-    epoch 0 is left out, as rpm compares it equal to no epoch."""
-    text = version if not release else f"{version}-{release}"
-    return text if epoch in (None, "", "0") else f"{epoch}:{text}"
 
 
 def _rich(name: str) -> Relation:
@@ -53,7 +48,7 @@ def rpm_relation(dependency: RpmDependency) -> Relation:
         return _rich(name)
     if not flags or version is None:
         return Relation((Alternative(name),))
-    text = evr(epoch, version, release)
+    text = join_evr(epoch, version, release, zero_epoch=False)
     if _PATTERN_CAPABILITY.match(name):
         text = text.replace("%2D", "-")
     return Relation((Alternative(name, Constraint(from_flags(flags), text)),))

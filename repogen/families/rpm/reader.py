@@ -20,8 +20,9 @@ from pathlib import Path
 import createrepo_c as cr
 
 from repogen.families import Family
-from repogen.families.rpm.dependencies import RpmDependency, evr, rpm_relations
+from repogen.families.rpm.dependencies import RpmDependency, rpm_relations
 from repogen.families.rpm.modules import read_modules
+from repogen.families.rpm.versions import join_evr
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module, pattern
 from repogen.index.read import RepositoryRead, identifier
@@ -87,7 +88,7 @@ def _package(record: cr.Package) -> PackageSpec:
     provides = relations.get(RelationKind.PROVIDES, ()) if special else ()
     return PackageSpec(
         name=record.name,
-        version=evr(record.epoch, record.version, record.release),
+        version=join_evr(record.epoch, record.version, record.release, zero_epoch=False),
         arch=record.arch,
         summary=record.summary or "",
         description=record.description or "",

@@ -18,7 +18,7 @@ from pathlib import Path
 import createrepo_c as cr
 
 from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage, dependency
-from repogen.families.rpm.versions import split_evr
+from repogen.families.rpm.versions import join_evr, package_evr
 from repogen.model import RelationKind, Repository
 from repogen.model.relations import parse_relation
 from repogen.publish.base import BuildError
@@ -54,7 +54,8 @@ class Record:
 
 def nevra(package: cr.Package) -> str:
     """``N-E:V-R.A``, the form modulemd artifacts take."""
-    return f"{package.name}-{package.epoch or 0}:{package.version}-{package.release}.{package.arch}"
+    evr = join_evr(package.epoch or "0", package.version, package.release)
+    return f"{package.name}-{evr}.{package.arch}"
 
 
 def file_name(name: str, version: str, release: str, arch: str) -> str:
@@ -74,7 +75,7 @@ def new_record(
 ) -> cr.Package:
     """A record for a package that has no file: the self-provides rpm adds, then *provides*.
 
-    *evr* is the package's epoch, version and release, as :func:`split_evr` gives them.
+    *evr* is the package's epoch, version and release, as :func:`package_evr` gives them.
     """
     epoch, ver, rel = evr
     record = cr.Package()
@@ -217,7 +218,7 @@ def _base_records(repository: Repository, source_date_epoch: int) -> list[cr.Pac
     """Records of the packages *repository*'s distribution supplies, with their provides."""
     records = []
     for base in repository.base:
-        evr = split_evr(base.version)
+        evr = package_evr(base.version)
         _, version, release = evr
         record = new_record(
             base.name,

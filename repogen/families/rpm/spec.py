@@ -24,7 +24,7 @@ import jinja2
 
 from repogen.families.rpm import DRIVER, TAGS
 from repogen.families.rpm.operators import from_flags, spelled
-from repogen.families.rpm.versions import name_problem, split_evr
+from repogen.families.rpm.versions import join_evr, name_problem, package_evr, split_evr
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.relations import Alternative, Relation
 from repogen.publish.base import BuildError
@@ -38,7 +38,6 @@ NOARCH_NAME = DRIVER.noarch
 #: Relation kinds whose tag takes no rich (boolean) dependency (formats.md §2.2).
 _PLAIN_ONLY = {RelationKind.PROVIDES, RelationKind.OBSOLETES}
 
-_EVR = re.compile(r"^(?:(\d+):)?(.+?)(?:-([^-]+))?$")
 _PATTERN_CAPABILITY = re.compile(r"^pattern(-[a-z]+)?\(")
 
 
@@ -63,9 +62,7 @@ class Dependency:
 
     @property
     def evr(self) -> str:
-        epoch = f"{self.epoch}:" if self.epoch else ""
-        release = f"-{self.release}" if self.release else ""
-        return f"{epoch}{self.version}{release}"
+        return join_evr(self.epoch, self.version or "", self.release)
 
     @functools.cached_property
     def text(self) -> str:
@@ -80,15 +77,6 @@ class Dependency:
         # createrepo_c writes epoch 0 for a versioned dependency without one, as from a header.
         epoch = (self.epoch or "0") if self.flags else None
         return (self.name, self.flags, epoch, self.version, self.release, self.pre)
-
-
-def parse_evr(text: str) -> tuple[str | None, str, str | None]:
-    """``[E:]V[-R]`` → epoch, version and release, as rpm splits a dependency's version."""
-    match = _EVR.match(text)
-    if match is None:
-        raise ValueError(text)
-    epoch, version, release = match.groups()
-    return epoch, version, release
 
 
 def capability_version(name: str, version: str) -> str:
@@ -126,7 +114,7 @@ def dependency(relation: Relation, kind: RelationKind) -> Dependency:
     if alternative.constraint is None:
         return Dependency(alternative.name, pre=pre)
     text = capability_version(alternative.name, alternative.constraint.version)
-    epoch, version, release = parse_evr(text)
+    epoch, version, release = split_evr(text)
     flags = spelled(alternative.constraint.operator).flags
     return Dependency(alternative.name, flags, epoch, version, release, pre)
 
@@ -184,7 +172,7 @@ class SpecPackage:
 
     @functools.cached_property
     def epoch(self) -> str | None:
-        return parse_evr(self.version)[0]
+        return split_evr(self.version).epoch
 
     @property
     def noarch(self) -> bool:
@@ -193,7 +181,7 @@ class SpecPackage:
     @functools.cached_property
     def evr(self) -> tuple[str, str, str]:
         """Epoch (``0`` if none), version and release."""
-        return split_evr(self.version)
+        return package_evr(self.version)
 
     @functools.cached_property
     def tags(self) -> tuple[tuple[str, str], ...]:
