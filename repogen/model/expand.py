@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from repogen.families import Family, driver, drivers
 from repogen.families.base import FamilyDriver
@@ -718,7 +717,7 @@ def _pattern_provides(pattern: PatternAttributes) -> tuple[Relation, ...]:
     provides = [
         provide("pattern()", pattern.name),
         provide("pattern-order()", pattern.order),
-        provide("pattern-category()", quote(pattern.category)),
+        provide("pattern-category()", pattern.category),
     ]
     if pattern.visible:
         provides.append(provide("pattern-visible()"))

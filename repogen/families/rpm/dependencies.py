@@ -2,9 +2,9 @@
 
 The reverse of :func:`repogen.families.rpm.spec.dependency`: an entry's flags become an
 :class:`Operator`, its epoch, version and release one EVR (epoch 0 left out, as the model
-writes versions), a rich ``(a >= 1 or b)`` its
-alternatives.  The readers keep the entries and parse a field the first time it is asked for
-(:class:`~repogen.model.concrete.LazyRelations`).
+writes versions), a rich ``(a >= 1 or b)`` its alternatives, and the %-escaped value of a SUSE
+pattern capability its text.  The readers keep the entries and parse a field the first time
+it is asked for (:class:`~repogen.model.concrete.LazyRelations`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import re
 
 from repogen.families.rpm.operators import from_flags, from_symbol
 from repogen.families.rpm.versions import join_evr
-from repogen.model.relations import Alternative, Constraint, Relation
+from repogen.families.suse.patterns import is_pattern_capability, unescape
+from repogen.model.relations import Alternative, Constraint, Operator, Relation
 
 #: One dependency as createrepo_c gives it: name, flags, epoch, version, release, pre.
 RpmDependency = tuple[str, str | None, str | None, str | None, str | None, bool]
@@ -22,8 +23,14 @@ RpmDependency = tuple[str, str | None, str | None, str | None, str | None, bool]
 _OPERAND = re.compile(r"^\s*([^\s()]+(?:\([^\s()]*\))?)\s*(?:(<=|>=|<|>|=)\s*(\S+))?\s*$")
 #: Words that make a rich dependency more than a choice between alternatives.
 _NOT_A_CHOICE = re.compile(r"\b(?:and|if|else|with|without|unless)\b|\(.*\(.*\).*\)")
-#: SUSE pattern capabilities, whose values escape ``-`` as ``%2D`` (rpm allows none there).
-_PATTERN_CAPABILITY = re.compile(r"^pattern(?:-[a-z]+)?\(\)$")
+
+
+def _alternative(name: str, operator: Operator | None, evr: str | None) -> Alternative:
+    if operator is None or evr is None:
+        return Alternative(name)
+    if is_pattern_capability(name):
+        evr = unescape(evr)
+    return Alternative(name, Constraint(operator, evr))
 
 
 def _rich(name: str) -> Relation:
@@ -36,8 +43,9 @@ def _rich(name: str) -> Relation:
     for match in operands:
         assert match is not None
         capability, operator, version = match.groups()
-        constraint = Constraint(from_symbol(operator), version) if operator else None
-        alternatives.append(Alternative(capability, constraint))
+        alternatives.append(
+            _alternative(capability, from_symbol(operator) if operator else None, version)
+        )
     return Relation(tuple(alternatives))
 
 
@@ -48,10 +56,8 @@ def rpm_relation(dependency: RpmDependency) -> Relation:
         return _rich(name)
     if not flags or version is None:
         return Relation((Alternative(name),))
-    text = join_evr(epoch, version, release, zero_epoch=False)
-    if _PATTERN_CAPABILITY.match(name):
-        text = text.replace("%2D", "-")
-    return Relation((Alternative(name, Constraint(from_flags(flags), text)),))
+    evr = join_evr(epoch, version, release, zero_epoch=False)
+    return Relation((_alternative(name, from_flags(flags), evr),))
 
 
 def rpm_relations(dependencies: list[RpmDependency]) -> tuple[Relation, ...]:

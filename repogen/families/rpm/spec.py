@@ -25,6 +25,7 @@ import jinja2
 from repogen.families.rpm import DRIVER, TAGS
 from repogen.families.rpm.operators import from_flags, spelled
 from repogen.families.rpm.versions import join_evr, name_problem, package_evr, split_evr
+from repogen.families.suse.patterns import escape, is_pattern_capability
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.relations import Alternative, Relation
 from repogen.publish.base import BuildError
@@ -37,8 +38,6 @@ NOARCH_NAME = DRIVER.noarch
 
 #: Relation kinds whose tag takes no rich (boolean) dependency (formats.md §2.2).
 _PLAIN_ONLY = {RelationKind.PROVIDES, RelationKind.OBSOLETES}
-
-_PATTERN_CAPABILITY = re.compile(r"^pattern(-[a-z]+)?\(")
 
 
 #: A dependency as createrepo_c takes it: name, flags, epoch, version, release, pre.
@@ -80,13 +79,10 @@ class Dependency:
 
 
 def capability_version(name: str, version: str) -> str:
-    """*version* as RPM can carry it for the capability *name*.
-
-    The values of SUSE's ``pattern…()`` capabilities are %-escaped text that libsolv's
-    autopattern unescapes (``pattern() = cuda-open`` names ``pattern:cuda-open``); rpm allows
-    at most one ``-`` in a version, so their hyphens are escaped as ``%2D`` too.
-    """
-    return version.replace("-", "%2D") if _PATTERN_CAPABILITY.match(name) else version
+    """*version* as RPM can carry it for the capability *name*: the value of a SUSE pattern
+    capability (``pattern() = cuda-open``) is escaped for libsolv's autopattern to unescape
+    (:mod:`repogen.families.suse.patterns`)."""
+    return escape(version) if is_pattern_capability(name) else version
 
 
 def _alternative(alternative: Alternative) -> str:
