@@ -9,20 +9,16 @@ it is asked for (:class:`~repogen.model.concrete.LazyRelations`).
 
 from __future__ import annotations
 
-import re
+import functools
 
-from repogen.families.rpm.operators import from_flags, from_symbol
+from repogen.families.rpm.operators import from_flags
+from repogen.families.rpm.rich import Rich, RichOperator, RichSyntaxError, Simple, Term, parse_rich
 from repogen.families.rpm.versions import join_evr
 from repogen.families.suse.patterns import is_pattern_capability, unescape
 from repogen.model.relations import Alternative, Constraint, Operator, Relation
 
 #: One dependency as createrepo_c gives it: name, flags, epoch, version, release, pre.
 RpmDependency = tuple[str, str | None, str | None, str | None, str | None, bool]
-
-#: One operand of a rich ``(a >= 1 or b)``: a name, optionally compared with an EVR.
-_OPERAND = re.compile(r"^\s*([^\s()]+(?:\([^\s()]*\))?)\s*(?:(<=|>=|<|>|=)\s*(\S+))?\s*$")
-#: Words that make a rich dependency more than a choice between alternatives.
-_NOT_A_CHOICE = re.compile(r"\b(?:and|if|else|with|without|unless)\b|\(.*\(.*\).*\)")
 
 
 def _alternative(name: str, operator: Operator | None, evr: str | None) -> Alternative:
@@ -33,20 +29,34 @@ def _alternative(name: str, operator: Operator | None, evr: str | None) -> Alter
     return Alternative(name, Constraint(operator, evr))
 
 
+def _choices(term: Term) -> list[Simple] | None:
+    """The simple dependencies *term* chooses between, if it is only a choice: ``or`` of
+    simple dependencies, brackets included; None for anything else (``and``, ``if`` …)."""
+    if isinstance(term, Simple):
+        return [term]
+    assert isinstance(term, Rich)
+    if any(operator is not RichOperator.OR for operator in term.operators):
+        return None
+    found: list[Simple] = []
+    for part in term.terms:
+        choices = _choices(part)
+        if choices is None:
+            return None
+        found += choices
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def _rich(name: str) -> Relation:
-    """``(a >= 1 or b)`` as alternatives; any other rich dependency stays one opaque name."""
-    inner = name[1:-1]
-    operands = [_OPERAND.match(part) for part in re.split(r"\s+or\s+", inner)]
-    if _NOT_A_CHOICE.search(inner) or not all(operands):
+    """``(a >= 1 or b)`` as alternatives; any other rich dependency (and one rpm does not
+    read) stays one opaque name."""
+    try:
+        choices = _choices(parse_rich(name))
+    except RichSyntaxError:
+        choices = None
+    if choices is None:
         return Relation((Alternative(name),))
-    alternatives = []
-    for match in operands:
-        assert match is not None
-        capability, operator, version = match.groups()
-        alternatives.append(
-            _alternative(capability, from_symbol(operator) if operator else None, version)
-        )
-    return Relation(tuple(alternatives))
+    return Relation(tuple(_alternative(c.name, c.operator, c.evr) for c in choices))
 
 
 def rpm_relation(dependency: RpmDependency) -> Relation:
