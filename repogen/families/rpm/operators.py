@@ -42,6 +42,9 @@ SPELLINGS: Mapping[Operator, RpmOperator] = {
     Operator.GT: RpmOperator(">", "GT", SENSE_GREATER, _REL_GT),
 }
 
+#: The flags of an exact version, as rpm's self-provides ``name = EVR`` carry it.
+EQUAL_FLAGS = SPELLINGS[Operator.EQ].flags
+
 _BY_FLAGS = {spelled.flags: operator for operator, spelled in SPELLINGS.items()}
 _BY_SYMBOL = {spelled.symbol: operator for operator, spelled in SPELLINGS.items()}
 _BY_SENSE = {spelled.sense: operator for operator, spelled in SPELLINGS.items()}

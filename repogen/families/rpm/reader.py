@@ -22,6 +22,7 @@ import createrepo_c as cr
 from repogen.families import Family
 from repogen.families.rpm.dependencies import RpmDependency, rpm_relations
 from repogen.families.rpm.modules import read_modules
+from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.versions import join_evr
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module, pattern
@@ -65,7 +66,7 @@ def _own(record: cr.Package, dependency: RpmDependency) -> bool:
     if name != record.name and re.fullmatch(rf"{re.escape(record.name)}\([^()]*\)", name) is None:
         return False
     same = (epoch or "0", version, release) == (record.epoch or "0", record.version, record.release)
-    return flags == "EQ" and same
+    return flags == EQUAL_FLAGS and same
 
 
 def _relations(record: cr.Package) -> dict[RelationKind, list[RpmDependency]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import createrepo_c as cr
 
+from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage, dependency
 from repogen.families.rpm.versions import join_evr, package_evr
 from repogen.model import RelationKind, Repository
@@ -89,10 +90,14 @@ def new_record(
     # Stands in for the checksum of a file that was not built: stable and unique per NEVRA.
     record.pkgId = hashlib.sha256(f"{name}-{epoch}:{ver}-{rel}.{arch}".encode()).hexdigest()
     record.time_file = record.time_build = source_date_epoch
-    isa = [] if arch == NOARCH_NAME else [(f"{name}({_ISA[arch]})", "EQ", epoch, ver, rel, False)]
+    isa = (
+        []
+        if arch == NOARCH_NAME
+        else [(f"{name}({_ISA[arch]})", EQUAL_FLAGS, epoch, ver, rel, False)]
+    )
     # createrepo_c keeps a list in reverse order: the record lists *provides* (last first),
     # then ``name``, then ``name(isa)``.
-    record.provides = [*isa, (name, "EQ", epoch, ver, rel, False), *provides]
+    record.provides = [*isa, (name, EQUAL_FLAGS, epoch, ver, rel, False), *provides]
     return record
 
 

@@ -22,6 +22,7 @@ from lxml.builder import ElementMaker
 
 from repogen.engine.errors import ClientError
 from repogen.families.rpm.dependencies import rpm_relation
+from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.rpmmd import Record, add_record
 from repogen.families.rpm.rpmroot import SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
@@ -171,8 +172,10 @@ def legacy_patterns(packages: Iterable[cr.Package]) -> bytes:
         for attribute in ("category", "icon", "order"):
             if values.get(f"pattern-{attribute}()"):
                 element.append(getattr(make, attribute)(values[f"pattern-{attribute}()"]))
-        element.append(rpm.provides(rpm.entry(name="autopattern()", flags="EQ", ver=package.name)))
-        element.append(rpm.requires(rpm.entry(name=package.name, flags="EQ", **evr)))
+        element.append(
+            rpm.provides(rpm.entry(name="autopattern()", flags=EQUAL_FLAGS, ver=package.name))
+        )
+        element.append(rpm.requires(rpm.entry(name=package.name, flags=EQUAL_FLAGS, **evr)))
         patterns.append(element)
     document = make.patterns(*patterns, count=str(len(patterns)))
     return bytes(etree.tostring(document, xml_declaration=True, encoding="UTF-8"))
