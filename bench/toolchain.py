@@ -22,7 +22,7 @@ from repogen.families import driver
 from repogen.families.deb.control import binary_control
 from repogen.families.rpm.repository import RpmFamilyPublisher
 from repogen.families.rpm.spec import SpecPackage, spec_package
-from repogen.families.rpm.versions import split_evr
+from repogen.families.rpm.versions import package_evr
 from repogen.model import Family, PackageSpec, ReleaseModel
 
 
@@ -41,7 +41,7 @@ def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | N
 
 def maintainer_spec(package: SpecPackage) -> str:
     """A spec file building *package* alone, as a maintainer writes one per package."""
-    _, version, release = split_evr(package.version)
+    _, version, release = package_evr(package.version)
     lines = [
         f"Name:           {package.name}",
         *([f"Epoch:          {package.epoch}"] if package.epoch else []),

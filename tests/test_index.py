@@ -10,9 +10,9 @@ import pytest
 
 from repogen.build import MANIFEST, build, source_date_epoch
 from repogen.families.deb.reader import apt_packages, open_apt
+from repogen.families.rpm.dependencies import rpm_relation
 from repogen.families.rpm.reader import read_rpmmd
 from repogen.index import MetadataError, load_tree
-from repogen.index.relations import rpm_relation
 from repogen.index.stubs import ASSUMED
 from repogen.model import Family, KernelModuleFlavor, RelationKind, ReleaseModel, load_release
 from repogen.model.relations import parse_relation

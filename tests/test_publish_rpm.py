@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import createrepo_c as cr
 import pytest
@@ -69,7 +70,8 @@ def expected_dependency(relation: Relation) -> str:
             continue
         version = alternative.constraint.version
         if alternative.name.startswith("pattern"):
-            version = version.replace("-", "%2D")
+            # URL escaping, and '-' too: rpm allows one in a version (formats.md §5.1).
+            version = quote(version, safe="_.~").replace("-", "%2D")
         parts.append(f"{alternative.name} {_OPERATORS[alternative.constraint.operator]} {version}")
     return parts[0] if len(parts) == 1 else f"({' or '.join(parts)})"
 

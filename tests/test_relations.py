@@ -7,7 +7,7 @@ from debian.deb822 import PkgRelation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from repogen.index.relations import deb_names, deb_relations
+from repogen.families.deb.relations import deb_names, deb_relations
 from repogen.model.relations import (
     Alternative,
     Constraint,

@@ -193,7 +193,7 @@ def test_pattern_packages_provide_their_pattern(release_12_6: ReleaseModel) -> N
     assert provides == {
         "pattern() (= cuda-open-azure)",
         "pattern-order() (= 1510)",
-        "pattern-category() (= CUDA%20Development)",
+        "pattern-category() (= CUDA Development)",
         "pattern-visible()",
         "pattern-icon() (= pattern-generic)",
     }

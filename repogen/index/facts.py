@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import unquote
 
 from repogen.model import KernelModuleFlavor, PatternAttributes
 from repogen.model.relations import Relation
@@ -42,7 +41,8 @@ def pattern(provides: Iterable[Relation]) -> PatternAttributes | None:
         alternative = relation.alternatives[0]
         if alternative.name.startswith("pattern") and alternative.name.endswith("()"):
             constraint = alternative.constraint
-            values[alternative.name] = "" if constraint is None else unquote(constraint.version)
+            # The readers give the values unescaped (families/suse/patterns.py).
+            values[alternative.name] = "" if constraint is None else constraint.version
     name = values.get("pattern()")
     if not name:
         return None

@@ -8,6 +8,8 @@
 This is the Debian ``Depends`` syntax (deb-control(5)) without architecture restrictions or build
 profiles, which binary packages may not carry.  Renderers translate it: Debian keeps it as it
 is; RPM writes ``<<`` as ``<``, ``>>`` as ``>`` and alternatives as a rich ``(a or b)``.
+Each family spells the operators in its own package (``families/deb/relations.py``,
+``families/rpm/operators.py``); :class:`Operator` is the one type they all translate.
 """
 
 from __future__ import annotations
@@ -19,11 +21,22 @@ from enum import StrEnum
 
 
 class Operator(StrEnum):
+    """A version comparison, valued as the model (and Debian) writes it."""
+
     LT = "<<"
     LE = "<="
     EQ = "="
     GE = ">="
     GT = ">>"
+
+    def admits(self, order: int) -> bool:
+        """Whether a version that compares *order* (negative, zero or positive, as a family's
+        comparison gives it) with the constraint's version meets the constraint."""
+        if order < 0:
+            return self in (Operator.LT, Operator.LE)
+        if order > 0:
+            return self in (Operator.GT, Operator.GE)
+        return self in (Operator.LE, Operator.EQ, Operator.GE)
 
 
 @dataclass(frozen=True)

@@ -66,14 +66,7 @@ def allows(constraint: Constraint | None, version: str | None) -> bool:
         return True
     if version is None:
         return False
-    order = version_compare(version, constraint.version)
-    return {
-        Operator.LT: order < 0,
-        Operator.LE: order <= 0,
-        Operator.EQ: order == 0,
-        Operator.GE: order >= 0,
-        Operator.GT: order > 0,
-    }[constraint.operator]
+    return constraint.operator.admits(version_compare(version, constraint.version))
 
 
 def constraint_answers(a: str, b: str) -> tuple[object, ...]:

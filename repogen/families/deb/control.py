@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from debian.deb822 import Deb822, PkgRelation
 
 from repogen.families.deb import RELATION_FIELDS
+from repogen.families.deb.relations import spelling
 from repogen.families.deb.versions import name_problem, version_problem
 from repogen.model import BaseSpec, PackageSpec, RelationKind
 from repogen.model.relations import Alternative, Relation
@@ -102,7 +103,7 @@ def pkg_relations(relations: Sequence[Relation]) -> PkgRelations:
                 "version": (
                     None
                     if alternative.constraint is None
-                    else (str(alternative.constraint.operator), alternative.constraint.version)
+                    else (spelling(alternative.constraint.operator), alternative.constraint.version)
                 ),
                 "arch": None,
                 "restrictions": None,

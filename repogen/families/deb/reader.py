@@ -17,10 +17,10 @@ import apt_pkg
 
 from repogen.families import Family
 from repogen.families.deb import RELATION_FIELDS
+from repogen.families.deb.relations import deb_names, deb_relations
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module
 from repogen.index.read import RepositoryRead, identifier
-from repogen.index.relations import deb_names, deb_relations
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
 

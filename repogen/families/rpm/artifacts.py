@@ -17,6 +17,7 @@ import createrepo_c as cr
 
 from repogen.families.rpm.rpmmd import file_record, model_record, nevra
 from repogen.families.rpm.spec import NOARCH_NAME, SpecPackage
+from repogen.families.rpm.versions import join_evr
 from repogen.publish.base import BuildError
 
 
@@ -52,7 +53,8 @@ def _show(entry: tuple[object, ...]) -> str:
     name, flags, epoch, version, release = entry[:5]
     if flags is None:
         return str(name)
-    evr = f"{epoch}:{version}" + (f"-{release}" if release else "")
+    # createrepo_c gives a versioned dependency an epoch, "0" when it has none.
+    evr = join_evr(str(epoch or "0"), str(version), str(release) if release else None)
     return f"{name} {flags} {evr}"
 
 

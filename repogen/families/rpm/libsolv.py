@@ -11,17 +11,13 @@ from dataclasses import dataclass, field
 
 import solv
 
+from repogen.families.rpm.operators import SPELLINGS
 from repogen.model import PackageSpec, RelationKind
-from repogen.model.relations import Alternative, Operator, Relation
+from repogen.model.relations import Alternative, Relation
 from repogen.resolve.result import PackageRef, Resolution
 
-_FLAGS = {
-    Operator.LT: solv.REL_LT,
-    Operator.LE: solv.REL_LT | solv.REL_EQ,
-    Operator.EQ: solv.REL_EQ,
-    Operator.GE: solv.REL_GT | solv.REL_EQ,
-    Operator.GT: solv.REL_GT,
-}
+#: libsolv's relation flags of each operator.
+_FLAGS = {operator: spelling.solv for operator, spelling in SPELLINGS.items()}
 
 _KEYS = {
     RelationKind.DEPENDS: solv.SOLVABLE_REQUIRES,

@@ -20,11 +20,13 @@ from pathlib import Path
 import createrepo_c as cr
 
 from repogen.families import Family
+from repogen.families.rpm.dependencies import RpmDependency, rpm_relations
 from repogen.families.rpm.modules import read_modules
+from repogen.families.rpm.operators import EQUAL_FLAGS
+from repogen.families.rpm.versions import join_evr
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module, pattern
 from repogen.index.read import RepositoryRead, identifier
-from repogen.index.relations import RpmDependency, evr, rpm_relations
 from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
 
@@ -64,7 +66,7 @@ def _own(record: cr.Package, dependency: RpmDependency) -> bool:
     if name != record.name and re.fullmatch(rf"{re.escape(record.name)}\([^()]*\)", name) is None:
         return False
     same = (epoch or "0", version, release) == (record.epoch or "0", record.version, record.release)
-    return flags == "EQ" and same
+    return flags == EQUAL_FLAGS and same
 
 
 def _relations(record: cr.Package) -> dict[RelationKind, list[RpmDependency]]:
@@ -87,7 +89,7 @@ def _package(record: cr.Package) -> PackageSpec:
     provides = relations.get(RelationKind.PROVIDES, ()) if special else ()
     return PackageSpec(
         name=record.name,
-        version=evr(record.epoch, record.version, record.release),
+        version=join_evr(record.epoch, record.version, record.release, zero_epoch=False),
         arch=record.arch,
         summary=record.summary or "",
         description=record.description or "",

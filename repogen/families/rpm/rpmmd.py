@@ -17,8 +17,9 @@ from pathlib import Path
 
 import createrepo_c as cr
 
+from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage, dependency
-from repogen.families.rpm.versions import split_evr
+from repogen.families.rpm.versions import join_evr, package_evr
 from repogen.model import RelationKind, Repository
 from repogen.model.relations import parse_relation
 from repogen.publish.base import BuildError
@@ -54,7 +55,8 @@ class Record:
 
 def nevra(package: cr.Package) -> str:
     """``N-E:V-R.A``, the form modulemd artifacts take."""
-    return f"{package.name}-{package.epoch or 0}:{package.version}-{package.release}.{package.arch}"
+    evr = join_evr(package.epoch or "0", package.version, package.release)
+    return f"{package.name}-{evr}.{package.arch}"
 
 
 def file_name(name: str, version: str, release: str, arch: str) -> str:
@@ -74,7 +76,7 @@ def new_record(
 ) -> cr.Package:
     """A record for a package that has no file: the self-provides rpm adds, then *provides*.
 
-    *evr* is the package's epoch, version and release, as :func:`split_evr` gives them.
+    *evr* is the package's epoch, version and release, as :func:`package_evr` gives them.
     """
     epoch, ver, rel = evr
     record = cr.Package()
@@ -88,10 +90,14 @@ def new_record(
     # Stands in for the checksum of a file that was not built: stable and unique per NEVRA.
     record.pkgId = hashlib.sha256(f"{name}-{epoch}:{ver}-{rel}.{arch}".encode()).hexdigest()
     record.time_file = record.time_build = source_date_epoch
-    isa = [] if arch == NOARCH_NAME else [(f"{name}({_ISA[arch]})", "EQ", epoch, ver, rel, False)]
+    isa = (
+        []
+        if arch == NOARCH_NAME
+        else [(f"{name}({_ISA[arch]})", EQUAL_FLAGS, epoch, ver, rel, False)]
+    )
     # createrepo_c keeps a list in reverse order: the record lists *provides* (last first),
     # then ``name``, then ``name(isa)``.
-    record.provides = [*isa, (name, "EQ", epoch, ver, rel, False), *provides]
+    record.provides = [*isa, (name, EQUAL_FLAGS, epoch, ver, rel, False), *provides]
     return record
 
 
@@ -217,7 +223,7 @@ def _base_records(repository: Repository, source_date_epoch: int) -> list[cr.Pac
     """Records of the packages *repository*'s distribution supplies, with their provides."""
     records = []
     for base in repository.base:
-        evr = split_evr(base.version)
+        evr = package_evr(base.version)
         _, version, release = evr
         record = new_record(
             base.name,

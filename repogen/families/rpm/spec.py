@@ -23,9 +23,11 @@ import jinja2
 
 from repogen.data import RPM_TEMPLATES
 from repogen.families.rpm import DRIVER, TAGS
-from repogen.families.rpm.versions import name_problem, split_evr
+from repogen.families.rpm.operators import from_flags, spelled
+from repogen.families.rpm.versions import join_evr, name_problem, package_evr, split_evr
+from repogen.families.suse.patterns import escape, is_pattern_capability
 from repogen.model import PackageSpec, RelationKind
-from repogen.model.relations import Alternative, Operator, Relation
+from repogen.model.relations import Alternative, Relation
 from repogen.publish.base import BuildError
 
 NOARCH_NAME = DRIVER.noarch
@@ -33,19 +35,6 @@ NOARCH_NAME = DRIVER.noarch
 
 #: Relation kinds whose tag takes no rich (boolean) dependency (formats.md §2.2).
 _PLAIN_ONLY = {RelationKind.PROVIDES, RelationKind.OBSOLETES}
-
-#: Each operator as a spec writes it and as rpm-md flags it.
-_OPERATORS = {
-    Operator.LT: ("<", "LT"),
-    Operator.LE: ("<=", "LE"),
-    Operator.EQ: ("=", "EQ"),
-    Operator.GE: (">=", "GE"),
-    Operator.GT: (">", "GT"),
-}
-_SYMBOLS = {flags: symbol for symbol, flags in _OPERATORS.values()}
-
-_EVR = re.compile(r"^(?:(\d+):)?(.+?)(?:-([^-]+))?$")
-_PATTERN_CAPABILITY = re.compile(r"^pattern(-[a-z]+)?\(")
 
 
 #: A dependency as createrepo_c takes it: name, flags, epoch, version, release, pre.
@@ -69,16 +58,14 @@ class Dependency:
 
     @property
     def evr(self) -> str:
-        epoch = f"{self.epoch}:" if self.epoch else ""
-        release = f"-{self.release}" if self.release else ""
-        return f"{epoch}{self.version}{release}"
+        return join_evr(self.epoch, self.version or "", self.release)
 
     @functools.cached_property
     def text(self) -> str:
         """The dependency as a spec writes it."""
         if self.flags is None:
             return self.name
-        return f"{self.name} {_SYMBOLS[self.flags]} {self.evr}"
+        return f"{self.name} {spelled(from_flags(self.flags)).symbol} {self.evr}"
 
     @functools.cached_property
     def entry(self) -> Entry:
@@ -88,23 +75,11 @@ class Dependency:
         return (self.name, self.flags, epoch, self.version, self.release, self.pre)
 
 
-def parse_evr(text: str) -> tuple[str | None, str, str | None]:
-    """``[E:]V[-R]`` → epoch, version and release, as rpm splits a dependency's version."""
-    match = _EVR.match(text)
-    if match is None:
-        raise ValueError(text)
-    epoch, version, release = match.groups()
-    return epoch, version, release
-
-
 def capability_version(name: str, version: str) -> str:
-    """*version* as RPM can carry it for the capability *name*.
-
-    The values of SUSE's ``pattern…()`` capabilities are %-escaped text that libsolv's
-    autopattern unescapes (``pattern() = cuda-open`` names ``pattern:cuda-open``); rpm allows
-    at most one ``-`` in a version, so their hyphens are escaped as ``%2D`` too.
-    """
-    return version.replace("-", "%2D") if _PATTERN_CAPABILITY.match(name) else version
+    """*version* as RPM can carry it for the capability *name*: the value of a SUSE pattern
+    capability (``pattern() = cuda-open``) is escaped for libsolv's autopattern to unescape
+    (:mod:`repogen.families.suse.patterns`)."""
+    return escape(version) if is_pattern_capability(name) else version
 
 
 def _alternative(alternative: Alternative) -> str:
@@ -113,7 +88,7 @@ def _alternative(alternative: Alternative) -> str:
         raise BuildError(f"{alternative}: architecture qualifiers have no RPM equivalent")
     if alternative.constraint is None:
         return alternative.name
-    symbol, _ = _OPERATORS[alternative.constraint.operator]
+    symbol = spelled(alternative.constraint.operator).symbol
     version = capability_version(alternative.name, alternative.constraint.version)
     return f"{alternative.name} {symbol} {version}"
 
@@ -132,8 +107,8 @@ def dependency(relation: Relation, kind: RelationKind) -> Dependency:
     if alternative.constraint is None:
         return Dependency(alternative.name, pre=pre)
     text = capability_version(alternative.name, alternative.constraint.version)
-    epoch, version, release = parse_evr(text)
-    _, flags = _OPERATORS[alternative.constraint.operator]
+    epoch, version, release = split_evr(text)
+    flags = spelled(alternative.constraint.operator).flags
     return Dependency(alternative.name, flags, epoch, version, release, pre)
 
 
@@ -190,7 +165,7 @@ class SpecPackage:
 
     @functools.cached_property
     def epoch(self) -> str | None:
-        return parse_evr(self.version)[0]
+        return split_evr(self.version).epoch
 
     @property
     def noarch(self) -> bool:
@@ -199,7 +174,7 @@ class SpecPackage:
     @functools.cached_property
     def evr(self) -> tuple[str, str, str]:
         """Epoch (``0`` if none), version and release."""
-        return split_evr(self.version)
+        return package_evr(self.version)
 
     @functools.cached_property
     def tags(self) -> tuple[tuple[str, str], ...]:

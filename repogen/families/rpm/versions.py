@@ -1,8 +1,12 @@
-"""RPM package names and ``[epoch:]version-release`` strings: checked, split and compared."""
+"""RPM package names and ``[epoch:]version-release`` strings: checked, split, joined and compared.
+
+Every split and join of an EVR in repogen is :func:`split_evr` and :func:`join_evr`.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import rpm
 
@@ -26,16 +30,56 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def split_evr(version: str) -> tuple[str, str, str]:
-    """Split a valid RPM ``[E:]V-R`` into epoch (default ``0``), version and release."""
-    match = _EVR.fullmatch(version)
-    if match is None:
+class Evr(NamedTuple):
+    """An ``[epoch:]version[-release]`` in its parts; None for a part the text leaves out."""
+
+    epoch: str | None
+    version: str
+    release: str | None
+
+
+_DIGITS = "0123456789"
+
+
+def split_evr(text: str) -> Evr:
+    """*text* split as rpm splits an EVR (``parseEVR`` in rpmds.c; ``rpm.ver`` gives the same):
+    the epoch is the leading digits before a ``:`` (``0`` when the ``:`` comes first), the
+    release what follows the last ``-``.  Any text splits; :func:`version_problem` says
+    whether it is a valid package version."""
+    digits = len(text) - len(text.lstrip(_DIGITS))
+    epoch: str | None = None
+    rest = text
+    if text[digits : digits + 1] == ":":
+        epoch, rest = text[:digits] or "0", text[digits + 1 :]
+    version, dash, release = rest.rpartition("-")
+    if not dash:
+        return Evr(epoch, rest, None)
+    return Evr(epoch, version, release)
+
+
+def join_evr(
+    epoch: str | None, version: str, release: str | None, *, zero_epoch: bool = True
+) -> str:
+    """``[E:]V[-R]``: the epoch and the release where there is one (an empty one is none).
+
+    With ``zero_epoch=False`` an epoch ``0`` is left out too, as rpm compares it equal to no
+    epoch: the model writes ``12.6.0-1``, where rpm-md says ``epoch="0"``."""
+    text = f"{version}-{release}" if release else version
+    if not epoch or (epoch == "0" and not zero_epoch):
+        return text
+    return f"{epoch}:{text}"
+
+
+def package_evr(version: str) -> tuple[str, str, str]:
+    """A valid package ``[E:]V-R`` as rpm stores it: epoch (``0`` if none), version, release."""
+    if _EVR.fullmatch(version) is None:
         raise ValueError(version)
-    epoch, ver, rel = match.groups()
+    epoch, ver, rel = split_evr(version)
+    assert rel is not None  # the pattern requires one
     return epoch or "0", ver, rel
 
 
 def compare(a: str, b: str) -> int:
     """rpm's order of two ``[E:]V-R`` versions."""
-    result: int = rpm.labelCompare(split_evr(a), split_evr(b))
+    result: int = rpm.labelCompare(package_evr(a), package_evr(b))
     return result

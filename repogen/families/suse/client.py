@@ -15,13 +15,14 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 import createrepo_c as cr
 from lxml import etree
 from lxml.builder import ElementMaker
 
 from repogen.engine.errors import ClientFailed
+from repogen.families.rpm.dependencies import rpm_relation
+from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.rpmmd import Record, add_record
 from repogen.families.rpm.rpmroot import SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
@@ -150,7 +151,12 @@ def legacy_patterns(packages: Iterable[cr.Package]) -> bytes:
     rpm = ElementMaker(namespace=_RPM_NS, nsmap={"rpm": _RPM_NS})
     patterns = []
     for package in sorted(packages, key=lambda p: p.name):
-        values = {name: unquote(ver or "") for name, _, _, ver, _, _ in package.provides}
+        values = {
+            alternative.name: ""
+            if alternative.constraint is None
+            else alternative.constraint.version
+            for alternative in (rpm_relation(entry).alternatives[0] for entry in package.provides)
+        }
         if "pattern()" not in values:
             continue
         evr = {"epoch": package.epoch or "0", "ver": package.version, "rel": package.release}
@@ -166,8 +172,10 @@ def legacy_patterns(packages: Iterable[cr.Package]) -> bytes:
         for attribute in ("category", "icon", "order"):
             if values.get(f"pattern-{attribute}()"):
                 element.append(getattr(make, attribute)(values[f"pattern-{attribute}()"]))
-        element.append(rpm.provides(rpm.entry(name="autopattern()", flags="EQ", ver=package.name)))
-        element.append(rpm.requires(rpm.entry(name=package.name, flags="EQ", **evr)))
+        element.append(
+            rpm.provides(rpm.entry(name="autopattern()", flags=EQUAL_FLAGS, ver=package.name))
+        )
+        element.append(rpm.requires(rpm.entry(name=package.name, flags=EQUAL_FLAGS, **evr)))
         patterns.append(element)
     document = make.patterns(*patterns, count=str(len(patterns)))
     return bytes(etree.tostring(document, xml_declaration=True, encoding="UTF-8"))

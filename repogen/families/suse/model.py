@@ -8,7 +8,6 @@ where its ``when`` admits it; what makes it a pattern for zypper are its provide
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import quote
 
 from repogen.model.concrete import PackageSpec, PatternAttributes, RelationKind
 from repogen.model.context import Context, Place, applies
@@ -91,7 +90,7 @@ def _pattern_provides(pattern: PatternAttributes) -> tuple[Relation, ...]:
     provides = [
         provide("pattern()", pattern.name),
         provide("pattern-order()", pattern.order),
-        provide("pattern-category()", quote(pattern.category)),
+        provide("pattern-category()", pattern.category),
     ]
     if pattern.visible:
         provides.append(provide("pattern-visible()"))
