@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from repogen.check.declarations import Assertion, AssertionFile, Expectation, TargetSelector
+from repogen.check.declarations import Assertion, AssertionFile, Expectation
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository, load_release
 from repogen.model.errors import ModelError, ModelErrors
@@ -60,20 +60,6 @@ def assertion_files(paths: Sequence[Path]) -> list[Path]:
     for path in chosen:
         files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     return files
-
-
-def _selected(selector: TargetSelector, repository: Repository) -> bool:
-    target = repository.target
-    return all(
-        (
-            selector.target is None or repository.target_name in selector.target,
-            selector.family is None or target.family in selector.family,
-            selector.distro is None or target.distro in selector.distro,
-            selector.arch is None or repository.canonical_arch in selector.arch,
-            selector.modular is None or target.modular == selector.modular,
-            selector.drivers is None or target.drivers == selector.drivers,
-        )
-    )
 
 
 def why_chain(resolution: Resolution, name: str) -> str:
@@ -172,7 +158,7 @@ class Checker:
         if condition and condition.default_flavor not in (None, flavor):
             return
         for repository in self.release.repositories:
-            if not _selected(assertion.targets, repository):
+            if not assertion.targets.selects(repository):
                 continue
             packages = self.packages(assertion, repository)
             if not packages:
