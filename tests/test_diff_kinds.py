@@ -199,4 +199,5 @@ def test_normalising_rewrites_only_whole_release_numbers(old: ReleaseModel) -> N
     assert normal("kmod-nvidia-555.42.06-4.18.0") == "kmod-nvidia-{driver}-4.18.0"
     assert normal("cuda-toolkit-12-5 (>= 12.5.1-1)") == "cuda-toolkit-{cuda_dash} (>= {cuda}-1)"
     assert normal("cuda (>= 12.5.2)") == "cuda (>= 12.5.2)"
-    assert normal("lib5550 libx555 555.1") == "lib5550 libx555 555.1"
+    # A number glued to a name (libx555) is the release's: libx555 → libx560 is a rename.
+    assert normal("lib5550 libx555 555.1") == "lib5550 libx{branch} 555.1"

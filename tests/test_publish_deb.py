@@ -26,7 +26,7 @@ from repogen.cli import app
 from repogen.families.deb import RELATION_FIELDS
 from repogen.families.deb.client import AptError, AptSandbox, InstalledPackage
 from repogen.families.deb.control import binary_control, description, source_control
-from repogen.families.deb.publish import KEYRING, write_base_stub
+from repogen.families.deb.publish import KEYRING
 from repogen.model import (
     ModelErrors,
     PackageSpec,
@@ -38,6 +38,7 @@ from repogen.model import (
 from repogen.model.relations import parse_relation
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry
 from repogen.resolve.universe import base_packages
+from tests.base_repositories import write_base_stub
 from tests.conftest import MODELS
 
 EPOCH = 1722470400  # 2024-08-01

@@ -23,10 +23,10 @@ import rpm
 from repogen.build import build
 from repogen.families.rpm import modulemd
 from repogen.families.rpm.rpmbuild import RpmbuildJob, run_rpmbuild
-from repogen.families.rpm.rpmmd import write_base_repository
 from repogen.model import RelationKind, ReleaseModel, Repository, load_release
 from repogen.model.relations import Relation, parse_relation
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry
+from tests.base_repositories import write_base_repository
 from tests.conftest import MODELS
 
 #: 2024-08-01T00:00:00Z, the 12.6 release date.

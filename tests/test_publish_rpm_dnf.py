@@ -11,10 +11,10 @@ import pytest
 
 from repogen.build import build
 from repogen.families.rpm.client import DnfRepository, DnfSandbox
-from repogen.families.rpm.rpmmd import write_base_repository
 from repogen.model import KernelModuleFlavor, ReleaseModel, Repository
 from repogen.publish.base import BuildOptions
 from repogen.resolve.result import Resolution
+from tests.base_repositories import module_list, write_base_repository
 from tests.test_publish_rpm import EPOCH, repository_of
 
 MakeSandbox = Callable[..., DnfSandbox]
@@ -99,7 +99,7 @@ def test_module_list_marks_the_release_default_stream(
     branch: str,
 ) -> None:
     dnf = dnf_12_6["rhel9"] if release == "12.6" else rhel9_12_5
-    rows = dnf.module_list()
+    rows = module_list(dnf)
     streams = {row.stream for row in rows if row.module == "nvidia-driver"}
     assert streams == {
         "latest",
@@ -215,7 +215,7 @@ def test_an_enabled_stream_wins_over_the_default_until_switched(
     dnf = sandbox(tmp_path, release_12_6, out_12_6, "rhel9")
     dnf.enable_streams(["nvidia-driver:latest-dkms"])
     assert [
-        (row.stream, row.enabled) for row in dnf.module_list() if row.enabled or row.default
+        (row.stream, row.enabled) for row in module_list(dnf) if row.enabled or row.default
     ] == [
         ("latest-dkms", True),
         ("open-dkms", False),
@@ -252,7 +252,7 @@ def test_hotfix_repository_swaps_the_proprietary_stack_for_open_modules(
     dnf = sandbox(tmp_path, release_12_6, out_12_6, "rhel9", hotfixes=True)
     dnf.install_headers(installed)
     dnf.enable_streams(["nvidia-driver:latest-dkms"])
-    assert [row.stream for row in dnf.module_list() if row.enabled] == ["latest-dkms"]
+    assert [row.stream for row in module_list(dnf) if row.enabled] == ["latest-dkms"]
 
     resolution = dnf.resolve("dnf --allowerasing install nvidia-open")
     assert resolution.ok, resolution.problems

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import rpm
 
-from repogen.families.rpm.rpmmd import write_base_repository
 from repogen.families.suse.client import ZypperSandbox, add_legacy_patterns
 from repogen.model import ReleaseModel
+from tests.base_repositories import write_base_repository
 from tests.test_publish_rpm import (
     EPOCH,
     build_repositories,

@@ -17,13 +17,12 @@ from typer.testing import CliRunner
 from repogen.build import build
 from repogen.cli import app
 from repogen.families.deb.client import AptSandbox
-from repogen.families.deb.publish import write_base_stub
 from repogen.families.rpm.client import DnfRepository, DnfSandbox
-from repogen.families.rpm.rpmmd import write_base_repository
 from repogen.model import ReleaseModel
 from repogen.publish.base import BuildError, BuildOptions
 from repogen.publish.output import STOP_AT
 from repogen.resolve.universe import universe_for
+from tests.base_repositories import write_base_repository, write_base_stub
 
 from .conftest import MODELS, RELEASES
 

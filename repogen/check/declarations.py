@@ -6,22 +6,21 @@ from pydantic import Field
 
 from repogen.model.declarations import (
     Declaration,
-    FamilyName,
     FlavorName,
     Identifier,
+    TargetSelector,
     Template,
 )
 
-
-class TargetSelector(Declaration):
-    """Which repositories an assertion applies to; every given condition must hold."""
-
-    target: list[Identifier] | None = None
-    family: list[FamilyName] | None = None
-    distro: list[Identifier] | None = None
-    arch: list[Identifier] | None = Field(default=None, description="Canonical architectures")
-    modular: bool | None = None
-    drivers: bool | None = None
+# An assertion's ``targets`` select repositories as a package's ``when`` does, with one type.
+__all__ = [
+    "Assertion",
+    "AssertionFile",
+    "Expectation",
+    "InstalledSetup",
+    "ReleaseCondition",
+    "TargetSelector",
+]
 
 
 class ReleaseCondition(Declaration):

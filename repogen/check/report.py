@@ -8,10 +8,11 @@ from typing import Any
 from lxml import etree
 
 from repogen.check.run import CheckResult
+from repogen.resolve.outcome import OutcomeFlavor
 from repogen.resolve.result import Resolution
 
 
-def resolution_json(resolution: Resolution, flavor: str) -> dict[str, Any]:
+def resolution_json(resolution: Resolution, flavor: OutcomeFlavor) -> dict[str, Any]:
     """The JSON shape of a resolution, shared by `repogen resolve --json` and `check --json`."""
 
     def refs(items: Sequence[Any]) -> list[dict[str, str]]:
@@ -23,7 +24,7 @@ def resolution_json(resolution: Resolution, flavor: str) -> dict[str, Any]:
         "upgrade": refs(resolution.upgrade),
         "remove": refs(resolution.remove),
         "modules": list(resolution.modules),
-        "flavor": flavor,
+        "flavor": flavor.value,
         "problems": list(resolution.problems),
         "why": {name: list(reason) for name, reason in sorted(resolution.why.items())},
     }

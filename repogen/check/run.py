@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from repogen.check.declarations import Assertion, AssertionFile, Expectation, TargetSelector
+from repogen.check.declarations import Assertion, AssertionFile, Expectation
 from repogen.data import bundled
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository, load_release
@@ -19,6 +19,7 @@ from repogen.model.load import declarations
 from repogen.model.source import load_document
 from repogen.model.templates import TemplateError, fill, release_variables
 from repogen.resolve import Engine, in_process
+from repogen.resolve.outcome import Outcome, OutcomeFlavor
 from repogen.resolve.request import RequestError, parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.session import SessionError, installed_by
@@ -38,13 +39,19 @@ class CheckResult:
     target: str
     arch: str
     request: str
-    flavor: str
+    flavor: OutcomeFlavor
     failures: tuple[str, ...]
     resolution: Resolution = field(compare=False)
+    #: What the request was resolved against.
+    universe: Universe = field(compare=False)
 
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.universe.outcome(self.request, self.resolution)
 
 
 def assertion_files(paths: Sequence[Path]) -> list[Path]:
@@ -54,20 +61,6 @@ def assertion_files(paths: Sequence[Path]) -> list[Path]:
     for path in chosen:
         files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     return files
-
-
-def _selected(selector: TargetSelector, repository: Repository) -> bool:
-    target = repository.target
-    return all(
-        (
-            selector.target is None or repository.target_name in selector.target,
-            selector.family is None or target.family in selector.family,
-            selector.distro is None or target.distro in selector.distro,
-            selector.arch is None or repository.canonical_arch in selector.arch,
-            selector.modular is None or target.modular == selector.modular,
-            selector.drivers is None or target.drivers == selector.drivers,
-        )
-    )
 
 
 def why_chain(resolution: Resolution, name: str) -> str:
@@ -166,14 +159,14 @@ class Checker:
         if condition and condition.default_flavor not in (None, flavor):
             return
         for repository in self.release.repositories:
-            if not _selected(assertion.targets, repository):
+            if not assertion.targets.selects(repository):
                 continue
             packages = self.packages(assertion, repository)
             if not packages:
                 # An assertion over no package would pass without checking anything.
                 patterns = ", ".join(assertion.foreach_package or ())
                 failure = f"foreach_package matches no package of this target: {patterns}"
-                yield _result(assertion, source, repository, "", [failure], Resolution(ok=False))
+                yield _failed(assertion, source, repository, "", failure)
             for package in packages:
                 yield self.one(assertion, file, source, repository, package)
 
@@ -214,13 +207,11 @@ class Checker:
             request = parse_request(text)
             state = self.installed_state(assertion, file, repository, variables)
         except (RequestError, SessionError, LookupError) as exc:
-            return _result(assertion, source, repository, text, [str(exc)], Resolution(ok=False))
+            return _failed(assertion, source, repository, text, str(exc))
         universe = universe_for(repository, state, hotfixes=assertion.hotfixes)
         resolution = self.engine(repository, universe, request)
         failures = evaluate(assertion.expect, variables, universe, resolution)
-        return _result(
-            assertion, source, repository, text, failures, resolution, universe.flavor(resolution)
-        )
+        return _result(assertion, source, repository, text, failures, resolution, universe)
 
     def installed_state(
         self, assertion: Assertion, file: Path, repository: Repository, variables: dict[str, str]
@@ -258,7 +249,7 @@ def _result(
     request: str,
     failures: list[str],
     resolution: Resolution,
-    flavor: str = "none",
+    universe: Universe,
 ) -> CheckResult:
     return CheckResult(
         assertion.id,
@@ -267,9 +258,25 @@ def _result(
         repository.target_name,
         repository.arch,
         request,
-        flavor,
+        universe.flavor(resolution),
         tuple(failures),
         resolution,
+        universe,
+    )
+
+
+def _failed(
+    assertion: Assertion, source: str, repository: Repository, request: str, failure: str
+) -> CheckResult:
+    """The result of a request that could not be run (its failure says why)."""
+    return _result(
+        assertion,
+        source,
+        repository,
+        request,
+        [failure],
+        Resolution(ok=False),
+        universe_for(repository),
     )
 
 

@@ -89,7 +89,8 @@ def graph(
     follows, and states the kernel-module flavor it brings.  --focus keeps what lies within
     --depth relation steps of one package (downstream by default).  --diff draws two
     releases in one graph: added in green, removed in red and dashed, the rest faded;
-    packages are matched by name with the release's branch and CUDA version as placeholders.
+    packages are matched as `repogen diff` matches them: by name, by Replaces, Obsoletes or
+    Provides, or by name with the release's branch and CUDA version as placeholders.
 
     Example: repogen graph --target ubuntu2204 --request "apt-get install cuda" -o cuda.svg
     """
@@ -115,7 +116,7 @@ def graph(
         old, new = (load_model(path) for path in releases)
         before = repository_of(old, target, arch)
         after = repository_of(new, target, before.arch)
-        names = matching(old.release, new.release)
+        names = matching(old.release, new.release, before, after)
         drawn = diff(
             build_graph(before, old.release.name, base=base),
             build_graph(after, new.release.name, base=base),

@@ -37,6 +37,7 @@ from repogen.diff.result import (
     StreamChange,
     ValueChange,
 )
+from repogen.resolve.outcome import Outcome
 
 
 def _record(value: Any) -> dict[str, Any]:
@@ -61,6 +62,18 @@ def _stream(change: StreamChange) -> dict[str, Any]:
         "artifacts": _set(change.artifacts),
         "profiles": _set(change.profiles),
         "profile_rpms": [{"name": p.name, **_set(p.rpms)} for p in change.profile_rpms],
+    }
+
+
+def _outcome(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "ok": outcome.ok,
+        "flavor": outcome.flavor.value,
+        "kernel_modules": list(outcome.kernel_modules),
+        "install": list(outcome.install),
+        "remove": list(outcome.remove),
+        "modules": list(outcome.modules),
+        "problem": outcome.problem,
     }
 
 
@@ -105,8 +118,8 @@ def _repository(diff: RepositoryDiff) -> dict[str, Any]:
                 "request": change.request,
                 "old_request": change.old_request,
                 "assertions": list(change.assertions),
-                "old": _record(change.old),
-                "new": _record(change.new),
+                "old": _outcome(change.old),
+                "new": _outcome(change.new),
                 "install": _set(change.install),
                 "remove": _set(change.remove),
             }

@@ -18,7 +18,7 @@ from repogen.check.declarations import Assertion
 from repogen.check.run import assertion_files
 from repogen.diff.features import kernel_flavors, module_changes, patterns
 from repogen.diff.installability import regressions
-from repogen.diff.normalise import Normaliser
+from repogen.diff.normalise import Normaliser, ReleaseNumbers
 from repogen.diff.packages import (
     Pairing,
     RelationTexts,
@@ -73,15 +73,19 @@ def _selected(release: ReleaseModel, options: DiffOptions) -> dict[Key, Reposito
 class _Sides:
     """Both releases, with what every repository comparison needs from them."""
 
-    normal: tuple[Normaliser, Normaliser]
+    numbers: ReleaseNumbers
     texts: RelationTexts
+
+    @property
+    def normal(self) -> tuple[Normaliser, Normaliser]:
+        return self.numbers.old, self.numbers.new
 
 
 def _pairing(old: Repository, new: Repository, sides: _Sides) -> Pairing:
     return pair(
         candidates(old.packages, old.family),
         candidates(new.packages, new.family),
-        *sides.normal,
+        sides.numbers,
     )
 
 
@@ -110,7 +114,7 @@ def _repository(
             for a, b, _ in pairing.pairs
             if (change := relation_changes(a, b, old_normal, new_normal, sides.texts))
         ),
-        modules=module_changes(old.modules, new.modules, old_normal, new_normal),
+        modules=module_changes(old.modules, new.modules, sides.numbers),
         patterns=SetChange.between(patterns(old.packages), patterns(new.packages)),
         kernel_flavors=SetChange.between(
             kernel_flavors(old.packages), kernel_flavors(new.packages)
@@ -215,7 +219,7 @@ def _diff(
         )
     before, after = _selected(old, options), _selected(new, options)
     both = sorted(before.keys() & after.keys())
-    sides = _Sides((Normaliser.of(old.release), Normaliser.of(new.release)), RelationTexts())
+    sides = _Sides(ReleaseNumbers.between(old.release, new.release), RelationTexts())
     pairings = {k: _pairing(before[k], after[k], sides) for k in both}
     resolving = functools.partial(outcomes, new, [after[k] for k in both], *checks)
     # Workers resolve the new side's requests and check installability (the biggest part,

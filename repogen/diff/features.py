@@ -1,9 +1,10 @@
 """dnf modules, SUSE patterns and kernel flavors of two repositories compared.
 
-Streams are matched by name, then — like packages — by name once the release numbers are
-normalised (``555-open`` → ``560-open``).  Patterns are the ``pattern()`` names of the pattern
-packages; kernel flavors are the ``-kmp-<flavor>`` suffixes of the kernel-module packages (the
-SUSE KMP naming convention), so both read the same from a model and from metadata.
+Streams are matched by name, then — like packages, with the same rule — by name once the
+release numbers are normalised (``555-open`` → ``560-open``).  Patterns are the ``pattern()``
+names of the pattern packages; kernel flavors are the ``-kmp-<flavor>`` suffixes of the
+kernel-module packages (the SUSE KMP naming convention), so both read the same from a model
+and from metadata.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from repogen.diff.normalise import Normaliser
+from repogen.diff.normalise import Normaliser, ReleaseNumbers, follow_release
 from repogen.diff.result import (
     ModuleChange,
     ProfileChange,
@@ -64,17 +65,27 @@ def _stream(
     return None
 
 
-def _module(
-    old: ModuleSpec, new: ModuleSpec, old_normal: Normaliser, new_normal: Normaliser
-) -> ModuleChange | None:
+def stream_pairs(
+    old: ModuleSpec, new: ModuleSpec, numbers: ReleaseNumbers
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The streams of a module both sides have, matched: (old, new) names of the same name,
+    and of names that follow the release."""
+    old_names = {s.name for s in old.streams}
+    new_names = {s.name for s in new.streams}
+    renamed = follow_release(sorted(old_names - new_names), sorted(new_names - old_names), numbers)
+    return [(n, n) for n in sorted(old_names & new_names)], renamed
+
+
+def _module(old: ModuleSpec, new: ModuleSpec, numbers: ReleaseNumbers) -> ModuleChange | None:
     """What changed in a module both sides have; None when nothing did."""
+    old_normal, new_normal = numbers.old, numbers.new
     old_streams = {s.name: s for s in old.streams}
     new_streams = {s.name: s for s in new.streams}
-    gone = sorted(old_streams.keys() - new_streams.keys())
-    came = {new_normal(n): n for n in sorted(new_streams.keys() - old_streams.keys())}
-    renamed = [(n, came.pop(old_normal(n))) for n in gone if old_normal(n) in came]
+    same, renamed = stream_pairs(old, new, numbers)
     moved = {a for a, _ in renamed}
-    pairs = [*((n, n) for n in sorted(old_streams.keys() & new_streams.keys())), *renamed]
+    gone = sorted(old_streams.keys() - new_streams.keys())
+    came = sorted(new_streams.keys() - old_streams.keys() - {b for _, b in renamed})
+    pairs = [*same, *renamed]
     changed = [
         change
         for a, b in pairs
@@ -88,7 +99,7 @@ def _module(
         default_profile=_value(
             old.default_profile, new.default_profile, old.default_profile != new.default_profile
         ),
-        streams=SetChange(tuple(n for n in gone if n not in moved), tuple(sorted(came.values()))),
+        streams=SetChange(tuple(n for n in gone if n not in moved), tuple(came)),
         renamed_streams=tuple(renamed),
         changed_streams=tuple(changed),
     )
@@ -98,10 +109,7 @@ def _module(
 
 
 def module_changes(
-    old: Iterable[ModuleSpec],
-    new: Iterable[ModuleSpec],
-    old_normal: Normaliser,
-    new_normal: Normaliser,
+    old: Iterable[ModuleSpec], new: Iterable[ModuleSpec], numbers: ReleaseNumbers
 ) -> tuple[ModuleChange, ...]:
     """Every module added, removed or changed, by name."""
     before = {m.name: m for m in old}
@@ -112,6 +120,6 @@ def module_changes(
             changes.append(ModuleChange(name, Status.REMOVED))
         elif name not in before:
             changes.append(ModuleChange(name, Status.ADDED))
-        elif change := _module(before[name], after[name], old_normal, new_normal):
+        elif change := _module(before[name], after[name], numbers):
             changes.append(change)
     return tuple(changes)

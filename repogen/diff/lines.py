@@ -16,7 +16,6 @@ from itertools import groupby
 from repogen.diff.result import (
     Link,
     ModuleChange,
-    Outcome,
     RepositoryDiff,
     ResolutionChange,
     SetChange,
@@ -37,15 +36,6 @@ def _was(old: str, new: str) -> str:
     return "" if old == new else f" (was {old})"
 
 
-def outcome_text(outcome: Outcome) -> str:
-    """``proprietary (nvidia-dkms-555)``, ``none``, ``fails: E: Unable to locate …``."""
-    if not outcome.ok:
-        return f"fails: {outcome.problem}"
-    if outcome.kernel_modules:
-        return f"{outcome.flavor} ({', '.join(outcome.kernel_modules)})"
-    return outcome.flavor
-
-
 def request_text(change: ResolutionChange) -> str:
     return change.request + _was(change.old_request, change.request)
 
@@ -62,8 +52,8 @@ def _resolutions(diff: RepositoryDiff) -> Iterator[Line]:
         yield Line(
             1,
             "~",
-            f"{request_text(change)}: {outcome_text(change.old)} → "
-            f"{outcome_text(change.new)}  [{', '.join(change.assertions)}]",
+            f"{request_text(change)}: {change.old.summary()} → "
+            f"{change.new.summary()}  [{', '.join(change.assertions)}]",
         )
         for label, names in (("installs", change.install), ("removes", change.remove)):
             if names.removed:

@@ -7,7 +7,9 @@ The rename rule, applied to packages only one side has (each package in at most 
 2. **Release numbers**: a removed and an added package whose names are equal once each side's
    release numbers are normalised (:mod:`repogen.diff.normalise`) are one package that follows
    the release: ``nvidia-driver-555`` → ``nvidia-driver-560``, ``cuda-toolkit-12-5`` →
-   ``cuda-toolkit-12-6``.
+   ``cuda-toolkit-12-6``, ``libfoo555`` → ``libfoo560``.
+
+`repogen graph --diff` matches its package nodes with this same rule (:mod:`repogen.graph.diff`).
 
 A repository listing several versions of a package is compared by its newest (the candidate).
 Relations are compared per field as sets (rpm does not keep their order); relations that
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from repogen.diff.normalise import Normaliser
+from repogen.diff.normalise import Normaliser, ReleaseNumbers, follow_release
 from repogen.diff.result import FieldChange, Link, RelationChanges, Rename, SetChange
 from repogen.families import driver
 from repogen.model import Family, PackageSpec, RelationKind
@@ -58,8 +60,7 @@ def candidates(packages: Iterable[PackageSpec], family: Family) -> dict[str, Pac
 def pair(
     old: Mapping[str, PackageSpec],
     new: Mapping[str, PackageSpec],
-    old_normal: Normaliser,
-    new_normal: Normaliser,
+    numbers: ReleaseNumbers,
 ) -> Pairing:
     """Match *old* and *new* packages by name, then by the rename rule."""
     pairs = [(old[name], new[name], None) for name in sorted(old.keys() & new.keys())]
@@ -74,11 +75,8 @@ def pair(
             )
             if predecessor is not None:
                 renamed.append((gone.pop(predecessor), came.pop(name), link))
-    by_normal = {new_normal(name): name for name in came}
-    for name in list(gone):
-        successor = by_normal.pop(old_normal(name), None)
-        if successor is not None:
-            renamed.append((gone.pop(name), came.pop(successor), Link.RELEASE))
+    for name, successor in follow_release(list(gone), list(came), numbers):
+        renamed.append((gone.pop(name), came.pop(successor), Link.RELEASE))
     return Pairing(
         tuple(pairs + sorted(renamed, key=lambda p: p[1].name)),
         tuple(gone.values()),

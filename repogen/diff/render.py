@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from repogen.diff.lines import Line, groups, outcome_text, request_text
+from repogen.diff.lines import Line, groups, request_text
 from repogen.diff.result import ReleaseDiff, Status
 
 _STYLES = {"+": "green", "-": "red", "~": "yellow", "!": "bold red", " ": "bold cyan"}
@@ -56,7 +56,7 @@ def _resolution_table(diff: ReleaseDiff) -> list[str]:
     rows: dict[tuple[str, str, str], list[str]] = {}
     for repository in diff.repositories:
         for change in repository.resolutions:
-            key = (request_text(change), outcome_text(change.old), outcome_text(change.new))
+            key = (request_text(change), change.old.summary(), change.new.summary())
             rows.setdefault(key, []).append(f"{repository.target}/{repository.arch}")
     if not rows:
         return []

@@ -17,11 +17,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from repogen.check.declarations import Assertion, Expectation, TargetSelector
-from repogen.check.run import Checker, CheckResult
+from repogen.check.run import Checker
 from repogen.diff.closure import ClosureEngine
 from repogen.diff.normalise import Normaliser
-from repogen.diff.result import Outcome, ResolutionChange, SetChange
+from repogen.diff.result import ResolutionChange, SetChange
 from repogen.model import ReleaseModel, Repository
+from repogen.resolve.outcome import Outcome
 from repogen.resolve.request import parse_request
 from repogen.resolve.result import Resolution
 
@@ -76,48 +77,18 @@ def outcomes(
         if requests
         else checker.run(files)
     )
-    released = {(r.target_name, r.arch): _Released.of(r) for r in repositories}
     grouped: dict[Key, list[Resolved]] = {}
     for result in results:
         key = (result.target, result.arch)
-        outcome = _outcome(result, released[key])
-        grouped.setdefault(key, []).append(Resolved(result.assertion, result.request, outcome))
+        grouped.setdefault(key, []).append(
+            Resolved(result.assertion, result.request, result.outcome)
+        )
     return grouped
 
 
 def problem_text(resolution: Resolution) -> str:
     """The client's complaint about a failed *resolution*, on one line."""
     return " ".join(line.strip() for line in resolution.problems if line.strip())
-
-
-@dataclass(frozen=True)
-class _Released:
-    """The names of one repository's packages, and of its kernel-module packages: what an
-    outcome reports of a transaction."""
-
-    names: frozenset[str]
-    kernel: frozenset[str]
-
-    @classmethod
-    def of(cls, repository: Repository) -> _Released:
-        return cls(
-            frozenset(p.name for p in repository.packages),
-            frozenset(p.name for p in repository.packages if p.kernel_module is not None),
-        )
-
-
-def _outcome(result: CheckResult, released: _Released) -> Outcome:
-    resolution = result.resolution
-    installed = resolution.installed_names
-    return Outcome(
-        ok=resolution.ok,
-        flavor=result.flavor,
-        kernel_modules=tuple(sorted(installed & released.kernel)),
-        install=tuple(sorted(installed & released.names)),
-        remove=tuple(sorted({r.name for r in resolution.remove} & released.names)),
-        modules=resolution.modules,
-        problem="" if resolution.ok else problem_text(resolution),
-    )
 
 
 def _change(

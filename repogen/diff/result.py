@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from repogen.model import Family, RelationKind
+from repogen.resolve.outcome import Outcome
 
 
 def _same(text: str) -> str:
@@ -129,24 +130,6 @@ class ModuleChange:
     streams: SetChange = SetChange()
     renamed_streams: tuple[tuple[str, str], ...] = ()
     changed_streams: tuple[StreamChange, ...] = ()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One resolution, as the diff compares it.
-
-    ``install`` and ``remove`` name packages of the release repository only (what the
-    distribution supplies is left out); ``kernel_modules`` are the installed packages that
-    carry kernel modules; ``problem`` is the client's error when the request fails.
-    """
-
-    ok: bool
-    flavor: str
-    kernel_modules: tuple[str, ...] = ()
-    install: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
-    modules: tuple[str, ...] = ()
-    problem: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,41 +1,51 @@
 """One graph of what changed between two releases of the same target.
 
-Package names carry their release (``nvidia-driver-555`` / ``nvidia-driver-560``,
-``cuda-12-5`` / ``cuda-12-6``), so nodes are matched by a key: the name with every release
-variable whose value differs between the two releases (driver version, CUDA version, branch,
-``cuda_dot``, ``cuda_dash``) replaced by its placeholder, ``nvidia-driver-{branch}``.  A value
-only counts as a whole version: ``560`` in ``nvidia-driver-560-open``, not in ``5601`` or
-``1.560``.  The keys are the node ids of the diff; labels keep the real names, the newer
-release's when a node is in both.  Edges match on their keyed ends, kind and label.
+Nodes are matched the way `repogen diff` matches packages, with its normaliser and rename rule
+(:mod:`repogen.diff.normalise`, :func:`repogen.diff.packages.pair`), so the two commands agree
+on which packages are the same: packages of the same name; a new package that ``Replaces``,
+``Obsoletes`` or ``Provides`` a removed one; packages whose names are equal once each release's
+numbers that differ (driver version, CUDA version, branch, ``cuda_dot``, ``cuda_dash``) are
+replaced by placeholders, ``nvidia-driver-{branch}``.  Module streams are matched like the
+diff matches them too.
+
+Each node gets a key, the same on both sides for matched packages: a package of the same name
+keeps its name, a package renamed with the release has its normalised name, a package renamed
+by a declared link has its new name; every other element (packages only one side has, virtual
+packages, streams) has its normalised name.  The keys are the node ids of the diff; labels
+keep the real names, the newer release's when a node is in both.  Edges match on their keyed
+ends, kind and label.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from repogen.diff.features import stream_pairs
+from repogen.diff.normalise import Normaliser, ReleaseNumbers
+from repogen.diff.packages import candidates, pair
+from repogen.diff.result import Link
 from repogen.graph.elements import Change, Graph, Node
+from repogen.model import Repository
 from repogen.model.declarations import Release
-from repogen.model.templates import release_variables
-
-#: The release variables that appear in package and stream names.
-MATCHED = ("driver", "cuda", "branch", "cuda_dot", "cuda_dash")
 
 
 @dataclass(frozen=True)
 class Renaming:
     """Names of one release onto the keys they share with the other release."""
 
-    #: Value in this release → placeholder, such as ``555`` → ``{branch}``.
-    placeholders: Mapping[str, str]
+    normal: Normaliser
+    #: Names matched by the rename rule (packages, ``module:stream`` ids) → their key.
+    matched: Mapping[str, str] = field(default_factory=dict)
 
-    def key(self, name: str) -> str:
-        if not self.placeholders:
-            return name
-        values = sorted(self.placeholders, key=len, reverse=True)
-        pattern = rf"(?<![\d.])(?:{'|'.join(map(re.escape, values))})(?!\.?\d)"
-        return re.sub(pattern, lambda m: self.placeholders[m.group()], name)
+    def key(self, element: str) -> str:
+        """The key of a node, edge end or cluster id: its words keyed one by one (``a | b``
+        for an alternatives group, ``cluster MODULE KMOD …`` for a cluster)."""
+        return " ".join(self._word(word) for word in element.split(" "))
+
+    def _word(self, word: str) -> str:
+        found = self.matched.get(word)
+        return self.normal(word) if found is None else found
 
 
 @dataclass(frozen=True)
@@ -50,19 +60,53 @@ class Matching:
     replaced: str
 
     def key(self, name: str) -> str:
-        """The key of *name*, a name of either release."""
-        return self.after.key(self.before.key(name))
+        """The key of *name*, a name of either release (the newer one's first)."""
+        for renaming in (self.after, self.before):
+            if name in renaming.matched:
+                return renaming.matched[name]
+        return self.after.normal(self.before.normal(name))
 
 
-def matching(old: Release, new: Release) -> Matching:
-    before, after = release_variables(old), release_variables(new)
-    differ = [v for v in MATCHED if before[v] != after[v]]
+def matching(
+    old: Release,
+    new: Release,
+    before: Repository | None = None,
+    after: Repository | None = None,
+) -> Matching:
+    """The matching of *old*'s and *new*'s names; with the repositories *before* and *after*
+    (of one target, in *old* and *new*), their packages and streams are matched by the diff's
+    rename rule, otherwise names are matched by their release numbers alone."""
+    numbers = ReleaseNumbers.between(old, new)
+    old_keys: dict[str, str] = {}
+    new_keys: dict[str, str] = {}
+    if before is not None and after is not None:
+        pairing = pair(
+            candidates(before.packages, before.family),
+            candidates(after.packages, after.family),
+            numbers,
+        )
+        for old_package, new_package, link in pairing.pairs:
+            # Distinct keys for distinct pairs: a kept name is in both releases, a name renamed
+            # with the release normalises to a text with a placeholder, which no name has, and a
+            # declared link's new name is only in the new release.
+            name = new_package.name
+            key = numbers.new(name) if link is Link.RELEASE else name
+            old_keys[old_package.name] = new_keys[name] = key
+        modules = {m.name: m for m in after.modules}
+        for module in before.modules:
+            if module.name not in modules:
+                continue
+            same, renamed = stream_pairs(module, modules[module.name], numbers)
+            for old_stream, new_stream in [*same, *renamed]:
+                old_id, new_id = f"{module.name}:{old_stream}", f"{module.name}:{new_stream}"
+                kept = old_stream == new_stream
+                old_keys[old_id] = new_keys[new_id] = new_id if kept else numbers.new(new_id)
     return Matching(
         old,
         new,
-        Renaming({before[v]: f"{{{v}}}" for v in differ}),
-        Renaming({after[v]: f"{{{v}}}" for v in differ}),
-        ", ".join(f"{before[v]} → {after[v]}" for v in differ),
+        Renaming(numbers.old, old_keys),
+        Renaming(numbers.new, new_keys),
+        numbers.replaced,
     )
 
 

@@ -20,10 +20,11 @@ from repogen.graph.elements import (
     Highlight,
     NodeKind,
 )
+from repogen.resolve.outcome import OutcomeFlavor
 from repogen.resolve.result import Resolution
 
 
-def highlight(graph: Graph, request: str, resolution: Resolution, flavor: str) -> Graph:
+def highlight(graph: Graph, request: str, resolution: Resolution, flavor: OutcomeFlavor) -> Graph:
     """*graph* with what *resolution* of *request* selects highlighted; *flavor* is the
     kernel-module flavor it brings (open, proprietary, mixed, none), stated in the caption."""
     chosen = _selected(graph, resolution)

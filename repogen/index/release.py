@@ -24,6 +24,7 @@ from repogen.families import driver
 from repogen.model import KernelModuleFlavor, Repository
 from repogen.model.declarations import Release
 from repogen.resolve import resolve
+from repogen.resolve.outcome import OutcomeFlavor
 from repogen.resolve.request import parse_request
 from repogen.resolve.universe import universe_for
 
@@ -51,7 +52,7 @@ def _version_of(name: str, pattern: re.Pattern[str], repositories: Sequence[Repo
 
 
 def _default_flavor(repositories: Sequence[Repository]) -> KernelModuleFlavor:
-    votes: Counter[str] = Counter()
+    votes: Counter[OutcomeFlavor] = Counter()
     for repository in repositories:
         if repository.package("cuda") is None:
             continue
@@ -60,8 +61,7 @@ def _default_flavor(repositories: Sequence[Repository]) -> KernelModuleFlavor:
             universe, parse_request(f"{driver(repository.family).install_command} cuda")
         )
         votes[universe.flavor(resolution)] += 1
-    open_votes = votes[KernelModuleFlavor.OPEN.value]
-    if open_votes > votes[KernelModuleFlavor.PROPRIETARY.value]:
+    if votes[OutcomeFlavor.OPEN] > votes[OutcomeFlavor.PROPRIETARY]:
         return KernelModuleFlavor.OPEN
     return KernelModuleFlavor.PROPRIETARY
 

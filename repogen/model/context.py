@@ -41,18 +41,7 @@ class Place:
 
 def applies(when: When | None, place: Place, kernel: str) -> bool:
     """Whether a declaration with *when* exists on *place* for *kernel*."""
-    if when is None:
-        return True
-    checks = (
-        when.family is None or place.family in when.family,
-        when.distro is None or place.target.distro in when.distro,
-        when.target is None or place.target_name in when.target,
-        when.arch is None or place.canonical_arch in when.arch,
-        when.modular is None or place.target.modular == when.modular,
-        when.drivers is None or place.target.drivers == when.drivers,
-        when.kernel is None or kernel in when.kernel,
-    )
-    return all(checks)
+    return when is None or when.applies(place, kernel)
 
 
 class Context:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
@@ -116,16 +116,53 @@ class BasePackage(Declaration):
     provides: list[Template] = Field(default_factory=list)
 
 
-class When(Declaration):
-    """Conditions under which a package exists; every given condition must hold."""
+class Placement(Protocol):
+    """One repository of a target on one architecture, as target selection sees it (a
+    concrete repository, or one being expanded)."""
 
+    @property
+    def target_name(self) -> str: ...
+    @property
+    def target(self) -> Target: ...
+    @property
+    def canonical_arch(self) -> str: ...
+
+
+class TargetSelector(Declaration):
+    """Which repositories something applies to: an assertion's ``targets``, and the target
+    part of a package's ``when``.  Every given condition must hold."""
+
+    target: list[Identifier] | None = None
     family: list[FamilyName] | None = None
     distro: list[Identifier] | None = None
-    target: list[Identifier] | None = None
     arch: list[Identifier] | None = Field(default=None, description="Canonical architectures")
     modular: bool | None = None
     drivers: bool | None = None
+
+    def selects(self, place: Placement) -> bool:
+        """Whether every given condition holds on *place*."""
+        target = place.target
+        return all(
+            (
+                self.target is None or place.target_name in self.target,
+                self.family is None or target.family in self.family,
+                self.distro is None or target.distro in self.distro,
+                self.arch is None or place.canonical_arch in self.arch,
+                self.modular is None or target.modular == self.modular,
+                self.drivers is None or target.drivers == self.drivers,
+            )
+        )
+
+
+class When(TargetSelector):
+    """Conditions under which a package exists: a target selector, and the kernel flavors
+    (a package expanded per kernel flavor exists for some of them only)."""
+
     kernel: list[Identifier] | None = Field(default=None, description="Kernel flavors")
+
+    def applies(self, place: Placement, kernel: str) -> bool:
+        """Whether every given condition holds on *place* for the kernel flavor *kernel*."""
+        return self.selects(place) and (self.kernel is None or kernel in self.kernel)
 
 
 class RelationFields(Declaration):

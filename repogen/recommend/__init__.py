@@ -9,7 +9,6 @@ them, derived from the release model and proved with repogen's resolver.
 
 from __future__ import annotations
 
-from repogen.recommend.commands import Outcome
 from repogen.recommend.errors import InputError
 from repogen.recommend.gpus import (
     GpuRule,
@@ -27,6 +26,7 @@ from repogen.recommend.machine import (
     read_pci_gpus,
 )
 from repogen.recommend.recommendation import Recommendation, recommend, recommendation_json
+from repogen.resolve.outcome import Outcome
 
 __all__ = [
     "GpuRule",

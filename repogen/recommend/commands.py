@@ -15,24 +15,9 @@ from repogen.families import driver
 from repogen.model import Repository
 from repogen.model.declarations import Entry
 from repogen.resolve import resolve
+from repogen.resolve.outcome import Outcome, OutcomeFlavor
 from repogen.resolve.request import parse_request
 from repogen.resolve.universe import universe_for
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A command as a user types it, and what repogen's resolver says it does."""
-
-    command: str
-    ok: bool
-    #: open, proprietary, none or mixed: the kernel modules the transaction installs.
-    flavor: str
-    #: The packages providing kernel modules that it installs.
-    kernel_modules: tuple[str, ...]
-    problems: tuple[str, ...] = ()
-
-    def installs(self, flavor: str) -> bool:
-        return self.ok and self.flavor == flavor
 
 
 @dataclass(frozen=True)
@@ -46,11 +31,7 @@ class Choice:
 def outcome(repository: Repository, command: str) -> Outcome:
     """Resolve *command* on *repository* as its client would."""
     universe = universe_for(repository)
-    resolution = resolve(universe, parse_request(command))
-    modules = tuple(p.name for p in universe.kernel_module_packages(resolution))
-    return Outcome(
-        command, resolution.ok, universe.flavor(resolution), modules, resolution.problems
-    )
+    return universe.outcome(command, resolve(universe, parse_request(command)))
 
 
 def entry_commands(repository: Repository, entry: Entry) -> tuple[str, ...]:
@@ -70,7 +51,7 @@ def entry_commands(repository: Repository, entry: Entry) -> tuple[str, ...]:
     )
 
 
-def choose(repository: Repository, flavor: str, entry: Entry) -> Choice | None:
+def choose(repository: Repository, flavor: OutcomeFlavor, entry: Entry) -> Choice | None:
     """The entry of kind *entry* that installs *flavor*, or None when the release has none.
 
     Several entries install the same flavor where they are expanded per kernel flavor

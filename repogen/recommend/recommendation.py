@@ -19,7 +19,7 @@ from repogen.families import driver
 from repogen.model import KernelModuleFlavor, ReleaseModel, Repository
 from repogen.model.declarations import Entry
 from repogen.model.templates import fill, release_variables
-from repogen.recommend.commands import Outcome, choose, outcome
+from repogen.recommend.commands import choose, outcome
 from repogen.recommend.errors import InputError
 from repogen.recommend.gpus import (
     GpuRule,
@@ -29,11 +29,10 @@ from repogen.recommend.gpus import (
     decide,
     format_device_id,
 )
+from repogen.resolve.outcome import Outcome, OutcomeFlavor
 
 #: The toolkit metapackage, as the model names it; it never pulls a driver (§1).
 TOOLKIT = "cuda-toolkit-{cuda_dash}"
-#: What Universe.flavor calls a transaction without kernel modules.
-NO_KERNEL_MODULES = "none"
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Recommendation:
     arch: str
     gpus: tuple[GpuVerdict, ...]
     #: open or proprietary; ``none`` on a target without drivers; None when no GPU counts.
-    flavor: str | None
+    flavor: OutcomeFlavor | None
     #: Why the system needs that flavor, in one line.
     reason: str
     #: ``latest`` or ``branch``: which entries the command was chosen from.
@@ -91,7 +90,7 @@ def recommend(
     if not repository.target.drivers:
         answer = replace(
             answer,
-            flavor=NO_KERNEL_MODULES,
+            flavor=OutcomeFlavor.NONE,
             reason=f"{repository.target_name} uses the host's driver (WSL): nothing "
             "driver-related may be installed inside it, only the CUDA toolkit",
         )
@@ -106,8 +105,9 @@ def recommend(
     answer = replace(answer, reason=decision.reason)
     if decision.flavor is None:
         return replace(answer, problem=f"nothing to install: {decision.reason}")
-    answer = replace(answer, flavor=decision.flavor.value)
-    choice = choose(repository, decision.flavor.value, entry)
+    flavor = OutcomeFlavor.of([decision.flavor])
+    answer = replace(answer, flavor=flavor)
+    choice = choose(repository, flavor, entry)
     if choice is not None:
         return replace(answer, command=choice.outcome, variants=choice.variants)
     problem = (
@@ -129,11 +129,11 @@ def _closest(
 ) -> tuple[str, str] | None:
     """The nearest command to a missing one, and why: the latest entry of the flavor when the
     branch-pinned one is missing, else the other flavor when every GPU accepts both."""
-    if entry == "branch" and (latest := choose(repository, flavor.value, "latest")):
+    if entry == "branch" and (latest := choose(repository, OutcomeFlavor.of([flavor]), "latest")):
         return latest.outcome.command, "without --branch (the same branch in this release)"
     if all(v.rule in {GpuRule.EITHER, GpuRule.LEGACY} for v in verdicts):
         other = next(f for f in KernelModuleFlavor if f is not flavor)
-        if choice := choose(repository, other.value, entry):
+        if choice := choose(repository, OutcomeFlavor.of([other]), entry):
             return choice.outcome.command, f"every GPU also runs the {other} ones"
     return None
 
@@ -145,7 +145,7 @@ def recommendation_json(answer: Recommendation, verify: bool) -> dict[str, objec
         "release": answer.release,
         "target": answer.target,
         "arch": answer.arch,
-        "flavor": answer.flavor,
+        "flavor": None if answer.flavor is None else answer.flavor.value,
         "reason": answer.reason,
         "gpus": [
             {

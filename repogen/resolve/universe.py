@@ -3,7 +3,7 @@ is already installed (packages and, on dnf, enabled module streams)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from repogen.families import driver
@@ -15,6 +15,7 @@ from repogen.model import (
     Repository,
 )
 from repogen.model.relations import Alternative, Relation
+from repogen.resolve.outcome import Outcome, OutcomeFlavor
 from repogen.resolve.result import Resolution
 
 
@@ -58,16 +59,28 @@ class Universe:
         }
         return tuple(found[name] for name in sorted(found))
 
-    def flavor(self, resolution: Resolution) -> str:
+    def flavor(self, resolution: Resolution) -> OutcomeFlavor:
         """Which kernel modules the transaction installs: open, proprietary, mixed or none."""
-        flavors = {
-            p.kernel_module.value
-            for p in self.kernel_module_packages(resolution)
-            if p.kernel_module is not None
-        }
-        if not flavors:
-            return "none"
-        return flavors.pop() if len(flavors) == 1 else "mixed"
+        return _flavor(self.kernel_module_packages(resolution))
+
+    def outcome(self, command: str, resolution: Resolution) -> Outcome:
+        """What *resolution*, the answer to *command*, does (:mod:`repogen.resolve.outcome`)."""
+        kernel = self.kernel_module_packages(resolution)
+        released = {p.name for p in self.release}
+        return Outcome(
+            command=command,
+            ok=resolution.ok,
+            flavor=_flavor(kernel),
+            kernel_modules=tuple(p.name for p in kernel),
+            install=tuple(sorted(resolution.installed_names & released)),
+            remove=tuple(sorted({r.name for r in resolution.remove} & released)),
+            modules=resolution.modules,
+            problems=resolution.problems,
+        )
+
+
+def _flavor(kernel_modules: Sequence[PackageSpec]) -> OutcomeFlavor:
+    return OutcomeFlavor.of(p.kernel_module for p in kernel_modules if p.kernel_module is not None)
 
 
 def base_packages(repository: Repository) -> tuple[PackageSpec, ...]:
@@ -107,18 +120,3 @@ def universe_for(
         installed=installed,
         hotfixes=hotfixes,
     )
-
-
-def installed_state(
-    packages: Iterable[PackageSpec],
-    names: Iterable[tuple[str, str]],
-    streams: Mapping[str, str] | None = None,
-) -> InstalledState:
-    """The state after installing the (name, version) pairs *names*, found in *packages*."""
-    by_key = {(p.name, p.version): p for p in packages}
-    chosen = []
-    for key in names:
-        if key not in by_key:
-            raise KeyError(f"{key[0]} {key[1]} is not a package of the repository")
-        chosen.append(by_key[key])
-    return InstalledState(tuple(chosen), dict(streams or {}))

@@ -19,12 +19,9 @@ from debian.deb822 import Deb822, PkgRelation
 from repogen.families.deb import RELATION_FIELDS
 from repogen.families.deb.relations import spelling
 from repogen.families.deb.versions import name_problem, version_problem
-from repogen.model import BaseSpec, PackageSpec, RelationKind
-from repogen.model.relations import Alternative, Relation
+from repogen.model import PackageSpec, RelationKind
+from repogen.model.relations import Relation
 from repogen.publish.base import BuildError
-
-#: The maintainer of base stubs, which stand in for the distribution's own packages.
-STUB_MAINTAINER = "repogen base stub <base-stub@repogen.invalid>"
 
 #: What every generated source package builds with (formats.md §1.2).
 _SOURCE_FIELDS = {
@@ -138,25 +135,6 @@ def binary_control(spec: PackageSpec, maintainer: str) -> Deb822:
     if spec.arch == _ALL:
         control["Multi-Arch"] = "foreign"
     control["Description"] = description(spec.summary, spec.description, what)
-    return control
-
-
-def base_stub_control(base: BaseSpec, maintainer: str = STUB_MAINTAINER) -> Deb822:
-    """A metadata-only stanza standing in for a package the distribution supplies."""
-    what = f"base package {base.name!r}"
-    provides = [
-        Relation((Alternative(checked_name(name, f"{what} provides")),)) for name in base.provides
-    ]
-    control = Deb822()
-    control["Package"] = checked_name(base.name, what)
-    control["Version"] = checked_version(base.version, what)
-    control["Architecture"] = _ALL
-    control["Maintainer"] = one_line(maintainer, "maintainer")
-    control.update(relation_fields({RelationKind.PROVIDES: provides}))
-    control["Section"] = "base"
-    control["Priority"] = "optional"
-    control["Multi-Arch"] = "foreign"
-    control["Description"] = f"{base.name} (stub of the distribution's package)"
     return control
 
 

@@ -36,7 +36,6 @@ from repogen.families.deb.apt_index import (
     packages_stanza,
 )
 from repogen.families.deb.control import (
-    base_stub_control,
     binary_control,
     deb_file_name,
     one_line,
@@ -298,29 +297,3 @@ class DebPublisher:
 
 
 PUBLISHER: Publisher = DebPublisher()
-
-
-def write_base_stub(repository: Repository, root: Path) -> str:
-    """Write a metadata-only APT repository of *repository*'s base packages (what the
-    distribution supplies) under *root*, and return the sources.list line for it."""
-    suite = _suite(repository)
-    entries = [_made(base_stub_control(base)) for base in repository.base]
-    with ThreadPoolExecutor() as background, PackagesFile(background) as index:
-        _fill(index, entries, _no_file)
-        files = dists(
-            Suite(
-                origin=ORIGIN,
-                label="base stub",
-                suite=suite,
-                codename=suite,
-                epoch=0,
-                architectures=(repository.package_arch,),
-                description=f"Stub of the {repository.target_name} base packages: metadata "
-                "only, Filename, Size and checksums describe no file.",
-            ),
-            {repository.package_arch: index},
-        )
-    tree = Tree(root, 0)
-    tree.write(files)
-    tree.clamp()
-    return f"deb [trusted=yes] file:{root.absolute()} {suite} {COMPONENT}"

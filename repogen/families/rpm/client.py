@@ -24,7 +24,6 @@ from repogen.resolve.result import PackageRef, Resolution
 
 #: The ``Enabling module streams:`` row of a stream switch: ``name  old -> new``.
 _SWITCH = re.compile(r"^(\S+)\s+\S+\s+->\s+(\S+)$")
-_MODULE_HEADER = re.compile(r"^Name\s+Stream\s+Profiles\s+Summary\s*$")
 #: A package row has at least a name, arch, version, repository and size (``5.4 k``, ``0``).
 _PACKAGE_COLUMNS = 5
 
@@ -53,18 +52,6 @@ class DnfRepository:
         if self.module_hotfixes:
             lines.append("module_hotfixes=1")
         return "\n".join(lines) + "\n"
-
-
-@dataclass(frozen=True)
-class ModuleStreamListing:
-    """One row of ``dnf module list``."""
-
-    module: str
-    stream: str
-    default: bool
-    enabled: bool
-    profiles: tuple[str, ...]
-    summary: str
 
 
 def parse_transaction(output: str) -> Resolution:
@@ -116,37 +103,6 @@ def parse_problems(stdout: str, stderr: str) -> tuple[str, ...]:
     start = next((i for i, line in enumerate(lines) if line.startswith("Error:")), len(lines))
     unmatched = [line for line in lines[:start] if line.startswith("No match for argument")]
     return tuple(unmatched + [line.strip() for line in lines[start:] if line.strip()])
-
-
-def parse_module_list(output: str) -> tuple[ModuleStreamListing, ...]:
-    """The rows of ``dnf module list``, cut at the columns of its header."""
-    rows: list[ModuleStreamListing] = []
-    columns: list[int] | None = None
-    for line in output.splitlines():
-        if _MODULE_HEADER.match(line):
-            columns = [line.index(word) for word in ("Stream", "Profiles", "Summary")]
-            continue
-        if columns is None:
-            continue
-        if not line.strip() or line.startswith("Hint:"):
-            columns = None  # the end of one repository's table
-            continue
-        name = line[: columns[0]].strip()
-        stream, *markers = line[columns[0] : columns[1]].split()
-        profiles = tuple(
-            p.split()[0] for p in line[columns[1] : columns[2]].split(",") if p.strip()
-        )
-        rows.append(
-            ModuleStreamListing(
-                name,
-                stream,
-                "[d]" in markers,
-                "[e]" in markers,
-                profiles,
-                line[columns[2] :].strip(),
-            )
-        )
-    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -246,10 +202,3 @@ class DnfSandbox:
         if result.returncode not in {0, 1}:  # --assumeno aborts with 1
             raise DnfError(f"{shlex.join(words)} failed: {result.stderr.strip()}")
         return parse_transaction(result.stdout)
-
-    def module_list(self) -> tuple[ModuleStreamListing, ...]:
-        """``dnf module list``: every stream, with its ``[d]`` and ``[e]`` markers."""
-        result = self._dnf(["module", "list"])
-        if result.returncode != 0:
-            raise DnfError(f"dnf module list failed: {result.stderr.strip()}")
-        return parse_module_list(result.stdout)

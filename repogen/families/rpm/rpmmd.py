@@ -18,10 +18,9 @@ from pathlib import Path
 import createrepo_c as cr
 
 from repogen.families.rpm.operators import EQUAL_FLAGS
-from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage, dependency
-from repogen.families.rpm.versions import join_evr, package_evr
-from repogen.model import RelationKind, Repository
-from repogen.model.relations import parse_relation
+from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage
+from repogen.families.rpm.versions import join_evr
+from repogen.model import RelationKind
 from repogen.publish.base import BuildError
 from repogen.publish.gpg import detach_sign
 from repogen.runtime.workers import forked
@@ -217,38 +216,3 @@ def sign(repomd: Path, key: str, gpg_home: Path | None) -> Path:
     signature = repomd.with_name(repomd.name + ".asc")
     signature.write_bytes(detach_sign(repomd.read_bytes(), key, gpg_home))
     return signature
-
-
-def _base_records(repository: Repository, source_date_epoch: int) -> list[cr.Package]:
-    """Records of the packages *repository*'s distribution supplies, with their provides."""
-    records = []
-    for base in repository.base:
-        evr = package_evr(base.version)
-        _, version, release = evr
-        record = new_record(
-            base.name,
-            evr,
-            repository.package_arch,
-            "Packages",
-            f"{base.name}-{version}-{release}.src.rpm",
-            source_date_epoch,
-            "distribution-supplied (stub)",
-            [
-                dependency(parse_relation(text), RelationKind.PROVIDES).entry
-                for text in base.provides
-            ],
-        )
-        record.summary = f"{base.name}, as the distribution supplies it"
-        record.description = f"A stand-in for the distribution's {base.name}, to resolve against."
-        records.append(record)
-    return records
-
-
-def write_base_repository(directory: Path, repository: Repository, source_date_epoch: int) -> Path:
-    """A metadata-only rpm-md repository of the packages *repository*'s target takes from its
-    distribution (``Repository.base``: dkms, the kernel, Xorg …), to resolve against.
-
-    It has no package files: clients resolve against it, they never download from it.
-    """
-    records = _base_records(repository, source_date_epoch)
-    return write_repodata(directory, records, (), source_date_epoch)
