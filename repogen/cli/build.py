@@ -63,7 +63,8 @@ def build_command(
         repositories = release.select(target or (), arch or ())
     except LookupError as exc:
         raise typer.BadParameter(str(exc), param_hint="--target/--arch") from exc
-    # A build that fails (BuildError) ends as every domain error does: one line, exit 2.
+    # A build that fails (BuildError), or an -o it must not replace (OutputRefused), ends as
+    # every domain error does: one line, exit 2.
     with progress_display(err) as progress:
         entries = build(release, output, repositories, options, progress)
     for entry in entries:
