@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from repogen.model import bounds
 from repogen.model.concrete import ReleaseModel
 from repogen.model.declarations import ModelFile
 from repogen.model.errors import ModelErrors, ModelPath
@@ -91,6 +92,9 @@ def load_release(path: Path, root: Path | None = None) -> ReleaseModel:
     """
     with collector_paused():
         document = load_document(path, root)
+        bounds.control_characters(document)
         model = declarations(document, ModelFile)
+        bounds.matrix_sizes(model, document)
         repositories = expand(model, document)
+        bounds.file_names(repositories, document)
         return ReleaseModel(model.release, str(path), repositories, model.maintainer, model.license)
