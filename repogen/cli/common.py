@@ -31,7 +31,8 @@ app = typer.Typer(
     add_completion=False,
 )
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# No emoji: an error quotes model text as written (":Gem:" is not a gem).
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 ModelArgument = Annotated[
     Path | None,

@@ -32,30 +32,33 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _EPOCH = re.compile(r"^\d+:")
 
 
-def _strings(data: Any, path: ModelPath) -> Iterator[tuple[ModelPath, str]]:
-    """Every key and string value of *data*, with the path it is at (a key at its value's)."""
+def _strings(data: Any, path: ModelPath) -> Iterator[tuple[ModelPath, str, bool]]:
+    """Every key and string value of *data*: its path (a key's is its mapping's, since
+    printing the key in a path would print the control character too), its text, and whether
+    it is a key."""
     if isinstance(data, dict):
         for key, value in data.items():
-            yield (*path, key), str(key)
+            yield path, str(key), True
             yield from _strings(value, (*path, key))
     elif isinstance(data, list):
         for index, item in enumerate(data):
             yield from _strings(item, (*path, index))
     elif isinstance(data, str):
-        yield path, data
+        yield path, data, False
 
 
 def control_characters(document: Document) -> None:
     """Raise :class:`ModelErrors` for every string of *document* holding a control character."""
     errors: list[ModelError] = []
-    for path, text in _strings(document.data, ()):
+    for path, text, key in _strings(document.data, ()):
         found = _CONTROL.search(text)
         if found is not None:
+            what = f"key {text!r}" if key else f"character {found.start() + 1}"
             errors.append(
                 document.error(
                     path,
-                    f"control character {found.group()!r} at character {found.start() + 1}; "
-                    "text may hold tabs and line feeds only",
+                    f"control character {found.group()!r} at {what}; text may hold tabs and "
+                    "line feeds only",
                 )
             )
     if errors:

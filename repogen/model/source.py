@@ -83,6 +83,9 @@ def _mark(file: Path, yaml_mark: yaml.Mark) -> Mark:
     return Mark(file, yaml_mark.line + 1, yaml_mark.column + 1)
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 class _Reader:
     def __init__(self, file: Path) -> None:
         self.file = file
@@ -92,6 +95,10 @@ class _Reader:
         mark = _mark(self.file, node.start_mark)
         if depth > MAX_DEPTH:
             raise ModelErrors([ModelError(mark, path, f"nesting deeper than {MAX_DEPTH} levels")])
+        if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_TAGS:
+            # A scalar's tag goes through the safe constructor, which refuses what it does not
+            # know; a mapping's or list's would be dropped here without a word.
+            raise ModelErrors([ModelError(mark, path, f"invalid YAML: tag {node.tag!r}")])
         if isinstance(node, yaml.MappingNode):
             mapping: dict[str, Located] = {}
             for key_node, value_node in node.value:
@@ -246,7 +253,9 @@ def _read_file(file: Path, real: str, origin: Mark | None, budget: _Budget) -> L
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(file, exc) from exc
     except yaml.YAMLError as exc:
-        raise _refuse(Mark(file, 1, 1), (), f"invalid YAML: {exc}") from exc
+        # The first line: the rest places the problem in "<unicode string>".
+        problem = str(exc).splitlines()[0]
+        raise _refuse(Mark(file, 1, 1), (), f"invalid YAML: {problem}") from exc
     if node is None:
         raise _refuse(Mark(file, 1, 1), (), "expected a mapping, the file is empty")
     try:
