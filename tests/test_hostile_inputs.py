@@ -2,7 +2,7 @@
 one error line, within memory and time limits, without a traceback and without showing a
 line of /etc/passwd or /etc/shadow.
 
-A case names the files to create (see the head of tests/hostile/models.yaml for the kinds),
+A case names the files to create (the head of tests/hostile/models.yaml lists the kinds),
 the repogen arguments to run in their directory, and a regular expression the error line
 must match.
 """
@@ -68,7 +68,7 @@ def _write(path: Path, spec: Any) -> None:
     elif "fifo" in spec:
         os.mkfifo(path)
     elif "repeat" in spec:
-        path.write_text(spec["repeat"] * spec["times"])
+        path.write_text(spec.get("head", "") + spec["repeat"] * spec["times"])
     elif "bytes" in spec:
         path.write_bytes(spec["bytes"].encode("latin-1"))
     elif "gzip_zeros" in spec:

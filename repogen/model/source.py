@@ -41,6 +41,9 @@ MAX_NODES = 500_000
 #: so includes fanning out to the same files cannot multiply the work either).
 MAX_INCLUDE_DEPTH = 16
 MAX_FILES = 256
+#: Bytes over all files read, so that 256 files of 4 MiB each (or one included 256 times) do
+#: not make a gigabyte to read; the 50,000-package benchmark model is about 0.4 MiB.
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -143,6 +146,7 @@ class _Budget:
 
     nodes: int = MAX_NODES
     files: int = MAX_FILES
+    bytes: int = MAX_TOTAL_BYTES
 
 
 class _Loader(Composer, CParser, SafeConstructor, Resolver):
@@ -198,7 +202,7 @@ def _refuse(mark: Mark, path: ModelPath, message: str) -> ModelErrors:
     return ModelErrors([ModelError(mark, path, message)])
 
 
-def _read_text(file: Path, real: str, origin: Mark | None) -> str:
+def _read_text(file: Path, real: str, origin: Mark | None, budget: _Budget) -> str:
     """The text of the model file *file* (found at *real*), read only if it is a regular file
     of at most MAX_FILE_BYTES; *origin* is the include entry naming it, if any.
 
@@ -222,6 +226,11 @@ def _read_text(file: Path, real: str, origin: Mark | None) -> str:
             data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise _refuse(Mark(file, 1, 1), (), _too_big(len(data)))
+        budget.bytes -= len(data)
+        if budget.bytes < 0:
+            raise _refuse(
+                reader, path, f"more than {MAX_TOTAL_BYTES} bytes in the files of the model"
+            )
         return data.decode("utf-8")
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
@@ -238,7 +247,7 @@ def _too_big(size: int) -> str:
 
 def _read_file(file: Path, real: str, origin: Mark | None, budget: _Budget) -> Located:
     """Read and compose one file; *origin* is the include entry naming it, if any."""
-    text = _read_text(file, real, origin)
+    text = _read_text(file, real, origin, budget)
     try:
         node = _compose(text, budget)
     except RecursionError as exc:
