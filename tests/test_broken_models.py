@@ -18,6 +18,8 @@ from repogen.model.errors import format_path
 
 BROKEN = Path(__file__).resolve().parent / "models" / "broken"
 CASES = sorted(p for p in BROKEN.glob("*.yaml") if not p.name.endswith(".part.yaml"))
+#: The cases include ../minimal.yaml: the tree their includes may read is tests/models.
+MODELS = BROKEN.parent
 EXPECT = re.compile(r"^# expect: (?P<path>\S+) :: (?P<message>.+)$")
 
 # Where each defect is, as file:line:column relative to tests/models/broken.
@@ -86,7 +88,7 @@ def test_broken_model_gives_one_precise_error(case: Path) -> None:
     header = EXPECT.match(case.read_text().splitlines()[0])
     assert header, f"{case.name} lacks its '# expect: PATH :: MESSAGE' line"
     with pytest.raises(ModelErrors) as caught:
-        load_release(case)
+        load_release(case, MODELS)
     errors = caught.value.errors
     assert len(errors) == 1, "\n".join(map(str, errors))
     (error,) = errors
@@ -98,7 +100,9 @@ def test_broken_model_gives_one_precise_error(case: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES[:5], ids=lambda p: p.stem)
 def test_cli_reports_broken_model_in_one_line_and_exits_2(case: Path) -> None:
-    result = CliRunner().invoke(app, ["validate", str(case)])
+    result = CliRunner().invoke(
+        app, ["validate", str(case)], env={"REPOGEN_MODEL_ROOT": str(MODELS)}
+    )
     assert result.exit_code == 2
     first = result.stderr.splitlines()[0]
     assert first.startswith("error: ")

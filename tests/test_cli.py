@@ -137,7 +137,11 @@ def test_the_command_leaves_with_its_exit_code_and_all_its_output(
     # The command leaves without freeing its objects (os._exit): what it printed must still
     # be all there, and its exit code the same.
     done = subprocess.run(
-        [sys.executable, "-m", "repogen", *arguments], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "repogen", *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "REPOGEN_MODEL_ROOT": str(BROKEN.parent)},  # they include ../
     )
     assert done.returncode == code, done.stderr
     assert expected in getattr(done, stream)

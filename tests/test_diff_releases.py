@@ -238,12 +238,14 @@ def test_exit_code_and_bad_input(trees: tuple[Path, Path]) -> None:
 
 def test_a_broken_model_is_reported_with_its_place_on_either_side() -> None:
     broken = BROKEN / "bad-family.yaml"
-    new_side = runner.invoke(app, ["diff", OLD, str(broken)])
+    # The broken models include ../minimal.yaml: their tree is tests/models.
+    models = {"REPOGEN_MODEL_ROOT": str(BROKEN.parent)}
+    new_side = runner.invoke(app, ["diff", OLD, str(broken)], env=models)
     assert new_side.exit_code == 2
     assert f"{broken}:5:5: " in new_side.stderr
     assert "Traceback" not in new_side.output
     # When both are broken, the old side's errors are the ones reported, as when read in turn.
-    both = runner.invoke(app, ["diff", str(BROKEN / "bad-order.yaml"), str(broken)])
+    both = runner.invoke(app, ["diff", str(BROKEN / "bad-order.yaml"), str(broken)], env=models)
     assert both.exit_code == 2
     assert "bad-order.yaml:6:5: " in both.stderr
     assert broken.name not in both.stderr

@@ -263,7 +263,9 @@ def test_failed_signing_keeps_the_old_output(tmp_path: Path, release_12_6: Relea
 def test_broken_model_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        app, ["build", str(MODELS / "broken" / "unknown-package-ref.yaml"), "-o", str(out)]
+        app,
+        ["build", str(MODELS / "broken" / "unknown-package-ref.yaml"), "-o", str(out)],
+        env={"REPOGEN_MODEL_ROOT": str(MODELS)},  # the broken models include ../minimal.yaml
     )
     assert result.exit_code == 2
     assert "unknown package 'tolkit'" in result.stderr

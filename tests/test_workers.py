@@ -28,7 +28,7 @@ def test_the_result_comes_from_another_process() -> None:
 
 def test_an_exception_is_raised_again_with_its_details() -> None:
     with (
-        forked(lambda: load_release(BROKEN / "bad-family.yaml")) as worker,
+        forked(lambda: load_release(BROKEN / "bad-family.yaml", BROKEN.parent)) as worker,
         pytest.raises(ModelErrors) as raised,
     ):
         worker.result()

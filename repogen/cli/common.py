@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -32,7 +33,8 @@ EXIT_ERROR = 2
 EXIT_BAD_MODEL = EXIT_ERROR
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# No emoji: an error quotes model text as written (":Gem:" is not a gem).
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def reflow(text: str | None) -> str | None:
@@ -181,10 +183,22 @@ def engine_of(name: EngineName) -> Iterator[Engine]:
         yield engine
 
 
+#: Names a directory above a model file whose tree the model's includes may read, beyond
+#: the file's own directory (a shared `common/` beside the releases): an explicit choice of
+#: whoever runs repogen, never something a model can ask for.
+MODEL_ROOT_VARIABLE = "REPOGEN_MODEL_ROOT"
+
+
+def model_root() -> Path | None:
+    """The directory tree model files may include from, when set wider than their own."""
+    root = os.environ.get(MODEL_ROOT_VARIABLE)
+    return Path(root) if root else None
+
+
 def load_model(model: Path | None) -> ReleaseModel:
     """Load *model*, or exit with every error on its own line."""
     try:
-        return load_release(model or BUNDLED_RELEASE)
+        return load_release(model or BUNDLED_RELEASE, model_root() if model else None)
     except ModelErrors as exc:
         report_model_errors(exc)
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from repogen.cli.common import app, out
+from repogen.cli.common import app, model_root, out
 from repogen.diff import DiffOptions, ReleaseDiff
 from repogen.diff.as_json import diff_json, json_text
 from repogen.diff.compare import comparing
@@ -31,7 +31,7 @@ class Format(StrEnum):
 def _read(path: Path, targets: list[str]) -> ReleaseModel:
     """A model file, or repositories on disk (a bare one named by the only --target)."""
     if path.is_file():
-        return load_release(path)
+        return load_release(path, model_root())
     return load_tree(path, targets[0] if len(targets) == 1 else None)
 
 

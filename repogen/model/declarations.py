@@ -89,7 +89,10 @@ class Target(Declaration):
         min_length=1, description="Repository architectures in the family's own names"
     )
     suite: Identifier | None = Field(default=None, description="APT suite/codename (deb only)")
-    dist: str | None = Field(default=None, description="RPM dist tag appended to Release, '.el9'")
+    # The characters rpmbuild allows in Release, which the tag is appended to.
+    dist: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._+~^]{1,64}$")] | None = Field(
+        default=None, description="RPM dist tag appended to Release, '.el9'"
+    )
     platform: Identifier | None = Field(
         default=None, description="Module platform stream, e.g. el9 (modular targets)"
     )
@@ -250,7 +253,8 @@ class Pattern(RelationFields):
     visible: bool = True
     order: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] = "1000"
     category: Template = "CUDA"
-    icon: Template | None = None
+    # The value of a `pattern-icon() = ICON` provide: one word.
+    icon: Annotated[str, StringConstraints(pattern=r"^\S+$")] | None = None
     when: When | None = None
     foreach_kernel: bool = False
 

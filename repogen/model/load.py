@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from repogen.model import bounds
 from repogen.model.concrete import ReleaseModel
 from repogen.model.declarations import ModelFile
 from repogen.model.errors import ModelErrors, ModelPath
@@ -83,14 +84,17 @@ def declarations(document: Document, kind: type[D]) -> D:
         raise ModelErrors(errors) from exc
 
 
-def load_release(path: Path) -> ReleaseModel:
-    """Load, expand and check the release model at *path*.
+def load_release(path: Path, root: Path | None = None) -> ReleaseModel:
+    """Load, expand and check the release model at *path*, whose files must all be inside
+    its directory, or inside *root* when that is a directory above it.
 
     Raises :class:`ModelErrors` listing every problem, each with file, line and model path.
     """
     with collector_paused():
-        document = load_document(path)
+        document = load_document(path, root)
+        bounds.control_characters(document)
         model = declarations(document, ModelFile)
-        return ReleaseModel(
-            model.release, str(path), expand(model, document), model.maintainer, model.license
-        )
+        bounds.matrix_sizes(model, document)
+        repositories = expand(model, document)
+        bounds.file_names(repositories, document)
+        return ReleaseModel(model.release, str(path), repositories, model.maintainer, model.license)

@@ -18,6 +18,18 @@ def version_problem(version: str) -> str | None:
         upstream = None
     if not upstream or not upstream[0].isdigit() or version != version.strip():
         return f"{version!r} is not a Debian version ([epoch:]upstream[-revision])"
+    return epoch_problem(version)
+
+
+#: dpkg reads the epoch into an int and refuses one over INT_MAX ("epoch too big").
+MAX_EPOCH = 2**31 - 1
+
+
+def epoch_problem(version: str) -> str | None:
+    """Why the epoch of the valid Debian *version* is out of range, or None."""
+    epoch, colon, _ = version.partition(":")
+    if colon and (len(epoch.lstrip("0")) > 10 or int(epoch) > MAX_EPOCH):
+        return f"epoch {epoch} of {version!r} is over {MAX_EPOCH}, the largest dpkg epoch"
     return None
 
 

@@ -20,6 +20,18 @@ def version_problem(version: str) -> str | None:
     """Why *version* is not a valid RPM ``[epoch:]version-release``, or None when it is."""
     if _EVR.fullmatch(version) is None:
         return f"{version!r} is not an RPM [epoch:]version-release"
+    return epoch_problem(version)
+
+
+#: rpm stores the epoch as a 32-bit integer and dnf (libsolv) reads it as a signed one.
+MAX_EPOCH = 2**31 - 1
+
+
+def epoch_problem(version: str) -> str | None:
+    """Why the epoch of the valid ``[E:]V-R`` *version* is out of range, or None."""
+    epoch = split_evr(version).epoch or "0"
+    if len(epoch.lstrip("0")) > 10 or int(epoch) > MAX_EPOCH:  # no int() of 5,000 digits
+        return f"epoch {epoch} of {version!r} is over {MAX_EPOCH}, the largest rpm epoch"
     return None
 
 
