@@ -9,13 +9,13 @@ must match.
 
 from __future__ import annotations
 
+import gzip
 import lzma
 import os
 import re
 import resource
 import subprocess
 import sys
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,15 +43,12 @@ def _cases() -> Iterator[Any]:
 CASES = list(_cases())
 
 
-def _zeros(size: int, compressor: Any) -> bytes:
-    """*size* zero bytes compressed, made a megabyte at a time."""
-    pieces = []
-    block = bytes(CHUNK)
-    for _ in range(size // CHUNK):
-        pieces.append(compressor.compress(block))
-    pieces.append(compressor.compress(bytes(size % CHUNK)))
-    pieces.append(compressor.flush())
-    return b"".join(pieces)
+def _zeros(size: int, compress: Any) -> bytes:
+    """*size* zero bytes, compressed as concatenated members of at most 1 MiB each: gzip and
+    xz readers read every member, and a 4 GiB bomb is made in milliseconds."""
+    whole, rest = divmod(size, CHUNK)
+    member = compress(bytes(CHUNK))
+    return member * whole + (compress(bytes(rest)) if rest else b"")
 
 
 def _write(path: Path, spec: Any) -> None:
@@ -71,12 +68,12 @@ def _write(path: Path, spec: Any) -> None:
         path.write_text(spec.get("head", "") + spec["repeat"] * spec["times"])
     elif "bytes" in spec:
         path.write_bytes(spec["bytes"].encode("latin-1"))
+    elif "bytes_hex" in spec:
+        path.write_bytes(bytes.fromhex(spec["bytes_hex"]))
     elif "gzip_zeros" in spec:
-        # One gzip member: zlib with the gzip header and trailer.
-        gzipped = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-        path.write_bytes(_zeros(spec["gzip_zeros"], gzipped))
+        path.write_bytes(_zeros(spec["gzip_zeros"], lambda b: gzip.compress(b, 1, mtime=0)))
     elif "xz_zeros" in spec:
-        path.write_bytes(_zeros(spec["xz_zeros"], lzma.LZMACompressor()))
+        path.write_bytes(_zeros(spec["xz_zeros"], lzma.compress))
     else:
         raise ValueError(f"unknown file kind in {spec!r}")
 
@@ -114,6 +111,8 @@ SECRETS = _secret_lines()
 def test_corpus_is_large_and_well_formed() -> None:
     models = yaml.safe_load((CORPUS / "models.yaml").read_text())
     assert len(models) >= 50
+    repositories = yaml.safe_load((CORPUS / "repositories.yaml").read_text())
+    assert len(repositories) >= 30
     names = [case.values[0]["name"] for case in CASES]
     assert len(names) == len(set(names))
     for case in CASES:

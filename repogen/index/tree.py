@@ -16,6 +16,7 @@ default or guessed from the target's name (``ubuntu2204`` → distro ``ubuntu``,
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from pydantic import ValidationError
 from repogen.build import MANIFEST
 from repogen.families import Family, driver, drivers
 from repogen.index.errors import MetadataError
+from repogen.index.files import TOP_CAP, inside, one_line, uncompressed
 from repogen.index.read import RepositoryRead, identifier
 from repogen.index.release import infer_release
 from repogen.index.stubs import ASSUMED, assumed_base
@@ -72,14 +74,23 @@ def _release(name: str, reads: Sequence[RepositoryRead], source: Path) -> Releas
 
 
 def _manifest(path: Path) -> ReleaseModel:
+    shown = path / MANIFEST
+    text = uncompressed(inside(path, MANIFEST), TOP_CAP, shown).read_bytes()
     try:
-        manifest = json.loads((path / MANIFEST).read_text())
+        manifest = json.loads(text)
         entries = [
-            (e["target"], Family(e["family"]), e["arch"], path / e["path"])
-            for e in manifest["repos"]
+            (e["target"], Family(e["family"]), e["arch"], e["path"]) for e in manifest["repos"]
         ]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise MetadataError(f"{path / MANIFEST}: not a repogen manifest: {exc}") from exc
+        if not all(isinstance(e, str) for entry in entries for e in entry):
+            raise TypeError("target, family, arch and path are strings")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MetadataError(f"{shown}: not a repogen manifest: {one_line(exc)}") from exc
+    # Each path stays inside the output: a manifest may come from anyone, as a repository may.
+    entries = [
+        (target, family, arch, path / where)
+        for target, family, arch, where in entries
+        if inside(path, where, shown, directory=True)
+    ]
     # A deb target's architectures share one APT repository: it is opened once for them all.
     grouped: dict[tuple[str, Family, Path], list[str]] = {}
     for target, family, arch, where in entries:
@@ -94,7 +105,7 @@ def _manifest(path: Path) -> ReleaseModel:
 
 def load_tree(path: Path, target: str | None = None) -> ReleaseModel:
     """The release in the build output or bare repository at *path*."""
-    if (path / MANIFEST).is_file():
+    if os.path.lexists(path / MANIFEST):
         return _manifest(path)
     for family in drivers():
         found = family.read_bare(path, target)

@@ -33,6 +33,22 @@ _ACTION = re.compile(
     r"(?: \((?P<new>\S+) [^\[]*\[(?P<arch>[^\]]+)\]\))?"
 )
 _UNMET = "The following packages have unmet dependencies:"
+#: The last line of every simulation apt-get finishes: without it, it did not answer.
+_SUMMARY = re.compile(r"^\d+ upgraded, \d+ newly installed, \d+ to remove", re.MULTILINE)
+#: ``E:`` lines of apt-get failing to work at all (its state, lists or sandbox), which exits
+#: 100 as a refused transaction does.
+_BROKEN = (
+    "Could not open",
+    "could not be parsed or opened",
+    "Unable to read",
+    "Problem parsing",
+    "Unable to parse",
+    "failed",
+    "Sub-process",
+    "Could not get lock",
+    "Malformed",
+    "Syntax error",
+)
 
 
 class AptError(ClientFailed):
@@ -212,8 +228,16 @@ class AptSandbox:
             status.write_text(text)
             arguments += ["-o", f"Dir::State::status={status}"]
         result = self._run([*arguments, "install", *names])
-        if result.returncode == EXIT_ERROR:
-            return Resolution(False, problems=problems(result.stdout, result.stderr))
-        if result.returncode != 0:
-            raise AptError(f"apt-get {' '.join(arguments)} failed: {result.stderr.strip()}")
+        found = problems(result.stdout, result.stderr)
+        broken = [e for e in found if e.startswith("E:") and any(b in e for b in _BROKEN)]
+        if result.returncode == EXIT_ERROR and found and not broken:
+            return Resolution(False, problems=found)
+        if result.returncode != 0 or _SUMMARY.search(result.stdout) is None:
+            # A crash, a signal, apt failing to read its state: not an answer, whatever
+            # the output holds.
+            said = " ".join(broken) or result.stderr.strip() or result.stdout.strip()[-500:]
+            raise AptError(
+                f"apt-get {' '.join(arguments)} install {' '.join(names)} failed "
+                f"(exit {result.returncode}): {said}"
+            )
         return parse_simulation(result.stdout, self.arch, state)

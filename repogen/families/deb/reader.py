@@ -9,6 +9,7 @@ relation fields are parsed only when something asks for them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,15 @@ from repogen.families.deb import RELATION_FIELDS
 from repogen.families.deb.relations import deb_names, deb_relations
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module
+from repogen.index.files import INDEX_CAP, TOP_CAP, inside, one_line, plain, uncompressed
 from repogen.index.read import RepositoryRead, identifier
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
+
+#: A component (``main``, ``updates/main``) and an architecture, as a Release file may name
+#: them: names under the suite, never ``..`` or an absolute path.
+_COMPONENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+~-]*(?:/[A-Za-z0-9][A-Za-z0-9_.+~-]*)*")
+_ARCHITECTURE = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 #: The index files apt may fetch, the cheapest to read first.
 _INDEX_NAMES = (
@@ -47,11 +54,13 @@ class AptRepository:
     date: str
 
 
-def _release_file(suite: Path) -> Path:
+def _release_file(root: Path, suite: str) -> tuple[Path, Path]:
+    """The InRelease or Release file of *suite*: as shown, and resolved inside *root*."""
     for name in ("InRelease", "Release"):
-        if (suite / name).is_file():
-            return suite / name
-    raise MetadataError(f"{suite}: no InRelease or Release file")
+        shown = root / "dists" / suite / name
+        if os.path.lexists(shown):
+            return shown, uncompressed(inside(root, f"dists/{suite}/{name}"), TOP_CAP, shown)
+    raise MetadataError(f"{root / 'dists' / suite}: no InRelease or Release file")
 
 
 def _suite_directory(path: Path) -> Path:
@@ -67,22 +76,41 @@ def _suite_directory(path: Path) -> Path:
     return suites[0]
 
 
+def _names(release: Path, field: str, text: str, grammar: re.Pattern[str]) -> tuple[str, ...]:
+    """The names a Release field lists; each becomes part of a path, so one that could lead
+    out of the suite (``../../x``, ``/etc``) is refused."""
+    names = tuple(text.split())
+    for name in names:
+        if grammar.fullmatch(name) is None or ".." in name.split("/"):
+            raise MetadataError(f"{release}: {field}: {name!r} is not a name inside the suite")
+    return names
+
+
 def open_apt(path: Path) -> AptRepository:
     """The APT repository at *path*: its root, or its ``dists/<suite>`` directory."""
     suite = _suite_directory(path)
-    release = _release_file(suite)
+    root = suite.parent.parent
+    release, resolved = _release_file(root, suite.name)
     try:
-        with os.fdopen(apt_pkg.open_maybe_clear_signed_file(str(release))) as handle:
+        with os.fdopen(apt_pkg.open_maybe_clear_signed_file(str(resolved))) as handle:
             fields = next(iter(apt_pkg.TagFile(handle)))
+            components = fields.get("Components", "main")
+            architectures = fields.get("Architectures", "")
+            label = fields.get("Label", fields.get("Origin", ""))
+            date = fields.get("Date", "")
     except (apt_pkg.Error, StopIteration, SystemError) as exc:
-        raise MetadataError(f"{release}: not a Release file: {exc}") from exc
+        raise MetadataError(f"{release}: not a Release file: {one_line(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise MetadataError(f"{release}: not UTF-8 (byte {exc.start} of a field)") from None
     return AptRepository(
-        root=suite.parent.parent,
+        root=root,
         suite=suite.name,
-        components=tuple(fields.get("Components", "main").split()),
-        architectures=tuple(a for a in fields.get("Architectures", "").split() if a != "all"),
-        label=fields.get("Label", fields.get("Origin", "")),
-        date=fields.get("Date", ""),
+        components=_names(release, "Components", components, _COMPONENT),
+        architectures=tuple(
+            a for a in _names(release, "Architectures", architectures, _ARCHITECTURE) if a != "all"
+        ),
+        label=label,
+        date=date,
     )
 
 
@@ -113,26 +141,50 @@ def _package(section: apt_pkg.TagSection[str]) -> PackageSpec:
     )
 
 
-def _index_file(directory: Path) -> Path | None:
-    return next((directory / n for n in _INDEX_NAMES if (directory / n).is_file()), None)
+def _index_file(root: Path, directory: str) -> str | None:
+    """The first index file of *directory* (relative to *root*) that exists in any form: one
+    that is a symlink out of the repository or a FIFO is refused when opened, not passed over
+    for another."""
+    return next(
+        (f"{directory}/{n}" for n in _INDEX_NAMES if os.path.lexists(root / directory / n)),
+        None,
+    )
 
 
-def _sections(path: Path) -> Iterator[apt_pkg.TagSection[str]]:
+def _sections(root: Path, name: str) -> Iterator[PackageSpec]:
+    """The packages of the index file *name* under *root*, decompressed here under a cap
+    and given to apt's parser as an open plain file (apt would otherwise decompress by the
+    file's name, without one)."""
+    shown = root / name
+    found = inside(root, name)
+    last = "the first stanza"
     try:
-        with apt_pkg.TagFile(str(path)) as index:
-            yield from index
+        with plain(found, INDEX_CAP, shown) as text, text.open("rb") as handle:
+            for section in apt_pkg.TagFile(handle):
+                if "Package" not in section:
+                    raise MetadataError(f"{shown}: a stanza after {last} has no Package field")
+                last = f"package {section['Package']!r}"
+                missing = [f for f in ("Version", "Architecture") if f not in section]
+                if missing:
+                    raise MetadataError(f"{shown}: {last} has no {' or '.join(missing)} field")
+                yield _package(section)
     except (apt_pkg.Error, SystemError) as exc:
-        raise MetadataError(f"{path}: not a Packages index: {exc}") from exc
+        raise MetadataError(f"{shown}: not a Packages index: {one_line(exc)}") from exc
+    except UnicodeDecodeError:
+        raise MetadataError(f"{shown}: not UTF-8 near {last} (Debian indices are UTF-8)") from None
 
 
 def indexed_architectures(repository: AptRepository) -> tuple[str, ...]:
     """The architectures of the suite that have a Packages index here (a mirror may hold
     fewer than its Release file lists)."""
-    suite = repository.root / "dists" / repository.suite
+    suite = f"dists/{repository.suite}"
     return tuple(
         arch
         for arch in repository.architectures
-        if any(_index_file(suite / c / f"binary-{arch}") for c in repository.components)
+        if any(
+            _index_file(repository.root, f"{suite}/{c}/binary-{arch}")
+            for c in repository.components
+        )
     )
 
 
@@ -143,14 +195,17 @@ def apt_packages(repository: AptRepository, arch: str) -> tuple[PackageSpec, ...
             f"{repository.root}: suite {repository.suite} has no architecture {arch} "
             f"(it has {', '.join(repository.architectures)})"
         )
-    suite = repository.root / "dists" / repository.suite
+    if _ARCHITECTURE.fullmatch(arch) is None:
+        raise MetadataError(f"{repository.root}: {arch!r} is not an architecture name")
+    suite = f"dists/{repository.suite}"
     files = [
-        _index_file(suite / component / f"binary-{arch}") for component in repository.components
+        _index_file(repository.root, f"{suite}/{component}/binary-{arch}")
+        for component in repository.components
     ]
     found = [f for f in files if f is not None]
     if not found:
-        raise MetadataError(f"{suite}: no Packages index for {arch}")
-    return tuple(_package(section) for path in found for section in _sections(path))
+        raise MetadataError(f"{repository.root / suite}: no Packages index for {arch}")
+    return tuple(package for name in found for package in _sections(repository.root, name))
 
 
 def _reads(repository: AptRepository, target: str, arches: Sequence[str]) -> list[RepositoryRead]:

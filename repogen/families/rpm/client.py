@@ -26,6 +26,20 @@ from repogen.resolve.result import PackageRef, Resolution
 _SWITCH = re.compile(r"^(\S+)\s+\S+\s+->\s+(\S+)$")
 #: A package row has at least a name, arch, version, repository and size (``5.4 k``, ``0``).
 _PACKAGE_COLUMNS = 5
+#: What dnf says when it cannot work at all (its repositories, its configuration, a crash):
+#: printed as ``Error:`` lines too, but not a refused request.
+_BROKEN = (
+    "Failed to download metadata",
+    "Loading repository",
+    "Cannot download",
+    "Unknown repo",
+    "Config error",
+    "Failed to synchronize cache",
+    "Traceback (most recent call last)",
+    "Cannot find a valid baseurl",
+)
+#: What dnf prints when it answered: a transaction it then aborts (``--assumeno``) or none.
+_ANSWERED = ("Operation aborted", "Nothing to do", "Complete!")
 
 
 class DnfError(ClientFailed):
@@ -196,9 +210,15 @@ class DnfSandbox:
         if not words or words[0] not in {"dnf", "yum"}:
             raise ValueError(f"{command!r}: expected a dnf command line")
         result = self._dnf(["--assumeno", *words[1:]])
+        said = result.stdout + "\n" + result.stderr
         problems = parse_problems(result.stdout, result.stderr)
-        if problems:
+        broken = any(text in said for text in _BROKEN) or result.returncode not in {0, 1}
+        if problems and not broken:
             return Resolution(False, problems=problems)
-        if result.returncode not in {0, 1}:  # --assumeno aborts with 1
-            raise DnfError(f"{shlex.join(words)} failed: {result.stderr.strip()}")
+        # --assumeno aborts with 1; a crash exits 1 as well, but without the answer's end.
+        if broken or not any(text in said for text in _ANSWERED):
+            raise DnfError(
+                f"{shlex.join(words)} failed (exit {result.returncode}): "
+                f"{' '.join(result.stderr.split())[-2000:] or 'no answer'}"
+            )
         return parse_transaction(result.stdout)

@@ -24,8 +24,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", ImportWarning)
     from gi.repository import GLib, Modulemd
 
-#: ``Modulemd`` is exported for readers of modules.yaml: imported here without the warning.
-__all__ = ["Modulemd", "modules_yaml", "stream_context", "stream_version"]
+#: ``Modulemd`` (and ``GLib``, for its errors) is exported for readers of modules.yaml:
+#: imported here without the warning.
+__all__ = ["GLib", "Modulemd", "modules_yaml", "stream_context", "stream_version"]
 
 
 def stream_version(source_date_epoch: int) -> int:

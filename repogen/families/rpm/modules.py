@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from repogen.families.rpm.modulemd import Modulemd
+from repogen.families.rpm.modulemd import GLib, Modulemd
 from repogen.index.errors import MetadataError
+from repogen.index.files import one_line, quiet_stderr
 from repogen.model import KernelModuleFlavor, ModuleSpec, StreamSpec
 
 
@@ -77,11 +78,23 @@ def read_modules(
 
     *flavors* maps the repository's kernel-module packages to their flavor.
     """
+    if "\x00" in text:
+        # libmodulemd takes a C string: it would read only up to the NUL.
+        raise MetadataError(f"{source}: not a modules.yaml: it holds a NUL character")
     index = Modulemd.ModuleIndex.new()
-    ok, failures = index.update_from_string(text, False)
+    said: list[str] = []  # libmodulemd's glib warnings: its error says the same
+    try:
+        with quiet_stderr(said):
+            ok, failures = index.update_from_string(text, False)
+    except GLib.Error as exc:
+        raise MetadataError(f"{source}: not a modules.yaml: {one_line(exc.message)}") from None
     if not ok:
-        messages = "; ".join(f.get_gerror().message for f in failures)
+        messages = "; ".join(one_line(f.get_gerror().message) for f in failures)
         raise MetadataError(f"{source}: not a modules.yaml: {messages}")
+    for name in index.get_module_names():
+        if not name or not index.get_module(name).get_all_streams():
+            # defaults (or obsoletes) of a module no stream of this file belongs to
+            raise MetadataError(f"{source}: module {name!r} has defaults but no stream")
     modules = tuple(_module(index.get_module(n), flavors) for n in sorted(index.get_module_names()))
     platforms = sorted(
         {

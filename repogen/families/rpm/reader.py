@@ -8,12 +8,11 @@ does not write it; requires marked ``pre`` become Pre-Depends.
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import lzma
+import os
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,15 +25,20 @@ from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.versions import join_evr
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module, pattern
+from repogen.index.files import (
+    INDEX_CAP,
+    MODULES_CAP,
+    TOP_CAP,
+    inside,
+    one_line,
+    plain,
+    quiet_stderr,
+    read_plain,
+    uncompressed,
+)
 from repogen.index.read import RepositoryRead, identifier
 from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
-
-_DECOMPRESS: Mapping[str, Callable[[bytes], bytes]] = {
-    ".gz": gzip.decompress,
-    ".xz": lzma.decompress,
-    ".bz2": bz2.decompress,
-}
 
 _FIELDS: Mapping[str, RelationKind] = {
     "provides": RelationKind.PROVIDES,
@@ -81,6 +85,20 @@ def _relations(record: cr.Package) -> dict[RelationKind, list[RpmDependency]]:
     return raw
 
 
+def _checked(record: cr.Package, source: Path) -> cr.Package:
+    """*record* if it has what a package has (createrepo_c leaves out what is missing)."""
+    missing = [f for f in ("name", "version", "arch") if not getattr(record, f)]
+    if missing:
+        which = f"package {record.name!r}" if record.name else "a package"
+        raise MetadataError(f"{source}: {which} has no {' or '.join(missing)}")
+    if record.epoch and not record.epoch.isdigit():
+        raise MetadataError(f"{source}: package {record.name!r} has epoch {record.epoch!r}")
+    for field in ("requires", *_FIELDS):
+        if any(not dependency[0] for dependency in getattr(record, field)):
+            raise MetadataError(f"{source}: package {record.name!r}: a {field} entry has no name")
+    return record
+
+
 def _package(record: cr.Package) -> PackageSpec:
     raw = _relations(record)
     relations = LazyRelations(raw, rpm_relations)
@@ -100,45 +118,60 @@ def _package(record: cr.Package) -> PackageSpec:
     )
 
 
-def _record_text(path: Path) -> bytes:
-    data = path.read_bytes()
-    suffix = path.suffix
-    if suffix in _DECOMPRESS:
-        return _DECOMPRESS[suffix](data)
-    if suffix in {".yaml", ".xml"}:
-        return data
-    raise MetadataError(f"{path}: {suffix} compression is not supported (gz, xz, bz2 are)")
+@contextmanager
+def _library(source: Path) -> Iterator[None]:
+    """createrepo_c called on *source*: what it prints on stderr itself (glib's ``CRITICAL``
+    lines) is caught, and its error becomes a one-line :class:`MetadataError`."""
+    said: list[str] = []
+    try:
+        with quiet_stderr(said):
+            yield
+    except cr.CreaterepoCError as exc:
+        raise MetadataError(f"{source}: {one_line(exc)}") from None
 
 
 def read_rpmmd(path: Path) -> RpmMdRepository:
-    """The repository whose ``repodata/repomd.xml`` is under *path*."""
+    """The repository whose ``repodata/repomd.xml`` is under *path*.
+
+    Every record's ``href`` must name a regular file inside *path*; compressed records are
+    decompressed here, under a cap, before createrepo_c or libmodulemd reads them.
+    """
     repomd_path = path / "repodata" / "repomd.xml"
-    if not repomd_path.is_file():
+    if not os.path.lexists(repomd_path):
         raise MetadataError(f"{path}: no repodata/repomd.xml")
-    try:
-        repomd = cr.Repomd(str(repomd_path))
-    except cr.CreaterepoCError as exc:
-        raise MetadataError(f"{repomd_path}: {exc}") from exc
-    locations = {record.type: path / record.location_href for record in repomd.records}
-    if "primary" not in locations:
+    found = uncompressed(inside(path, "repodata/repomd.xml"), TOP_CAP, repomd_path)
+    with _library(repomd_path):
+        repomd = cr.Repomd(str(found))
+    hrefs = {record.type: record.location_href for record in repomd.records}
+    if not hrefs.get("primary"):
         raise MetadataError(f"{repomd_path}: no primary record")
+    for kind, href in hrefs.items():
+        if kind in {"primary", "modules"} and not href:
+            raise MetadataError(f"{repomd_path}: the {kind} record has no location")
+    primary = path / hrefs["primary"]
     records: list[cr.Package] = []
 
     def keep(record: cr.Package) -> bool:
         records.append(record)
         return True
 
-    try:
-        cr.xml_parse_primary(str(locations["primary"]), pkgcb=keep, do_files=False)
-    except cr.CreaterepoCError as exc:
-        raise MetadataError(f"{locations['primary']}: {exc}") from exc
-    packages = tuple(_package(record) for record in records)
+    with (
+        plain(inside(path, hrefs["primary"], repomd_path), INDEX_CAP, primary) as plain_primary,
+        _library(primary),
+    ):
+        cr.xml_parse_primary(str(plain_primary), pkgcb=keep, do_files=False)
+    packages = tuple(_package(_checked(record, primary)) for record in records)
     modules: tuple[ModuleSpec, ...] = ()
     platform = None
-    if "modules" in locations:
+    if hrefs.get("modules"):
+        source = path / hrefs["modules"]
         flavors = {p.name: p.kernel_module for p in packages if p.kernel_module is not None}
-        text = _record_text(locations["modules"]).decode()
-        modules, platform = read_modules(text, str(locations["modules"]), flavors)
+        data = read_plain(inside(path, hrefs["modules"], repomd_path), MODULES_CAP, source)
+        try:
+            yaml = data.decode()
+        except UnicodeDecodeError as exc:
+            raise MetadataError(f"{source}: not UTF-8 (byte {exc.start})") from None
+        modules, platform = read_modules(yaml, str(source), flavors)
     return RpmMdRepository(path, repomd.revision or "", packages, modules, platform)
 
 

@@ -44,7 +44,10 @@ def parse_answer(xml: str, returncode: int) -> Resolution:
     Packages are named as they are; other solvables as libsolv names them
     (``pattern:cuda-open``).  Versions are zypper's editions, ``[E:]V-R``.
     """
-    stream = etree.fromstring(xml.encode())
+    try:
+        stream = etree.fromstring(xml.encode())
+    except etree.XMLSyntaxError as exc:
+        raise ZypperError(f"zypper's answer is not XML ({exc}): {xml.strip()[-500:]}") from None
     problems = [
         "\n".join(line.strip() for line in element.text.strip().splitlines())
         for element in stream.iter("description", "message")
@@ -52,6 +55,9 @@ def parse_answer(xml: str, returncode: int) -> Resolution:
     ]
     if returncode in REFUSED:
         return Resolution(False, problems=tuple(problems))
+    nothing = any("Nothing to do" in (m.text or "") for m in stream.iter("message"))
+    if next(stream.iter("install-summary"), None) is None and not nothing:
+        raise ZypperError(f"zypper gave no install summary: {' '.join(problems)}")
 
     def refs(*groups: str) -> tuple[PackageRef, ...]:
         return tuple(
@@ -139,7 +145,10 @@ class ZypperSandbox:
             raise ZypperError(
                 f"{shlex.join(words)} failed ({result.returncode}): {result.stderr.strip()}"
             )
-        return parse_answer(result.stdout, result.returncode)
+        try:
+            return parse_answer(result.stdout, result.returncode)
+        except ZypperError as exc:
+            raise ZypperError(f"{shlex.join(words)}: {exc}; {result.stderr.strip()}") from None
 
 
 def legacy_patterns(packages: Iterable[cr.Package]) -> bytes:
