@@ -4,6 +4,7 @@ package."""
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from repogen.families import driver
 from repogen.model import ReleaseModel, Repository, load_release
 from repogen.model.errors import ModelError, ModelErrors
 from repogen.model.load import declarations
-from repogen.model.source import load_document
+from repogen.model.source import Document, load_document
 from repogen.model.templates import TemplateError, fill, release_variables
 from repogen.resolve import Engine, in_process
 from repogen.resolve.outcome import Outcome, OutcomeFlavor
@@ -129,9 +130,17 @@ class Checker:
     """Runs assertion files against one release with one engine."""
 
     def __init__(
-        self, release: ReleaseModel, engine: Engine = in_process, setup: Engine = in_process
+        self,
+        release: ReleaseModel,
+        engine: Engine = in_process,
+        setup: Engine = in_process,
+        root: Path | None = None,
     ) -> None:
         self.release = release
+        #: The tree an assertion's ``installed: {release: FILE}`` may name a model in: the
+        #: checked model's directory, or *root* above it (the files of a model follow the same
+        #: rule, :func:`~repogen.model.load.load_release`).
+        self.root = root if root is not None else Path(release.source).parent
         self.engine = engine
         #: Who resolves the requests that set up installed states (whatever the engine, a
         #: state is what repogen's resolver makes of them).
@@ -147,11 +156,31 @@ class Checker:
             parsed = declarations(document, AssertionFile)
             for index, assertion in enumerate(parsed.assertions):
                 mark, _ = document.locate(("assertions", index))
+                self.check_installed_release(assertion, file, document, index)
                 try:
                     results += self.check(assertion, file, f"{mark.file}:{mark.line}")
                 except TemplateError as exc:
                     raise ModelErrors([ModelError(mark, ("assertions", index), str(exc))]) from exc
         return results
+
+    def check_installed_release(
+        self, assertion: Assertion, file: Path, document: Document, index: int
+    ) -> None:
+        """Refuse an installed state's release model outside the tree models may be read
+        from (or repogen's bundled data): an assertion file from a pull request must not make
+        repogen read any file."""
+        setup = assertion.installed
+        if setup is None or setup.release is None:
+            return
+        path = Path(os.path.normpath((file.parent / setup.release).absolute()))
+        tree = os.path.normpath(self.root.absolute())
+        # repogen's own bundled models are trusted wherever the assertion file is.
+        if path.is_relative_to(tree) or path.is_relative_to(bundled()):
+            return
+        where = ("assertions", index, "installed", "release")
+        mark, _ = document.locate(where)
+        message = f"{setup.release} is outside the model's directory {tree}"
+        raise ModelErrors([ModelError(mark, where, message)])
 
     def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
         condition = assertion.when
@@ -221,7 +250,7 @@ class Checker:
             return InstalledState()
         source = repository
         if setup.release is not None:
-            other = _load(file.parent / setup.release)
+            other = _load(file.parent / setup.release, self.root)
             matches = [
                 r
                 for r in other.repositories_of(repository.target_name)
@@ -281,5 +310,5 @@ def _failed(
 
 
 @cache
-def _load(path: Path) -> ReleaseModel:
-    return load_release(path)
+def _load(path: Path, root: Path) -> ReleaseModel:
+    return load_release(path, root)

@@ -17,6 +17,7 @@ from repogen.cli.common import (
     app,
     engine_of,
     load_model,
+    model_root,
     out,
     repository_of,
     split_model,
@@ -145,7 +146,8 @@ def check(
     model, files = split_model(list(words or []))
     release = load_model(model)
     with engine_of(engine) as answer:
-        results = Checker(release, answer).run(assertion_files([Path(f) for f in files]))
+        checker = Checker(release, answer, root=model_root() if model else None)
+        results = checker.run(assertion_files([Path(f) for f in files]))
     if junit_file is not None:
         junit_file.write_bytes(junit(results, release.release.name))
     if as_json:
