@@ -57,6 +57,8 @@ def broken_12_6(tmp_path: Path) -> Path:
     """The 12.6 release with cuda-runtime-12-6 pulling cuda-drivers instead of nvidia-open."""
     copy = tmp_path / "releases"
     shutil.copytree(RELEASES, copy)
+    # The assertions the model names, where it names them.
+    shutil.copytree(RELEASES.parent / "assertions", tmp_path / "assertions")
     model = copy / "cuda-12.6.yaml"
     text = model.read_text()
     assert text.count("      - nvidia-open (>= {driver})\n") == 1

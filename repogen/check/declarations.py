@@ -1,4 +1,5 @@
-"""Typed declarations of assertion files (YAML), loaded like release models."""
+"""Typed declarations of assertion files (YAML), loaded like release models (a single value
+where a list is expected is a one-element list there too)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from repogen.model.declarations import (
     FamilyName,
     FlavorName,
     Identifier,
+    OneOrMore,
     Template,
 )
 
@@ -16,10 +18,10 @@ from repogen.model.declarations import (
 class TargetSelector(Declaration):
     """Which repositories an assertion applies to; every given condition must hold."""
 
-    target: list[Identifier] | None = None
-    family: list[FamilyName] | None = None
-    distro: list[Identifier] | None = None
-    arch: list[Identifier] | None = Field(default=None, description="Canonical architectures")
+    target: OneOrMore[Identifier] | None = None
+    family: OneOrMore[FamilyName] | None = None
+    distro: OneOrMore[Identifier] | None = None
+    arch: OneOrMore[Identifier] | None = Field(default=None, description="Canonical architectures")
     modular: bool | None = None
     drivers: bool | None = None
 
@@ -38,22 +40,22 @@ class InstalledSetup(Declaration):
         description="Model file the requests run against (relative to this "
         "file); default: the release being checked",
     )
-    requests: list[Template] = Field(min_length=1)
+    requests: OneOrMore[Template] = Field(min_length=1)
 
 
 class Expectation(Declaration):
     """What the resolution must show.  Package names are shell-style patterns."""
 
     ok: bool = True
-    flavor: list[Template] | None = Field(
+    flavor: OneOrMore[Template] | None = Field(
         default=None,
         description="Allowed kernel-module flavors: open, proprietary, none, "
         "mixed, or {default_flavor}",
     )
-    includes: list[Template] = Field(default_factory=list, description="Each is installed")
-    excludes: list[Template] = Field(default_factory=list, description="None is installed")
-    removes: list[Template] = Field(default_factory=list, description="Each is removed")
-    modules: list[Template] | None = Field(
+    includes: OneOrMore[Template] = Field(default_factory=list, description="Each is installed")
+    excludes: OneOrMore[Template] = Field(default_factory=list, description="None is installed")
+    removes: OneOrMore[Template] = Field(default_factory=list, description="Each is removed")
+    modules: OneOrMore[Template] | None = Field(
         default=None, description="Exactly these module streams get enabled"
     )
 
@@ -67,7 +69,7 @@ class Assertion(Declaration):
         description="As a user types it; {install} is the family's install command, "
         "{package} the package of foreach_package, plus the release's template variables"
     )
-    foreach_package: list[Template] | None = Field(
+    foreach_package: OneOrMore[Template] | None = Field(
         default=None, description="Run once per package whose name matches one of these"
     )
     installed: InstalledSetup | None = None
@@ -76,4 +78,4 @@ class Assertion(Declaration):
 
 
 class AssertionFile(Declaration):
-    assertions: list[Assertion] = Field(min_length=1)
+    assertions: OneOrMore[Assertion] = Field(min_length=1)

@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 
 from repogen.check.declarations import Assertion, AssertionFile, Expectation, TargetSelector
-from repogen.data import bundled
 from repogen.model import Family, ReleaseModel, Repository, load_release
 from repogen.model.errors import ModelError, ModelErrors
 from repogen.model.load import declarations
@@ -22,9 +21,6 @@ from repogen.resolve.request import RequestError, parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.session import SessionError, installed_by
 from repogen.resolve.universe import InstalledState, Universe, universe_for
-
-#: The bundled assertions of the domain, run when no file is given.
-BUNDLED_ASSERTIONS = bundled("assertions")
 
 INSTALL = {Family.DEB: "apt-get install", Family.RPM: "dnf install", Family.SUSE: "zypper install"}
 
@@ -48,9 +44,11 @@ class CheckResult:
         return not self.failures
 
 
-def assertion_files(paths: Sequence[Path]) -> list[Path]:
-    """The files to run: those given (directories expanded), else the bundled ones."""
-    chosen = list(paths) or [BUNDLED_ASSERTIONS]
+def assertion_files(given: Sequence[Path], named: Sequence[Path] = ()) -> list[Path]:
+    """The files to run, directories expanded: those *given*, else those the model *named*
+    (:attr:`ReleaseModel.assertions`).  The tool has no assertions of its own: an empty list
+    is for the caller to refuse."""
+    chosen = list(given) or list(named)
     files: list[Path] = []
     for path in chosen:
         files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]

@@ -133,6 +133,9 @@ class _Expander:
         # Every package of a repository and kernel flavor sees the same variables; the
         # versions among them are filled and checked once, not once per package.
         self.place_variables: dict[tuple[str, str, str], dict[str, str]] = {}
+        #: Packages of each repository left out because their version scheme has no usable
+        #: form there: that is reported once, and a relation naming them is not a second error.
+        self.unversioned: dict[str, set[str]] = defaultdict(set)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -194,6 +197,8 @@ class _Expander:
             if scheme in place.target.versions:
                 template = place.target.versions[scheme]
                 path = ("targets", place.target_name, "versions", scheme)
+            if template is None:
+                continue  # check_version_forms reports the missing form once
             version = self.fill(template, self.release_vars, path, place)
             if version is None:
                 continue
@@ -233,7 +238,7 @@ class _Expander:
             self.problems.add((*path, "modular"), "only rpm (dnf) targets can be modular")
         if target.modular and target.family is Family.RPM and target.platform is None:
             self.problems.add(path, "a modular target needs `platform` (e.g. el9)")
-        if target.base not in self.model.bases:
+        if target.base is not None and target.base not in self.model.bases:
             self.problems.add((*path, "base"), f"unknown base package set {target.base!r}")
         for scheme in target.versions:
             if scheme not in self.model.versions:
@@ -243,6 +248,25 @@ class _Expander:
                 self.problems.add(
                     (*path, "kernel_flavors", arch),
                     f"kernel flavors for {arch!r}, which is not in `arches`",
+                )
+
+    def check_version_forms(self) -> None:
+        """Each scheme has the form of every family a target needs it in.
+
+        A model without SUSE targets need not say how a version looks on SUSE; a target that
+        sets the scheme in its own `versions` needs no family form either.
+        """
+        for scheme, forms in self.model.versions.items():
+            needing: dict[Family, list[str]] = defaultdict(list)
+            for name, target in self.model.targets.items():
+                if scheme not in target.versions and getattr(forms, target.family.value) is None:
+                    needing[target.family].append(name)
+            for family, targets in needing.items():
+                self.problems.add(
+                    ("versions", scheme),
+                    f"no `{family}` form of version scheme {scheme!r}, which the {family} "
+                    f"target{'s' if len(targets) > 1 else ''} {', '.join(targets)} "
+                    f"need{'' if len(targets) > 1 else 's'}",
                 )
 
     def check_kernel_flavors(self, place: _Place) -> None:
@@ -390,6 +414,8 @@ class _Expander:
         relations = self.relations(fields, origins, variables, place, references)
         # A broken summary is reported once; the package still exists for the other checks.
         if name is None or version is None:
+            if name is not None:
+                self.unversioned[str(place)].add(name)
             return None
         problem = name_problem(place.family, name)
         if problem is not None:
@@ -592,10 +618,13 @@ class _Expander:
     # -- repositories ----------------------------------------------------------------------
 
     def base(self, place: _Place) -> tuple[BaseSpec, ...]:
+        base_set = place.target.base
+        if base_set is None:  # a target without `base`: no base packages
+            return ()
         variables = self.variables(place, "default")
         specs = []
-        for index, base in enumerate(self.model.bases.get(place.target.base, ())):
-            path: ModelPath = ("bases", place.target.base, index)
+        for index, base in enumerate(self.model.bases.get(base_set, ())):
+            path: ModelPath = ("bases", base_set, index)
             name = self.fill(base.name, variables, (*path, "name"), place)
             provides = self.names(base.provides, variables, (*path, "provides"), place)
             problem = version_problem(place.family, base.version)
@@ -641,7 +670,8 @@ class _Expander:
                     place,
                 )
         base = self.base(place)
-        if place.target.base in self.model.bases:  # else the unknown base is the one problem
+        # An unknown base is the one problem reported; its packages' references are not checked.
+        if place.target.base is None or place.target.base in self.model.bases:
             self.check_references(references, packages, base, place)
         modules: tuple[ModuleSpec, ...] = ()
         if place.target.modular:
@@ -666,7 +696,7 @@ class _Expander:
         base: tuple[BaseSpec, ...],
         place: _Place,
     ) -> None:
-        known = set(packages) | {b.name for b in base}
+        known = set(packages) | {b.name for b in base} | self.unversioned[str(place)]
         known.update(p for b in base for p in b.provides)
         known.update(
             alt.name
@@ -685,6 +715,7 @@ class _Expander:
                     )
 
     def expand(self) -> tuple[Repository, ...]:
+        self.check_version_forms()
         for index, package in enumerate(self.model.packages):
             self.check_when(package.when, ("packages", index))
         for index, pattern in enumerate(self.model.patterns):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -11,7 +12,7 @@ from pydantic_core import ErrorDetails
 from repogen.collector import collector_paused
 from repogen.model.concrete import ReleaseModel
 from repogen.model.declarations import ModelFile
-from repogen.model.errors import ModelErrors, ModelPath
+from repogen.model.errors import ModelError, ModelErrors, ModelPath
 from repogen.model.expand import expand
 from repogen.model.source import Document, load_document
 
@@ -83,6 +84,22 @@ def declarations(document: Document, kind: type[D]) -> D:
         raise ModelErrors(errors) from exc
 
 
+def _assertion_paths(
+    model: ModelFile, document: Document
+) -> tuple[tuple[Path, ...], list[ModelError]]:
+    """The model's `assertions`, each relative to the file that names it (an included file
+    names its own), and an error at each entry that does not exist."""
+    paths = []
+    errors = []
+    for index, name in enumerate(model.assertions):
+        mark, _ = document.locate(("assertions", index))
+        path = Path(os.path.normpath(mark.file.parent / name))
+        if not path.exists():
+            errors.append(document.error(("assertions", index), f"no such file: {path}"))
+        paths.append(path)
+    return tuple(paths), errors
+
+
 def load_release(path: Path) -> ReleaseModel:
     """Load, expand and check the release model at *path*.
 
@@ -91,6 +108,18 @@ def load_release(path: Path) -> ReleaseModel:
     with collector_paused():
         document = load_document(path)
         model = declarations(document, ModelFile)
+        assertions, errors = _assertion_paths(model, document)
+        try:
+            repositories = expand(model, document)
+        except ModelErrors as exc:
+            raise ModelErrors([*exc.errors, *errors]) from exc
+        if errors:
+            raise ModelErrors(errors)
         return ReleaseModel(
-            model.release, str(path), expand(model, document), model.maintainer, model.license
+            model.release,
+            str(path),
+            repositories,
+            model.maintainer,
+            model.license,
+            assertions,
         )

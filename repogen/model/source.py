@@ -2,7 +2,8 @@
 
 A model may be split over several files: ``include: [common.yaml]`` merges the listed files
 (relative to the including one) *under* it.  Mappings merge key by key, lists concatenate in
-include order, and a scalar in the including file replaces the included one.  Every value keeps
+include order (a single value beside a list counts as a one-element list), and any other
+scalar in the including file replaces the included one.  Every value keeps
 the file, line and column it was written at, so errors found after merging still point at the
 source.
 """
@@ -71,6 +72,27 @@ class _Reader:
         self.file = file
         self.constructor = yaml.SafeLoader("")
 
+    def construct(self, node: yaml.Node, path: ModelPath) -> Any:
+        """The value of a scalar node; one YAML cannot make (``!foo x``, ``2024-13-01``) is
+        an error at the node, not a traceback."""
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            problem = exc.problem or "cannot read the value"
+            raise ModelErrors(
+                [ModelError(_mark(self.file, node.start_mark), path, f"invalid YAML: {problem}")]
+            ) from exc
+        except ValueError as exc:  # a timestamp that is not a date (month 13)
+            raise ModelErrors(
+                [
+                    ModelError(
+                        _mark(self.file, node.start_mark),
+                        path,
+                        f"invalid value {node.value!r}: {exc}",
+                    )
+                ]
+            ) from exc
+
     def locate(self, node: yaml.Node, path: ModelPath, depth: int = 0) -> Located:
         mark = _mark(self.file, node.start_mark)
         if depth > MAX_DEPTH:
@@ -78,7 +100,7 @@ class _Reader:
         if isinstance(node, yaml.MappingNode):
             mapping: dict[str, Located] = {}
             for key_node, value_node in node.value:
-                key = self.constructor.construct_object(key_node, deep=True)
+                key = self.construct(key_node, path)
                 key_mark = _mark(self.file, key_node.start_mark)
                 if not isinstance(key, str):
                     key = str(key)
@@ -95,7 +117,7 @@ class _Reader:
                 for index, item in enumerate(node.value)
             ]
             return Located(items, mark, path)
-        return Located(self.constructor.construct_object(node, deep=True), mark, path)
+        return Located(self.construct(node, path), mark, path)
 
 
 class _Loader(Composer, CParser, SafeConstructor, Resolver):
@@ -171,7 +193,17 @@ def _merge(base: Located, over: Located) -> Located:
         return Located(merged, over.mark, over.path)
     if isinstance(base.value, list) and isinstance(over.value, list):
         return Located([*base.value, *over.value], over.mark, over.path)
+    # A single value stands for a one-element list (declarations.OneOrMore), and merges as
+    # one; null still replaces what an included file says.
+    if isinstance(base.value, list) and _single(over):
+        return Located([*base.value, over], over.mark, over.path)
+    if isinstance(over.value, list) and _single(base):
+        return Located([base, *over.value], over.mark, over.path)
     return over
+
+
+def _single(node: Located) -> bool:
+    return node.value is not None and not isinstance(node.value, dict | list)
 
 
 def _load(
@@ -189,6 +221,8 @@ def _load(
     files: tuple[Path, ...] = (file,)
     if include is None:
         return own, files
+    if isinstance(include.value, str):  # one file: a one-element list
+        include = Located([include], include.mark, include.path)
     if not isinstance(include.value, list) or not all(
         isinstance(item.value, str) for item in include.value
     ):
