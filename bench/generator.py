@@ -499,6 +499,9 @@ def model(shape: Shape) -> dict[str, Any]:
             "default_flavor": "open",
             "date": "2024-08-01",
         },
+        # As NVIDIA's own releases say.
+        "maintainer": "NVIDIA CUDA Packaging <cudatools@nvidia.com>",
+        "license": "NVIDIA Proprietary",
         "kernel_flavors": {
             "default": {"suffix": "", "arches": ["x86_64", "aarch64"]},
             "azure": {"suffix": "-azure", "arches": ["x86_64"]},

@@ -57,6 +57,8 @@ def broken_12_6(tmp_path: Path) -> Path:
     """The 12.6 release with cuda-runtime-12-6 pulling cuda-drivers instead of nvidia-open."""
     copy = tmp_path / "releases"
     shutil.copytree(RELEASES, copy)
+    # The assertions the model names, where it names them.
+    shutil.copytree(RELEASES.parent / "assertions", tmp_path / "assertions")
     model = copy / "cuda-12.6.yaml"
     text = model.read_text()
     assert text.count("      - nvidia-open (>= {driver})\n") == 1
@@ -67,7 +69,9 @@ def broken_12_6(tmp_path: Path) -> Path:
 
 
 def test_broken_model_fails_the_right_assertions_with_a_why(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["check", str(broken_12_6(tmp_path)), "--json"])
+    # The model names ../assertions, beside its directory: the tree above it is allowed.
+    root = {"REPOGEN_MODEL_ROOT": str(tmp_path)}
+    result = runner.invoke(app, ["check", str(broken_12_6(tmp_path)), "--json"], env=root)
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     failed = {(r["id"], r["target"]) for r in data["results"] if not r["passed"]}
@@ -77,7 +81,9 @@ def test_broken_model_fails_the_right_assertions_with_a_why(tmp_path: Path) -> N
     # Modular targets never went through nvidia-open: their default stream decides.
     assert not {f for f in failed if f[1] in {"rhel9", "rhel8", "amzn2023", "kylin10"}}
     assert {i for i, _ in failed} == {"cuda-default-flavor"}
-    text = runner.invoke(app, ["check", str(broken_12_6(tmp_path / "again"))]).stdout
+    again = tmp_path / "again"
+    env = {"REPOGEN_MODEL_ROOT": str(again)}
+    text = runner.invoke(app, ["check", str(broken_12_6(again))], env=env).stdout
     assert (
         "FAIL cuda-default-flavor ubuntu2204/amd64: apt-get install cuda "
         "[kernel modules: proprietary]"

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import repogen.cli.diff  # noqa: F401  (registers the command)
 from repogen.build import build, source_date_epoch
 from repogen.cli import app
-from repogen.diff import ReleaseDiff, RepositoryDiff, diff_releases
+from repogen.diff import DiffOptions, ReleaseDiff, RepositoryDiff, diff_releases
 from repogen.diff.as_json import json_text
 from repogen.diff.render import terminal
 from repogen.diff.result import Link, SetChange, ValueChange
@@ -28,6 +28,8 @@ from .conftest import RELEASES
 runner = CliRunner()
 BROKEN = Path(__file__).resolve().parent / "models" / "broken"
 OLD, NEW = str(RELEASES / "cuda-12.5.yaml"), str(RELEASES / "cuda-12.6.yaml")
+#: The assertions the bundled models name, given explicitly where a built tree is diffed.
+NAMED = DiffOptions(assertion_files=(RELEASES.parent / "assertions",))
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +128,9 @@ def test_the_built_repositories_diff_like_the_models(
     switch: ReleaseDiff, trees: tuple[Path, Path]
 ) -> None:
     """From metadata alone, every change is the same: packages, relations, streams,
-    patterns, resolutions, regressions."""
-    from_trees = diff_releases(load_tree(trees[0]), load_tree(trees[1]))
+    patterns, resolutions, regressions (given the assertions the models name: a built tree
+    names none)."""
+    from_trees = diff_releases(load_tree(trees[0]), load_tree(trees[1]), NAMED)
     assert (from_trees.old, from_trees.new) == (switch.old, switch.new)
     assert [asdict(r) for r in from_trees.repositories] == [asdict(r) for r in switch.repositories]
 
@@ -137,7 +140,7 @@ def test_bare_repositories_diff_like_the_build(
 ) -> None:
     for target, where in [("ubuntu2204", "deb/ubuntu2204"), ("rhel9", "rpm/rhel9/x86_64")]:
         old, new = (load_tree(tree / where, target) for tree in trees)
-        for bare in diff_releases(old, new).repositories:
+        for bare in diff_releases(old, new, NAMED).repositories:
             assert asdict(bare) == asdict(repository(switch, bare.target, bare.arch))
 
 

@@ -1,4 +1,5 @@
-"""Typed declarations of assertion files (YAML), loaded like release models."""
+"""Typed declarations of assertion files (YAML), loaded like release models (a single value
+where a list is expected is a one-element list there too)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from repogen.model.declarations import (
     Declaration,
     FlavorName,
     Identifier,
+    OneOrMore,
     TargetSelector,
     Template,
 )
@@ -37,22 +39,22 @@ class InstalledSetup(Declaration):
         description="Model file the requests run against (relative to this "
         "file); default: the release being checked",
     )
-    requests: list[Template] = Field(min_length=1)
+    requests: OneOrMore[Template] = Field(min_length=1)
 
 
 class Expectation(Declaration):
     """What the resolution must show.  Package names are shell-style patterns."""
 
     ok: bool = True
-    flavor: list[Template] | None = Field(
+    flavor: OneOrMore[Template] | None = Field(
         default=None,
         description="Allowed kernel-module flavors: open, proprietary, none, "
         "mixed, or {default_flavor}",
     )
-    includes: list[Template] = Field(default_factory=list, description="Each is installed")
-    excludes: list[Template] = Field(default_factory=list, description="None is installed")
-    removes: list[Template] = Field(default_factory=list, description="Each is removed")
-    modules: list[Template] | None = Field(
+    includes: OneOrMore[Template] = Field(default_factory=list, description="Each is installed")
+    excludes: OneOrMore[Template] = Field(default_factory=list, description="None is installed")
+    removes: OneOrMore[Template] = Field(default_factory=list, description="Each is removed")
+    modules: OneOrMore[Template] | None = Field(
         default=None, description="Exactly these module streams get enabled"
     )
 
@@ -66,7 +68,7 @@ class Assertion(Declaration):
         description="As a user types it; {install} is the family's install command, "
         "{package} the package of foreach_package, plus the release's template variables"
     )
-    foreach_package: list[Template] | None = Field(
+    foreach_package: OneOrMore[Template] | None = Field(
         default=None, description="Run once per package whose name matches one of these"
     )
     installed: InstalledSetup | None = None
@@ -75,4 +77,4 @@ class Assertion(Declaration):
 
 
 class AssertionFile(Declaration):
-    assertions: list[Assertion] = Field(min_length=1)
+    assertions: OneOrMore[Assertion] = Field(min_length=1)

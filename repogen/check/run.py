@@ -26,9 +26,6 @@ from repogen.resolve.result import Resolution
 from repogen.resolve.session import SessionError, installed_by
 from repogen.resolve.universe import InstalledState, Universe, universe_for
 
-#: The bundled assertions of the domain, run when no file is given.
-BUNDLED_ASSERTIONS = bundled("assertions")
-
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -55,9 +52,11 @@ class CheckResult:
         return self.universe.outcome(self.request, self.resolution)
 
 
-def assertion_files(paths: Sequence[Path]) -> list[Path]:
-    """The files to run: those given (directories expanded), else the bundled ones."""
-    chosen = list(paths) or [BUNDLED_ASSERTIONS]
+def assertion_files(given: Sequence[Path], named: Sequence[Path] = ()) -> list[Path]:
+    """The files to run, directories expanded: those *given*, else those the model *named*
+    (:attr:`ReleaseModel.assertions`).  The tool has no assertions of its own: an empty list
+    is for the caller to refuse."""
+    chosen = list(given) or list(named)
     files: list[Path] = []
     for path in chosen:
         files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]

@@ -94,7 +94,8 @@ def diff(
         list[Path] | None,
         typer.Option(
             "--assertions",
-            help="Assertion file or directory whose requests to resolve (default: bundled).",
+            help="Assertion file or directory whose requests to resolve "
+            "(default: those the old release names).",
             exists=True,
         ),
     ] = None,

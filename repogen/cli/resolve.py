@@ -11,11 +11,13 @@ import typer
 from repogen.check.report import junit, resolution_json, results_json, table
 from repogen.check.run import Checker, assertion_files, why_chain
 from repogen.cli.common import (
+    EXIT_ERROR,
     EngineName,
     EngineOption,
     JsonOption,
     app,
     engine_of,
+    fail,
     load_model,
     model_root,
     out,
@@ -121,7 +123,7 @@ def check(
     words: Annotated[
         list[str] | None,
         typer.Argument(
-            help="[MODEL] then assertion files or directories (default: the bundled ones)",
+            help="[MODEL] then assertion files or directories (default: the model's `assertions`)",
             show_default=False,
         ),
     ] = None,
@@ -143,11 +145,20 @@ def check(
 
     Example: repogen check repogen/data/releases/cuda-12.5.yaml --junit report.xml
     """
-    model, files = split_model(list(words or []))
+    model, given = split_model(list(words or []))
     release = load_model(model)
+    files = assertion_files([Path(f) for f in given], release.assertions)
+    if not files:
+        # Passing without checking anything would hide a model that forgot its assertions.
+        where = (
+            f"no assertion files in {', '.join(given)}"
+            if given
+            else f"{release.source} names none (`assertions:`) and none were given"
+        )
+        fail(f"no assertions to run: {where}", EXIT_ERROR)
     with engine_of(engine) as answer:
         checker = Checker(release, answer, root=model_root() if model else None)
-        results = checker.run(assertion_files([Path(f) for f in files]))
+        results = checker.run(files)
     if junit_file is not None:
         junit_file.write_bytes(junit(results, release.release.name))
     if as_json:

@@ -52,7 +52,8 @@ from repogen.runtime.workers import Forked, cpus, forked
 @dataclass(frozen=True)
 class DiffOptions:
     """What to compare: targets and families (all when empty), and which requests to resolve
-    (``requests`` replace the assertions of ``assertion_files``, default the bundled ones)."""
+    (``requests`` replace the assertions of ``assertion_files``, default those the old
+    release names)."""
 
     targets: tuple[str, ...] = ()
     families: tuple[Family, ...] = ()
@@ -193,7 +194,8 @@ def comparing(
     Raises RequestError for a request no client parses.
     """
     requests: list[Assertion] = request_assertions(options.requests)
-    files = assertion_files(options.assertion_files)
+    # The old release's assertions: its requests are resolved before the new one is loaded.
+    files = assertion_files(options.assertion_files, old.assertions)
     repositories = list(_selected(old, options).values())
     with forked(functools.partial(outcomes, old, repositories, files, requests)) as resolving:
 

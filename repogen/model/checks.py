@@ -3,7 +3,7 @@ may be installed, and every name a relation pulls in known there."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from repogen.model.concrete import BaseSpec, PackageSpec, RelationKind
 from repogen.model.context import Place
@@ -43,9 +43,11 @@ def check_references(
     packages: Mapping[str, PackageSpec],
     base: tuple[BaseSpec, ...],
     place: Place,
+    left_out: Collection[str] = (),
 ) -> None:
-    """Every name *references* pull in is a package, a provide or a base package of *place*."""
-    known = set(packages) | {b.name for b in base}
+    """Every name *references* pull in is a package, a provide or a base package of *place*
+    (or a package *left_out* for a problem already reported)."""
+    known = set(packages) | {b.name for b in base} | set(left_out)
     known.update(p for b in base for p in b.provides)
     known.update(
         alt.name

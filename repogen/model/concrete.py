@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from repogen.families import Family, driver
@@ -208,6 +209,9 @@ class ReleaseModel:
     #: Who the packages say maintains them, and their license (the model's top-level keys).
     maintainer: str = ""
     license: str = ""
+    #: The assertion files and directories the model names (`assertions:`), each resolved
+    #: against the file that names it: what `repogen check` runs when given none.
+    assertions: tuple[Path, ...] = ()
 
     def repositories_of(self, target: str) -> tuple[Repository, ...]:
         return tuple(r for r in self.repositories if r.target_name == target)

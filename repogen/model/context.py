@@ -7,6 +7,7 @@ step goes on without the value, so one expansion finds every problem of a model.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -54,6 +55,9 @@ class Context:
         # Every package of a repository and kernel flavor sees the same variables; the
         # versions among them are filled and checked once, not once per package.
         self.place_variables: dict[tuple[str, str, str], dict[str, str]] = {}
+        #: Packages of each repository left out because their version scheme has no form
+        #: there: that is reported once, and a relation naming them is not a second error.
+        self.unversioned: dict[str, set[str]] = defaultdict(set)
 
     def fill(
         self,
@@ -116,10 +120,12 @@ class Context:
         versions = {}
         for scheme, forms in self.model.versions.items():
             path: ModelPath = ("versions", scheme, place.family.value)
-            template = getattr(forms, place.family.value)
+            template = forms.get(place.family)
             if scheme in place.target.versions:
                 template = place.target.versions[scheme]
                 path = ("targets", place.target_name, "versions", scheme)
+            if template is None:
+                continue  # check_version_forms reports the missing form once
             version = self.fill(template, self.release_vars, path, place)
             if version is None:
                 continue

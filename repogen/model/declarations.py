@@ -5,19 +5,64 @@ are still unexpanded and relations are still text.  :mod:`repogen.model.expand` 
 :class:`ModelFile` into the concrete packages of one target and architecture.
 
 Every class forbids unknown keys and is strict about types, so a ``version: 12.6`` (a YAML float)
-is reported at its line instead of silently becoming ``"12.6"``.  The JSON Schema that
-``repogen schema`` prints is generated from these classes.
+is reported at its line instead of silently becoming ``"12.6"``.  Two conveniences are not
+ambiguous and are accepted: a single value where a list is expected is a one-element list
+(``arches: amd64``, ``when: {family: deb}``), and an unquoted ``date: 2024-10-01``, which YAML
+reads as a date, is that date.  The JSON Schema that ``repogen schema`` prints is generated
+from these classes.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    Strict,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from repogen.families import Family
+
+T = TypeVar("T")
+
+
+def _one_or_more(value: object) -> object:
+    """A single value where a list is expected is a one-element list."""
+    return value if isinstance(value, list) or value is None else [value]
+
+
+class _OneOrMoreSchema:
+    """In the JSON Schema, a list or one of its items: editors accept what repogen accepts."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        array = handler(schema)
+        items = handler.resolve_ref_schema(array).get("items")
+        return array if items is None else {"anyOf": [array, items]}
+
+
+#: A list in which a single value stands for a one-element list (``arches: amd64``).
+OneOrMore = Annotated[list[T], BeforeValidator(_one_or_more), _OneOrMoreSchema()]
+
+
+def _date_text(value: object) -> object:
+    """``2024-10-01`` as YAML reads it unquoted (a date) is the text ``2024-10-01``."""
+    # datetime is a subclass of date: a time of day is not a release date, so it stays refused.
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
 
 Template = Annotated[str, StringConstraints(min_length=1)]
 #: How users install the driver through a package or stream: `latest` follows new branches,
@@ -55,26 +100,27 @@ class Release(Declaration):
     default_flavor: FlavorName = Field(
         description="Kernel-module flavor that installing `cuda` selects"
     )
-    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] = Field(
-        description="Release date (YYYY-MM-DD); the default SOURCE_DATE_EPOCH of builds"
-    )
+    date: Annotated[
+        str,
+        BeforeValidator(_date_text),
+        StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    ] = Field(description="Release date (YYYY-MM-DD); the default SOURCE_DATE_EPOCH of builds")
 
 
 class KernelFlavor(Declaration):
     """A kernel flavor (SUSE `default`, `azure`, `64kb`) and the metapackage suffix it gives."""
 
     suffix: str = Field(description="Appended to metapackage names: '' for default, '-azure'")
-    arches: list[Identifier] = Field(
+    arches: OneOrMore[Identifier] = Field(
         min_length=1, description="Canonical architectures (x86_64, aarch64) the flavor exists on"
     )
 
 
-class VersionScheme(Declaration):
-    """How a version looks in each family, as a template (`{driver}-0ubuntu1`, `3:{driver}-1`)."""
-
-    deb: Template
-    rpm: Template
-    suse: Template
+#: How a version looks in each family, as a template keyed by family name
+#: (`{deb: "{driver}-0ubuntu1", rpm: "3:{driver}-1"}`).  A family's form is needed only when
+#: the model has a target of that family (one that does not set the scheme in its own
+#: `versions`); expansion reports the missing ones.
+VersionScheme = dict[FamilyName, Template]
 
 
 class Target(Declaration):
@@ -85,7 +131,7 @@ class Target(Declaration):
     release: Annotated[str, StringConstraints(min_length=1)] = Field(
         description="Distribution release, e.g. 22.04 or 9"
     )
-    arches: list[Identifier] = Field(
+    arches: OneOrMore[Identifier] = Field(
         min_length=1, description="Repository architectures in the family's own names"
     )
     suite: Identifier | None = Field(default=None, description="APT suite/codename (deb only)")
@@ -98,14 +144,17 @@ class Target(Declaration):
     )
     modular: bool = Field(default=False, description="dnf modularity (module streams) in use")
     drivers: bool = Field(default=True, description="False where no driver may be installed (WSL)")
-    kernel_flavors: dict[Identifier, list[Identifier]] = Field(
+    kernel_flavors: dict[Identifier, OneOrMore[Identifier]] = Field(
         default_factory=dict,
         description="Kernel flavors per architecture; an architecture not listed has `default`",
     )
     kernel: str | None = Field(
         default=None, description="Kernel version precompiled kmods are built for"
     )
-    base: Identifier = Field(description="Name of the base package set under `bases`")
+    base: Identifier | None = Field(
+        default=None,
+        description="Name of the base package set under `bases`; none: no base packages",
+    )
     versions: dict[Identifier, Template] = Field(
         default_factory=dict, description="Per-target version scheme overrides for this family"
     )
@@ -116,7 +165,7 @@ class BasePackage(Declaration):
 
     name: Template
     version: str = Field(default="1.0-1", description="Version in the family's syntax")
-    provides: list[Template] = Field(default_factory=list)
+    provides: OneOrMore[Template] = Field(default_factory=list)
 
 
 class Placement(Protocol):
@@ -135,10 +184,10 @@ class TargetSelector(Declaration):
     """Which repositories something applies to: an assertion's ``targets``, and the target
     part of a package's ``when``.  Every given condition must hold."""
 
-    target: list[Identifier] | None = None
-    family: list[FamilyName] | None = None
-    distro: list[Identifier] | None = None
-    arch: list[Identifier] | None = Field(default=None, description="Canonical architectures")
+    target: OneOrMore[Identifier] | None = None
+    family: OneOrMore[FamilyName] | None = None
+    distro: OneOrMore[Identifier] | None = None
+    arch: OneOrMore[Identifier] | None = Field(default=None, description="Canonical architectures")
     modular: bool | None = None
     drivers: bool | None = None
 
@@ -161,7 +210,7 @@ class When(TargetSelector):
     """Conditions under which a package exists: a target selector, and the kernel flavors
     (a package expanded per kernel flavor exists for some of them only)."""
 
-    kernel: list[Identifier] | None = Field(default=None, description="Kernel flavors")
+    kernel: OneOrMore[Identifier] | None = Field(default=None, description="Kernel flavors")
 
     def applies(self, place: Placement, kernel: str) -> bool:
         """Whether every given condition holds on *place* for the kernel flavor *kernel*."""
@@ -175,17 +224,17 @@ class RelationFields(Declaration):
     ``name``, ``name (>= 1.0)``, ``a (>= 1) | b`` (alternatives).  Items are templates.
     """
 
-    depends: list[Template] | None = None
-    pre_depends: list[Template] | None = None
-    recommends: list[Template] | None = None
-    suggests: list[Template] | None = None
-    enhances: list[Template] | None = None
-    supplements: list[Template] | None = None
-    conflicts: list[Template] | None = None
-    breaks: list[Template] | None = None
-    replaces: list[Template] | None = None
-    obsoletes: list[Template] | None = None
-    provides: list[Template] | None = None
+    depends: OneOrMore[Template] | None = None
+    pre_depends: OneOrMore[Template] | None = None
+    recommends: OneOrMore[Template] | None = None
+    suggests: OneOrMore[Template] | None = None
+    enhances: OneOrMore[Template] | None = None
+    supplements: OneOrMore[Template] | None = None
+    conflicts: OneOrMore[Template] | None = None
+    breaks: OneOrMore[Template] | None = None
+    replaces: OneOrMore[Template] | None = None
+    obsoletes: OneOrMore[Template] | None = None
+    provides: OneOrMore[Template] | None = None
 
 
 class PackageOverride(RelationFields):
@@ -225,7 +274,7 @@ class Package(RelationFields):
     foreach_kernel: bool = Field(
         default=False, description="Expand once per kernel flavor of the target architecture"
     )
-    matrix: dict[Identifier, list[Template]] = Field(
+    matrix: dict[Identifier, OneOrMore[Template]] = Field(
         default_factory=dict,
         description="Expand once per combination of the values of these variables",
     )
@@ -261,7 +310,7 @@ class Pattern(RelationFields):
 
 class Profile(Declaration):
     description: Template | None = None
-    rpms: list[Template] = Field(min_length=1)
+    rpms: OneOrMore[Template] = Field(min_length=1)
 
 
 class ModuleStream(Declaration):
@@ -274,13 +323,13 @@ class ModuleStream(Declaration):
     entry: Entry | None = Field(
         default=None, description="This stream is how users install the driver (latest/branch)"
     )
-    artifacts: list[Template] = Field(
+    artifacts: OneOrMore[Template] = Field(
         default_factory=list, description="Artifacts beyond the module's common ones"
     )
     profiles: dict[Identifier, Profile] = Field(
         default_factory=dict, description="Profiles beyond (or replacing) the module's common ones"
     )
-    without_profiles: list[Identifier] = Field(
+    without_profiles: OneOrMore[Identifier] = Field(
         default_factory=list, description="Common profiles this stream does not have"
     )
 
@@ -290,33 +339,41 @@ class DnfModule(Declaration):
 
     summary: Template
     description: Template
-    license: list[Template] = Field(min_length=1)
+    license: OneOrMore[Template] = Field(min_length=1)
     default_stream: Template | None = None
     default_profile: Identifier = "default"
-    artifacts: list[Template] = Field(min_length=1, description="Artifacts of every stream")
+    artifacts: OneOrMore[Template] = Field(min_length=1, description="Artifacts of every stream")
     profiles: dict[Identifier, Profile] = Field(
         min_length=1, description="Profiles of every stream; `{kmod}` is the stream's kmod"
     )
-    streams: list[ModuleStream] = Field(min_length=1)
+    streams: OneOrMore[ModuleStream] = Field(min_length=1)
 
 
 class ModelFile(Declaration):
     """A whole release model, after its includes are merged."""
 
-    include: list[str] = Field(
+    include: OneOrMore[str] = Field(
         default_factory=list, description="Files merged under this one, relative to it"
     )
     release: Release
-    maintainer: Template = "NVIDIA CUDA Packaging <cudatools@nvidia.com>"
-    license: Template = "NVIDIA Proprietary"
+    # Who maintains the packages and under which license is the vendor's to say: no default.
+    maintainer: Template = Field(
+        description="Maintainer of every package, e.g. 'Example Packaging <pkg@example.com>'"
+    )
+    license: Template = Field(description="License of every package (rpm License, modules)")
+    assertions: OneOrMore[str] = Field(
+        default_factory=list,
+        description="Assertion files or directories `repogen check` runs by default, "
+        "relative to the file naming them",
+    )
     kernel_flavors: dict[Identifier, KernelFlavor] = Field(
         default_factory=lambda: {"default": KernelFlavor(suffix="", arches=["x86_64", "aarch64"])}
     )
     versions: dict[Identifier, VersionScheme] = Field(min_length=1)
     targets: dict[Identifier, Target] = Field(min_length=1)
-    bases: dict[Identifier, list[BasePackage]] = Field(default_factory=dict)
-    packages: list[Package] = Field(min_length=1)
-    patterns: list[Pattern] = Field(default_factory=list)
+    bases: dict[Identifier, OneOrMore[BasePackage]] = Field(default_factory=dict)
+    packages: OneOrMore[Package] = Field(min_length=1)
+    patterns: OneOrMore[Pattern] = Field(default_factory=list)
     modules: dict[Identifier, DnfModule] = Field(
         default_factory=dict, description="dnf modules by name, e.g. nvidia-driver"
     )

@@ -23,12 +23,13 @@ from repogen.model.packages import expand_packages
 from repogen.model.problems import Problems
 from repogen.model.relation_fields import References
 from repogen.model.source import Document
-from repogen.model.targets import check_when, places
+from repogen.model.targets import check_version_forms, check_when, places
 
 
 def expand(model: ModelFile, document: Document) -> tuple[Repository, ...]:
     """Every repository *model* publishes; raises :class:`ModelErrors` with all problems."""
     context = Context(model, Problems(document))
+    check_version_forms(context)
     for index, package in enumerate(model.packages):
         check_when(context, package.when, ("packages", index))
     for family in drivers():
@@ -45,8 +46,10 @@ def _repository(context: Context, place: Place) -> Repository:
     expanded.extend(extension.packages(context, place, references))
     packages = unique_packages(context.problems, place, expanded)
     base = expand_base(context, place)
-    if place.target.base in context.model.bases:  # else the unknown base is the one problem
-        check_references(context.problems, references, packages, base, place)
+    # An unknown base is the one problem reported; its packages' references are not checked.
+    if place.target.base is None or place.target.base in context.model.bases:
+        left_out = context.unversioned[str(place)]
+        check_references(context.problems, references, packages, base, place, left_out)
     return Repository(
         place.target_name,
         place.target,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from repogen.data import bundled
 from repogen.model import bounds
 from repogen.model.concrete import ReleaseModel
 from repogen.model.declarations import ModelFile
-from repogen.model.errors import ModelErrors, ModelPath
+from repogen.model.errors import ModelError, ModelErrors, ModelPath
 from repogen.model.expand import expand
 from repogen.model.source import Document, load_document
 from repogen.runtime.collector import collector_paused
@@ -84,6 +86,39 @@ def declarations(document: Document, kind: type[D]) -> D:
         raise ModelErrors(errors) from exc
 
 
+def _model_tree(path: Path, root: Path | None) -> Path:
+    """The directory tree a model's files must be in: *root* when it is above *path*, else
+    the model's own directory (as :func:`~repogen.model.source.load_document` reads them)."""
+    own = Path(os.path.normpath(path.absolute())).parent
+    if root is not None and own.is_relative_to(os.path.normpath(root.absolute())):
+        return Path(os.path.normpath(root.absolute()))
+    return own
+
+
+def _assertion_paths(
+    model: ModelFile, document: Document, tree: Path
+) -> tuple[tuple[Path, ...], list[ModelError]]:
+    """The model's `assertions`, each relative to the file that names it (an included file
+    names its own), and an error at each entry that does not exist or lies outside *tree*
+    and repogen's bundled data (a model from a pull request must not make `check` read any
+    file)."""
+    paths = []
+    errors = []
+    real_tree = os.path.realpath(tree)
+    for index, name in enumerate(model.assertions):
+        mark, _ = document.locate(("assertions", index))
+        path = Path(os.path.normpath(mark.file.absolute().parent / name))
+        real = Path(os.path.realpath(path))
+        inside = path.is_relative_to(tree) and real.is_relative_to(real_tree)
+        if not (inside or real.is_relative_to(os.path.realpath(bundled()))):
+            message = f"{name} is outside the model's directory {tree}"
+            errors.append(document.error(("assertions", index), message))
+        elif not path.exists():
+            errors.append(document.error(("assertions", index), f"no such file: {path}"))
+        paths.append(path)
+    return tuple(paths), errors
+
+
 def load_release(path: Path, root: Path | None = None) -> ReleaseModel:
     """Load, expand and check the release model at *path*, whose files must all be inside
     its directory, or inside *root* when that is a directory above it.
@@ -95,6 +130,19 @@ def load_release(path: Path, root: Path | None = None) -> ReleaseModel:
         bounds.control_characters(document)
         model = declarations(document, ModelFile)
         bounds.matrix_sizes(model, document)
-        repositories = expand(model, document)
+        assertions, errors = _assertion_paths(model, document, _model_tree(path, root))
+        try:
+            repositories = expand(model, document)
+        except ModelErrors as exc:
+            raise ModelErrors([*exc.errors, *errors]) from exc
+        if errors:
+            raise ModelErrors(errors)
         bounds.file_names(repositories, document)
-        return ReleaseModel(model.release, str(path), repositories, model.maintainer, model.license)
+        return ReleaseModel(
+            model.release,
+            str(path),
+            repositories,
+            model.maintainer,
+            model.license,
+            assertions,
+        )

@@ -96,6 +96,8 @@ def _package(
     relations = expand_relations(context, fields, origins, variables, place, references)
     # A broken summary is reported once; the package still exists for the other checks.
     if name is None or version is None:
+        if name is not None:
+            context.unversioned[str(place)].add(name)
         return None
     problem = place.driver.name_problem(name)
     if problem is not None:

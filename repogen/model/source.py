@@ -2,7 +2,8 @@
 
 A model may be split over several files: ``include: [common.yaml]`` merges the listed files
 (relative to the including one) *under* it.  Mappings merge key by key, lists concatenate in
-include order, and a scalar in the including file replaces the included one.  Every value keeps
+include order (a single value beside a list counts as a one-element list), and any other
+scalar in the including file replaces the included one.  Every value keeps
 the file, line and column it was written at, so errors found after merging still point at the
 source.
 
@@ -125,12 +126,16 @@ class _Reader:
         return Located(self.construct(node, path), mark, path)
 
     def construct(self, node: yaml.Node, path: ModelPath) -> Any:
-        """The Python value of the scalar *node*; a value Python cannot hold (an integer of
-        thousands of digits, a date with month 13) is an error at its position."""
+        """The Python value of the scalar *node*; one YAML cannot make (``!foo x``) or Python
+        cannot hold (an integer of thousands of digits, a date with month 13) is an error at
+        its position, not a traceback."""
+        mark = _mark(self.file, node.start_mark)
         try:
             return self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            problem = exc.problem or "cannot read the value"
+            raise ModelErrors([ModelError(mark, path, f"invalid YAML: {problem}")]) from exc
         except (ValueError, OverflowError) as exc:
-            mark = _mark(self.file, node.start_mark)
             reason = str(exc).split(";")[0]  # not Python's advice on raising its limit
             raise ModelErrors([ModelError(mark, path, f"invalid value: {reason}")]) from exc
 
@@ -291,6 +296,12 @@ def _merge(base: Located, over: Located) -> Located:
         return Located(merged, over.mark, over.path)
     if isinstance(base.value, list) and isinstance(over.value, list):
         return Located([*base.value, *over.value], over.mark, over.path)
+    # A single value stands for a one-element list (declarations.OneOrMore), and merges as
+    # one; null still replaces what an included file says.
+    if isinstance(base.value, list) and _single(over):
+        return Located([*base.value, over], over.mark, over.path)
+    if isinstance(over.value, list) and _single(base):
+        return Located([base, *over.value], over.mark, over.path)
     return over
 
 
@@ -333,6 +344,10 @@ def _normal(path: Path) -> Path:
     return Path(os.path.normpath(path.absolute()))
 
 
+def _single(node: Located) -> bool:
+    return node.value is not None and not isinstance(node.value, dict | list)
+
+
 def _load(
     file: Path,
     tree: _Tree,
@@ -356,6 +371,8 @@ def _load(
     files: tuple[Path, ...] = (file,)
     if include is None:
         return own, files
+    if isinstance(include.value, str):  # one file: a one-element list
+        include = Located([include], include.mark, include.path)
     if not isinstance(include.value, list) or not all(
         isinstance(item.value, str) and item.value.isprintable() for item in include.value
     ):

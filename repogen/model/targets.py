@@ -7,9 +7,10 @@ to) and against the rest of the model (bases, version schemes, kernel flavors).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
-from repogen.families import driver
+from repogen.families import Family, driver
 from repogen.model.context import Context, Place
 from repogen.model.declarations import Target, When
 from repogen.model.errors import ModelPath
@@ -35,13 +36,33 @@ def places(context: Context) -> Iterator[Place]:
             yield place
 
 
+def check_version_forms(context: Context) -> None:
+    """Each scheme has the form of every family a target needs it in.
+
+    A model without SUSE targets need not say how a version looks on SUSE; a target that sets
+    the scheme in its own `versions` needs no family form either.
+    """
+    for scheme, forms in context.model.versions.items():
+        needing: dict[Family, list[str]] = defaultdict(list)
+        for name, target in context.model.targets.items():
+            if scheme not in target.versions and target.family not in forms:
+                needing[target.family].append(name)
+        for family, targets in needing.items():
+            context.problems.add(
+                ("versions", scheme),
+                f"no `{family}` form of version scheme {scheme!r}, which the {family} "
+                f"target{'s' if len(targets) > 1 else ''} {', '.join(targets)} "
+                f"need{'' if len(targets) > 1 else 's'}",
+            )
+
+
 def check_target(context: Context, name: str, target: Target) -> None:
     path: ModelPath = ("targets", name)
     family = driver(target.family)
     problems = context.problems
     if family.needs_suite and target.suite is None:
         problems.add(path, f"a {target.family} target needs `suite` (the APT suite name)")
-    if target.base not in context.model.bases:
+    if target.base is not None and target.base not in context.model.bases:
         problems.add((*path, "base"), f"unknown base package set {target.base!r}")
     for scheme in target.versions:
         if scheme not in context.model.versions:
