@@ -48,6 +48,19 @@ def test_no_module_outside_the_family_packages_branches_on_a_family() -> None:
     assert found == []
 
 
+def test_a_family_imports_no_other_family_but_the_one_it_extends() -> None:
+    """deb and rpm stand alone; suse extends rpm, never the other way round."""
+    extends = {"suse": {"rpm"}}
+    found = []
+    for family in Family:
+        for path in (PACKAGE / "families" / family.value).rglob("*.py"):
+            for reference in _family_references(path):
+                other = re.search(r"from repogen\.families\.(\w+)", reference)
+                if other and other[1] not in {family.value, *extends.get(family.value, ())}:
+                    found.append(reference)
+    assert found == []
+
+
 def test_the_check_sees_a_family_reference() -> None:
     """The walk above does find what it looks for."""
     path = PACKAGE / "families" / "rpm" / "spec.py"

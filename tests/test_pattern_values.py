@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from repogen.families.rpm.dependencies import rpm_relation
+from repogen.families.rpm.patterns import escape, is_pattern_capability, unescape
 from repogen.families.rpm.spec import capability_version
-from repogen.families.suse.patterns import escape, is_pattern_capability, unescape
 
 #: What rpm 4.18 takes in a dependency's version (rpmCharCheck in build/parseReqs.c), less
 #: '-' and ':', which split it, and the '{' '}' of macros.

@@ -41,7 +41,7 @@ def pattern(provides: Iterable[Relation]) -> PatternAttributes | None:
         alternative = relation.alternatives[0]
         if alternative.name.startswith("pattern") and alternative.name.endswith("()"):
             constraint = alternative.constraint
-            # The readers give the values unescaped (families/suse/patterns.py).
+            # The readers give the values unescaped (families/rpm/patterns.py).
             values[alternative.name] = "" if constraint is None else constraint.version
     name = values.get("pattern()")
     if not name:

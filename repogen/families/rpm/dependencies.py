@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 
 from repogen.families.rpm.operators import from_flags
+from repogen.families.rpm.patterns import is_pattern_capability, unescape
 from repogen.families.rpm.rich import Rich, RichOperator, RichSyntaxError, Simple, Term, parse_rich
 from repogen.families.rpm.versions import join_evr
-from repogen.families.suse.patterns import is_pattern_capability, unescape
 from repogen.model.relations import Alternative, Constraint, Operator, Relation
 
 #: One dependency as createrepo_c gives it: name, flags, epoch, version, release, pre.

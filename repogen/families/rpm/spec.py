@@ -24,8 +24,8 @@ import jinja2
 from repogen.data import RPM_TEMPLATES
 from repogen.families.rpm import DRIVER, TAGS
 from repogen.families.rpm.operators import from_flags, spelled
+from repogen.families.rpm.patterns import escape, is_pattern_capability
 from repogen.families.rpm.versions import join_evr, name_problem, package_evr, split_evr
-from repogen.families.suse.patterns import escape, is_pattern_capability
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.relations import Alternative, Relation
 from repogen.publish.base import BuildError
@@ -78,7 +78,7 @@ class Dependency:
 def capability_version(name: str, version: str) -> str:
     """*version* as RPM can carry it for the capability *name*: the value of a SUSE pattern
     capability (``pattern() = cuda-open``) is escaped for libsolv's autopattern to unescape
-    (:mod:`repogen.families.suse.patterns`)."""
+    (:mod:`repogen.families.rpm.patterns`)."""
     return escape(version) if is_pattern_capability(name) else version
 
 

@@ -4,7 +4,8 @@ libzypp's PatternPackages.doc (formats.md §5.1): a pattern package provides its
 attributes as versioned capabilities whose values are %-escaped text; libsolv's autopattern
 (``ext/repo_autopattern.c``) turns every ``%XX`` of hex digits in them back into that byte and
 keeps anything else as it is.  The model and the index readers hold the values as text; this
-module is the one place they are escaped for rpm and read back.
+module is the one place they are escaped for rpm and read back.  It lives with the rpm family,
+whose spec writer and rpm-md reader carry any such capability; SUSE's patterns use it.
 
 What rpm needs, checked with rpmspec on rpm 4.18: a dependency's version may only hold ASCII
 letters, digits and ``.-_+:%{}~^`` (so no space, ``/``, ``(`` or non-ASCII letter), no
