@@ -5,6 +5,7 @@ cannot sign refused before anything is built."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ from repogen.model import ReleaseModel
 from repogen.publish.base import BuildOptions
 from tests.base_repositories import write_base_stub
 from tests.conftest import RELEASES
-from tests.test_publish_rpm import EPOCH, repository_of
+from tests.test_publish_rpm import EPOCH, primary, real_package, repository_of
 
 runner = CliRunner()
 TARGETS = ("rhel9", "sles15", "ubuntu2204")
@@ -130,6 +131,41 @@ def test_every_rpm_is_signed_and_rpm_verifies_it(signed: Path, tmp_path: Path) -
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert "Signature, key ID" in checked.stdout
         assert ": OK" in checked.stdout
+
+
+def test_a_real_package_is_signed_in_its_copy_and_indexed_as_signed(
+    tmp_path: Path, release_12_6: ReleaseModel, key: Key
+) -> None:
+    real = real_package(tmp_path, "12.6.0")
+    given = real.read_bytes()
+    out = tmp_path / "out"
+    repositories = release_12_6.select(targets=["rhel9"], arches=["x86_64"])
+    options = BuildOptions(
+        EPOCH, sign_key=key.fingerprint, gpg_home=key.home, add_packages=tmp_path / "packages"
+    )
+    build(release_12_6, out, repositories, options)
+    assert real.read_bytes() == given  # the user's file is not touched
+    directory = out / "rpm/rhel9/x86_64"
+    record = primary(directory)["cuda-compiler-12-6"]
+    copy = (directory / record.location_href).read_bytes()
+    assert copy != given
+    assert record.pkgId == hashlib.sha256(copy).hexdigest()
+    sandbox = SandboxRoot(tmp_path / "rpm")
+    sandbox.prepare()
+    rpm = ["rpm", "--root", str(sandbox.root), "--dbpath", DBPATH]
+    env = sandbox.environment()
+    subprocess.run([*rpm, "--initdb"], env=env, check=True)
+    subprocess.run(
+        [*rpm, "--import", str(directory / "repodata/repomd.xml.key")], env=env, check=True
+    )
+    checked = subprocess.run(
+        [*rpm, "-K", str(directory / record.location_href)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 @pytest.mark.parametrize(("family", "target"), [("rpm", "rhel9"), ("suse", "sles15")])
