@@ -12,7 +12,7 @@ from dataclasses import MISSING, asdict, fields, replace
 from pathlib import Path, PurePosixPath
 
 from repogen.families import driver
-from repogen.model import Family, ReleaseModel, Repository
+from repogen.model import ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.output import OutputRefused, stage, staged_directory
@@ -74,14 +74,20 @@ def _staged(progress: Progress) -> Progress:
 
 def check_signing(repositories: Sequence[Repository], options: BuildOptions) -> None:
     """Refuse a signing key that cannot do the build's signing, before anything is built:
-    gpg must have it, unexpired, with its secret part, and sign with it; rpm packages also
-    need rpmsign."""
+    gpg must have it, unexpired, with its secret part, and sign with it; the programs that
+    sign a family's package files (rpmsign) must be there."""
     if options.sign_key is None:
         return
     gpg.check_signing_key(options.sign_key, options.gpg_home)
-    rpms = any(r.family in {Family.RPM, Family.SUSE} for r in repositories)
-    if rpms and options.packages and shutil.which("rpmsign") is None:
-        raise BuildError("rpmsign not found (signing rpm packages): `apt-get install rpm`")
+    if not options.packages:
+        return
+    for family in dict.fromkeys(r.family for r in repositories):
+        for program in driver(family).signing_programs:
+            if shutil.which(program.name) is None:
+                raise BuildError(
+                    f"{program.name} not found (signing {family.value} packages): "
+                    f"install it with `apt-get install {program.package}`"
+                )
 
 
 def _relative(entry: ManifestEntry, relative: PurePosixPath) -> ManifestEntry:
