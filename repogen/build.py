@@ -5,13 +5,15 @@ from __future__ import annotations
 import calendar
 import json
 import os
+import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, fields, replace
+from dataclasses import MISSING, asdict, fields, replace
 from pathlib import Path, PurePosixPath
 
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository
+from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.output import OutputRefused, stage, staged_directory
 from repogen.runtime.collector import collector_paused
@@ -36,7 +38,8 @@ def is_repogen_manifest(path: Path) -> bool:
         manifest = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, ValueError):
         return False
-    keys = {field.name for field in fields(ManifestEntry)}
+    # Keys added since (repo_file, list_file) have defaults: an older output is still one.
+    keys = {field.name for field in fields(ManifestEntry) if field.default is MISSING}
     return (
         isinstance(manifest, dict)
         and isinstance(manifest.get("release"), str)
@@ -69,6 +72,38 @@ def _staged(progress: Progress) -> Progress:
     return report
 
 
+def check_signing(repositories: Sequence[Repository], options: BuildOptions) -> None:
+    """Refuse a signing key that cannot do the build's signing, before anything is built:
+    gpg must have it, unexpired, with its secret part, and sign with it; the programs that
+    sign a family's package files (rpmsign) must be there."""
+    if options.sign_key is None:
+        return
+    gpg.check_signing_key(options.sign_key, options.gpg_home)
+    if not options.packages:
+        return
+    for family in dict.fromkeys(r.family for r in repositories):
+        for program in driver(family).signing_programs:
+            if shutil.which(program.name) is None:
+                raise BuildError(
+                    f"{program.name} not found (signing {family.value} packages): "
+                    f"install it with `apt-get install {program.package}`"
+                )
+
+
+def _relative(entry: ManifestEntry, relative: PurePosixPath) -> ManifestEntry:
+    """*entry* with its paths relative to the output rather than to its target."""
+
+    def under(path: str | None) -> str | None:
+        return None if path is None else (relative / path).as_posix()
+
+    return replace(
+        entry,
+        path=(relative / entry.path).as_posix(),
+        repo_file=under(entry.repo_file),
+        list_file=under(entry.list_file),
+    )
+
+
 def build(
     release: ReleaseModel,
     output: Path,
@@ -78,6 +113,7 @@ def build(
 ) -> list[ManifestEntry]:
     """Build *repositories* into *output*, replacing what was there only when all succeeded."""
     output = output.absolute()
+    check_signing(repositories, options)
     by_target: dict[str, list[Repository]] = {}
     for repository in repositories:
         by_target.setdefault(repository.target_name, []).append(repository)
@@ -100,7 +136,7 @@ def build(
                         release, group, staging / relative, output / relative, options, reporting
                     )
                 )
-            entries += [replace(e, path=(relative / e.path).as_posix()) for e in published]
+            entries += [_relative(e, relative) for e in published]
         manifest = {
             "release": release.release.name,
             "model": release.source,

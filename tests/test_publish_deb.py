@@ -126,8 +126,17 @@ def _installed(sandbox: AptSandbox, request: str) -> set[str]:
 
 
 def _tree(root: Path) -> dict[str, bytes]:
+    """Every file under *root*, the output's place taken out of the client files (the
+    ``.sources`` and ``.list`` files name it, by design)."""
+    output = str(root.parent).encode()
     return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+        str(p.relative_to(root)): (
+            p.read_bytes().replace(output, b"<OUT>")
+            if p.suffix in {".sources", ".list"}
+            else p.read_bytes()
+        )
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -682,6 +691,8 @@ def test_repogen_build_command_writes_the_manifest(tmp_path: Path) -> None:
             "arch": arch,
             "path": "deb/ubuntu2204",
             "client": client,
+            "repo_file": "deb/ubuntu2204/repogen-ubuntu2204.sources",
+            "list_file": "deb/ubuntu2204/repogen-ubuntu2204.list",
         }
         for arch in ("amd64", "arm64")
     ]

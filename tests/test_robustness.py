@@ -31,12 +31,13 @@ TARGETS = ["--target", "ubuntu2204", "--target", "rhel9", "--arch", "amd64", "--
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under *root* with its bytes (the manifest without its absolute paths)."""
+    """Every file under *root* with its bytes (the manifest and the client files, which name
+    where the output is, without its absolute paths)."""
     files = {}
     for path in sorted(root.rglob("*")):
         if path.is_file():
             data = path.read_bytes()
-            if path.name == "manifest.json":
+            if path.name == "manifest.json" or path.suffix in {".repo", ".sources", ".list"}:
                 data = data.replace(str(root).encode(), b"<OUT>")
             files[str(path.relative_to(root))] = data
     return files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,9 @@ from repogen.build import MANIFEST, build, source_date_epoch
 from repogen.cli.common import ModelArgument, app, err, load_model
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
+
+#: A base URL: a scheme, then no whitespace or control character that would split a line.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\x00-\x20\x7f]+")
 
 
 @app.command("build")
@@ -30,6 +34,14 @@ def build_command(
     ] = None,
     gpg_home: Annotated[
         Path | None, typer.Option("--gpg-home", help="gpg home directory holding the key.")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="URL the output directory will be served at, for the .repo, .sources and "
+            ".list files (default: its file:// URL).",
+        ),
     ] = None,
     no_packages: Annotated[
         bool, typer.Option("--no-packages", help="Write metadata only, no package files.")
@@ -51,6 +63,10 @@ def build_command(
 
     Example: repogen build -o out --target ubuntu2204 --target rhel9
     """
+    if base_url is not None and _URL.fullmatch(base_url) is None:
+        raise typer.BadParameter(
+            f"{base_url!r} is not a URL (scheme://host/path, no spaces)", param_hint="--base-url"
+        )
     release = load_model(model)
     options = BuildOptions(
         source_date_epoch=source_date_epoch(release),
@@ -58,6 +74,7 @@ def build_command(
         sign_key=sign_key,
         gpg_home=gpg_home,
         add_packages=add_packages,
+        base_url=base_url,
     )
     try:
         repositories = release.select(target or (), arch or ())

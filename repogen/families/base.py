@@ -60,6 +60,8 @@ class FamilyDriver(ABC):
     module_install_command: ClassVar[str | None] = None
     #: What the real engine runs for this family.
     programs: ClassVar[tuple[Program, ...]]
+    #: What its publisher runs to sign package files (``--sign-key``), beyond gpg.
+    signing_programs: ClassVar[tuple[Program, ...]] = ()
     #: The Debian packages its publisher, reader and resolvers need (tools and bindings).
     system_packages: ClassVar[tuple[str, ...]]
     #: Whether a target names an APT suite (``suite``), and whether its release numbers end

@@ -20,6 +20,9 @@ class BuildOptions:
     sign_key: str | None = None
     gpg_home: Path | None = None
     add_packages: Path | None = None
+    #: The URL the output directory is served at, for the client files (``.repo``,
+    #: ``.sources``, ``.list``); ``None``: the output's own ``file://`` URL.
+    base_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,11 @@ class ManifestEntry:
     arch: str
     path: str
     client: str
+    #: The client file a user drops into the package manager's configuration, relative to
+    #: the output: a ``.repo`` (rpm, suse) or a deb822 ``.sources`` (deb) file.
+    repo_file: str | None = None
+    #: The one-line ``sources.list`` file of a deb repository (``None`` for the others).
+    list_file: str | None = None
 
 
 class BuildError(RepogenError):

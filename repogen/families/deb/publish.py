@@ -7,6 +7,7 @@ Layout under the target's directory::
     pool/main/<prefix>/<source>/<name>_<version>_<arch>.deb
     source/<package>/debian/control        the rendered source package of each model package
     archive-keyring.gpg                    the public key, when signed
+    repogen-<target>.sources, .list        what a user puts into /etc/apt/sources.list.d
 
 Every model package is its own source package, named after it.  ``Architecture: all``
 packages are built once and listed in every ``binary-<arch>`` index.  Real packages from
@@ -46,6 +47,7 @@ from repogen.families.deb.debfile import DebJob, RealDeb, build_debs, check_agre
 from repogen.model import Family, PackageSpec, ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
+from repogen.publish.clients import AptSource, repo_id, url_join
 from repogen.publish.tree import Tree
 
 #: The public key written into a signed repository, for ``signed-by``.
@@ -229,6 +231,32 @@ def _signed(
     }
 
 
+def _apt_source(
+    target: str, suite: str, arches: Sequence[str], final: Path, options: BuildOptions
+) -> AptSource:
+    """The repository as a user's apt sees it: at ``--base-url`` (``deb/<target>`` under it),
+    else at the output's own ``file:`` URL, whose keyring is then right there too."""
+    signed = options.sign_key is not None
+    if options.base_url is None:
+        uri, keyring = f"file:{final}", str(final / KEYRING)
+    else:
+        # The user fetches archive-keyring.gpg there, as the README shows.
+        uri = url_join(options.base_url, Family.DEB.value, target)
+        keyring = f"/etc/apt/keyrings/{repo_id('repogen', target)}.gpg"
+    return AptSource(
+        uri=uri,
+        suite=suite,
+        components=(COMPONENT,),
+        architectures=tuple(arches),
+        armored_key=(
+            gpg.armored_public_key(options.sign_key, options.gpg_home)
+            if options.sign_key is not None
+            else None
+        ),
+        keyring_path=keyring if signed else None,
+    )
+
+
 def _suite(repository: Repository) -> str:
     if repository.target.suite is None:
         raise BuildError(f"deb target {repository.target_name} has no suite")
@@ -289,11 +317,27 @@ class DebPublisher:
             files = dists(suite_info, packages)
         if options.sign_key is not None:
             progress(f"{target}/{','.join(arches)}: signing with {options.sign_key}")
+        source = _apt_source(target, suite, arches, final, options)
+        stem = repo_id("repogen", target)
+        sources, listing = PurePosixPath(f"{stem}.sources"), PurePosixPath(f"{stem}.list")
+        files[sources] = source.sources().encode()
+        files[listing] = source.list_line().encode()
         tree.write(_signed(files, PurePosixPath("dists", suite, "Release"), options))
         tree.clamp()
         trust = "trusted=yes" if options.sign_key is None else f"signed-by={final / KEYRING}"
         client = f"deb [{trust}] file:{final} {suite} {COMPONENT}"
-        return [ManifestEntry(target, Family.DEB.value, arch, "", client) for arch in arches]
+        return [
+            ManifestEntry(
+                target,
+                Family.DEB.value,
+                arch,
+                "",
+                client,
+                repo_file=str(sources),
+                list_file=str(listing),
+            )
+            for arch in arches
+        ]
 
 
 PUBLISHER: Publisher = DebPublisher()

@@ -50,6 +50,7 @@ class RpmDriver(FamilyDriver):
     install_command = "dnf install"
     module_install_command: ClassVar[str | None] = "dnf module install"
     programs = (Program("dnf", "dnf"), Program("rpm", "rpm"), Program("rpmbuild", "rpm"))
+    signing_programs = (Program("rpmsign", "rpm"),)
     system_packages: ClassVar[tuple[str, ...]] = (
         "rpm",
         "python3-rpm",

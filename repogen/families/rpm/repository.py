@@ -30,6 +30,7 @@ from repogen.families.rpm.rpmmd import (
     sign,
     write_repodata,
 )
+from repogen.families.rpm.rpmsign import sign_packages
 from repogen.families.rpm.spec import (
     Spec,
     SpecConventions,
@@ -40,10 +41,14 @@ from repogen.families.rpm.spec import (
 )
 from repogen.families.rpm.versions import name_problem
 from repogen.model import Family, ReleaseModel, Repository
+from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
+from repogen.publish.clients import RpmRepoFile, repo_id, url_join
 from repogen.runtime.workers import forked
 
 SPECS = "SPECS"
+#: The armored public key beside ``repomd.xml``, where zypper looks for it.
+REPOMD_KEY = "repomd.xml.key"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class _Plan:
     real: tuple[RealPackage, ...]
     built: Path
     license: str
+    release_name: str
 
     @property
     def label(self) -> str:
@@ -145,7 +151,15 @@ class RpmFamilyPublisher:
             if described is not None:
                 rpmartifacts.check(package, described)
         rendered = specs(release.release.name, release.license, list(packages.values()))
-        return _Plan(repository, directory, tuple(rendered), tuple(given), built, release.license)
+        return _Plan(
+            repository,
+            directory,
+            tuple(rendered),
+            tuple(given),
+            built,
+            release.license,
+            release.release.name,
+        )
 
     def _write_specs(self, plans: Sequence[_Plan]) -> None:
         """Render every spec of *plans* into its repository's ``SPECS/``."""
@@ -190,7 +204,20 @@ class RpmFamilyPublisher:
                 shutil.move(path, target)
             else:
                 shutil.copyfile(path, target)
-        return [record for _, record in moves]
+        if options.sign_key is None:
+            return [record for _, record in moves]
+        # Signing adds to the header: the records are read again from the signed files.
+        placed = [plan.directory / record.location_href for _, record in moves]
+        sign_packages(
+            placed,
+            options.sign_key,
+            options.gpg_home,
+            plan.built.with_name(f"{plan.built.name}-sign"),
+        )
+        return [
+            file_record(path, record.location_href, options.source_date_epoch)
+            for path, (_, record) in zip(placed, moves, strict=True)
+        ]
 
     def _index(
         self, plan: _Plan, final: Path, options: BuildOptions, progress: Progress
@@ -202,12 +229,36 @@ class RpmFamilyPublisher:
         if options.sign_key is not None:
             progress(f"{plan.label}: signing repomd.xml")
             sign(repomd, options.sign_key, options.gpg_home)
-        arch = plan.repository.arch
-        family = self.family.value
+            key = gpg.armored_public_key(options.sign_key, options.gpg_home)
+            repomd.with_name(REPOMD_KEY).write_bytes(key)
+        repository = plan.repository
+        arch, target, family = repository.arch, repository.target_name, self.family.value
+        repo_file = self._repo_file(plan, final, options)
+        path = plan.directory / f"{repo_file.identifier}.repo"
+        path.write_text(repo_file.render())
         return ManifestEntry(
-            target=plan.repository.target_name,
+            target=target,
             family=family,
             arch=arch,
             path=arch,
             client=(final / arch).as_uri(),
+            repo_file=f"{arch}/{path.name}",
+        )
+
+    def _repo_file(self, plan: _Plan, final: Path, options: BuildOptions) -> RpmRepoFile:
+        """The ``.repo`` file of *plan*'s repository: at ``--base-url`` (the build's layout,
+        ``<family>/<target>/<arch>``, under it), else at the output's own ``file://`` URL."""
+        repository = plan.repository
+        arch, target, family = repository.arch, repository.target_name, self.family.value
+        if options.base_url is None:
+            baseurl = (final / arch).as_uri()
+        else:
+            baseurl = url_join(options.base_url, family, target, arch)
+        signed = options.sign_key is not None
+        return RpmRepoFile(
+            identifier=repo_id("repogen", target, arch),
+            name=f"{plan.release_name} ({target}, {arch})",
+            baseurl=baseurl,
+            gpgkey=url_join(baseurl, "repodata", REPOMD_KEY) if signed else None,
+            zypper=self.family is Family.SUSE,
         )
