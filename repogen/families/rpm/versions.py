@@ -15,6 +15,10 @@ import rpm
 _EVR = re.compile(r"^(?:(\d+):)?([A-Za-z0-9._+~^]+)-([A-Za-z0-9._+~^]+)$")
 _NAME = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9_+.-]*$")
 
+#: The ``name(isa)`` capability rpm gives every package built for an architecture
+#: (``%{_isa}``: rpm's ``rpmrc`` archcolor and ISA names).
+ISA = {"x86_64": "x86-64", "aarch64": "aarch-64", "ppc64le": "ppc-64", "s390x": "s390-64"}
+
 
 def version_problem(version: str) -> str | None:
     """Why *version* is not a valid RPM ``[epoch:]version-release``, or None when it is."""
