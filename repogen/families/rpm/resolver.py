@@ -90,6 +90,20 @@ def module_request(universe: Universe, spec: str) -> ModuleRequest | str:
     return ModuleRequest(module, stream, profile or None)
 
 
+def no_default_profile(parsed: ModuleRequest) -> str | None:
+    """What dnf 4 logs when ``module install M:S`` names no profile and S has no default
+    one (``ModuleBase.install``: the stream's default profiles come from the defaults
+    document, which lists the module's default profile for the streams that have it), or None
+    when it has one."""
+    if parsed.profile or parsed.module.default_profile in parsed.stream.profiles:
+        return None
+    where = f"{parsed.module.name}:{parsed.stream.name}"
+    if not parsed.stream.profiles:
+        return f"No profiles for module {where}"
+    available = ", ".join(sorted(parsed.stream.profiles))
+    return f"No default profiles for module {where}. Available profiles: {available}"
+
+
 @dataclass(frozen=True)
 class _Goal:
     """What one dnf transaction asks for once the module streams are decided."""
@@ -124,6 +138,15 @@ class DnfResolver:
             parsed = module_request(universe, spec)
             if isinstance(parsed, str):
                 return Resolution(ok=False, problems=(parsed,))
+            missing = no_default_profile(parsed)
+            if missing and request.action is Action.MODULE_INSTALL:
+                return Resolution(
+                    ok=False,
+                    problems=(
+                        missing,
+                        f"Error: Problems in request:\nbroken groups or modules: {spec}",
+                    ),
+                )
             module, stream = parsed.module.name, parsed.stream.name
             current = enabled.get(module)
             switching = request.action is Action.MODULE_SWITCH
