@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from repogen.build import MANIFEST, build, source_date_epoch
+from repogen.engine.publications import Publications
 from repogen.families.deb.reader import apt_packages, open_apt
 from repogen.families.rpm.dependencies import rpm_relation
 from repogen.families.rpm.reader import read_rpmmd
@@ -19,6 +20,7 @@ from repogen.model.relations import parse_relation
 from repogen.publish.base import BuildOptions
 
 from .conftest import MODELS, RELEASES
+from .resolver_cases import CASES, load_cases
 
 DIFF_MODELS = MODELS / "diff"
 
@@ -205,3 +207,22 @@ def test_unreadable_trees_say_what_is_wrong(tmp_path: Path) -> None:
     (tmp_path / "repodata").mkdir()
     with pytest.raises(MetadataError, match=r"no repodata/repomd\.xml"):
         read_rpmmd(tmp_path)
+
+
+def test_rpmmd_keeps_every_build_of_a_stream_with_its_exact_artifacts(tmp_path: Path) -> None:
+    """Several builds of a stream (as dnf's module test repositories have) read back with
+    their versions, contexts and ``N-E:V-R.A`` artifacts, the epoch always written."""
+    case = next(
+        c
+        for c in load_cases(CASES / "dnf-modules.yaml")
+        if c.name == "every-build-of-the-active-stream-with-the-same-requires-is-shown"
+    )
+    published = Publications(tmp_path).universe(case.repository, case.universe)
+    (module,) = read_rpmmd(published.release[0].path).modules
+    (stream,) = module.streams
+    assert stream.artifacts == ("pa",)  # the newest build's names, as the model lists them
+    assert [(b.version, b.context, b.artifacts, b.requires) for b in stream.builds] == [
+        (1, "c1", ("pa-0:1-1.noarch", "pb-0:1-1.noarch"), ()),
+        (1, "c2", ("pc-0:1-1.noarch",), ()),
+        (2, "c1", ("pa-0:2-1.noarch",), ()),
+    ]

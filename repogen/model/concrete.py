@@ -148,6 +148,20 @@ class BaseSpec:
 
 
 @dataclass(frozen=True)
+class StreamBuild:
+    """One build of a stream as ``modules.yaml`` lists it: a ``version`` and ``context`` and
+    the exact packages (``N-E:V-R.A``) it is made of."""
+
+    version: int
+    context: str
+    artifacts: tuple[str, ...]
+    #: The modules its runtime dependencies require, the platform left out, as libdnf names
+    #: a build's solvable (``module:[stream,…]``, sorted): builds that require the same are
+    #: active together.
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StreamSpec:
     """One stream of a dnf module on one target and architecture."""
 
@@ -155,9 +169,15 @@ class StreamSpec:
     name: str
     summary: str
     kernel_module: KernelModuleFlavor | None
+    #: The names of the stream's packages.
     artifacts: tuple[str, ...]
     profiles: Mapping[str, tuple[str, ...]]
     entry: str | None = None
+    #: The stream's builds, when its packages are known by exact NEVRA (a repository read
+    #: back, a resolver case with several versions of a name); empty when ``artifacts`` names
+    #: the repository's one package of each name, as a model's streams do.  Not compared: it
+    #: spells out what ``artifacts`` names, so a build reads back equal to its model.
+    builds: tuple[StreamBuild, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

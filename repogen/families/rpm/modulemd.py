@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import gi
 
-from repogen.model import ModuleSpec, StreamSpec
+from repogen.model import ModuleSpec, StreamBuild, StreamSpec
 from repogen.publish.base import BuildError
 
 gi.require_version("Modulemd", "2.0")
@@ -45,10 +45,13 @@ def _stream(
     artifacts: Mapping[str, str],
     content_license: str,
     source_date_epoch: int,
+    build: StreamBuild | None = None,
 ) -> Modulemd.ModuleStreamV2:
+    """The document of *stream*, or of one of its *build*s when it lists them (their own
+    version, context and exact artifacts)."""
     document = Modulemd.ModuleStreamV2.new(module.name, stream.name)
-    document.set_version(stream_version(source_date_epoch))
-    document.set_context(stream_context(platform))
+    document.set_version(build.version if build else stream_version(source_date_epoch))
+    document.set_context(build.context if build else stream_context(platform))
     document.set_arch(arch)
     document.set_summary(stream.summary)
     document.set_description(module.description)
@@ -64,7 +67,12 @@ def _stream(
         for rpm in rpms:
             profile.add_rpm(rpm)
         document.add_profile(profile)
-    for name in stream.artifacts:
+    if build is not None:
+        for name in stream.artifacts:
+            document.add_rpm_api(name)
+        for nevra in build.artifacts:
+            document.add_rpm_artifact(nevra)
+    for name in stream.artifacts if build is None else ():
         if name not in artifacts:
             raise BuildError(
                 f"module {module.name}:{stream.name}: artifact {name} is not in the repository"
@@ -104,17 +112,19 @@ def modules_yaml(
     index = Modulemd.ModuleIndex.new()
     for module in modules:
         for stream in module.streams:
-            index.add_module_stream(
-                _stream(
-                    module,
-                    stream,
-                    platform,
-                    arch,
-                    artifacts,
-                    content_license,
-                    source_date_epoch,
+            for build in stream.builds or (None,):
+                index.add_module_stream(
+                    _stream(
+                        module,
+                        stream,
+                        platform,
+                        arch,
+                        artifacts,
+                        content_license,
+                        source_date_epoch,
+                        build,
+                    )
                 )
-            )
         index.add_defaults(_defaults(module, source_date_epoch))
     text: str = index.dump_to_string()
     return text

@@ -1,23 +1,20 @@
 """``modules.yaml`` (formats.md §4) read by libmodulemd into the model's modules.
 
-Of several builds (versions, contexts) of one stream the newest is taken, as dnf does.
+A stream's names, summary and profiles are its newest build's; every build (version, context,
+exact artifacts ``N-E:V-R.A``) is kept as well, for modular filtering by NEVRA as libdnf does.
 Artifacts ``N-E:V-R.A`` become package names, as the model lists them.  A stream's
 kernel-module flavor is that of the kernel-module packages among its artifacts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from repogen.families.rpm.modulemd import GLib, Modulemd
+from repogen.families.rpm.versions import artifact_name, strict_nevra
 from repogen.index.errors import MetadataError
 from repogen.index.files import one_line, quiet_stderr
-from repogen.model import KernelModuleFlavor, ModuleSpec, StreamSpec
-
-
-def artifact_name(nevra: str) -> str:
-    """``kmod-nvidia-open-dkms-3:560.28.03-1.el9.x86_64`` → ``kmod-nvidia-open-dkms``."""
-    return nevra.rsplit(".", 1)[0].rsplit("-", 2)[0]
+from repogen.model import KernelModuleFlavor, ModuleSpec, StreamBuild, StreamSpec
 
 
 def _flavor(
@@ -27,8 +24,32 @@ def _flavor(
     return found.pop() if len(found) == 1 else None
 
 
+def _requires(document: Modulemd.ModuleStreamV2) -> tuple[str, ...]:
+    """libdnf's ``ModulePackage::getRequires(stream, removePlatform=true)``, sorted: each
+    required module but the platform, as ``module:[stream,…]`` (``module`` for any stream)."""
+    found = []
+    for dependencies in document.get_dependencies():
+        for module in dependencies.get_runtime_modules():
+            if module == "platform":
+                continue
+            streams = sorted(dependencies.get_runtime_streams(module))
+            found.append(f"{module}:[{','.join(streams)}]" if streams else module)
+    return tuple(sorted(found))
+
+
+def _build(document: Modulemd.ModuleStreamV2) -> StreamBuild:
+    return StreamBuild(
+        version=document.get_version(),
+        context=document.get_context() or "",
+        artifacts=tuple(sorted(strict_nevra(a) for a in document.get_rpm_artifacts())),
+        requires=_requires(document),
+    )
+
+
 def _stream(
-    document: Modulemd.ModuleStreamV2, flavors: Mapping[str, KernelModuleFlavor]
+    document: Modulemd.ModuleStreamV2,
+    flavors: Mapping[str, KernelModuleFlavor],
+    builds: Sequence[Modulemd.ModuleStreamV2],
 ) -> StreamSpec:
     artifacts = tuple(sorted({artifact_name(a) for a in document.get_rpm_artifacts()}))
     return StreamSpec(
@@ -41,16 +62,19 @@ def _stream(
             name: tuple(sorted(document.get_profile(name).get_rpms()))
             for name in document.get_profile_names()
         },
+        builds=tuple(sorted((_build(b) for b in builds), key=lambda b: (b.version, b.context))),
     )
 
 
 def _module(module: Modulemd.Module, flavors: Mapping[str, KernelModuleFlavor]) -> ModuleSpec:
     newest: dict[str, Modulemd.ModuleStreamV2] = {}
+    builds: dict[str, list[Modulemd.ModuleStreamV2]] = {}
     for document in module.get_all_streams():
+        builds.setdefault(document.get_stream_name(), []).append(document)
         known = newest.get(document.get_stream_name())
         if known is None or document.get_version() > known.get_version():
             newest[document.get_stream_name()] = document
-    streams = tuple(_stream(newest[name], flavors) for name in sorted(newest))
+    streams = tuple(_stream(newest[name], flavors, builds[name]) for name in sorted(newest))
     defaults = module.get_defaults()
     profiles = sorted(
         {

@@ -5,8 +5,12 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
 
 - A stream is active when it is enabled, or when it is its module's default and no stream of
   that module is enabled.
-- Artifacts of inactive streams are hidden; non-modular packages whose name is an artifact of an
-  active stream are hidden too; a repository with ``module_hotfixes=1`` is exempt.  Hidden
+- Filtering is libdnf's ``setModuleExcludes``, by exact artifact: the NEVRAs the active
+  builds list are shown; the NEVRAs of every other build (other streams, inactive modules,
+  builds requiring other modules) are hidden even where they share a name; any other package
+  named as, or providing the name of, an active artifact is hidden too.  A model's streams
+  name their packages rather than list NEVRAs: the release packages of those names are the
+  stream's.  A repository with ``module_hotfixes=1`` is exempt.  Hidden
   packages stay in libsolv's pool, excluded as dnf excludes them: never installed, but a
   package with a newer hidden version is still an old version that libsolv chooses last.
 - Installing a package that is an artifact of an active default stream enables that stream.
@@ -37,7 +41,8 @@ from dataclasses import dataclass
 import solv
 
 from repogen.families.rpm import libsolv
-from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamSpec
+from repogen.families.rpm.versions import artifact_name, nevra
+from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamBuild, StreamSpec
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -333,17 +338,84 @@ def _active_streams(
     return active
 
 
+def _active_builds(stream: StreamSpec) -> tuple[StreamBuild, ...]:
+    """The builds of an active stream whose artifacts dnf shows.  libdnf names each build's
+    solvable ``name:stream:<the modules it requires, platform left out>``
+    (``addVersion2Modules``), its module solver takes the newest version
+    (``DNF_FORCE_BEST``), and every solvable named like the chosen one is active
+    (``goal2name_query``): every version and context that requires the same modules.
+    (Whether those required streams can be met is module dependency solving, not modelled:
+    the newest build is taken.)"""
+    if not stream.builds:
+        return ()
+    newest = max(stream.builds, key=lambda b: (b.version, b.requires))
+    return tuple(b for b in stream.builds if b.requires == newest.requires)
+
+
+@dataclass(frozen=True)
+class _Filtering:
+    """What modular filtering includes and excludes: libdnf's ``setModuleExcludes`` over the
+    artifacts of the active builds and of all the others.  A model's streams (no builds)
+    name their release-repository packages instead of listing NEVRAs."""
+
+    include: frozenset[str]
+    include_names: frozenset[str]
+    exclude: frozenset[str]
+    exclude_names: frozenset[str]
+    #: Names of the active artifacts: any other package named so or providing the name is
+    #: hidden, whatever its version.
+    names: frozenset[str]
+
+    @classmethod
+    def of(cls, universe: Universe, active: dict[str, StreamSpec]) -> _Filtering:
+        include: set[str] = set()
+        include_names: set[str] = set()
+        exclude: set[str] = set()
+        exclude_names: set[str] = set()
+        for module in universe.modules:
+            chosen = active.get(module.name)
+            for stream in module.streams:
+                on = chosen is not None and chosen.name == stream.name
+                shown = _active_builds(stream) if on else ()
+                for build in stream.builds:
+                    (include if build in shown else exclude).update(build.artifacts)
+                if not stream.builds:
+                    (include_names if on else exclude_names).update(stream.artifacts)
+        names = include_names | {artifact_name(a) for a in include}
+        return cls(
+            frozenset(include),
+            frozenset(include_names),
+            frozenset(exclude),
+            frozenset(exclude_names),
+            frozenset(names),
+        )
+
+    def hides(self, package: PackageSpec, release: bool) -> bool:
+        """Whether *package*, of the release repository or (not *release*) the base one, is
+        excluded."""
+        key = nevra(package.name, package.version, package.arch)
+        if key in self.include or (release and package.name in self.include_names):
+            return False
+        if key in self.exclude or (release and package.name in self.exclude_names):
+            return True
+        provided = {
+            package.name,
+            *(r.alternatives[0].name for r in package.related(RelationKind.PROVIDES)),
+        }
+        return not provided.isdisjoint(self.names)
+
+
 def _filter(
     universe: Universe, active: dict[str, StreamSpec]
 ) -> tuple[list[PackageSpec], list[PackageSpec]]:
-    """The available packages that survive modular filtering, and those it excludes."""
-    artifacts = {name for m in universe.modules for s in m.streams for name in s.artifacts}
-    shown = {name for s in active.values() for name in s.artifacts}
+    """The available packages that survive modular filtering, and those it excludes (a
+    ``module_hotfixes`` release repository is exempt)."""
+    filtering = _Filtering.of(universe, active)
     kept: list[PackageSpec] = []
     hidden: list[PackageSpec] = []
     for package in universe.release:
-        visible = universe.hotfixes or package.name not in artifacts or package.name in shown
+        visible = universe.hotfixes or not filtering.hides(package, release=True)
         (kept if visible else hidden).append(package)
     for package in universe.base:
-        (kept if package.name not in shown else hidden).append(package)
+        (hidden if filtering.hides(package, release=False) else kept).append(package)
     return kept, hidden

@@ -99,3 +99,23 @@ def compare(a: str, b: str) -> int:
     """rpm's order of two ``[E:]V-R`` versions."""
     result: int = rpm.labelCompare(package_evr(a), package_evr(b))
     return result
+
+
+def nevra(name: str, version: str, arch: str) -> str:
+    """``N-E:V-R.A`` with the epoch always written (``0`` when none), as modulemd lists
+    artifacts and libdnf matches them (``HY_PKG_NEVRA_STRICT``)."""
+    epoch, ver, rel = split_evr(version)
+    return f"{name}-{epoch or '0'}:{join_evr(None, ver, rel)}.{arch}"
+
+
+def strict_nevra(text: str) -> str:
+    """A modulemd artifact ``N-[E:]V-R.A`` written as :func:`nevra` writes it."""
+    rest, _, arch = text.rpartition(".")
+    name, _, evr = rest.rpartition("-")
+    name, _, version = name.rpartition("-")
+    return nevra(name, f"{version}-{evr}", arch)
+
+
+def artifact_name(nevra: str) -> str:
+    """``kmod-nvidia-open-dkms-3:560.28.03-1.el9.x86_64`` → ``kmod-nvidia-open-dkms``."""
+    return nevra.rsplit(".", 1)[0].rsplit("-", 2)[0]
