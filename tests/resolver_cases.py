@@ -135,7 +135,12 @@ def package(data: dict[str, Any], family: Family) -> PackageSpec:
 
 
 def _build(data: dict[str, Any]) -> StreamBuild:
-    return StreamBuild(int(data["version"]), str(data["context"]), tuple(data["artifacts"]))
+    requires = tuple(
+        sorted((module, tuple(streams)) for module, streams in data.get("requires", {}).items())
+    )
+    return StreamBuild(
+        int(data["version"]), str(data["context"]), tuple(data["artifacts"]), requires
+    )
 
 
 def _stream(module: str, data: dict[str, Any]) -> StreamSpec:

@@ -155,10 +155,17 @@ class StreamBuild:
     version: int
     context: str
     artifacts: tuple[str, ...]
-    #: The modules its runtime dependencies require, the platform left out, as libdnf names
-    #: a build's solvable (``module:[stream,…]``, sorted): builds that require the same are
-    #: active together.
-    requires: tuple[str, ...] = ()
+    #: The module streams its runtime dependencies require, the platform left out: each
+    #: module with its streams (none: any stream; ``-s``: any but s).
+    requires: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def requires_key(self) -> str:
+        """What libdnf names the build's solvable after (``addVersion2Modules``): its
+        requires as ``module:[stream,…]``, sorted — builds of a stream that require the same
+        modules are one solvable name, active together."""
+        found = sorted(f"{m}:[{','.join(sorted(s))}]" if s else m for m, s in self.requires)
+        return ";".join(found) or "NoRequires"
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,11 @@ def _stream(
     dependencies = Modulemd.Dependencies.new()
     dependencies.add_buildtime_stream("platform", platform)
     dependencies.add_runtime_stream("platform", platform)
+    for required, streams in build.requires if build else ():
+        if not streams:
+            dependencies.set_empty_runtime_dependencies_for_module(required)
+        for name in streams:
+            dependencies.add_runtime_stream(required, name)
     document.add_dependencies(dependencies)
     for name, rpms in stream.profiles.items():
         profile = Modulemd.Profile.new(name)

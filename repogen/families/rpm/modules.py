@@ -24,16 +24,15 @@ def _flavor(
     return found.pop() if len(found) == 1 else None
 
 
-def _requires(document: Modulemd.ModuleStreamV2) -> tuple[str, ...]:
-    """libdnf's ``ModulePackage::getRequires(stream, removePlatform=true)``, sorted: each
-    required module but the platform, as ``module:[stream,…]`` (``module`` for any stream)."""
+def _requires(document: Modulemd.ModuleStreamV2) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The modules the runtime dependencies require, the platform left out (libdnf's
+    ``ModulePackage::getRequires(stream, removePlatform=true)``), sorted."""
     found = []
     for dependencies in document.get_dependencies():
         for module in dependencies.get_runtime_modules():
-            if module == "platform":
-                continue
-            streams = sorted(dependencies.get_runtime_streams(module))
-            found.append(f"{module}:[{','.join(streams)}]" if streams else module)
+            if module != "platform":
+                streams = tuple(sorted(dependencies.get_runtime_streams(module)))
+                found.append((module, streams))
     return tuple(sorted(found))
 
 

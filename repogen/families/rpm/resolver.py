@@ -41,8 +41,9 @@ from dataclasses import dataclass
 import solv
 
 from repogen.families.rpm import libsolv
+from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
 from repogen.families.rpm.versions import artifact_name, nevra
-from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamBuild, StreamSpec
+from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamSpec
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -138,6 +139,7 @@ class DnfResolver:
             return Resolution(ok=True)
         names: list[str] = []
         newly: list[str] = []
+        requested_streams: list[str] = []
         sync: set[str] = set()
         for spec in request.names:
             parsed = module_request(universe, spec)
@@ -166,12 +168,23 @@ class DnfResolver:
                     ),
                 )
             if switching:
-                old = _active_streams(universe.modules, enabled).get(module)
+                old = solve_modules(universe.modules, enabled).streams.get(module)
                 sync |= {*parsed.stream.artifacts, *(old.artifacts if old else ())}
             if current != stream:
                 newly.append(f"{module}:{stream}")
             enabled[module] = stream
+            requested_streams.append(f"{module}:{stream}")
             names.extend(profile_names(universe, request, parsed))
+        # libdnf's module solver decides which builds the enabled streams activate; the
+        # streams they require are enabled with them (``enableDependencyTree``).
+        active = solve_modules(universe.modules, enabled)
+        if active.problems:
+            return Resolution(ok=False, problems=(*active.problems, "Error: Problems in request"))
+        for stream_id in active.dependency_tree(requested_streams):
+            module, _, stream = stream_id.partition(":")
+            if enabled.get(module) != stream:
+                enabled[module] = stream
+                newly.append(stream_id)
         if request.action is Action.MODULE_ENABLE:
             return Resolution(ok=True, modules=tuple(newly))
         installed = {p.name for p in universe.installed.packages}
@@ -193,7 +206,8 @@ class DnfResolver:
         return []
 
     def transaction(self, universe: Universe, request: Request, goal: _Goal) -> Resolution:
-        active = _active_streams(universe.modules, goal.enabled)
+        # A problem of the modules here is only a warning: dnf goes on with what is active.
+        active = solve_modules(universe.modules, goal.enabled)
         # dnf remove works without the repositories: the packages that need a removed one
         # go too, rather than being replaced from a repository.
         visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
@@ -233,13 +247,27 @@ class DnfResolver:
         result = libsolv.solve(pool, jobs, flags)
         if not result.ok:
             return result
+        # Installing an artifact of an active build of a stream that is not enabled enables
+        # the stream and what it requires (``requiresModuleEnablement``).
+        brought = {
+            (ref.name, nevra(ref.name, ref.version, ref.arch))
+            for ref in (*result.install, *result.upgrade)
+        }
+        by_artifact = [
+            f"{build.module}:{build.stream.name}"
+            for build in active.builds
+            if build.module not in goal.enabled
+            and any(
+                key in build.build.artifacts
+                if build.build.artifacts
+                else name in build.stream.artifacts
+                for name, key in brought
+            )
+        ]
         enabling = list(goal.newly_enabled)
-        for module_name, stream in active.items():
-            if module_name in goal.enabled:
-                continue
-            artifacts = set(stream.artifacts)
-            if any(ref.name in artifacts for ref in (*result.install, *result.upgrade)):
-                enabling.append(f"{module_name}:{stream.name}")
+        for stream_id in active.dependency_tree(sorted(set(by_artifact))):
+            if stream_id.partition(":")[0] not in goal.enabled and stream_id not in enabling:
+                enabling.append(stream_id)
         return Resolution(
             ok=True,
             install=result.install,
@@ -326,32 +354,6 @@ def profile_packages(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
     return available + [s for s in named if s.repo == pool.pool.installed and s.evr in versions]
 
 
-def _active_streams(
-    modules: tuple[ModuleSpec, ...], enabled: dict[str, str]
-) -> dict[str, StreamSpec]:
-    active = {}
-    for module in modules:
-        name = enabled.get(module.name) or module.default_stream
-        stream = module.stream(name) if name else None
-        if stream is not None:
-            active[module.name] = stream
-    return active
-
-
-def _active_builds(stream: StreamSpec) -> tuple[StreamBuild, ...]:
-    """The builds of an active stream whose artifacts dnf shows.  libdnf names each build's
-    solvable ``name:stream:<the modules it requires, platform left out>``
-    (``addVersion2Modules``), its module solver takes the newest version
-    (``DNF_FORCE_BEST``), and every solvable named like the chosen one is active
-    (``goal2name_query``): every version and context that requires the same modules.
-    (Whether those required streams can be met is module dependency solving, not modelled:
-    the newest build is taken.)"""
-    if not stream.builds:
-        return ()
-    newest = max(stream.builds, key=lambda b: (b.version, b.requires))
-    return tuple(b for b in stream.builds if b.requires == newest.requires)
-
-
 @dataclass(frozen=True)
 class _Filtering:
     """What modular filtering includes and excludes: libdnf's ``setModuleExcludes`` over the
@@ -367,19 +369,18 @@ class _Filtering:
     names: frozenset[str]
 
     @classmethod
-    def of(cls, universe: Universe, active: dict[str, StreamSpec]) -> _Filtering:
+    def of(cls, universe: Universe, active: ActiveModules) -> _Filtering:
         include: set[str] = set()
         include_names: set[str] = set()
         exclude: set[str] = set()
         exclude_names: set[str] = set()
         for module in universe.modules:
-            chosen = active.get(module.name)
             for stream in module.streams:
-                on = chosen is not None and chosen.name == stream.name
-                shown = _active_builds(stream) if on else ()
                 for build in stream.builds:
-                    (include if build in shown else exclude).update(build.artifacts)
+                    on = active.shown(ModuleBuild(module.name, stream, build))
+                    (include if on else exclude).update(build.artifacts)
                 if not stream.builds:
+                    on = active.streams.get(module.name) is stream
                     (include_names if on else exclude_names).update(stream.artifacts)
         names = include_names | {artifact_name(a) for a in include}
         return cls(
@@ -406,7 +407,7 @@ class _Filtering:
 
 
 def _filter(
-    universe: Universe, active: dict[str, StreamSpec]
+    universe: Universe, active: ActiveModules
 ) -> tuple[list[PackageSpec], list[PackageSpec]]:
     """The available packages that survive modular filtering, and those it excludes (a
     ``module_hotfixes`` release repository is exempt)."""
