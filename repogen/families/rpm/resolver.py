@@ -4,7 +4,10 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
 (dnf.modularity(7), checked in formats.md §4.3):
 
 - A stream is active when it is enabled, or when it is its module's default and no stream of
-  that module is enabled.
+  that module is enabled, or when an active stream requires it; which builds of them are
+  active is libdnf's module solver (:mod:`repogen.families.rpm.module_solver`).  A module
+  command whose streams' requirements cannot be met fails ("Modular dependency problems"); the
+  streams an enabled stream requires are enabled with it.
 - Filtering is libdnf's ``setModuleExcludes``, by exact artifact: the NEVRAs the active
   builds list are shown; the NEVRAs of every other build (other streams, inactive modules,
   builds requiring other modules) are hidden even where they share a name; any other package
@@ -13,7 +16,8 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
   stream's.  A repository with ``module_hotfixes=1`` is exempt.  Hidden
   packages stay in libsolv's pool, excluded as dnf excludes them: never installed, but a
   package with a newer hidden version is still an old version that libsolv chooses last.
-- Installing a package that is an artifact of an active default stream enables that stream.
+- Installing a package that is an artifact of an active build of a stream that is not enabled
+  enables that stream, and the streams it requires.
 - ``module install M:S/P`` enables S and installs profile P (the default profile without /P);
   without ``:S`` the stream is the module's only one, else its enabled one, else its default
   one (several streams and neither is an error); enabling a second stream of a module is an
