@@ -6,13 +6,14 @@ import json
 import shutil
 from pathlib import Path
 
+import createrepo_c as cr
 import pytest
 
 from repogen.build import MANIFEST, build, source_date_epoch
 from repogen.engine.publications import Publications
 from repogen.families.deb.reader import apt_packages, open_apt
 from repogen.families.rpm.dependencies import rpm_relation
-from repogen.families.rpm.reader import read_rpmmd
+from repogen.families.rpm.reader import _own, read_rpmmd
 from repogen.index import MetadataError, load_tree
 from repogen.index.stubs import ASSUMED
 from repogen.model import Family, KernelModuleFlavor, RelationKind, ReleaseModel, load_release
@@ -226,3 +227,17 @@ def test_rpmmd_keeps_every_build_of_a_stream_with_its_exact_artifacts(tmp_path: 
         (1, "c2", ("pc-0:1-1.noarch",), ()),
         (2, "c1", ("pa-0:2-1.noarch",), ()),
     ]
+
+
+def test_rpmmd_drops_only_the_packages_own_name_isa_provide() -> None:
+    """The pool gives every arch package back its own ``name(isa) = EVR``; any other
+    ``name(…)`` provide is the packager's and is kept."""
+    record = cr.Package()
+    record.name, record.arch = "foo", "x86_64"
+    record.epoch, record.version, record.release = "0", "1.0", "1"
+    assert _own(record, ("foo", "EQ", "0", "1.0", "1", False))
+    assert _own(record, ("foo(x86-64)", "EQ", "0", "1.0", "1", False))
+    assert not _own(record, ("foo(x86-32)", "EQ", "0", "1.0", "1", False))
+    assert not _own(record, ("foo(x86-64)", "EQ", "0", "2.0", "1", False))
+    record.arch = "noarch"
+    assert not _own(record, ("foo(x86-64)", "EQ", "0", "1.0", "1", False))
