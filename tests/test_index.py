@@ -222,6 +222,7 @@ def test_rpmmd_keeps_every_build_of_a_stream_with_its_exact_artifacts(tmp_path: 
     (module,) = read_rpmmd(published.release[0].path).modules
     (stream,) = module.streams
     assert stream.artifacts == ("pa",)  # the newest build's names, as the model lists them
+    assert stream.default_profiles == ("default",)  # from the defaults document, per stream
     assert [(b.version, b.context, b.artifacts, b.requires) for b in stream.builds] == [
         (1, "c1", ("pa-0:1-1.noarch", "pb-0:1-1.noarch"), ()),
         (1, "c2", ("pc-0:1-1.noarch",), ()),

@@ -185,6 +185,16 @@ class StreamSpec:
     #: the repository's one package of each name, as a model's streams do.  Not compared: it
     #: spells out what ``artifacts`` names, so a build reads back equal to its model.
     builds: tuple[StreamBuild, ...] = field(default=(), compare=False)
+    #: The profiles ``module install M:S`` installs, as a repository's defaults document
+    #: lists them for this stream; None for a model's stream, whose default is the module's
+    #: ``default_profile`` where it has that profile.  Not compared, as ``builds``.
+    default_profiles: tuple[str, ...] | None = field(default=None, compare=False)
+
+    def defaults(self, module_default: str) -> tuple[str, ...]:
+        """The stream's default profiles, given its module's default profile."""
+        if self.default_profiles is not None:
+            return self.default_profiles
+        return (module_default,) if module_default in self.profiles else ()
 
 
 @dataclass(frozen=True)

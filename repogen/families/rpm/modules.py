@@ -49,6 +49,7 @@ def _stream(
     document: Modulemd.ModuleStreamV2,
     flavors: Mapping[str, KernelModuleFlavor],
     builds: Sequence[Modulemd.ModuleStreamV2],
+    defaults: Modulemd.DefaultsV1 | None,
 ) -> StreamSpec:
     artifacts = tuple(sorted({artifact_name(a) for a in document.get_rpm_artifacts()}))
     return StreamSpec(
@@ -61,6 +62,13 @@ def _stream(
             name: tuple(sorted(document.get_profile(name).get_rpms()))
             for name in document.get_profile_names()
         },
+        default_profiles=tuple(
+            sorted(
+                defaults.get_default_profiles_for_stream(document.get_stream_name())
+                if defaults
+                else ()
+            )
+        ),
         builds=tuple(sorted((_build(b) for b in builds), key=lambda b: (b.version, b.context))),
     )
 
@@ -73,8 +81,10 @@ def _module(module: Modulemd.Module, flavors: Mapping[str, KernelModuleFlavor]) 
         known = newest.get(document.get_stream_name())
         if known is None or document.get_version() > known.get_version():
             newest[document.get_stream_name()] = document
-    streams = tuple(_stream(newest[name], flavors, builds[name]) for name in sorted(newest))
     defaults = module.get_defaults()
+    streams = tuple(
+        _stream(newest[name], flavors, builds[name], defaults) for name in sorted(newest)
+    )
     profiles = sorted(
         {
             profile

@@ -78,9 +78,13 @@ class ModuleRequest:
     profile: str | None
 
     @property
-    def installed_profile(self) -> str:
-        """The profile ``module install`` installs: the one named, else the default one."""
-        return self.profile or self.module.default_profile
+    def installed_profiles(self) -> tuple[str, ...]:
+        """The profiles ``module install`` installs: the one named, else the default ones."""
+        return (self.profile,) if self.profile else self.defaults
+
+    @property
+    def defaults(self) -> tuple[str, ...]:
+        return self.stream.defaults(self.module.default_profile)
 
 
 def module_request(universe: Universe, spec: str) -> ModuleRequest | str:
@@ -103,9 +107,8 @@ def module_request(universe: Universe, spec: str) -> ModuleRequest | str:
 def no_default_profile(parsed: ModuleRequest) -> str | None:
     """What dnf 4 logs when ``module install M:S`` names no profile and S has no default
     one (``ModuleBase.install``: the stream's default profiles come from the defaults
-    document, which lists the module's default profile for the streams that have it), or None
-    when it has one."""
-    if parsed.profile or parsed.module.default_profile in parsed.stream.profiles:
+    document), or None when it has one."""
+    if parsed.profile or parsed.defaults:
         return None
     where = f"{parsed.module.name}:{parsed.stream.name}"
     if not parsed.stream.profiles:
@@ -201,7 +204,7 @@ class DnfResolver:
     def profiles(universe: Universe, request: Request, parsed: ModuleRequest) -> list[str]:
         """The profiles a module command installs."""
         if request.action is Action.MODULE_INSTALL:
-            return [parsed.installed_profile]
+            return list(parsed.installed_profiles)
         if request.action is Action.MODULE_SWITCH:
             if parsed.profile:
                 return [parsed.profile]
