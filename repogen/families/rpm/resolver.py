@@ -406,6 +406,10 @@ class _Filtering:
             return False
         if key in self.exclude or (release and package.name in self.exclude_names):
             return True
+        if package.name in self.names:
+            return True
+        if not self.names:
+            return False  # no active module: a large repository's provides are not read
         provided = {
             package.name,
             *(r.alternatives[0].name for r in package.related(RelationKind.PROVIDES)),
@@ -418,6 +422,8 @@ def _filter(
 ) -> tuple[list[PackageSpec], list[PackageSpec]]:
     """The available packages that survive modular filtering, and those it excludes (a
     ``module_hotfixes`` release repository is exempt)."""
+    if not universe.modules:
+        return [*universe.release, *universe.base], []
     filtering = _Filtering.of(universe, active)
     kept: list[PackageSpec] = []
     hidden: list[PackageSpec] = []
