@@ -10,7 +10,16 @@ from typing import Any
 import yaml
 
 from repogen.families import driver
-from repogen.model import Family, ModuleSpec, PackageSpec, RelationKind, Repository, StreamSpec
+from repogen.families.rpm.versions import artifact_name
+from repogen.model import (
+    Family,
+    ModuleSpec,
+    PackageSpec,
+    RelationKind,
+    Repository,
+    StreamBuild,
+    StreamSpec,
+)
 from repogen.model.declarations import Target
 from repogen.model.relations import parse_relation
 from repogen.resolve.request import Request, parse_request
@@ -125,18 +134,33 @@ def package(data: dict[str, Any], family: Family) -> PackageSpec:
     )
 
 
-def _module(data: dict[str, Any]) -> ModuleSpec:
-    streams = tuple(
-        StreamSpec(
-            data["name"],
-            s["name"],
-            s["name"],
-            None,
-            tuple(s["artifacts"]),
-            {k: tuple(v) for k, v in s.get("profiles", {}).items()},
-        )
-        for s in data["streams"]
+def _build(data: dict[str, Any]) -> StreamBuild:
+    requires = tuple(
+        sorted((module, tuple(streams)) for module, streams in data.get("requires", {}).items())
     )
+    return StreamBuild(
+        int(data["version"]), str(data["context"]), tuple(data["artifacts"]), requires
+    )
+
+
+def _stream(module: str, data: dict[str, Any]) -> StreamSpec:
+    """A stream: ``artifacts`` names the repository's packages, or ``builds`` list versions,
+    contexts and exact artifacts ``N-E:V-R.A`` (several versions of a name in one case)."""
+    builds = tuple(_build(b) for b in data.get("builds", ()))
+    names = data.get("artifacts") or sorted({artifact_name(a) for b in builds for a in b.artifacts})
+    return StreamSpec(
+        module,
+        data["name"],
+        data["name"],
+        None,
+        tuple(names),
+        {k: tuple(v) for k, v in data.get("profiles", {}).items()},
+        builds=builds,
+    )
+
+
+def _module(data: dict[str, Any]) -> ModuleSpec:
+    streams = tuple(_stream(data["name"], s) for s in data["streams"])
     return ModuleSpec(
         data["name"], data["name"], data["name"], ("MIT",), streams, data.get("default"), "default"
     )

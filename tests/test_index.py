@@ -6,12 +6,14 @@ import json
 import shutil
 from pathlib import Path
 
+import createrepo_c as cr
 import pytest
 
 from repogen.build import MANIFEST, build, source_date_epoch
+from repogen.engine.publications import Publications
 from repogen.families.deb.reader import apt_packages, open_apt
 from repogen.families.rpm.dependencies import rpm_relation
-from repogen.families.rpm.reader import read_rpmmd
+from repogen.families.rpm.reader import _own, read_rpmmd
 from repogen.index import MetadataError, load_tree
 from repogen.index.stubs import ASSUMED
 from repogen.model import Family, KernelModuleFlavor, RelationKind, ReleaseModel, load_release
@@ -19,6 +21,7 @@ from repogen.model.relations import parse_relation
 from repogen.publish.base import BuildOptions
 
 from .conftest import MODELS, RELEASES
+from .resolver_cases import CASES, load_cases
 
 DIFF_MODELS = MODELS / "diff"
 
@@ -205,3 +208,37 @@ def test_unreadable_trees_say_what_is_wrong(tmp_path: Path) -> None:
     (tmp_path / "repodata").mkdir()
     with pytest.raises(MetadataError, match=r"no repodata/repomd\.xml"):
         read_rpmmd(tmp_path)
+
+
+def test_rpmmd_keeps_every_build_of_a_stream_with_its_exact_artifacts(tmp_path: Path) -> None:
+    """Several builds of a stream (as dnf's module test repositories have) read back with
+    their versions, contexts and ``N-E:V-R.A`` artifacts, the epoch always written."""
+    case = next(
+        c
+        for c in load_cases(CASES / "dnf-modules.yaml")
+        if c.name == "every-build-of-the-active-stream-with-the-same-requires-is-shown"
+    )
+    published = Publications(tmp_path).universe(case.repository, case.universe)
+    (module,) = read_rpmmd(published.release[0].path).modules
+    (stream,) = module.streams
+    assert stream.artifacts == ("pa",)  # the newest build's names, as the model lists them
+    assert stream.default_profiles == ("default",)  # from the defaults document, per stream
+    assert [(b.version, b.context, b.artifacts, b.requires) for b in stream.builds] == [
+        (1, "c1", ("pa-0:1-1.noarch", "pb-0:1-1.noarch"), ()),
+        (1, "c2", ("pc-0:1-1.noarch",), ()),
+        (2, "c1", ("pa-0:2-1.noarch",), ()),
+    ]
+
+
+def test_rpmmd_drops_only_the_packages_own_name_isa_provide() -> None:
+    """The pool gives every arch package back its own ``name(isa) = EVR``; any other
+    ``name(…)`` provide is the packager's and is kept."""
+    record = cr.Package()
+    record.name, record.arch = "foo", "x86_64"
+    record.epoch, record.version, record.release = "0", "1.0", "1"
+    assert _own(record, ("foo", "EQ", "0", "1.0", "1", False))
+    assert _own(record, ("foo(x86-64)", "EQ", "0", "1.0", "1", False))
+    assert not _own(record, ("foo(x86-32)", "EQ", "0", "1.0", "1", False))
+    assert not _own(record, ("foo(x86-64)", "EQ", "0", "2.0", "1", False))
+    record.arch = "noarch"
+    assert not _own(record, ("foo(x86-64)", "EQ", "0", "1.0", "1", False))

@@ -9,6 +9,7 @@ from repogen.model.concrete import (
     RelationKind,
     ReleaseModel,
     Repository,
+    StreamBuild,
     StreamSpec,
 )
 from repogen.model.declarations import KernelModuleFlavor, ModelFile
@@ -29,6 +30,7 @@ __all__ = [
     "RelationKind",
     "ReleaseModel",
     "Repository",
+    "StreamBuild",
     "StreamSpec",
     "load_release",
 ]

@@ -149,6 +149,27 @@ class BaseSpec:
 
 
 @dataclass(frozen=True)
+class StreamBuild:
+    """One build of a stream as ``modules.yaml`` lists it: a ``version`` and ``context`` and
+    the exact packages (``N-E:V-R.A``) it is made of."""
+
+    version: int
+    context: str
+    artifacts: tuple[str, ...]
+    #: The module streams its runtime dependencies require, the platform left out: each
+    #: module with its streams (none: any stream; ``-s``: any but s).
+    requires: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def requires_key(self) -> str:
+        """What libdnf names the build's solvable after (``addVersion2Modules``): its
+        requires as ``module:[stream,…]``, sorted — builds of a stream that require the same
+        modules are one solvable name, active together."""
+        found = sorted(f"{m}:[{','.join(sorted(s))}]" if s else m for m, s in self.requires)
+        return ";".join(found) or "NoRequires"
+
+
+@dataclass(frozen=True)
 class StreamSpec:
     """One stream of a dnf module on one target and architecture."""
 
@@ -156,9 +177,25 @@ class StreamSpec:
     name: str
     summary: str
     kernel_module: KernelModuleFlavor | None
+    #: The names of the stream's packages.
     artifacts: tuple[str, ...]
     profiles: Mapping[str, tuple[str, ...]]
     entry: str | None = None
+    #: The stream's builds, when its packages are known by exact NEVRA (a repository read
+    #: back, a resolver case with several versions of a name); empty when ``artifacts`` names
+    #: the repository's one package of each name, as a model's streams do.  Not compared: it
+    #: spells out what ``artifacts`` names, so a build reads back equal to its model.
+    builds: tuple[StreamBuild, ...] = field(default=(), compare=False)
+    #: The profiles ``module install M:S`` installs, as a repository's defaults document
+    #: lists them for this stream; None for a model's stream, whose default is the module's
+    #: ``default_profile`` where it has that profile.  Not compared, as ``builds``.
+    default_profiles: tuple[str, ...] | None = field(default=None, compare=False)
+
+    def defaults(self, module_default: str) -> tuple[str, ...]:
+        """The stream's default profiles, given its module's default profile."""
+        if self.default_profiles is not None:
+            return self.default_profiles
+        return (module_default,) if module_default in self.profiles else ()
 
 
 @dataclass(frozen=True)

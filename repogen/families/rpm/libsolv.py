@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import solv
 
 from repogen.families.rpm.operators import SPELLINGS
+from repogen.families.rpm.versions import ISA
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.relations import Alternative, Relation
 from repogen.resolve.result import PackageRef, Resolution
@@ -158,6 +159,14 @@ def _add(pool: Pool, repo: solv.Repo, package: PackageSpec) -> solv.XSolvable:
     solvable.arch = package.arch
     own = pool.pool.rel2id(solvable.nameid, solvable.evrid, solv.REL_EQ)
     solvable.add_deparray(solv.SOLVABLE_PROVIDES, own)
+    # rpm gives every package built for an architecture ``name(isa) = EVR`` as well (what
+    # ``Requires: foo%{?_isa} = EVR`` needs); the model and the index reader leave both out.
+    isa = ISA.get(package.arch)
+    if isa is not None:
+        name = pool.pool.str2id(f"{package.name}({isa})")
+        solvable.add_deparray(
+            solv.SOLVABLE_PROVIDES, pool.pool.rel2id(name, solvable.evrid, solv.REL_EQ)
+        )
     relations = package.relations
     for kind, key in _KEYS.items():
         for relation in relations.get(kind, ()):

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import gi
 
-from repogen.model import ModuleSpec, StreamSpec
+from repogen.model import ModuleSpec, StreamBuild, StreamSpec
 from repogen.publish.base import BuildError
 
 gi.require_version("Modulemd", "2.0")
@@ -45,10 +45,13 @@ def _stream(
     artifacts: Mapping[str, str],
     content_license: str,
     source_date_epoch: int,
+    build: StreamBuild | None = None,
 ) -> Modulemd.ModuleStreamV2:
+    """The document of *stream*, or of one of its *build*s when it lists them (their own
+    version, context and exact artifacts)."""
     document = Modulemd.ModuleStreamV2.new(module.name, stream.name)
-    document.set_version(stream_version(source_date_epoch))
-    document.set_context(stream_context(platform))
+    document.set_version(build.version if build else stream_version(source_date_epoch))
+    document.set_context(build.context if build else stream_context(platform))
     document.set_arch(arch)
     document.set_summary(stream.summary)
     document.set_description(module.description)
@@ -58,13 +61,23 @@ def _stream(
     dependencies = Modulemd.Dependencies.new()
     dependencies.add_buildtime_stream("platform", platform)
     dependencies.add_runtime_stream("platform", platform)
+    for required, streams in build.requires if build else ():
+        if not streams:
+            dependencies.set_empty_runtime_dependencies_for_module(required)
+        for name in streams:
+            dependencies.add_runtime_stream(required, name)
     document.add_dependencies(dependencies)
     for name, rpms in stream.profiles.items():
         profile = Modulemd.Profile.new(name)
         for rpm in rpms:
             profile.add_rpm(rpm)
         document.add_profile(profile)
-    for name in stream.artifacts:
+    if build is not None:
+        for name in stream.artifacts:
+            document.add_rpm_api(name)
+        for nevra in build.artifacts:
+            document.add_rpm_artifact(nevra)
+    for name in stream.artifacts if build is None else ():
         if name not in artifacts:
             raise BuildError(
                 f"module {module.name}:{stream.name}: artifact {name} is not in the repository"
@@ -104,17 +117,19 @@ def modules_yaml(
     index = Modulemd.ModuleIndex.new()
     for module in modules:
         for stream in module.streams:
-            index.add_module_stream(
-                _stream(
-                    module,
-                    stream,
-                    platform,
-                    arch,
-                    artifacts,
-                    content_license,
-                    source_date_epoch,
+            for build in stream.builds or (None,):
+                index.add_module_stream(
+                    _stream(
+                        module,
+                        stream,
+                        platform,
+                        arch,
+                        artifacts,
+                        content_license,
+                        source_date_epoch,
+                        build,
+                    )
                 )
-            )
         index.add_defaults(_defaults(module, source_date_epoch))
     text: str = index.dump_to_string()
     return text

@@ -1,23 +1,20 @@
 """``modules.yaml`` (formats.md §4) read by libmodulemd into the model's modules.
 
-Of several builds (versions, contexts) of one stream the newest is taken, as dnf does.
+A stream's names, summary and profiles are its newest build's; every build (version, context,
+exact artifacts ``N-E:V-R.A``) is kept as well, for modular filtering by NEVRA as libdnf does.
 Artifacts ``N-E:V-R.A`` become package names, as the model lists them.  A stream's
 kernel-module flavor is that of the kernel-module packages among its artifacts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from repogen.families.rpm.modulemd import GLib, Modulemd
+from repogen.families.rpm.versions import artifact_name, strict_nevra
 from repogen.index.errors import MetadataError
 from repogen.index.files import one_line, quiet_stderr
-from repogen.model import KernelModuleFlavor, ModuleSpec, StreamSpec
-
-
-def artifact_name(nevra: str) -> str:
-    """``kmod-nvidia-open-dkms-3:560.28.03-1.el9.x86_64`` → ``kmod-nvidia-open-dkms``."""
-    return nevra.rsplit(".", 1)[0].rsplit("-", 2)[0]
+from repogen.model import KernelModuleFlavor, ModuleSpec, StreamBuild, StreamSpec
 
 
 def _flavor(
@@ -27,8 +24,32 @@ def _flavor(
     return found.pop() if len(found) == 1 else None
 
 
+def _requires(document: Modulemd.ModuleStreamV2) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The modules the runtime dependencies require, the platform left out (libdnf's
+    ``ModulePackage::getRequires(stream, removePlatform=true)``), sorted."""
+    found = []
+    for dependencies in document.get_dependencies():
+        for module in dependencies.get_runtime_modules():
+            if module != "platform":
+                streams = tuple(sorted(dependencies.get_runtime_streams(module)))
+                found.append((module, streams))
+    return tuple(sorted(found))
+
+
+def _build(document: Modulemd.ModuleStreamV2) -> StreamBuild:
+    return StreamBuild(
+        version=document.get_version(),
+        context=document.get_context() or "",
+        artifacts=tuple(sorted(strict_nevra(a) for a in document.get_rpm_artifacts())),
+        requires=_requires(document),
+    )
+
+
 def _stream(
-    document: Modulemd.ModuleStreamV2, flavors: Mapping[str, KernelModuleFlavor]
+    document: Modulemd.ModuleStreamV2,
+    flavors: Mapping[str, KernelModuleFlavor],
+    builds: Sequence[Modulemd.ModuleStreamV2],
+    defaults: Modulemd.DefaultsV1 | None,
 ) -> StreamSpec:
     artifacts = tuple(sorted({artifact_name(a) for a in document.get_rpm_artifacts()}))
     return StreamSpec(
@@ -41,17 +62,29 @@ def _stream(
             name: tuple(sorted(document.get_profile(name).get_rpms()))
             for name in document.get_profile_names()
         },
+        default_profiles=tuple(
+            sorted(
+                defaults.get_default_profiles_for_stream(document.get_stream_name())
+                if defaults
+                else ()
+            )
+        ),
+        builds=tuple(sorted((_build(b) for b in builds), key=lambda b: (b.version, b.context))),
     )
 
 
 def _module(module: Modulemd.Module, flavors: Mapping[str, KernelModuleFlavor]) -> ModuleSpec:
     newest: dict[str, Modulemd.ModuleStreamV2] = {}
+    builds: dict[str, list[Modulemd.ModuleStreamV2]] = {}
     for document in module.get_all_streams():
+        builds.setdefault(document.get_stream_name(), []).append(document)
         known = newest.get(document.get_stream_name())
         if known is None or document.get_version() > known.get_version():
             newest[document.get_stream_name()] = document
-    streams = tuple(_stream(newest[name], flavors) for name in sorted(newest))
     defaults = module.get_defaults()
+    streams = tuple(
+        _stream(newest[name], flavors, builds[name], defaults) for name in sorted(newest)
+    )
     profiles = sorted(
         {
             profile

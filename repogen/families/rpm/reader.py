@@ -3,13 +3,14 @@
 ``repodata/repomd.xml`` locates the records; createrepo_c parses ``primary`` (filelists and
 other are not read) and libmodulemd the ``modules`` record.  What rpm adds to every package by
 itself — the self-provides ``name = EVR`` and ``name(isa) = EVR`` — is left out, as the model
-does not write it; requires marked ``pre`` become Pre-Depends.
+does not write it, and given back to every package by the resolvers' pool
+(:mod:`repogen.families.rpm.libsolv`), so that ``Requires: foo(x86-64) = EVR`` resolves;
+requires marked ``pre`` become Pre-Depends.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from repogen.families import Family
 from repogen.families.rpm.dependencies import RpmDependency, rpm_relations
 from repogen.families.rpm.modules import read_modules
 from repogen.families.rpm.operators import EQUAL_FLAGS
-from repogen.families.rpm.versions import join_evr
+from repogen.families.rpm.versions import ISA, join_evr
 from repogen.index.errors import MetadataError
 from repogen.index.facts import kernel_module, pattern
 from repogen.index.files import (
@@ -67,7 +68,10 @@ class RpmMdRepository:
 def _own(record: cr.Package, dependency: RpmDependency) -> bool:
     """Whether *dependency* is a self-provide rpm adds: ``name = EVR`` or ``name(isa) = EVR``."""
     name, flags, epoch, version, release, _ = dependency
-    if name != record.name and re.fullmatch(rf"{re.escape(record.name)}\([^()]*\)", name) is None:
+    # Only the ISA of the package's own architecture: the pool gives back exactly that one,
+    # so any other ``name(…)`` provide is the packager's and is kept.
+    isa = ISA.get(record.arch)
+    if name != record.name and (isa is None or name != f"{record.name}({isa})"):
         return False
     same = (epoch or "0", version, release) == (record.epoch or "0", record.version, record.release)
     return flags == EQUAL_FLAGS and same

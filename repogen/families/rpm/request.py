@@ -1,6 +1,15 @@
-"""dnf and yum command lines: ``install``, ``remove``, ``module install|enable|reset|switch-to``."""
+"""dnf and yum command lines: ``install``, ``remove``, ``module install|enable|reset|switch-to``.
+
+Only the argument forms the resolver models are accepted: a package is a name or a provide,
+a module is ``M[:S][/P]``.  dnf also takes globs (``node*``, ``nodejs/*``), module specs with
+a version and context (``M:S:VERSION[:CONTEXT][:ARCH]``) and ``@module`` in ``install``; the
+resolver would answer those as missing, where dnf succeeds, so they are refused as not
+modelled rather than answered wrongly.
+"""
 
 from __future__ import annotations
+
+import re
 
 from repogen.families import Family
 from repogen.resolve.request import (
@@ -12,6 +21,29 @@ from repogen.resolve.request import (
     reject_options,
     split_options,
 )
+
+#: dnf's glob characters (fnmatch): in a package or module argument they make it a pattern.
+_GLOB = re.compile(r"[*?\[\]]")
+
+
+def _check_package(word: str, shown: str) -> None:
+    if _GLOB.search(word):
+        raise RequestError(f"{shown!r}: the glob {word!r} is not modelled (name a package)")
+    if word.startswith("@"):
+        raise RequestError(
+            f"{shown!r}: {word!r} (a group or module in dnf install) is not modelled "
+            "(use dnf module install)"
+        )
+
+
+def _check_module(spec: str, shown: str) -> None:
+    if _GLOB.search(spec):
+        raise RequestError(f"{shown!r}: the module glob {spec!r} is not modelled (name M[:S][/P])")
+    if spec.partition("/")[0].count(":") > 1:
+        raise RequestError(
+            f"{shown!r}: the module spec {spec!r} with a version or context is not modelled "
+            "(name M[:S][/P])"
+        )
 
 
 def parse(words: list[str], shown: str) -> Request:
@@ -42,6 +74,8 @@ def parse(words: list[str], shown: str) -> Request:
         raise RequestError(
             f"{shown!r}: dnf command {command!r} is not modelled (install, remove, module …)"
         )
+    for name in names:
+        (_check_module if command == "module" else _check_package)(name, shown)
     return Request(
         Family.RPM,
         action,

@@ -4,12 +4,20 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
 (dnf.modularity(7), checked in formats.md §4.3):
 
 - A stream is active when it is enabled, or when it is its module's default and no stream of
-  that module is enabled.
-- Artifacts of inactive streams are hidden; non-modular packages whose name is an artifact of an
-  active stream are hidden too; a repository with ``module_hotfixes=1`` is exempt.  Hidden
+  that module is enabled, or when an active stream requires it; which builds of them are
+  active is libdnf's module solver (:mod:`repogen.families.rpm.module_solver`).  A module
+  command whose streams' requirements cannot be met fails ("Modular dependency problems"); the
+  streams an enabled stream requires are enabled with it.
+- Filtering is libdnf's ``setModuleExcludes``, by exact artifact: the NEVRAs the active
+  builds list are shown; the NEVRAs of every other build (other streams, inactive modules,
+  builds requiring other modules) are hidden even where they share a name; any other package
+  named as, or providing the name of, an active artifact is hidden too.  A model's streams
+  name their packages rather than list NEVRAs: the release packages of those names are the
+  stream's.  A repository with ``module_hotfixes=1`` is exempt.  Hidden
   packages stay in libsolv's pool, excluded as dnf excludes them: never installed, but a
   package with a newer hidden version is still an old version that libsolv chooses last.
-- Installing a package that is an artifact of an active default stream enables that stream.
+- Installing a package that is an artifact of an active build of a stream that is not enabled
+  enables that stream, and the streams it requires.
 - ``module install M:S/P`` enables S and installs profile P (the default profile without /P);
   without ``:S`` the stream is the module's only one, else its enabled one, else its default
   one (several streams and neither is an error); enabling a second stream of a module is an
@@ -37,6 +45,8 @@ from dataclasses import dataclass
 import solv
 
 from repogen.families.rpm import libsolv
+from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
+from repogen.families.rpm.versions import artifact_name, nevra
 from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamSpec
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
@@ -68,9 +78,13 @@ class ModuleRequest:
     profile: str | None
 
     @property
-    def installed_profile(self) -> str:
-        """The profile ``module install`` installs: the one named, else the default one."""
-        return self.profile or self.module.default_profile
+    def installed_profiles(self) -> tuple[str, ...]:
+        """The profiles ``module install`` installs: the one named, else the default ones."""
+        return (self.profile,) if self.profile else self.defaults
+
+    @property
+    def defaults(self) -> tuple[str, ...]:
+        return self.stream.defaults(self.module.default_profile)
 
 
 def module_request(universe: Universe, spec: str) -> ModuleRequest | str:
@@ -88,6 +102,19 @@ def module_request(universe: Universe, spec: str) -> ModuleRequest | str:
     if profile and profile not in stream.profiles:
         return f"Error: Profile {name}:{stream.name}/{profile} not found"
     return ModuleRequest(module, stream, profile or None)
+
+
+def no_default_profile(parsed: ModuleRequest) -> str | None:
+    """What dnf 4 logs when ``module install M:S`` names no profile and S has no default
+    one (``ModuleBase.install``: the stream's default profiles come from the defaults
+    document), or None when it has one."""
+    if parsed.profile or parsed.defaults:
+        return None
+    where = f"{parsed.module.name}:{parsed.stream.name}"
+    if not parsed.stream.profiles:
+        return f"No profiles for module {where}"
+    available = ", ".join(sorted(parsed.stream.profiles))
+    return f"No default profiles for module {where}. Available profiles: {available}"
 
 
 @dataclass(frozen=True)
@@ -119,11 +146,21 @@ class DnfResolver:
             return Resolution(ok=True)
         names: list[str] = []
         newly: list[str] = []
+        requested_streams: list[str] = []
         sync: set[str] = set()
         for spec in request.names:
             parsed = module_request(universe, spec)
             if isinstance(parsed, str):
                 return Resolution(ok=False, problems=(parsed,))
+            missing = no_default_profile(parsed)
+            if missing and request.action is Action.MODULE_INSTALL:
+                return Resolution(
+                    ok=False,
+                    problems=(
+                        missing,
+                        f"Error: Problems in request:\nbroken groups or modules: {spec}",
+                    ),
+                )
             module, stream = parsed.module.name, parsed.stream.name
             current = enabled.get(module)
             switching = request.action is Action.MODULE_SWITCH
@@ -138,12 +175,23 @@ class DnfResolver:
                     ),
                 )
             if switching:
-                old = _active_streams(universe.modules, enabled).get(module)
+                old = solve_modules(universe.modules, enabled).streams.get(module)
                 sync |= {*parsed.stream.artifacts, *(old.artifacts if old else ())}
             if current != stream:
                 newly.append(f"{module}:{stream}")
             enabled[module] = stream
+            requested_streams.append(f"{module}:{stream}")
             names.extend(profile_names(universe, request, parsed))
+        # libdnf's module solver decides which builds the enabled streams activate; the
+        # streams they require are enabled with them (``enableDependencyTree``).
+        active = solve_modules(universe.modules, enabled)
+        if active.problems:
+            return Resolution(ok=False, problems=(*active.problems, "Error: Problems in request"))
+        for stream_id in active.dependency_tree(requested_streams):
+            module, _, stream = stream_id.partition(":")
+            if enabled.get(module) != stream:
+                enabled[module] = stream
+                newly.append(stream_id)
         if request.action is Action.MODULE_ENABLE:
             return Resolution(ok=True, modules=tuple(newly))
         installed = {p.name for p in universe.installed.packages}
@@ -156,7 +204,7 @@ class DnfResolver:
     def profiles(universe: Universe, request: Request, parsed: ModuleRequest) -> list[str]:
         """The profiles a module command installs."""
         if request.action is Action.MODULE_INSTALL:
-            return [parsed.installed_profile]
+            return list(parsed.installed_profiles)
         if request.action is Action.MODULE_SWITCH:
             if parsed.profile:
                 return [parsed.profile]
@@ -165,7 +213,8 @@ class DnfResolver:
         return []
 
     def transaction(self, universe: Universe, request: Request, goal: _Goal) -> Resolution:
-        active = _active_streams(universe.modules, goal.enabled)
+        # A problem of the modules here is only a warning: dnf goes on with what is active.
+        active = solve_modules(universe.modules, goal.enabled)
         # dnf remove works without the repositories: the packages that need a removed one
         # go too, rather than being replaced from a repository.
         visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
@@ -205,13 +254,27 @@ class DnfResolver:
         result = libsolv.solve(pool, jobs, flags)
         if not result.ok:
             return result
+        # Installing an artifact of an active build of a stream that is not enabled enables
+        # the stream and what it requires (``requiresModuleEnablement``).
+        brought = {
+            (ref.name, nevra(ref.name, ref.version, ref.arch))
+            for ref in (*result.install, *result.upgrade)
+        }
+        by_artifact = [
+            f"{build.module}:{build.stream.name}"
+            for build in active.builds
+            if build.module not in goal.enabled
+            and any(
+                key in build.build.artifacts
+                if build.build.artifacts
+                else name in build.stream.artifacts
+                for name, key in brought
+            )
+        ]
         enabling = list(goal.newly_enabled)
-        for module_name, stream in active.items():
-            if module_name in goal.enabled:
-                continue
-            artifacts = set(stream.artifacts)
-            if any(ref.name in artifacts for ref in (*result.install, *result.upgrade)):
-                enabling.append(f"{module_name}:{stream.name}")
+        for stream_id in active.dependency_tree(sorted(set(by_artifact))):
+            if stream_id.partition(":")[0] not in goal.enabled and stream_id not in enabling:
+                enabling.append(stream_id)
         return Resolution(
             ok=True,
             install=result.install,
@@ -298,29 +361,75 @@ def profile_packages(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
     return available + [s for s in named if s.repo == pool.pool.installed and s.evr in versions]
 
 
-def _active_streams(
-    modules: tuple[ModuleSpec, ...], enabled: dict[str, str]
-) -> dict[str, StreamSpec]:
-    active = {}
-    for module in modules:
-        name = enabled.get(module.name) or module.default_stream
-        stream = module.stream(name) if name else None
-        if stream is not None:
-            active[module.name] = stream
-    return active
+@dataclass(frozen=True)
+class _Filtering:
+    """What modular filtering includes and excludes: libdnf's ``setModuleExcludes`` over the
+    artifacts of the active builds and of all the others.  A model's streams (no builds)
+    name their release-repository packages instead of listing NEVRAs."""
+
+    include: frozenset[str]
+    include_names: frozenset[str]
+    exclude: frozenset[str]
+    exclude_names: frozenset[str]
+    #: Names of the active artifacts: any other package named so or providing the name is
+    #: hidden, whatever its version.
+    names: frozenset[str]
+
+    @classmethod
+    def of(cls, universe: Universe, active: ActiveModules) -> _Filtering:
+        include: set[str] = set()
+        include_names: set[str] = set()
+        exclude: set[str] = set()
+        exclude_names: set[str] = set()
+        for module in universe.modules:
+            for stream in module.streams:
+                for build in stream.builds:
+                    on = active.shown(ModuleBuild(module.name, stream, build))
+                    (include if on else exclude).update(build.artifacts)
+                if not stream.builds:
+                    on = active.streams.get(module.name) is stream
+                    (include_names if on else exclude_names).update(stream.artifacts)
+        names = include_names | {artifact_name(a) for a in include}
+        return cls(
+            frozenset(include),
+            frozenset(include_names),
+            frozenset(exclude),
+            frozenset(exclude_names),
+            frozenset(names),
+        )
+
+    def hides(self, package: PackageSpec, release: bool) -> bool:
+        """Whether *package*, of the release repository or (not *release*) the base one, is
+        excluded."""
+        key = nevra(package.name, package.version, package.arch)
+        if key in self.include or (release and package.name in self.include_names):
+            return False
+        if key in self.exclude or (release and package.name in self.exclude_names):
+            return True
+        if package.name in self.names:
+            return True
+        if not self.names:
+            return False  # no active module: a large repository's provides are not read
+        provided = {
+            package.name,
+            *(r.alternatives[0].name for r in package.related(RelationKind.PROVIDES)),
+        }
+        return not provided.isdisjoint(self.names)
 
 
 def _filter(
-    universe: Universe, active: dict[str, StreamSpec]
+    universe: Universe, active: ActiveModules
 ) -> tuple[list[PackageSpec], list[PackageSpec]]:
-    """The available packages that survive modular filtering, and those it excludes."""
-    artifacts = {name for m in universe.modules for s in m.streams for name in s.artifacts}
-    shown = {name for s in active.values() for name in s.artifacts}
+    """The available packages that survive modular filtering, and those it excludes (a
+    ``module_hotfixes`` release repository is exempt)."""
+    if not universe.modules:
+        return [*universe.release, *universe.base], []
+    filtering = _Filtering.of(universe, active)
     kept: list[PackageSpec] = []
     hidden: list[PackageSpec] = []
     for package in universe.release:
-        visible = universe.hotfixes or package.name not in artifacts or package.name in shown
+        visible = universe.hotfixes or not filtering.hides(package, release=True)
         (kept if visible else hidden).append(package)
     for package in universe.base:
-        (kept if package.name not in shown else hidden).append(package)
+        (hidden if filtering.hides(package, release=False) else kept).append(package)
     return kept, hidden

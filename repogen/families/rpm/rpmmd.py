@@ -19,7 +19,7 @@ import createrepo_c as cr
 
 from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage
-from repogen.families.rpm.versions import join_evr
+from repogen.families.rpm.versions import ISA, join_evr
 from repogen.model import RelationKind
 from repogen.publish.base import BuildError
 from repogen.publish.gpg import detach_sign
@@ -27,8 +27,6 @@ from repogen.runtime.workers import forked
 
 REPODATA = "repodata"
 
-#: The ``name(isa)`` capability rpm gives every package built for an architecture.
-_ISA = {"x86_64": "x86-64", "aarch64": "aarch-64"}
 
 _RECORD_FIELDS: Mapping[RelationKind, str] = {
     RelationKind.PRE_DEPENDS: "requires",
@@ -92,7 +90,7 @@ def new_record(
     isa = (
         []
         if arch == NOARCH_NAME
-        else [(f"{name}({_ISA[arch]})", EQUAL_FLAGS, epoch, ver, rel, False)]
+        else [(f"{name}({ISA[arch]})", EQUAL_FLAGS, epoch, ver, rel, False)]
     )
     # createrepo_c keeps a list in reverse order: the record lists *provides* (last first),
     # then ``name``, then ``name(isa)``.

@@ -15,6 +15,10 @@ import rpm
 _EVR = re.compile(r"^(?:(\d+):)?([A-Za-z0-9._+~^]+)-([A-Za-z0-9._+~^]+)$")
 _NAME = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9_+.-]*$")
 
+#: The ``name(isa)`` capability rpm gives every package built for an architecture
+#: (``%{_isa}``: rpm's ``rpmrc`` archcolor and ISA names).
+ISA = {"x86_64": "x86-64", "aarch64": "aarch-64", "ppc64le": "ppc-64", "s390x": "s390-64"}
+
 
 def version_problem(version: str) -> str | None:
     """Why *version* is not a valid RPM ``[epoch:]version-release``, or None when it is."""
@@ -95,3 +99,23 @@ def compare(a: str, b: str) -> int:
     """rpm's order of two ``[E:]V-R`` versions."""
     result: int = rpm.labelCompare(package_evr(a), package_evr(b))
     return result
+
+
+def nevra(name: str, version: str, arch: str) -> str:
+    """``N-E:V-R.A`` with the epoch always written (``0`` when none), as modulemd lists
+    artifacts and libdnf matches them (``HY_PKG_NEVRA_STRICT``)."""
+    epoch, ver, rel = split_evr(version)
+    return f"{name}-{epoch or '0'}:{join_evr(None, ver, rel)}.{arch}"
+
+
+def strict_nevra(text: str) -> str:
+    """A modulemd artifact ``N-[E:]V-R.A`` written as :func:`nevra` writes it."""
+    rest, _, arch = text.rpartition(".")
+    name, _, evr = rest.rpartition("-")
+    name, _, version = name.rpartition("-")
+    return nevra(name, f"{version}-{evr}", arch)
+
+
+def artifact_name(nevra: str) -> str:
+    """``kmod-nvidia-open-dkms-3:560.28.03-1.el9.x86_64`` → ``kmod-nvidia-open-dkms``."""
+    return nevra.rsplit(".", 1)[0].rsplit("-", 2)[0]

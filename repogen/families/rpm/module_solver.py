@@ -1,0 +1,172 @@
+"""Which module builds dnf activates: libdnf's module solver (``ModulePackageContainer``).
+
+Every build of every stream is a solvable named ``module:stream:<requires key>`` with its
+version as EVR (``ModulePackage::setSovable``, ``addVersion2Modules``); it provides
+``module(M)`` and ``module(M:S)``, conflicts with ``module(M)`` (one stream per module), and
+requires ``module(D:S)`` for each module stream its runtime dependencies name (several
+streams: ``(… or …)``; none: ``module(D)``; ``-S``: a conflict with ``module(D:S)``).  The
+platform is not a module here: every build is taken to run on the target's platform.
+
+The solver installs ``module(M:S)`` for each enabled stream, and for each default stream of a
+module that is not enabled, as an optional job (``moduleSolve``): first with every job
+required and the best versions, then with the defaults optional (a problem only in the
+defaults: dnf warns and goes on), then without best versions, then everything optional (a
+problem with the enabled streams themselves: "Modular dependency problems").  Every solvable
+named like one the solver installs is active (``goal2name_query``): all versions of a build
+that requires the same modules.
+
+A model's streams have no builds: each is one build of no requirements, its artifacts named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import solv
+
+from repogen.model import ModuleSpec, StreamBuild, StreamSpec
+
+#: The build a model's stream stands for: no version, no requirements.
+_MODEL_BUILD = StreamBuild(0, "", ())
+
+
+@dataclass(frozen=True)
+class ModuleBuild:
+    """One build of one stream, as the module solver sees it."""
+
+    module: str
+    stream: StreamSpec
+    build: StreamBuild
+
+    @property
+    def solvable_name(self) -> str:
+        return f"{self.module}:{self.stream.name}:{self.build.requires_key}"
+
+
+@dataclass(frozen=True)
+class ActiveModules:
+    """What the module solver activated."""
+
+    #: The active builds, and per module its active stream.
+    builds: tuple[ModuleBuild, ...]
+    streams: Mapping[str, StreamSpec]
+    #: Why the enabled streams cannot all be met ("Modular dependency problems"), when they
+    #: cannot; a problem only with default streams is no error.
+    problems: tuple[str, ...] = ()
+    #: For each active stream ``M:S``, the active streams its active builds require.
+    requires: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def shown(self, build: ModuleBuild) -> bool:
+        return build in self.builds
+
+    def dependency_tree(self, streams: Iterable[str]) -> list[str]:
+        """*streams* (``M:S``) and every active stream they require, directly or not, in the
+        order libdnf's ``enableDependencyTree`` reaches them."""
+        found: list[str] = []
+        todo = list(streams)
+        while todo:
+            stream = todo.pop(0)
+            if stream not in found:
+                found.append(stream)
+                todo.extend(sorted(self.requires.get(stream, ())))
+        return found
+
+
+def _builds(module: ModuleSpec) -> list[ModuleBuild]:
+    return [
+        ModuleBuild(module.name, stream, build)
+        for stream in module.streams
+        for build in stream.builds or (_MODEL_BUILD,)
+    ]
+
+
+def _dependency(pool: solv.Pool, text: str) -> int:
+    dep: int = pool.str2id(text)
+    return dep
+
+
+def _add(pool: solv.Pool, repo: solv.Repo, build: ModuleBuild) -> solv.XSolvable:
+    solvable = repo.add_solvable()
+    solvable.name = build.solvable_name
+    solvable.evr = str(build.build.version)
+    solvable.arch = "noarch"
+    module = _dependency(pool, f"module({build.module})")
+    solvable.add_deparray(solv.SOLVABLE_PROVIDES, module)
+    solvable.add_deparray(
+        solv.SOLVABLE_PROVIDES, _dependency(pool, f"module({build.module}:{build.stream.name})")
+    )
+    solvable.add_deparray(solv.SOLVABLE_CONFLICTS, module)
+    for required, streams in build.build.requires:
+        wanted = [s for s in streams if not s.startswith("-")]
+        for refused in (s[1:] for s in streams if s.startswith("-")):
+            conflict = _dependency(pool, f"module({required}:{refused})")
+            solvable.add_deparray(solv.SOLVABLE_CONFLICTS, conflict)
+        deps = [_dependency(pool, f"module({required}:{s})") for s in wanted]
+        dep = deps[-1] if deps else _dependency(pool, f"module({required})")
+        for other in reversed(deps[:-1]):
+            dep = pool.rel2id(other, dep, solv.REL_OR)
+        solvable.add_deparray(solv.SOLVABLE_REQUIRES, dep)
+    return solvable
+
+
+def solve_modules(modules: Iterable[ModuleSpec], enabled: Mapping[str, str]) -> ActiveModules:
+    """The builds active with *enabled* streams (module → stream) and the modules' defaults."""
+    modules = tuple(modules)
+    pool = solv.Pool()
+    pool.setdisttype(solv.Pool.DISTTYPE_RPM)
+    pool.setarch("noarch")
+    repo = pool.add_repo("modules")
+    by_id: dict[int, ModuleBuild] = {}
+    for module in modules:
+        for build in _builds(module):
+            by_id[_add(pool, repo, build).id] = build
+    repo.internalize()
+    pool.createwhatprovides()
+    wanted: list[tuple[str, bool]] = []  # module(M:S), whether it is only a default
+    for module in modules:
+        stream = enabled.get(module.name)
+        if stream is not None:
+            wanted.append((f"module({module.name}:{stream})", False))
+        elif module.default_stream is not None:
+            wanted.append((f"module({module.name}:{module.default_stream})", True))
+
+    def run(optional_defaults: bool, best: bool, all_optional: bool = False) -> list[int] | None:
+        jobs = []
+        for dep, default in wanted:
+            how = solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_PROVIDES
+            if best:
+                how |= solv.Job.SOLVER_FORCEBEST
+            if all_optional or (optional_defaults and default):
+                how |= solv.Job.SOLVER_WEAK
+            jobs.append(pool.Job(how, _dependency(pool, dep)))
+        solver = pool.Solver()
+        if solver.solve(jobs):
+            return None
+        return [s.id for s in solver.transaction().newsolvables()]
+
+    problems: tuple[str, ...] = ()
+    chosen = run(optional_defaults=False, best=True)
+    if chosen is None:
+        chosen = run(optional_defaults=True, best=True)
+    if chosen is None:
+        # The enabled streams themselves cannot be met at their newest builds, or at all.
+        problems = ("Modular dependency problems",)
+        chosen = run(optional_defaults=True, best=False)
+        if chosen is None:
+            chosen = run(optional_defaults=True, best=False, all_optional=True) or []
+    names = {by_id[i].solvable_name for i in chosen}
+    builds = tuple(b for b in by_id.values() if b.solvable_name in names)
+    streams = {b.module: b.stream for b in builds}
+    requires: dict[str, set[str]] = {}
+    active_ids = [i for i, b in by_id.items() if b in builds]
+    for solvable_id in active_ids:
+        solvable = pool.id2solvable(solvable_id)
+        build = by_id[solvable_id]
+        needed = requires.setdefault(f"{build.module}:{build.stream.name}", set())
+        for dep in solvable.lookup_deparray(solv.SOLVABLE_REQUIRES):
+            for provider in pool.whatprovides(dep):
+                if provider.id in by_id and by_id[provider.id] in builds:
+                    other = by_id[provider.id]
+                    needed.add(f"{other.module}:{other.stream.name}")
+    return ActiveModules(builds, streams, problems, {k: frozenset(v) for k, v in requires.items()})
