@@ -291,6 +291,12 @@ def _run_dnf(work: Path, prefix: list[str], *arguments: str) -> subprocess.Compl
 DOWNLOADABLE = "cuda-libraries-devel-12-6"
 
 
+def _download(work: Path, prefix: list[str], into: Path) -> subprocess.CompletedProcess[str]:
+    """dnf downloading DOWNLOADABLE and what it needs into *into*: --downloadonly still
+    checks every package's signature first (dnf's gpgsigcheck)."""
+    return _run_dnf(work, prefix, "--downloadonly", f"--destdir={into}", "install", DOWNLOADABLE)
+
+
 def test_dnf_checks_signatures_resolves_and_downloads(signed: Path, tmp_path: Path) -> None:
     directory = signed / "rpm/rhel9/x86_64"
     prefix = _dnf(
@@ -298,11 +304,8 @@ def test_dnf_checks_signatures_resolves_and_downloads(signed: Path, tmp_path: Pa
         signed / _entry(signed, "rhel9")["repo_file"],
         directory / "repodata/repomd.xml.key",
     )
-    # --downloadonly still checks every package's signature first (dnf's gpgsigcheck).
     fetched = tmp_path / "downloaded"
-    result = _run_dnf(
-        tmp_path, prefix, "--downloadonly", f"--destdir={fetched}", "install", DOWNLOADABLE
-    )
+    result = _download(tmp_path, prefix, fetched)
     assert result.returncode == 0, result.stdout + result.stderr
     names = sorted(path.name for path in fetched.glob("*.rpm"))
     assert names == [
@@ -322,14 +325,7 @@ def test_dnf_rejects_a_tampered_package(signed: Path, tmp_path: Path) -> None:
         out / _entry(out, "rhel9")["repo_file"],
         out / "rpm/rhel9/x86_64/repodata/repomd.xml.key",
     )
-    result = _run_dnf(
-        tmp_path / "dnf",
-        prefix,
-        "--downloadonly",
-        f"--destdir={tmp_path / 'd'}",
-        "install",
-        DOWNLOADABLE,
-    )
+    result = _download(tmp_path / "dnf", prefix, tmp_path / "d")
     assert result.returncode == 1
     assert "incorrect checksum" in result.stderr + result.stdout
 
@@ -348,14 +344,7 @@ def test_dnf_rejects_an_unsigned_package_even_with_matching_metadata(
     repo_file.write_text(text.replace("repo_gpgcheck=1", "repo_gpgcheck=0"))
     assert moved in repo_file.read_text()
     prefix = _dnf(tmp_path / "dnf", repo_file, signed / "rpm/rhel9/x86_64/repodata/repomd.xml.key")
-    result = _run_dnf(
-        tmp_path / "dnf",
-        prefix,
-        "--downloadonly",
-        f"--destdir={tmp_path / 'd'}",
-        "install",
-        DOWNLOADABLE,
-    )
+    result = _download(tmp_path / "dnf", prefix, tmp_path / "d")
     assert result.returncode == 1
     assert "is not signed" in result.stdout + result.stderr
 

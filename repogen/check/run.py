@@ -12,11 +12,10 @@ from functools import cache
 from pathlib import Path
 
 from repogen.check.declarations import Assertion, AssertionFile, Expectation
-from repogen.data import bundled
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository, load_release
 from repogen.model.errors import ModelError, ModelErrors
-from repogen.model.load import declarations
+from repogen.model.load import declarations, inside_model_tree, model_tree
 from repogen.model.source import Document, load_document
 from repogen.model.templates import TemplateError, fill, release_variables
 from repogen.resolve import Engine, in_process
@@ -136,10 +135,9 @@ class Checker:
         root: Path | None = None,
     ) -> None:
         self.release = release
-        #: The tree an assertion's ``installed: {release: FILE}`` may name a model in: the
-        #: checked model's directory, or *root* above it (the files of a model follow the same
-        #: rule, :func:`~repogen.model.load.load_release`).
-        self.root = root if root is not None else Path(release.source).parent
+        #: The tree an assertion's ``installed: {release: FILE}`` may name a model in, as
+        #: for the files of the checked model (:func:`~repogen.model.load.model_tree`).
+        self.root = model_tree(Path(release.source), root)
         self.engine = engine
         #: Who resolves the requests that set up installed states (whatever the engine, a
         #: state is what repogen's resolver makes of them).
@@ -172,13 +170,11 @@ class Checker:
         if setup is None or setup.release is None:
             return
         path = Path(os.path.normpath((file.parent / setup.release).absolute()))
-        tree = os.path.normpath(self.root.absolute())
-        # repogen's own bundled models are trusted wherever the assertion file is.
-        if path.is_relative_to(tree) or path.is_relative_to(bundled()):
+        if inside_model_tree(path, self.root):
             return
         where = ("assertions", index, "installed", "release")
         mark, _ = document.locate(where)
-        message = f"{setup.release} is outside the model's directory {tree}"
+        message = f"{setup.release} is outside the model's directory {self.root}"
         raise ModelErrors([ModelError(mark, where, message)])
 
     def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:

@@ -86,7 +86,7 @@ def declarations(document: Document, kind: type[D]) -> D:
         raise ModelErrors(errors) from exc
 
 
-def _model_tree(path: Path, root: Path | None) -> Path:
+def model_tree(path: Path, root: Path | None) -> Path:
     """The directory tree a model's files must be in: *root* when it is above *path*, else
     the model's own directory (as :func:`~repogen.model.source.load_document` reads them)."""
     own = Path(os.path.normpath(path.absolute())).parent
@@ -95,22 +95,28 @@ def _model_tree(path: Path, root: Path | None) -> Path:
     return own
 
 
+def inside_model_tree(path: Path, tree: Path) -> bool:
+    """Whether *path* (absolute, normalised) is in *tree*, also with its symbolic links
+    resolved, or is one of repogen's own bundled files: the only files beside a model that a
+    model or an assertion file may name (one from a pull request must not make repogen read
+    any file)."""
+    real = Path(os.path.realpath(path))
+    inside = path.is_relative_to(tree) and real.is_relative_to(os.path.realpath(tree))
+    return inside or real.is_relative_to(os.path.realpath(bundled()))
+
+
 def _assertion_paths(
     model: ModelFile, document: Document, tree: Path
 ) -> tuple[tuple[Path, ...], list[ModelError]]:
     """The model's `assertions`, each relative to the file that names it (an included file
-    names its own), and an error at each entry that does not exist or lies outside *tree*
-    and repogen's bundled data (a model from a pull request must not make `check` read any
-    file)."""
+    names its own), and an error at each entry that does not exist or that
+    :func:`inside_model_tree` refuses."""
     paths = []
     errors = []
-    real_tree = os.path.realpath(tree)
     for index, name in enumerate(model.assertions):
         mark, _ = document.locate(("assertions", index))
         path = Path(os.path.normpath(mark.file.absolute().parent / name))
-        real = Path(os.path.realpath(path))
-        inside = path.is_relative_to(tree) and real.is_relative_to(real_tree)
-        if not (inside or real.is_relative_to(os.path.realpath(bundled()))):
+        if not inside_model_tree(path, tree):
             message = f"{name} is outside the model's directory {tree}"
             errors.append(document.error(("assertions", index), message))
         elif not path.exists():
@@ -130,7 +136,7 @@ def load_release(path: Path, root: Path | None = None) -> ReleaseModel:
         bounds.control_characters(document)
         model = declarations(document, ModelFile)
         bounds.matrix_sizes(model, document)
-        assertions, errors = _assertion_paths(model, document, _model_tree(path, root))
+        assertions, errors = _assertion_paths(model, document, model_tree(path, root))
         try:
             repositories = expand(model, document)
         except ModelErrors as exc:
