@@ -82,15 +82,35 @@ def test_releases_carry_their_versions(
     assert release_12_6.release.default_flavor is KernelModuleFlavor.OPEN
 
 
-def test_rpm_driver_versions_have_epoch_3_and_dist_tag(release_12_6: ReleaseModel) -> None:
+def test_versions_follow_nvidias_metadata(release_12_6: ReleaseModel) -> None:
+    """nvidia-packaging.md §6 and §8: the driver's RPMs have epoch 3 and the dist tag, the
+    toolkit metapackages neither but are built per architecture, NVIDIA's deb metapackages are
+    -1 beside Canonical's -0ubuntu1 driver packages, dnf-plugin-nvidia has its own version."""
     rhel9 = repo(release_12_6, "rhel9", "x86_64")
-    assert rhel9.package("nvidia-driver").version == "3:560.28.03-1.el9"  # type: ignore[union-attr]
-    assert rhel9.package("kmod-nvidia-open-dkms").arch == "x86_64"  # type: ignore[union-attr]
-    assert rhel9.package("cuda").version == "12.6.0-1.el9"  # type: ignore[union-attr]
-    assert rhel9.package("cuda").arch == "noarch"  # type: ignore[union-attr]
+
+    def version_arch(repository: Repository, name: str) -> tuple[str, str]:
+        package = repository.package(name)
+        assert package is not None, name
+        return package.version, package.arch
+
+    assert version_arch(rhel9, "nvidia-driver") == ("3:560.28.03-1.el9", "x86_64")
+    assert version_arch(rhel9, "kmod-nvidia-open-dkms") == ("3:560.28.03-1.el9", "x86_64")
+    assert version_arch(rhel9, "cuda-drivers") == ("3:560.28.03-1.el9", "x86_64")
+    assert version_arch(rhel9, "cuda") == ("12.6.0-1", "x86_64")
+    assert version_arch(rhel9, "cuda-toolkit-12-6") == ("12.6.0-1", "x86_64")
+    assert version_arch(rhel9, "dnf-plugin-nvidia") == ("2.0-1.el9", "noarch")
+    # kmod-nvidia-<driver>-<kver>-<krel>, Release 3 and the kernel's dist.
+    rhel8 = repo(release_12_6, "rhel8", "x86_64")
+    precompiled = "kmod-nvidia-560.28.03-4.18.0-553.22.1"
+    assert version_arch(rhel8, precompiled) == ("3:560.28.03-3.el8_10", "x86_64")
     ubuntu = repo(release_12_6, "ubuntu2204", "amd64")
-    assert ubuntu.package("nvidia-driver-560-open").version == "560.28.03-0ubuntu1"  # type: ignore[union-attr]
-    assert repo(release_12_6, "debian12", "amd64").package("nvidia-driver").version == "560.28.03-1"  # type: ignore[union-attr]
+    assert version_arch(ubuntu, "nvidia-driver-560-open") == ("560.28.03-0ubuntu1", "amd64")
+    assert version_arch(ubuntu, "cuda-drivers") == ("560.28.03-1", "amd64")
+    assert version_arch(ubuntu, "cuda-drivers-560") == ("560.28.03-1", "amd64")
+    assert version_arch(ubuntu, "nvidia-open-560") == ("560.28.03-1", "amd64")
+    assert version_arch(ubuntu, "cuda") == ("12.6.0-1", "amd64")
+    debian = repo(release_12_6, "debian12", "amd64")
+    assert version_arch(debian, "nvidia-driver") == ("560.28.03-1", "amd64")
 
 
 @pytest.mark.parametrize(

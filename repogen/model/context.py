@@ -115,6 +115,10 @@ class Context:
             variables[f"{scheme}_version"] = version
         return variables
 
+    def dist_tagged(self, scheme: str) -> bool:
+        """Whether versions of *scheme* carry the target's dist tag (``dist_tagged``)."""
+        return self.model.dist_tagged is None or scheme in self.model.dist_tagged
+
     def versions(self, place: Place) -> dict[str, str]:
         """The full version of every scheme on *place*, dist tag included."""
         versions = {}
@@ -133,7 +137,7 @@ class Context:
             if problem is not None:
                 self.problems.add(path, problem, place)
                 continue
-            if place.driver.dist_tags and place.target.dist:
+            if place.driver.dist_tags and place.target.dist and self.dist_tagged(scheme):
                 version += place.target.dist
             versions[scheme] = version
         return versions

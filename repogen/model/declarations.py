@@ -370,6 +370,13 @@ class ModelFile(Declaration):
         default_factory=lambda: {"default": KernelFlavor(suffix="", arches=["x86_64", "aarch64"])}
     )
     versions: dict[Identifier, VersionScheme] = Field(min_length=1)
+    # NVIDIA's RPM toolkit metapackages carry no dist tag while its driver packages do
+    # (nvidia-packaging.md §8): the tag is a property of the scheme, not of the target alone.
+    dist_tagged: OneOrMore[Identifier] | None = Field(
+        default=None,
+        description="Version schemes whose versions carry a target's dist tag (families that "
+        "use dist tags); none given: every scheme",
+    )
     targets: dict[Identifier, Target] = Field(min_length=1)
     bases: dict[Identifier, OneOrMore[BasePackage]] = Field(default_factory=dict)
     packages: OneOrMore[Package] = Field(min_length=1)

@@ -54,6 +54,9 @@ def check_version_forms(context: Context) -> None:
                 f"target{'s' if len(targets) > 1 else ''} {', '.join(targets)} "
                 f"need{'' if len(targets) > 1 else 's'}",
             )
+    for index, scheme in enumerate(context.model.dist_tagged or ()):
+        if scheme not in context.model.versions:
+            context.problems.add(("dist_tagged", index), f"unknown version scheme {scheme!r}")
 
 
 def check_target(context: Context, name: str, target: Target) -> None:
