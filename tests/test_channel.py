@@ -68,12 +68,12 @@ def test_the_first_point_is_the_first_release_as_its_model_gives_it(channel: Cha
 
 def test_a_repository_holds_every_release_version_of_a_package(channel: Channel) -> None:
     ubuntu = repository(channel.at(), "ubuntu2204", "amd64")
-    assert versions(ubuntu, "nvidia-open-560") == ["560.28.03-0ubuntu1", "560.35.03-0ubuntu1"]
-    assert versions(ubuntu, "nvidia-open-565") == ["565.57.01-0ubuntu1"]
-    assert versions(ubuntu, "cuda-drivers-555") == ["555.42.06-0ubuntu1"]
+    assert versions(ubuntu, "nvidia-open-560") == ["560.28.03-1", "560.35.03-1"]
+    assert versions(ubuntu, "nvidia-open-565") == ["565.57.01-1"]
+    assert versions(ubuntu, "cuda-drivers-555") == ["555.42.06-1"]
     # An earlier point holds only what was published by then.
     earlier = repository(channel.at("cuda-12.6.0"), "ubuntu2204", "amd64")
-    assert versions(earlier, "nvidia-open-560") == ["560.28.03-0ubuntu1"]
+    assert versions(earlier, "nvidia-open-560") == ["560.28.03-1"]
     assert not versions(earlier, "nvidia-open-565")
 
 
@@ -92,7 +92,7 @@ def test_a_driver_only_release_publishes_no_cuda_package(channel: Channel) -> No
     driver_only = repository(channel.releases[-1], "ubuntu2204", "amd64")
     assert channel.releases[-1].release.cuda is None
     assert not [p.name for p in driver_only.packages if re.match(r"cuda-(toolkit|runtime)", p.name)]
-    assert versions(driver_only, "cuda-drivers") == ["565.57.01-0ubuntu1"]
+    assert versions(driver_only, "cuda-drivers") == ["565.57.01-1"]
 
 
 # -- dnf modules ------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def test_streams_follow_nvidias_generator(channel: Channel) -> None:
     assert kmods("open-dkms") == ["kmod-nvidia-open-dkms-3:565.57.01-1.el9.x86_64"]
     # Version: the date of the stream's newest release; context: genmodules' md5.
     assert streams["560-open"].builds[0].version == 20240820000000
-    assert streams["open-dkms"].builds[0].version == 20241022000000
+    assert streams["open-dkms"].builds[0].version == 20241119000000
     assert streams["555"].builds[0].version == 20240627000000
     contexts = {s.builds[0].context for s in module.streams}
     assert len(contexts) == len(module.streams)
@@ -144,25 +144,31 @@ def test_releases_out_of_order_go_backwards(tmp_path: Path) -> None:
     backwards = [e for e in errors if "goes back from 560.35.03-0ubuntu1 (release cuda-12.6.1" in e]
     assert backwards, errors
     # At the later release's package, naming the earlier one's file and line.
-    assert re.match(r".*/releases/(cuda-12.6.0|common/packages).yaml:\d+:\d+: ", backwards[0])
+    assert re.match(r".*/releases/(cuda-12.6.0|common/[a-z0-9-]+).yaml:\d+:\d+: ", backwards[0])
     assert re.search(r"cuda-12.6.1, .*/releases/\S+\.yaml:\d+:\d+\) to 560.28.03", backwards[0])
     assert any("is dated 2024-08-01, before cuda-12.6.1" in e for e in errors)
 
 
 def test_one_version_with_two_contents_is_refused(tmp_path: Path) -> None:
     path = write_history(tmp_path, ("cuda-12.6.0", "cuda-12.6.1"))
-    text = (tmp_path / "releases" / "cuda-12.6.1.yaml").read_text()
-    # 12.6.1 republishes 12.6.0's driver with another summary.
-    text = text.replace("driver: 560.35.03", "driver: 560.28.03").replace(
+    common = tmp_path / "releases" / "common"
+    changed = (common / "driver-from-560.yaml").read_text()
+    changed = changed.replace(
         "NVIDIA driver {branch} with the open GPU kernel modules",
         "NVIDIA driver {branch}, open GPU kernel modules",
     )
+    (common / "driver-from-560-changed.yaml").write_text(changed)
+    text = (tmp_path / "releases" / "cuda-12.6.1.yaml").read_text()
+    # 12.6.1 republishes 12.6.0's driver with another summary.
+    text = text.replace("driver: 560.35.03", "driver: 560.28.03").replace(
+        "common/driver-from-560.yaml", "common/driver-from-560-changed.yaml"
+    )
     (tmp_path / "releases" / "cuda-12.6.1.yaml").write_text(text)
     errors = errors_of(path)
-    line = next(e for e in errors if "nvidia-open-560 560.28.03-0ubuntu1 (all) differs" in e)
-    assert line.startswith(f"{tmp_path}/releases/cuda-12.6.1.yaml:")
+    line = next(e for e in errors if "nvidia-open-560 560.28.03-1 (amd64) differs" in e)
+    assert line.startswith(f"{tmp_path}/releases/common/driver-from-560-changed.yaml:")
     assert "release cuda-12.6.1: ubuntu2204/amd64" in line or "release cuda-12.6.1: " in line
-    assert f"cuda-12.6.0 publishes ({tmp_path}/releases/cuda-12.6.0.yaml:" in line
+    assert f"cuda-12.6.0 publishes ({tmp_path}/releases/common/driver-from-560.yaml:" in line
 
 
 def test_merge_releases_refuses_a_history_it_cannot_publish(channel: Channel) -> None:

@@ -118,11 +118,11 @@ def test_apt_sees_every_version_of_a_package(apt: AptSandbox) -> None:
         tuple(part.strip() for part in line.split("|"))[:2] for line in result.stdout.splitlines()
     ]
     assert rows == [
-        ("nvidia-open", "565.57.01-0ubuntu1"),
-        ("nvidia-open", "560.35.03-0ubuntu1"),
-        ("nvidia-open", "560.28.03-0ubuntu1"),
-        ("nvidia-open-560", "560.35.03-0ubuntu1"),
-        ("nvidia-open-560", "560.28.03-0ubuntu1"),
+        ("nvidia-open", "565.57.01-1"),
+        ("nvidia-open", "560.35.03-1"),
+        ("nvidia-open", "560.28.03-1"),
+        ("nvidia-open-560", "560.35.03-1"),
+        ("nvidia-open-560", "560.28.03-1"),
     ]
 
 
@@ -130,12 +130,12 @@ def test_apt_sees_every_version_of_a_package(apt: AptSandbox) -> None:
     ("request_", "expected"),
     [
         # The pinned branch gives its newest version, with a newer branch in the repository.
-        ("nvidia-open-560", {"nvidia-open-560": "560.35.03-0ubuntu1"}),
+        ("nvidia-open-560", {"nvidia-open-560": "560.35.03-1"}),
         (
             "nvidia-open",
-            {"nvidia-open": "565.57.01-0ubuntu1", "nvidia-open-565": "565.57.01-0ubuntu1"},
+            {"nvidia-open": "565.57.01-1", "nvidia-open-565": "565.57.01-1"},
         ),
-        ("cuda-drivers-555", {"cuda-drivers-555": "555.42.06-0ubuntu1"}),
+        ("cuda-drivers-555", {"cuda-drivers-555": "555.42.06-1"}),
     ],
 )
 def test_apt_installs_the_newest_version_of_the_branch_asked_for(

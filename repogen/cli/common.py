@@ -17,14 +17,11 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.models import CommandFunctionType
 
 from repogen.channel import Channel, UnknownPoint, load_channel_or_release
-from repogen.data import RELEASE
+from repogen.data import DEFAULT_MODEL
 from repogen.engine import RealEngine
 from repogen.errors import RepogenError
 from repogen.model import ModelErrors, ReleaseModel, Repository
 from repogen.resolve import Engine, in_process
-
-#: The release a command works on when no model is given.
-BUNDLED_RELEASE = RELEASE
 
 #: Exit code for an error the user can put right: a model that does not load, an unusable
 #: input, a request for another family, a file that cannot be written, a client that is
@@ -149,7 +146,8 @@ app = App(
 ModelArgument = Annotated[
     Path | None,
     typer.Argument(
-        help="Release model or channel YAML file. Default: the bundled CUDA 12.6 release.",
+        help="Release model or channel YAML file. Default: the bundled channel (CUDA 12.4.1 "
+        "to driver 565.57.01, at its newest release).",
         dir_okay=False,
         show_default=False,
     ),
@@ -209,7 +207,7 @@ def load_history(model: Path | None) -> Channel:
     """Load *model*, a channel file or a release model (a channel of one point), or exit
     with every error on its own line."""
     try:
-        loaded = load_channel_or_release(model or BUNDLED_RELEASE, model_root() if model else None)
+        loaded = load_channel_or_release(model or DEFAULT_MODEL, model_root() if model else None)
     except ModelErrors as exc:
         report_model_errors(exc)
     return loaded if isinstance(loaded, Channel) else Channel.of(loaded)

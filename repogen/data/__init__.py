@@ -1,10 +1,10 @@
 """The data an installed repogen reads at run time, shipped inside the package.
 
-The bundled release models (``releases/``), the assertions they name (``assertions/``), the
-RPM spec template (``templates/rpm/``) and the sample of NVIDIA's ``supported-gpus.json`` are
-package data, so that ``pip install .`` and ``pipx install .`` give a repogen that works from
-any directory, not only from its checkout.  Test-only data stays in the checkout's
-``fixtures/`` and ``tests/``.
+The bundled channel and its release models (``releases/``), the assertions they name
+(``assertions/``), the RPM spec template (``templates/rpm/``) and the sample of NVIDIA's
+``supported-gpus.json`` are package data, so that ``pip install .`` and ``pipx install .``
+give a repogen that works from any directory, not only from its checkout.  Test-only data
+stays in the checkout's ``fixtures/`` and ``tests/``.
 
 Every reader of bundled data finds it through :func:`bundled`, here and nowhere else.
 """
@@ -24,8 +24,9 @@ def bundled(*parts: str) -> Path:
     return _ROOT.joinpath(*parts)
 
 
-#: The release a command works on when no model is given.
-RELEASE = bundled("releases", "cuda-12.6.yaml")
+#: The model a command works on when none is given: the bundled channel, NVIDIA's CUDA
+#: repositories from CUDA 12.4.1 to driver 565.57.01 (a channel's newest point unless --at).
+DEFAULT_MODEL = bundled("releases", "nvidia.yaml")
 #: The sample of NVIDIA's supported-gpus.json that `repogen recommend` reads by default.
 SUPPORTED_GPUS = bundled("supported-gpus.json")
 #: The RPM spec templates.
