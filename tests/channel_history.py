@@ -12,6 +12,14 @@ from repogen.data import bundled
 
 RELEASES = bundled("releases")
 POINTS = ("cuda-12.5.1", "cuda-12.6.0", "cuda-12.6.1", "driver-565.57.01")
+#: The file of each point: the bundled ones keep their names, which the bundled assertions'
+#: installed states name.
+FILES = {
+    "cuda-12.5.1": "cuda-12.5.yaml",
+    "cuda-12.6.0": "cuda-12.6.yaml",
+    "cuda-12.6.1": "cuda-12.6.1.yaml",
+    "driver-565.57.01": "driver-565.57.01.yaml",
+}
 
 
 def write_history(directory: Path, points: tuple[str, ...] = POINTS) -> Path:
@@ -20,14 +28,9 @@ def write_history(directory: Path, points: tuple[str, ...] = POINTS) -> Path:
     releases = directory / "releases"
     shutil.copytree(RELEASES / "common", releases / "common")
     shutil.copytree(bundled("assertions"), directory / "assertions")
-    for bundled_name, point in (
-        ("cuda-12.5.yaml", "cuda-12.5.1"),
-        ("cuda-12.6.yaml", "cuda-12.6.0"),
-        ("cuda-12.6.1.yaml", "cuda-12.6.1"),
-        ("driver-565.57.01.yaml", "driver-565.57.01"),
-    ):
-        shutil.copy(RELEASES / bundled_name, releases / f"{point}.yaml")
+    for name in FILES.values():
+        shutil.copy(RELEASES / name, releases / name)
     channel = directory / "channel.yaml"
-    listed = "".join(f"  - releases/{point}.yaml\n" for point in points)
+    listed = "".join(f"  - releases/{FILES[point]}\n" for point in points)
     channel.write_text(f"channel: nvidia-test\nreleases:\n{listed}")
     return channel
