@@ -44,10 +44,12 @@ def test_the_shipped_assertions_cover_the_domain_table() -> None:
         ("wsl-no-driver", "wsl-ubuntu", "amd64"),
     ]:
         assert expected in seen
+    # The bundled channel is checked at every point: its newest one is open by default.
     cuda = next(
         r
         for r in data["results"]
-        if (r["id"], r["target"], r["arch"]) == ("cuda-default-flavor", "debian12", "amd64")
+        if (r["id"], r["target"], r["arch"], r["point"])
+        == ("cuda-default-flavor", "debian12", "amd64", "driver-565.57.01")
     )
     assert cuda["resolution"]["flavor"] == "open"
     assert "nvidia-kernel-open-dkms" in {p["name"] for p in cuda["resolution"]["install"]}
@@ -59,13 +61,13 @@ def broken_12_6(tmp_path: Path) -> Path:
     shutil.copytree(RELEASES, copy)
     # The assertions the model names, where it names them.
     shutil.copytree(RELEASES.parent / "assertions", tmp_path / "assertions")
-    model = copy / "cuda-12.6.yaml"
-    text = model.read_text()
+    runtime = copy / "common" / "cuda-runtime-open.yaml"
+    text = runtime.read_text()
     assert text.count("      - nvidia-open (>= {driver})\n") == 1
-    model.write_text(
+    runtime.write_text(
         text.replace("      - nvidia-open (>= {driver})\n", "      - cuda-drivers (>= {driver})\n")
     )
-    return model
+    return copy / "cuda-12.6.yaml"
 
 
 def test_broken_model_fails_the_right_assertions_with_a_why(tmp_path: Path) -> None:
@@ -103,7 +105,7 @@ def test_resolve_prints_the_transaction_and_the_flavor() -> None:
             "--target",
             "ubuntu2204",
             "--why",
-            "nvidia-dkms-560-open",
+            "nvidia-dkms-565-open",
             "--",
             "apt-get",
             "install",
@@ -113,9 +115,11 @@ def test_resolve_prints_the_transaction_and_the_flavor() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "apt-get install cuda on ubuntu2204/amd64: kernel modules open"
-    assert "  nvidia-driver-560-open 560.28.03-0ubuntu1 amd64" in lines
+    # The bundled channel's newest point: CUDA 12.6.3 takes the newest nvidia-open, 565's.
+    assert "  cuda 12.6.3-1 amd64" in lines
+    assert "  nvidia-driver-565-open 565.57.01-0ubuntu1 amd64" in lines
     assert lines[-1].startswith(
-        "why nvidia-dkms-560-open: nvidia-dkms-560-open ← nvidia-driver-560-open"
+        "why nvidia-dkms-565-open: nvidia-dkms-565-open ← nvidia-driver-565-open"
     )
 
 
@@ -149,7 +153,7 @@ def test_resolve_json_has_the_documented_keys() -> None:
     assert data["modules"] == ["nvidia-driver:560-open"]
     assert {
         "name": "kmod-nvidia-open-dkms",
-        "version": "3:560.28.03-1.el9",
+        "version": "3:560.35.05-1.el9",
         "arch": "x86_64",
     } in data["install"]
 
@@ -227,7 +231,7 @@ def test_dnf_why_reaches_the_request() -> None:
     assert result.exit_code == 0, result.output
     why = result.stdout.splitlines()[-1]
     assert why.startswith("why kmod-nvidia-open-dkms: kmod-nvidia-open-dkms ← nvidia-kmod-common")
-    assert why.endswith("← cuda (Requires: cuda-12-6 >= 12.6.0-1.el9) (requested)")
+    assert why.endswith("← cuda (Requires: cuda-12-6 >= 12.6.3-1) (requested)")
 
 
 def test_dnf_why_of_every_requested_package_is_the_request() -> None:

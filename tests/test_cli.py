@@ -32,12 +32,13 @@ runner = CliRunner()
 BROKEN = Path(__file__).resolve().parent / "models" / "broken"
 
 
-def test_bare_validate_summarizes_the_bundled_12_6_release() -> None:
+def test_bare_validate_summarizes_the_bundled_channel_at_its_newest_release() -> None:
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
+    # The driver-only 565 release, in the repositories that hold CUDA 12.6.3.
     assert lines[0] == (
-        "cuda-12.6.0: CUDA 12.6.0, driver 560.28.03 (branch 560), default kernel modules: open"
+        "driver-565.57.01: CUDA 12.6.3, driver 565.57.01 (branch 565), default kernel modules: open"
     )
     rows = {tuple(line.split()[:3]) for line in lines[2:]}
     assert ("sles15", "suse", "sbsa") in rows
@@ -85,7 +86,7 @@ def test_python_dash_m_runs_the_same_command() -> None:
         text=True,
         check=True,
     )
-    assert json.loads(done.stdout)["release"] == "cuda-12.6.0"
+    assert json.loads(done.stdout)["release"] == "driver-565.57.01"
 
 
 def test_missing_model_file_is_a_one_line_error() -> None:

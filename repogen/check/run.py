@@ -198,7 +198,9 @@ class Checker:
     def applies(self, assertion: Assertion) -> bool:
         """Whether *assertion* runs at the release checked (a point of a channel)."""
         release = self.release.release
-        if assertion.at is not None and assertion.at != release.name:
+        # `at` names a state of a channel's repositories: a release checked on its own (no
+        # points) is not that state, even when it is the release named.
+        if assertion.at is not None and (not self.points or assertion.at != release.name):
             return False
         condition = assertion.when
         if condition is None:
