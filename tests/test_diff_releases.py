@@ -86,8 +86,13 @@ def test_the_default_stream_moves_to_open_dkms(switch: ReleaseDiff) -> None:
 
 def test_the_nvidia_open_packages_are_new(switch: ReleaseDiff) -> None:
     ubuntu = repository(switch, "ubuntu2204", "amd64")
-    assert [p.name for p in ubuntu.added] == ["nvidia-open", "nvidia-open-560"]
-    assert ubuntu.removed == ()
+    assert [p.name for p in ubuntu.added] == [
+        "nvidia-kernel-source-open",
+        "nvidia-open",
+        "nvidia-open-560",
+    ]
+    # NVIDIA's guide to the open modules before 560 used nvidia-kernel-open-B.
+    assert [p.name for p in ubuntu.removed] == ["nvidia-kernel-open-555"]
     sles = repository(switch, "sles15", "x86_64")
     assert {p.name for p in sles.added} >= {"nvidia-open-azure", "patterns-cuda-open-azure"}
     assert sles.patterns == SetChange((), ("cuda-open", "cuda-open-azure"))
@@ -98,8 +103,9 @@ def test_branch_packages_are_renamed_with_the_release(switch: ReleaseDiff) -> No
     renamed = {r.old: (r.new, r.link) for r in ubuntu.renamed}
     assert renamed["nvidia-driver-555"] == ("nvidia-driver-560", Link.RELEASE)
     assert renamed["cuda-toolkit-12-5"] == ("cuda-toolkit-12-6", Link.RELEASE)
-    # Their relations changed only by the release numbers: not reported.
-    assert {c.package for c in ubuntu.relations} == {"cuda-runtime-12-6"}
+    # Their relations changed only by the release numbers: not reported.  cuda-drivers-560 no
+    # longer accepts the branch's open driver in place of the proprietary one.
+    assert {c.package for c in ubuntu.relations} == {"cuda-runtime-12-6", "cuda-drivers-560"}
 
 
 def test_apt_get_install_cuda_goes_from_proprietary_to_open(switch: ReleaseDiff) -> None:
@@ -115,13 +121,24 @@ def test_apt_get_install_cuda_goes_from_proprietary_to_open(switch: ReleaseDiff)
 
 
 def test_dnf_install_cuda_enables_the_open_stream(switch: ReleaseDiff) -> None:
-    (cuda,) = repository(switch, "rhel9", "x86_64").resolutions
-    assert cuda.request == "dnf install cuda"
+    resolutions = repository(switch, "rhel9", "x86_64").resolutions
+    cuda = next(c for c in resolutions if c.request == "dnf install cuda")
     assert (cuda.old.modules, cuda.new.modules) == (
         ("nvidia-driver:latest-dkms",),
         ("nvidia-driver:open-dkms",),
     )
-    assert cuda.install == SetChange(("kmod-nvidia-latest-dkms",), ("kmod-nvidia-open-dkms",))
+    # 560's nvidia-driver requires dnf-plugin-nvidia, its nvidia-kmod-common nvidia-modprobe.
+    assert cuda.install == SetChange(
+        ("kmod-nvidia-latest-dkms",),
+        ("dnf-plugin-nvidia", "kmod-nvidia-open-dkms", "nvidia-modprobe"),
+    )
+    # Every module install changes with 560's new subpackages.
+    stream = next(
+        c for c in resolutions if c.request == "dnf module install nvidia-driver:560-open"
+    )
+    assert stream.install == SetChange(
+        ("nvidia-driver-devel",), ("libnvidia-cfg", "libnvidia-fbc", "libnvidia-ml")
+    )
 
 
 def test_the_built_repositories_diff_like_the_models(
@@ -160,7 +177,7 @@ def test_the_terminal_report_shows_the_switch() -> None:
     assert "- Depends: cuda-drivers (>= 555.42.06)" in lines
     assert "+ Depends: nvidia-open (>= 560.28.03)" in lines
     assert "~ default stream: latest-dkms → open-dkms" in lines
-    assert "+ nvidia-open 560.28.03-0ubuntu1" in lines
+    assert "+ nvidia-open 560.28.03-1" in lines
 
 
 def test_the_terminal_report_is_coloured_on_a_terminal(switch: ReleaseDiff) -> None:
@@ -198,11 +215,11 @@ def test_json_for_ci() -> None:
     )
     (module,) = rhel["modules"]
     assert module["default_stream"] == {"old": "latest-dkms", "new": "open-dkms"}
-    (cuda,) = rhel["resolutions"]
+    cuda = next(r for r in rhel["resolutions"] if r["request"] == "dnf install cuda")
     assert cuda["old"]["flavor"] == "proprietary"
     assert cuda["new"]["kernel_modules"] == ["kmod-nvidia-open-dkms"]
     assert cuda["install"] == {
-        "added": ["kmod-nvidia-open-dkms"],
+        "added": ["dnf-plugin-nvidia", "kmod-nvidia-open-dkms", "nvidia-modprobe"],
         "removed": ["kmod-nvidia-latest-dkms"],
     }
     assert {"package": "kmod-nvidia-latest-dkms"}.items() <= rhel["regressions"][0].items()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+import repogen.cli.common
 import repogen.cli.recommend
 from repogen.cli import app
 from repogen.cli.common import load_model
@@ -45,6 +46,9 @@ cached_load_model = functools.cache(load_model)
 @pytest.fixture(autouse=True)
 def _load_each_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(repogen.cli.recommend, "load_model", cached_load_model)
+    # These tests are about the decision and the entries of one release, CUDA 12.6.0 (the
+    # default model is the bundled channel, whose newest point is the driver-only 565).
+    monkeypatch.setattr(repogen.cli.common, "DEFAULT_MODEL", RELEASES / "cuda-12.6.yaml")
 
 
 def run(*args: str) -> Result:

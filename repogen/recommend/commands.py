@@ -46,9 +46,9 @@ def entry_commands(repository: Repository, entry: Entry) -> tuple[str, ...]:
             for s in m.streams
             if s.entry == entry
         )
-    return tuple(
-        f"{family.install_command} {p.name}" for p in repository.packages if p.entry == entry
-    )
+    # A channel's repository holds several versions of one entry package: one command each.
+    names = dict.fromkeys(p.name for p in repository.packages if p.entry == entry)
+    return tuple(f"{family.install_command} {name}" for name in names)
 
 
 def choose(repository: Repository, flavor: OutcomeFlavor, entry: Entry) -> Choice | None:
