@@ -61,6 +61,12 @@ def by_graph(graph: Graph) -> Paired:
     renamed, removed, added = set(), set(), set()
     for node in graph.nodes:
         if node.kind not in PACKAGE_NODES:
+            # A package whose name only a Provides keeps in the new release (nvidia-driver-devel
+            # at 560, provided by nvidia-driver-cuda-libs) is drawn as that virtual package,
+            # with the old package after ``was:``: the package itself is gone.
+            _, _, was = node.tooltip.partition("\nwas: ")
+            if node.kind is NodeKind.VIRTUAL and was and not was.startswith("provided by"):
+                removed.add(_name(was))
             continue
         if node.change is Change.REMOVED:
             removed.add(_name(node.tooltip))

@@ -126,11 +126,13 @@ def test_ubuntu_graph_shows_metapackages_flavors_virtuals_and_relation_kinds() -
 
 def test_interchangeable_components_fold_into_one_node() -> None:
     graph = drawn(run_graph(R126, "--target", "ubuntu2204"))
-    shared = [name for name in graph.nodes if "libnvidia-gl-560" in name.split("\\n")]
+    shared = [name for name in graph.nodes if "libnvidia-compute-560" in name.split("\\n")]
     assert len(shared) == 1
     names = shared[0].split("\\n")
-    assert len(names) == 10
+    assert len(names) == 9
     assert {"nvidia-utils-560", "xserver-xorg-video-nvidia-560"} <= set(names)
+    # libnvidia-gl-560 also depends on libnvidia-common-560: not interchangeable with them.
+    assert "libnvidia-gl-560" not in names
     assert graph.edge("nvidia-driver-560", shared[0]) == {"depends"}
     assert graph.edge("nvidia-driver-560-open", shared[0]) == {"depends"}
 
@@ -182,9 +184,10 @@ def test_module_streams_are_clusters_with_their_kernel_module_and_default() -> N
         assert defaults == [f"nvidia-driver:{default}"]
         assert "(default stream)" in graph.nodes[defaults[0]]["label"]
         assert {"stream", "open"} <= graph.classes("nvidia-driver:open-dkms")
-    # kmods that conflict with each other: one edge with a tee at both ends
-    both = [a for t, h, a in graph.edges if a.get("dir") == "both"]
-    assert [a["class"] for a in both] == ["conflicts"]
+    # Only the open DKMS kmod names the proprietary one (nvidia-packaging.md §8): one edge,
+    # not a tee at both ends.
+    assert graph.edge("kmod-nvidia-open-dkms", "kmod-nvidia-latest-dkms") == {"conflicts"}
+    assert not [a for t, h, a in graph.edges if a.get("dir") == "both"]
 
 
 # ------------------------------------------------------------------------------ requests
@@ -215,9 +218,13 @@ def test_apt_install_cuda_highlights_the_open_path_on_12_6() -> None:
 
 def test_apt_install_cuda_took_the_proprietary_path_on_12_5() -> None:
     graph = drawn(run_graph(R125, "--target", "ubuntu2204", "--request", "apt-get install cuda"))
-    path = ["cuda-runtime-12-5", "cuda-drivers", "cuda-drivers-555", "nvidia-driver-555"]
+    # cuda-drivers-555 accepts the branch's open driver as a second alternative; apt took the
+    # first.
+    choice = "nvidia-driver-555 | nvidia-driver-555-open"
+    path = ["cuda-runtime-12-5", "cuda-drivers", "cuda-drivers-555", choice, "nvidia-driver-555"]
     for tail, head in itertools.pairwise([*path, "nvidia-dkms-555"]):
         assert "selected" in graph.edge(tail, head), (tail, head)
+    assert "dimmed" in graph.edge(choice, "nvidia-driver-555-open")
     assert "dimmed" in graph.classes("nvidia-dkms-555-open")
     assert "kernel modules: proprietary" in graph.label
 
