@@ -81,8 +81,8 @@ def test_the_wheel_carries_the_bundled_data(installed: Path, tmp_path: Path) -> 
     code = (
         "import repogen, repogen.data as d; "
         "print(repogen.__file__); "
-        "print(all(p.is_file() for p in (d.RELEASE, d.SUPPORTED_GPUS, d.RPM_TEMPLATES / 'spec.j2',"
-        " d.bundled('assertions', 'domain.yaml'))))"
+        "print(all(p.is_file() for p in (d.DEFAULT_MODEL, d.SUPPORTED_GPUS,"
+        " d.RPM_TEMPLATES / 'spec.j2', d.bundled('assertions', 'domain.yaml'))))"
     )
     result = _run(installed / "python", "-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -94,7 +94,7 @@ def test_the_wheel_carries_the_bundled_data(installed: Path, tmp_path: Path) -> 
 def test_validate_and_check_from_another_directory(installed: Path, tmp_path: Path) -> None:
     validate = _run(installed / "repogen", "validate", cwd=tmp_path)
     assert validate.returncode == 0, validate.stderr
-    assert "cuda-12.6.0" in validate.stdout
+    assert "driver-565.57.01" in validate.stdout
     check = _run(installed / "repogen", "check", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
     assert ", 0 failed" in check.stdout

@@ -22,6 +22,7 @@ from debian.debfile import DebFile
 from typer.testing import CliRunner
 
 from repogen.build import build
+from repogen.channel import load_channel
 from repogen.cli import app
 from repogen.families.deb import RELATION_FIELDS
 from repogen.families.deb.client import AptError, AptSandbox, InstalledPackage
@@ -278,7 +279,8 @@ def test_all_packages_are_in_every_arch_index(built_12_6: Built) -> None:
     root = built_12_6.root("ubuntu2204")
     amd64, arm64 = (_stanzas(root, "jammy", arch) for arch in ("amd64", "arm64"))
     shared = {name for name, stanza in amd64.items() if stanza["Architecture"] == "all"}
-    assert "cuda" in shared
+    # Canonical's libnvidia-common-B is architecture-independent (NVIDIA's metapackages are not).
+    assert "libnvidia-common-560" in shared
     assert {name: amd64[name] for name in shared} == {name: arm64[name] for name in shared}
     assert arm64["cuda-libraries-12-6"]["Architecture"] == "arm64"
     for stanza in amd64.values():
@@ -349,7 +351,10 @@ def test_ubuntu2004_upgrade_swaps_the_kernel_source(built_12_6: Built, apt_for: 
     assert "nvidia-kernel-source-560" in {p.name for p in state}
     swap = sandbox.install(["-V", "nvidia-kernel-source-open"], installed=state)
     assert swap.ok, swap.problems
-    assert {p.name for p in swap.install} == {"nvidia-kernel-source-560-open"}
+    assert {p.name for p in swap.install} == {
+        "nvidia-kernel-source-open",
+        "nvidia-kernel-source-560-open",
+    }
     removed = {p.name: p for p in swap.remove}
     assert "nvidia-kernel-source-560" in removed
     assert removed["nvidia-kernel-source-560"].arch == "amd64"
@@ -681,8 +686,9 @@ def test_repogen_build_command_writes_the_manifest(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["build", "-o", str(output), "--target", "ubuntu2204"])
     assert result.exit_code == 0, result.output
     manifest = json.loads((output / "manifest.json").read_text())
-    assert manifest["release"] == "cuda-12.6.0"
-    assert manifest["model"].endswith("cuda-12.6.yaml")
+    # The default model: the bundled channel at its newest point, the driver-only 565.
+    assert manifest["release"] == "driver-565.57.01"
+    assert manifest["model"].endswith("nvidia.yaml")
     client = f"deb [trusted=yes] file:{output.absolute()}/deb/ubuntu2204 jammy main"
     assert manifest["repos"] == [
         {
@@ -696,7 +702,14 @@ def test_repogen_build_command_writes_the_manifest(tmp_path: Path) -> None:
         }
         for arch in ("amd64", "arm64")
     ]
-    release = load_release(Path(manifest["model"]))
+    release = load_channel(Path(manifest["model"])).at()
     repository = next(r for r in release.repositories_of("ubuntu2204") if r.arch == "amd64")
     sandbox = _sandbox(tmp_path / "apt", repository, manifest["repos"][0]["client"])
-    assert _installed(sandbox, "cuda") >= OPEN_CHAIN_560
+    # CUDA 12.6.3's cuda takes the newest nvidia-open: 565's.
+    assert _installed(sandbox, "cuda") >= {
+        "nvidia-open",
+        "nvidia-open-565",
+        "nvidia-driver-565-open",
+        "nvidia-dkms-565-open",
+        "nvidia-kernel-source-565-open",
+    }

@@ -309,14 +309,14 @@ def test_dnf_checks_signatures_resolves_and_downloads(signed: Path, tmp_path: Pa
     assert result.returncode == 0, result.stdout + result.stderr
     names = sorted(path.name for path in fetched.glob("*.rpm"))
     assert names == [
-        "cuda-libraries-12-6-12.6.0-1.el9.x86_64.rpm",
-        "cuda-libraries-devel-12-6-12.6.0-1.el9.x86_64.rpm",
+        "cuda-libraries-12-6-12.6.0-1.x86_64.rpm",
+        "cuda-libraries-devel-12-6-12.6.0-1.x86_64.rpm",
     ]
 
 
 def test_dnf_rejects_a_tampered_package(signed: Path, tmp_path: Path) -> None:
     out = _tampered_copy(signed, tmp_path)
-    package = out / "rpm/rhel9/x86_64/Packages/cuda-libraries-12-6-12.6.0-1.el9.x86_64.rpm"
+    package = out / "rpm/rhel9/x86_64/Packages/cuda-libraries-12-6-12.6.0-1.x86_64.rpm"
     data = bytearray(package.read_bytes())
     data[-5] ^= 1
     package.write_bytes(bytes(data))
