@@ -64,13 +64,33 @@ def flavors(repository: Repository, names: set[str]) -> set[KernelModuleFlavor]:
     }
 
 
-@pytest.mark.parametrize("release", ["release_12_5", "release_12_6"])
-def test_every_target_and_arch_is_published(release: str, request: pytest.FixtureRequest) -> None:
-    model: ReleaseModel = request.getfixturevalue(release)
+#: Every member of the bundled channel, its file and what it says.
+MEMBERS = [
+    ("cuda-12.4.1.yaml", "12.4.1", "550.54.15", "proprietary"),
+    ("cuda-12.5.0.yaml", "12.5.0", "555.42.02", "proprietary"),
+    ("cuda-12.5.yaml", "12.5.1", "555.42.06", "proprietary"),
+    ("cuda-12.6.yaml", "12.6.0", "560.28.03", "open"),
+    ("cuda-12.6.1.yaml", "12.6.1", "560.35.03", "open"),
+    ("cuda-12.6.2.yaml", "12.6.2", "560.35.03", "open"),
+    ("cuda-12.6.3.yaml", "12.6.3", "560.35.05", "open"),
+    ("driver-565.57.01.yaml", None, "565.57.01", "open"),
+]
+
+
+@pytest.mark.parametrize(("file", "cuda", "driver", "flavor"), MEMBERS)
+def test_every_member_publishes_every_target_and_arch(
+    file: str, cuda: str | None, driver: str, flavor: str
+) -> None:
+    model = load_release(RELEASES / file)
+    assert (model.release.cuda, model.release.driver) == (cuda, driver)
+    assert model.release.default_flavor == flavor
     published: dict[str, set[str]] = {}
     for repository in model.repositories:
         published.setdefault(repository.target_name, set()).add(repository.arch)
     assert published == TARGETS
+    # A driver-only release publishes no CUDA package.
+    names = {p.name for r in model.repositories for p in r.packages}
+    assert (cuda is None) == (not {n for n in names if n.startswith("cuda-toolkit")})
 
 
 def test_releases_carry_their_versions(
