@@ -259,7 +259,8 @@ def test_validate_takes_a_channel_and_a_point(history: Path) -> None:
     assert newest.output.startswith("driver-565.57.01: CUDA 12.6.1, driver 565.57.01 (branch")
     at = runner.invoke(app, ["validate", str(history), "--at", "cuda-12.6.0", "--json"])
     assert at.exit_code == 0, at.output
-    assert json.loads(at.output)["release"] == "cuda-12.6.0"
+    summary = json.loads(at.output)
+    assert (summary["release"], summary["releases"]) == ("cuda-12.6.0", list(POINTS[:2]))
     unknown = runner.invoke(app, ["validate", str(history), "--at", "nope"])
     assert unknown.exit_code == 2
     assert "no release 'nope'" in unknown.output
@@ -271,3 +272,36 @@ def test_validate_reports_a_broken_channel_with_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{path}:2:12: releases[0]: no such file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_cuda_versioned_package_in_a_driver_only_release_is_an_error(tmp_path: Path) -> None:
+    path = write_history(tmp_path, ("driver-565.57.01",))
+    release = tmp_path / "releases" / "driver-565.57.01.yaml"
+    text = release.read_text().replace(
+        "packages:\n", "packages:\n- {name: cuda-stray, version: cuda, summary: s}\n", 1
+    )
+    release.write_text(text)
+    (error,) = errors_of(path)
+    assert error.startswith(f"{release}:")
+    assert "packages[0].version: version scheme 'cuda' is made from the CUDA version" in error
+
+
+def test_a_channel_of_one_release_builds_as_its_model(tmp_path: Path) -> None:
+    path = write_history(tmp_path, ("cuda-12.6.0",))
+    runner = CliRunner()
+    environment = {"SOURCE_DATE_EPOCH": "1722470400", "REPOGEN_MODEL_ROOT": str(tmp_path)}
+    outputs = []
+    for name, model in (("channel", path), ("model", tmp_path / "releases" / "cuda-12.6.yaml")):
+        out = tmp_path / f"out-{name}"
+        words = ["build", str(model), "-o", str(out), "--target", "rhel9", "--no-packages"]
+        result = runner.invoke(app, words, env=environment)
+        assert result.exit_code == 0, result.output
+        outputs.append(out)
+    channel, model = outputs
+    files = sorted(p.relative_to(model) for p in model.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(channel) for p in channel.rglob("*") if p.is_file())
+    for file in files:
+        if file.name != "manifest.json" and file.suffix != ".repo":
+            assert (channel / file).read_bytes() == (model / file).read_bytes(), file
+    manifest = json.loads((channel / "manifest.json").read_text())
+    assert (manifest["releases"], manifest["model"]) == (["cuda-12.6.0"], str(path))

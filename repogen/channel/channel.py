@@ -53,8 +53,8 @@ class Channel:
         index = len(self.releases) - 1 if name is None else self.index(name)
         view = self._views.get(index)
         if view is None:
-            merged = merge_releases(self.releases[: index + 1])
-            # A channel of one release (:meth:`of`) is that release, from its own file.
-            view = merged if len(self.releases) == 1 else replace(merged, source=self.source)
+            # Read from the channel's file (the one given, as the manifest's `model` says);
+            # a release on its own (:meth:`of`) from its own.
+            view = replace(merge_releases(self.releases[: index + 1]), source=self.source)
             self._views[index] = view
         return view
