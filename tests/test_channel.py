@@ -217,6 +217,9 @@ def test_an_error_in_a_release_names_its_file_line_and_the_channel_entry(tmp_pat
             r"channel.yaml:2:12: releases\[0\]: ../outside.yaml is outside the channel's",
         ),
         ("channel: x\nreleases: [/etc/passwd]\n", r"/etc/passwd is outside the channel's"),
+        ('channel: x\nreleases: ["a\\0b.yaml"]\n', r"releases\[0\]: 'a\\x00b.yaml' is not a file"),
+        ("channel: x\nreleases: [.]\n", r"releases\[0\]: .*/in is not a regular file"),
+        ("channel: x\nreleases: [channel.yaml]\n", r"channel.yaml is a channel file"),
     ],
 )
 def test_a_broken_channel_file_is_one_line_per_error(
@@ -305,3 +308,12 @@ def test_a_channel_of_one_release_builds_as_its_model(tmp_path: Path) -> None:
             assert (channel / file).read_bytes() == (model / file).read_bytes(), file
     manifest = json.loads((channel / "manifest.json").read_text())
     assert (manifest["releases"], manifest["model"]) == (["cuda-12.6.0"], str(path))
+
+
+def test_a_release_symlink_leading_out_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "elsewhere" / "release.yaml", "release: {}\n")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "release.yaml").symlink_to(tmp_path / "elsewhere" / "release.yaml")
+    path = write(tmp_path / "in" / "channel.yaml", "channel: x\nreleases: [release.yaml]\n")
+    (error,) = errors_of(path)
+    assert "releases[0]: release.yaml is outside the channel's directory" in error
