@@ -317,3 +317,31 @@ def test_a_release_symlink_leading_out_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "in" / "channel.yaml", "channel: x\nreleases: [release.yaml]\n")
     (error,) = errors_of(path)
     assert "releases[0]: release.yaml is outside the channel's directory" in error
+
+
+@pytest.mark.parametrize(
+    ("branch", "command", "installs"),
+    [
+        ([], "apt-get install nvidia-open", "nvidia-dkms-565-open"),
+        (["--branch", "565"], "apt-get install nvidia-open-565", "nvidia-dkms-565-open"),
+        (["--branch", "560"], "apt-get install nvidia-open-560", "nvidia-dkms-560-open"),
+    ],
+)
+def test_recommend_pins_any_branch_the_channel_holds(
+    history: Path, branch: list[str], command: str, installs: str
+) -> None:
+    words = ["recommend", str(history), "--gpu", "0x2204", "--target", "ubuntu2204", "--json"]
+    result = CliRunner().invoke(app, [*words, "--verify", *branch])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert (answer["command"], answer["kernel_modules"]) == (command, [installs])
+    assert answer["variants"] == []
+    assert answer["verified"] is True
+
+
+def test_recommend_names_the_branches_a_channel_has(history: Path) -> None:
+    words = ["recommend", str(history), "--gpu", "0x2204", "--target", "rhel9", "--branch", "550"]
+    result = CliRunner().invoke(app, words)
+    assert result.exit_code == 2
+    assert "--branch 550: no release of" in result.output
+    assert "branches: 555, 560, 565" in result.output

@@ -48,6 +48,11 @@ class Channel:
                 f"it has {', '.join(self.points)}"
             ) from None
 
+    def branches(self, name: str | None = None) -> dict[str, ReleaseModel]:
+        """The newest release of each driver branch up to the point *name* (None: now)."""
+        index = len(self.releases) - 1 if name is None else self.index(name)
+        return {r.release.driver.split(".")[0]: r for r in self.releases[: index + 1]}
+
     def at(self, name: str | None = None) -> ReleaseModel:
         """The repositories as they were when release *name* was the newest (None: now)."""
         index = len(self.releases) - 1 if name is None else self.index(name)
