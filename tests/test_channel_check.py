@@ -193,3 +193,29 @@ def test_an_installed_state_names_a_file_or_a_point(history: Path) -> None:
     path.write_text(UPGRADE.replace("{at: cuda-12.5.1,", "{at: cuda-11,"))
     with pytest.raises(ModelErrors, match=r"installed\.at: no release 'cuda-11' in the channel"):
         check_channel(load_channel(history), [path])
+
+
+def test_resolve_from_a_machine_installed_at_an_earlier_point(history: Path) -> None:
+    words = ["resolve", str(history), "--at", "cuda-12.6.0", "--target", "ubuntu2204", "--json"]
+    installed = ["--installed", "apt-get install cuda", "--installed-at", "cuda-12.5.1"]
+    result = CliRunner().invoke(app, [*words, *installed, "--", "apt-get", "install", "cuda"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert "cuda-drivers-555" in {r["name"] for r in answer["remove"]}
+    assert answer["flavor"] == "open"
+    unknown = CliRunner().invoke(
+        app,
+        [
+            *words,
+            "--installed",
+            "apt-get install cuda",
+            "--installed-at",
+            "nope",
+            "--",
+            "apt-get",
+            "install",
+            "cuda",
+        ],
+    )
+    assert unknown.exit_code == 2
+    assert "--installed-at" in unknown.output
