@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -131,6 +133,19 @@ def test_versions_follow_nvidias_metadata(release_12_6: ReleaseModel) -> None:
     assert version_arch(ubuntu, "cuda") == ("12.6.0-1", "amd64")
     debian = repo(release_12_6, "debian12", "amd64")
     assert version_arch(debian, "nvidia-driver") == ("560.28.03-1", "amd64")
+
+
+def test_dist_tagged_names_only_known_version_schemes(tmp_path: Path) -> None:
+    """A scheme in `dist_tagged` that `versions` does not have is an error at its line."""
+    shutil.copytree(RELEASES, tmp_path / "releases")
+    shutil.copytree(RELEASES.parent / "assertions", tmp_path / "assertions")
+    model = tmp_path / "releases" / "cuda-12.6.yaml"
+    model.write_text(model.read_text() + "dist_tagged: [driver, drivers]\n")
+    with pytest.raises(ModelErrors) as caught:
+        load_release(model, tmp_path)
+    (error,) = caught.value.errors
+    assert str(error).startswith(f"{model}:")
+    assert "dist_tagged[1]: unknown version scheme 'drivers'" in str(error)
 
 
 @pytest.mark.parametrize(
