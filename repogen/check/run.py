@@ -133,8 +133,13 @@ class Checker:
         engine: Engine = in_process,
         setup: Engine = in_process,
         root: Path | None = None,
+        *,
+        every_assertion_applies: bool = False,
     ) -> None:
         self.release = release
+        #: Refuse an assertion that selects no repository (`check`); a diff resolves the
+        #: assertions of the targets it compares, a subset.
+        self.every_assertion_applies = every_assertion_applies
         #: The tree an assertion's ``installed: {release: FILE}`` may name a model in, as
         #: for the files of the checked model (:func:`~repogen.model.load.model_tree`).
         self.root = model_tree(Path(release.source), root)
@@ -151,6 +156,8 @@ class Checker:
         for file in files:
             document = load_document(file)
             parsed = declarations(document, AssertionFile)
+            if self.every_assertion_applies:
+                self.check_targets(parsed, document)
             for index, assertion in enumerate(parsed.assertions):
                 mark, _ = document.locate(("assertions", index))
                 self.check_installed_release(assertion, file, document, index)
@@ -159,6 +166,27 @@ class Checker:
                 except TemplateError as exc:
                     raise ModelErrors([ModelError(mark, ("assertions", index), str(exc))]) from exc
         return results
+
+    def check_targets(self, parsed: AssertionFile, document: Document) -> None:
+        """Refuse assertions whose ``targets`` select no repository of the release: one that
+        checks nothing would pass, and a CI job reading a repository that lost a target must
+        not go green."""
+        errors = [
+            document.error(("assertions", index, "targets"), self.no_target(assertion))
+            for index, assertion in enumerate(parsed.assertions)
+            if not any(assertion.targets.selects(r) for r in self.release.repositories)
+        ]
+        if errors:
+            raise ModelErrors(errors)
+
+    def no_target(self, assertion: Assertion) -> str:
+        selector = assertion.targets.model_dump(mode="json", exclude_none=True)
+        wanted = ", ".join(f"{key} {value}" for key, value in selector.items()) or "any"
+        present = ", ".join(sorted({r.target_name for r in self.release.repositories}))
+        return (
+            f"assertion {assertion.id!r} ({wanted}) matches no target of "
+            f"{self.release.source} (it has: {present or 'none'})"
+        )
 
     def check_installed_release(
         self, assertion: Assertion, file: Path, document: Document, index: int

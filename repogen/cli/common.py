@@ -16,6 +16,7 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.models import CommandFunctionType
 
+from repogen.cli.inputs import RepositoryOptions, is_repositories, load_repositories
 from repogen.data import RELEASE
 from repogen.engine import RealEngine
 from repogen.errors import RepogenError
@@ -195,10 +196,24 @@ def model_root() -> Path | None:
     return Path(root) if root else None
 
 
-def load_model(model: Path | None) -> ReleaseModel:
-    """Load *model*, or exit with every error on its own line."""
+def read_input(
+    model: str | Path | None, repositories: RepositoryOptions | None = None
+) -> ReleaseModel:
+    """The release of a command's input: the model file *model* (default: the bundled
+    release) or, for a directory or a URL, the repositories published there
+    (:mod:`repogen.cli.inputs`), read with *repositories* options.  A broken model raises
+    :class:`ModelErrors`."""
+    if model is not None and (is_repositories(model) or Path(model).is_dir()):
+        return load_repositories(model, repositories or RepositoryOptions())
+    return load_release(Path(model or BUNDLED_RELEASE), model_root() if model else None)
+
+
+def load_model(
+    model: str | Path | None, repositories: RepositoryOptions | None = None
+) -> ReleaseModel:
+    """:func:`read_input`, or exit with every error of a broken model on its own line."""
     try:
-        return load_release(model or BUNDLED_RELEASE, model_root() if model else None)
+        return read_input(model, repositories)
     except ModelErrors as exc:
         report_model_errors(exc)
 
@@ -215,10 +230,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def split_model(words: list[str]) -> tuple[Path | None, list[str]]:
-    """`[MODEL] REQUEST…`: a first word naming a YAML file is the model."""
-    if words and words[0].endswith((".yaml", ".yml")):
-        return Path(words[0]), words[1:]
+def split_model(words: list[str]) -> tuple[str | None, list[str]]:
+    """`[MODEL] REQUEST…`: a first word naming a YAML file or repositories is the model."""
+    if words and (words[0].endswith((".yaml", ".yml")) or is_repositories(words[0])):
+        return words[0], words[1:]
     return None, words
 
 

@@ -9,13 +9,13 @@ from typing import Annotated
 
 import typer
 
-from repogen.cli.common import app, model_root, out
+from repogen.cli.common import app, out, read_input
+from repogen.cli.inputs import KeyringOption, RepositoryOptions
 from repogen.diff import DiffOptions, ReleaseDiff
 from repogen.diff.as_json import diff_json, json_text
 from repogen.diff.compare import comparing
 from repogen.diff.render import markdown, terminal
-from repogen.index import load_tree
-from repogen.model import Family, ReleaseModel, load_release
+from repogen.model import Family, ReleaseModel
 from repogen.model.templates import TemplateError
 from repogen.resolve.request import RequestError
 from repogen.runtime.collector import collector_paused
@@ -28,21 +28,21 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def _read(path: Path, targets: list[str]) -> ReleaseModel:
-    """A model file, or repositories on disk (a bare one named by the only --target)."""
-    if path.is_file():
-        return load_release(path, model_root())
-    return load_tree(path, targets[0] if len(targets) == 1 else None)
+def _read(side: str, targets: list[str], keyring: Path | None) -> ReleaseModel:
+    """A model file, or repositories (a bare one named by the only --target)."""
+    return read_input(side, RepositoryOptions(targets[0] if len(targets) == 1 else None, keyring))
 
 
-def _diff(old: Path, new: Path, targets: list[str], options: DiffOptions) -> ReleaseDiff:
+def _diff(
+    old: str, new: str, targets: list[str], options: DiffOptions, keyring: Path | None
+) -> ReleaseDiff:
     """The diff of the two sides; a worker reads the new one meanwhile, and another resolves
     the old one's requests as soon as it is read.  When both sides are broken, the old one's
     errors are the ones reported."""
     try:
         with (
-            forked(functools.partial(_read, new, targets)) as reading,
-            comparing(_read(old, targets), options) as against,
+            forked(functools.partial(_read, new, targets, keyring)) as reading,
+            comparing(_read(old, targets, keyring), options) as against,
         ):
             return against(reading.result())
     except LookupError as exc:
@@ -52,11 +52,10 @@ def _diff(old: Path, new: Path, targets: list[str], options: DiffOptions) -> Rel
 
 
 SideArgument = Annotated[
-    Path,
+    str,
     typer.Argument(
         help="A release model (YAML), a `repogen build` output directory, or a bare APT "
-        "repository or rpm-md tree.",
-        exists=True,
+        "repository or rpm-md tree, on disk or at an http(s):// URL.",
         show_default=False,
     ),
 ]
@@ -99,6 +98,7 @@ def diff(
             exists=True,
         ),
     ] = None,
+    keyring: KeyringOption = None,
 ) -> None:
     """Show what changed between two releases, per target and architecture: packages added,
     removed, renamed and re-versioned; relation changes per field; dnf module streams,
@@ -120,7 +120,7 @@ def diff(
     )
     # Loading and writing out the diff make as many objects as the diff itself.
     with collector_paused():
-        result = _diff(old, new, targets, options)
+        result = _diff(old, new, targets, options, keyring)
         if output_format is Format.JSON:
             typer.echo(json_text(diff_json(result)))
         elif output_format is Format.MARKDOWN:

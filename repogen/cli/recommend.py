@@ -10,13 +10,13 @@ import typer
 
 from repogen.cli.common import (
     JsonOption,
-    ModelArgument,
     app,
     fail,
     load_model,
     out,
     repository_of,
 )
+from repogen.cli.inputs import InputArgument, KeyringOption, RepositoryOptions
 from repogen.data import SUPPORTED_GPUS
 from repogen.recommend import (
     Outcome,
@@ -38,7 +38,7 @@ BUNDLED_GPUS = SUPPORTED_GPUS
 
 @app.command("recommend")
 def recommend_command(
-    model: ModelArgument = None,
+    model: InputArgument = None,
     gpus: Annotated[
         list[str] | None,
         typer.Option(
@@ -99,6 +99,7 @@ def recommend_command(
         ),
     ] = False,
     as_json: JsonOption = False,
+    keyring: KeyringOption = None,
 ) -> None:
     """Tell which GPU kernel modules (open or proprietary) a machine needs and the command
     that installs them on its target, derived from the release model.
@@ -115,7 +116,7 @@ def recommend_command(
     Example: repogen recommend --gpu 0x2204 --gpu 0x1b80 --target rhel9 --verify
     """
     # Unusable input (InputError) ends as every domain error does: one line, exit 2.
-    release = load_model(model)
+    release = load_model(model, RepositoryOptions(target, keyring))
     supported = load_supported_gpus(supported_gpus or BUNDLED_GPUS)
     devids = [parse_device_id(gpu) for gpu in gpus or ()]
     if target is None:

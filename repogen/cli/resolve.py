@@ -24,6 +24,7 @@ from repogen.cli.common import (
     repository_of,
     split_model,
 )
+from repogen.cli.inputs import KeyringOption, RepositoryOptions
 from repogen.model import Repository
 from repogen.resolve.request import Request, RequestError, parse_request
 from repogen.resolve.result import Resolution
@@ -36,7 +37,8 @@ def resolve(
     words: Annotated[
         list[str],
         typer.Argument(
-            help="[MODEL] then the request as a user types it, after --", show_default=False
+            help="[MODEL or REPOSITORIES] then the request as a user types it, after --",
+            show_default=False,
         ),
     ],
     target: Annotated[str, typer.Option("--target", help="Target to resolve on.")],
@@ -61,16 +63,20 @@ def resolve(
     why: Annotated[str | None, typer.Option("--why", help="Show how PKG came in.")] = None,
     engine: EngineOption = EngineName.IN_PROCESS,
     as_json: JsonOption = False,
+    keyring: KeyringOption = None,
 ) -> None:
     """Show what a request would install, upgrade and remove on one target, which module
     streams it enables and which kernel modules (open, proprietary, none) it brings.
 
-    Exits 1 when the request cannot be satisfied, with the problem as the client states it.
+    MODEL may be published repositories instead: a `repogen build` output, a bare APT
+    repository or rpm-md tree, a directory or an http(s):// URL (a bare one is named by
+    --target).  Exits 1 when the request cannot be satisfied, with the problem as the client
+    states it.
 
     Example: repogen resolve --target ubuntu2204 -- apt-get install cuda
     """
     model, request_words = split_model(words)
-    release = load_model(model)
+    release = load_model(model, RepositoryOptions(target, keyring))
     repository = repository_of(release, target, arch)
     try:
         request = parse_request(request_words)
@@ -123,7 +129,8 @@ def check(
     words: Annotated[
         list[str] | None,
         typer.Argument(
-            help="[MODEL] then assertion files or directories (default: the model's `assertions`)",
+            help="[MODEL or REPOSITORIES] then assertion files or directories (default: the "
+            "model's `assertions`)",
             show_default=False,
         ),
     ] = None,
@@ -135,18 +142,30 @@ def check(
         bool, typer.Option("--verbose", "-v", help="List passing results too.")
     ] = False,
     engine: EngineOption = EngineName.IN_PROCESS,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="Target name of a bare repository given as input."),
+    ] = None,
+    keyring: KeyringOption = None,
 ) -> None:
     """Run assertion files against every target of a release and fail on any violation.
 
     Each assertion names targets, a request as a user types it, an optional installed state,
     and what must hold (succeeds or fails, kernel-module flavor, packages included or
     excluded, packages removed, module streams enabled).  A failure shows how the offending
-    package came in.  Exits 1 when any assertion fails.
+    package came in.  Exits 1 when any assertion fails; 2 when there is nothing to run or an
+    assertion matches no target.
+
+    The release may be published repositories instead of a model: a `repogen build` output,
+    a bare APT repository or rpm-md tree (named by --target), a directory or an http(s)://
+    URL; the assertions then run over the metadata as published.
 
     Example: repogen check repogen/data/releases/cuda-12.5.yaml --junit report.xml
+
+    Example: repogen check https://mirror.example/cuda/ checks/ --keyring cuda.gpg --junit r.xml
     """
     model, given = split_model(list(words or []))
-    release = load_model(model)
+    release = load_model(model, RepositoryOptions(target, keyring))
     files = assertion_files([Path(f) for f in given], release.assertions)
     if not files:
         # Passing without checking anything would hide a model that forgot its assertions.
@@ -157,7 +176,8 @@ def check(
         )
         fail(f"no assertions to run: {where}", EXIT_ERROR)
     with engine_of(engine) as answer:
-        checker = Checker(release, answer, root=model_root() if model else None)
+        root = model_root() if model else None
+        checker = Checker(release, answer, root=root, every_assertion_applies=True)
         results = checker.run(files)
     if junit_file is not None:
         junit_file.write_bytes(junit(results, release.release.name))

@@ -123,11 +123,17 @@ class FamilyDriver(ABC):
         """A runner answering requests with the family's real client, under *work*."""
 
     @abstractmethod
-    def read(self, path: Path, target: str, arches: Sequence[str] | None) -> list[RepositoryRead]:
+    def read(
+        self, path: Path, target: str, arches: Sequence[str] | None, *, keyring: Path | None
+    ) -> list[RepositoryRead]:
         """The repositories of *arches* (None: every one found) of *target* at *path*, as a
-        build output's manifest lists them."""
+        build output's manifest lists them; its indices verified against the hashes of its
+        Release or repomd.xml, and that signed by a key of *keyring* when given."""
 
     @abstractmethod
-    def read_bare(self, path: Path, target: str | None) -> tuple[str, list[RepositoryRead]] | None:
+    def read_bare(
+        self, path: Path, target: str | None, *, keyring: Path | None
+    ) -> tuple[str, list[RepositoryRead]] | None:
         """The release name and repositories of a repository at *path* that repogen did not
-        build, or None when *path* is not laid out as this family's."""
+        build, or None when *path* is not laid out as this family's (verified as by
+        :meth:`read`)."""

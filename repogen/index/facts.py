@@ -53,3 +53,28 @@ def pattern(provides: Iterable[Relation]) -> PatternAttributes | None:
         category=values.get("pattern-category()", ""),
         icon=values.get("pattern-icon()"),
     )
+
+
+#: The names users install the driver by (nvidia-packaging.md §1, §6): ``cuda-drivers`` and
+#: ``nvidia-open`` follow new branches, ``…-<branch>`` pin one; either may carry a kernel
+#: flavor's suffix (``nvidia-open-azure``, ``nvidia-open-560-64k``).
+_ENTRY_PACKAGE = re.compile(r"^(?:cuda-drivers|nvidia-open)(?P<branch>-\d+)?(?:-azure|-64k)?$")
+#: The dnf module streams users enable: ``latest-dkms`` and ``open-dkms`` follow new branches,
+#: ``<branch>-dkms`` and ``<branch>-open`` pin one.
+_ENTRY_STREAM = re.compile(r"^(?:(?P<latest>latest-dkms|open-dkms)|\d+-(?:dkms|open))$")
+
+
+def package_entry(name: str) -> str | None:
+    """``latest`` or ``branch`` when users install the driver through package *name*."""
+    match = _ENTRY_PACKAGE.match(name)
+    if match is None:
+        return None
+    return "branch" if match["branch"] else "latest"
+
+
+def stream_entry(name: str) -> str | None:
+    """``latest`` or ``branch`` when users enable the driver's module stream *name*."""
+    match = _ENTRY_STREAM.match(name)
+    if match is None:
+        return None
+    return "latest" if match["latest"] else "branch"

@@ -80,17 +80,21 @@ class DebDriver(FamilyDriver):
 
         return AptRunner(work, publications)
 
-    def read(self, path: Path, target: str, arches: Sequence[str] | None) -> list[RepositoryRead]:
+    def read(
+        self, path: Path, target: str, arches: Sequence[str] | None, *, keyring: Path | None
+    ) -> list[RepositoryRead]:
         from repogen.families.deb.reader import read_repositories
 
-        return read_repositories(path, target, arches)
+        return read_repositories(path, target, arches, keyring)
 
-    def read_bare(self, path: Path, target: str | None) -> tuple[str, list[RepositoryRead]] | None:
+    def read_bare(
+        self, path: Path, target: str | None, *, keyring: Path | None
+    ) -> tuple[str, list[RepositoryRead]] | None:
         if not ((path / "dists").is_dir() or path.parent.name == "dists"):
             return None
         from repogen.families.deb.reader import read_bare
 
-        return read_bare(path, target)
+        return read_bare(path, target, keyring)
 
 
 DRIVER = DebDriver()

@@ -114,21 +114,25 @@ class RpmDriver(FamilyDriver):
 
         return DnfRunner(work, publications)
 
-    def read(self, path: Path, target: str, arches: Sequence[str] | None) -> list[RepositoryRead]:
+    def read(
+        self, path: Path, target: str, arches: Sequence[str] | None, *, keyring: Path | None
+    ) -> list[RepositoryRead]:
         from repogen.families.rpm.reader import read_repository
 
         return [
-            read_repository(path, target, arch, self.family)
+            read_repository(path, target, arch, self.family, keyring)
             for arch in (arches if arches is not None else [None])
         ]
 
-    def read_bare(self, path: Path, target: str | None) -> tuple[str, list[RepositoryRead]] | None:
+    def read_bare(
+        self, path: Path, target: str | None, *, keyring: Path | None
+    ) -> tuple[str, list[RepositoryRead]] | None:
         """A bare rpm-md tree, as rpm or (by its packages) suse: SUSE's extends rpm's."""
         if not (path / "repodata").is_dir():
             return None
         from repogen.families.rpm.reader import read_bare
 
-        return read_bare(path, target, self.arches)
+        return read_bare(path, target, self.arches, keyring)
 
 
 DRIVER = RpmDriver()

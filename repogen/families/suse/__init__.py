@@ -54,7 +54,9 @@ class SuseDriver(RpmDriver):
 
         return ZypperRunner(work, publications)
 
-    def read_bare(self, path: Path, target: str | None) -> tuple[str, list[RepositoryRead]] | None:
+    def read_bare(
+        self, path: Path, target: str | None, *, keyring: Path | None
+    ) -> tuple[str, list[RepositoryRead]] | None:
         """None: a bare rpm-md tree is the rpm family's to read, and it tells SUSE's by its
         packages."""
         return None
