@@ -20,6 +20,7 @@ import typer
 from repogen.build import MANIFEST
 from repogen.index import load_tree
 from repogen.index.remote import is_url, remote_tree
+from repogen.index.tree import download_tree
 from repogen.model import ReleaseModel
 
 InputArgument = Annotated[
@@ -69,6 +70,7 @@ def is_repositories(text: str | Path) -> bool:
 def load_repositories(text: str | Path, options: RepositoryOptions) -> ReleaseModel:
     """The release published at *text* (a directory or a URL)."""
     if is_url(str(text)):
-        with remote_tree(str(text)) as local:
-            return load_tree(local, options.target, keyring=options.keyring, shown=str(text))
+        with remote_tree(str(text)) as remote:
+            download_tree(remote, options.keyring)
+            return load_tree(remote.local, options.target, keyring=options.keyring, shown=str(text))
     return load_tree(Path(text), options.target, keyring=options.keyring)

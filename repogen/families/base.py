@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.index.remote import RemoteTree
     from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
@@ -129,6 +130,18 @@ class FamilyDriver(ABC):
         """The repositories of *arches* (None: every one found) of *target* at *path*, as a
         build output's manifest lists them; its indices verified against the hashes of its
         Release or repomd.xml, and that signed by a key of *keyring* when given."""
+
+    @abstractmethod
+    def download(
+        self, remote: RemoteTree, where: str, client: str | None, *, keyring: Path | None
+    ) -> None:
+        """Download into *remote* the metadata :meth:`read` reads of the repository *where*
+        of a build output (*client*: its manifest's ``client`` line)."""
+
+    @abstractmethod
+    def download_bare(self, remote: RemoteTree, *, keyring: Path | None) -> bool:
+        """Download the metadata of the bare repository at *remote*'s URL; False when the URL
+        is not laid out as this family's."""
 
     @abstractmethod
     def read_bare(

@@ -29,6 +29,7 @@ from repogen.index.errors import MetadataError
 from repogen.index.files import TOP_CAP, inside, one_line, uncompressed
 from repogen.index.read import RepositoryRead, identifier
 from repogen.index.release import infer_release
+from repogen.index.remote import RemoteTree
 from repogen.index.stubs import ASSUMED, assumed_base
 from repogen.model import ReleaseModel, Repository
 from repogen.model.declarations import Target
@@ -124,3 +125,28 @@ def load_tree(
         f"{shown}: neither a repogen output ({MANIFEST}), an APT repository (dists/) "
         "nor an rpm-md tree (repodata/)"
     )
+
+
+def download_tree(remote: RemoteTree, keyring: Path | None) -> None:
+    """Download the metadata of the build output or bare repository at *remote*'s URL, for
+    :func:`load_tree` to read from ``remote.local``."""
+    if remote.top(MANIFEST):
+        shown = f"{remote.url}{MANIFEST}"
+        try:
+            manifest = json.loads(remote.local_path(MANIFEST).read_bytes())
+            entries = {
+                (Family(e["family"]), str(e["path"])): e.get("client") for e in manifest["repos"]
+            }
+        except (ValueError, KeyError, TypeError) as exc:
+            raise MetadataError(f"{shown}: not a repogen manifest: {one_line(exc)}") from exc
+        for (family, where), client in entries.items():
+            remote.local_path(where).mkdir(parents=True, exist_ok=True)
+            driver(family).download(
+                remote, where, client if isinstance(client, str) else None, keyring=keyring
+            )
+        return
+    if not any(family.download_bare(remote, keyring=keyring) for family in drivers()):
+        raise MetadataError(
+            f"{remote.url}: neither a repogen output ({MANIFEST}), an APT suite "
+            "(…/dists/<suite>) nor an rpm-md tree (repodata/repomd.xml)"
+        )

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.index.remote import RemoteTree
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
     from repogen.resolve.request import Request
@@ -86,6 +87,21 @@ class DebDriver(FamilyDriver):
         from repogen.families.deb.reader import read_repositories
 
         return read_repositories(path, target, arches, keyring)
+
+    def download(
+        self, remote: RemoteTree, where: str, client: str | None, *, keyring: Path | None
+    ) -> None:
+        from repogen.families.deb.reader import download
+
+        download(remote, where, client, keyring)
+
+    def download_bare(self, remote: RemoteTree, *, keyring: Path | None) -> bool:
+        if remote.path.parent.name != "dists":
+            return False
+        from repogen.families.deb.reader import download_suite
+
+        download_suite(remote, "", keyring)
+        return True
 
     def read_bare(
         self, path: Path, target: str | None, *, keyring: Path | None

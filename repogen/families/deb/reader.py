@@ -32,6 +32,7 @@ from repogen.index.files import (
     uncompressed,
 )
 from repogen.index.read import RepositoryRead, identifier
+from repogen.index.remote import RemoteTree
 from repogen.index.signature import clearsigned_content, verify_detached
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
@@ -331,3 +332,38 @@ def read_bare(
     name = target or identifier(root.name)
     repository = open_apt(path, keyring)
     return repository.label or name, _reads(repository, name, indexed_architectures(repository))
+
+
+#: The index forms to download, the smallest first (one is enough: they hold the same).
+_DOWNLOAD_ORDER = ("Packages.xz", "Packages.gz", "Packages.bz2", "Packages.zst", "Packages")
+
+
+def download_suite(remote: RemoteTree, suite: str, keyring: Path | None) -> None:
+    """Download the APT suite at *suite* (``…/dists/<name>``, relative to *remote*'s URL;
+    empty: the URL itself): its Release files, then one form of each index its strongest
+    checksum lists, for every component and architecture."""
+    prefix = f"{suite.strip('/')}/" if suite.strip("/") else ""
+    found = [remote.top(f"{prefix}{name}") for name in ("InRelease", "Release")]
+    if not any(found):
+        raise MetadataError(f"{remote.url}{prefix}: no InRelease or Release file")
+    remote.top(f"{prefix}Release.gpg")
+    repository = open_apt(remote.local_path(prefix) if prefix else remote.local, keyring)
+    listed_in = f"{remote.url}{prefix}{repository.release.name}"
+    if not repository.listed:
+        raise MetadataError(f"{listed_in}: lists no index checksums to download by")
+    for component in repository.components:
+        for arch in repository.architectures:
+            forms = (f"{component}/binary-{arch}/{n}" for n in _DOWNLOAD_ORDER)
+            name = next((form for form in forms if form in repository.listed), None)
+            if name is not None:
+                listed = repository.listed[name]
+                remote.index(prefix + name, listed.algorithm, listed.digest, listed_in)
+
+
+def download(remote: RemoteTree, where: str, client: str | None, keyring: Path | None) -> None:
+    """Download the APT repository *where* of a build output, its suite named by the
+    manifest's *client* line (``deb [options] URI SUITE COMPONENT…``)."""
+    words = re.sub(r"^deb\s+(?:\[[^]]*\]\s+)?", "", client or "").split()
+    if len(words) < 2 or _COMPONENT.fullmatch(words[1]) is None:
+        raise MetadataError(f"{remote.url}{where}: the manifest's client line names no suite")
+    download_suite(remote, f"{where.strip('/')}/dists/{words[1]}", keyring)

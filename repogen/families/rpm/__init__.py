@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.index.remote import RemoteTree
     from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
@@ -123,6 +124,20 @@ class RpmDriver(FamilyDriver):
             read_repository(path, target, arch, self.family, keyring)
             for arch in (arches if arches is not None else [None])
         ]
+
+    def download(
+        self, remote: RemoteTree, where: str, client: str | None, *, keyring: Path | None
+    ) -> None:
+        from repogen.families.rpm.reader import download
+        from repogen.index.errors import MetadataError
+
+        if not download(remote, where, keyring):
+            raise MetadataError(f"{remote.url}{where}: no repodata/repomd.xml")
+
+    def download_bare(self, remote: RemoteTree, *, keyring: Path | None) -> bool:
+        from repogen.families.rpm.reader import download
+
+        return download(remote, "", keyring)
 
     def read_bare(
         self, path: Path, target: str | None, *, keyring: Path | None

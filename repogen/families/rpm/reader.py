@@ -40,6 +40,7 @@ from repogen.index.files import (
     uncompressed,
 )
 from repogen.index.read import RepositoryRead, identifier
+from repogen.index.remote import RemoteTree
 from repogen.index.signature import verify_detached
 from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
@@ -255,3 +256,26 @@ def read_bare(
     arch = path.name if path.name in arches else None
     name = target or identifier(path.parent.name if arch else path.name)
     return name, [read_repository(path, name, arch, keyring=keyring)]
+
+
+def download(remote: RemoteTree, where: str, keyring: Path | None) -> bool:
+    """Download the rpm-md repository *where* (relative to *remote*'s URL): repomd.xml and
+    its signature, then the primary and modules records at the checksums it gives; False
+    when there is no repomd.xml."""
+    prefix = f"{where.strip('/')}/" if where.strip("/") else ""
+    if not remote.top(f"{prefix}repodata/repomd.xml"):
+        return False
+    remote.top(f"{prefix}repodata/repomd.xml.asc")
+    local = remote.local_path(prefix) if prefix else remote.local
+    listed_in = f"{remote.url}{prefix}repodata/repomd.xml"
+    for record in _repomd(local, keyring).records:
+        if record.type not in {"primary", "modules"}:
+            continue
+        if not record.location_href or not record.checksum or not record.checksum_type:
+            raise MetadataError(
+                f"{listed_in}: the {record.type} record has no location or checksum"
+            )
+        remote.index(
+            prefix + record.location_href, record.checksum_type, record.checksum, listed_in
+        )
+    return True

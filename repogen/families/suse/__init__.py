@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.index.remote import RemoteTree
     from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
@@ -53,6 +54,10 @@ class SuseDriver(RpmDriver):
         from repogen.families.suse.runner import ZypperRunner
 
         return ZypperRunner(work, publications)
+
+    def download_bare(self, remote: RemoteTree, *, keyring: Path | None) -> bool:
+        """False: as for :meth:`read_bare`, a bare rpm-md tree is the rpm family's."""
+        return False
 
     def read_bare(
         self, path: Path, target: str | None, *, keyring: Path | None
