@@ -237,10 +237,14 @@ def _sections(repository: AptRepository, name: str) -> Iterator[PackageSpec]:
     root = repository.root
     shown = root / name
     found = inside(root, name)
-    _check_listed(repository, name, found)
+    listed, compressed = _listing(repository, name)
+    if listed is not None and compressed:
+        check_digest(found, listed.algorithm, listed.digest, shown, repository.release)
     last = "the first stanza"
     try:
         with plain(found, INDEX_CAP, shown) as text, text.open("rb") as handle:
+            if listed is not None and not compressed:
+                check_digest(text, listed.algorithm, listed.digest, shown, repository.release)
             for section in apt_pkg.TagFile(handle, bytes=True):
                 if "Package" not in section:
                     raise MetadataError(f"{shown}: a stanza after {last} has no Package field")
@@ -253,16 +257,20 @@ def _sections(repository: AptRepository, name: str) -> Iterator[PackageSpec]:
         raise MetadataError(f"{shown}: not a Packages index: {one_line(exc)}") from exc
 
 
-def _check_listed(repository: AptRepository, name: str, found: Path) -> None:
-    """Refuse an index file the Release file does not list, or lists with another digest
-    (a Release without checksums lists nothing to check against)."""
+def _listing(repository: AptRepository, name: str) -> tuple[Listed | None, bool]:
+    """How the Release file lists the index file *name*: its own entry (True: the digest is
+    of the file as it is), else the entry of its uncompressed form (False: of its content),
+    as the Debian archive lists ``Packages`` without serving it.  A Release without
+    checksums lists nothing to check against; one that does not list the file refuses it."""
     if not repository.listed:
-        return
-    shown = repository.root / name
-    listed = repository.listed.get(name.removeprefix(f"dists/{repository.suite}/"))
-    if listed is None:
-        raise MetadataError(f"{shown}: not listed in {repository.release}")
-    check_digest(found, listed.algorithm, listed.digest, shown, repository.release)
+        return None, True
+    under_suite = name.removeprefix(f"dists/{repository.suite}/")
+    if under_suite in repository.listed:
+        return repository.listed[under_suite], True
+    uncompressed_name = under_suite.rsplit("/", 1)[0] + "/Packages"
+    if uncompressed_name in repository.listed:
+        return repository.listed[uncompressed_name], False
+    raise MetadataError(f"{repository.root / name}: not listed in {repository.release}")
 
 
 def indexed_architectures(repository: AptRepository) -> tuple[str, ...]:
