@@ -180,6 +180,33 @@ def test_keyring_over_http(
     assert ok.exit_code == 0, ok.output
     assert refused.exit_code == 2
     assert "signature does not verify" in refused.output
+    # Files are named by their URL, not by their downloaded copies.
+    assert f"error: {server.url}" in refused.output
+    assert "repogen-remote-" not in refused.output
+
+
+class _Redirecting(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", "ftp://127.0.0.1/passwd")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_redirect_out_of_http_is_refused(cache: Path) -> None:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/repo/"
+        done = runner.invoke(app, ["graph", "--target", "x", url])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert done.exit_code == 2
+    assert "redirected to ftp://127.0.0.1/passwd, not http(s)" in done.output
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the test's certificate")

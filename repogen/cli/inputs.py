@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from repogen.build import MANIFEST
-from repogen.index import load_tree
+from repogen.index import MetadataError, load_tree
 from repogen.index.remote import is_url, remote_tree
 from repogen.index.tree import download_tree
 from repogen.model import ReleaseModel
@@ -71,6 +71,12 @@ def load_repositories(text: str | Path, options: RepositoryOptions) -> ReleaseMo
     """The release published at *text* (a directory or a URL)."""
     if is_url(str(text)):
         with remote_tree(str(text)) as remote:
-            download_tree(remote, options.keyring)
-            return load_tree(remote.local, options.target, keyring=options.keyring, shown=str(text))
+            try:
+                download_tree(remote, options.keyring)
+                return load_tree(
+                    remote.local, options.target, keyring=options.keyring, shown=str(text)
+                )
+            except MetadataError as exc:
+                # Name the files as the server does, not as their downloaded copies.
+                raise MetadataError(str(exc).replace(f"{remote.local}/", remote.url)) from exc
     return load_tree(Path(text), options.target, keyring=options.keyring)

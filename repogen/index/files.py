@@ -243,16 +243,18 @@ _HASHES = {
 }
 
 
-def check_digest(path: Path, algorithm: str, expected: str, shown: Path, listed_in: Path) -> None:
+def check_digest(
+    path: Path, algorithm: str, expected: str, shown: Path | str, listed_in: Path | str
+) -> None:
     """Refuse the regular file *path* unless its *algorithm* digest is *expected*, as
     *listed_in* (a Release file, a repomd.xml) lists it: a mirror that serves an index its
     signed list does not name is serving something else than what was published."""
     name = _HASHES.get(algorithm.lower())
     if name is None:
-        raise MetadataError(f"{listed_in}: unknown checksum type {algorithm!r} for {shown.name}")
+        raise MetadataError(f"{listed_in}: unknown checksum type {algorithm!r} for {shown}")
     hasher = hashlib.new(name)
     read = 0
-    with _open_regular(path, shown) as handle:
+    with _open_regular(path, Path(shown)) as handle:
         while chunk := handle.read(_CHUNK):
             read += len(chunk)
             if read > INDEX_CAP:

@@ -25,7 +25,9 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.client import HTTPMessage
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from repogen.index.errors import MetadataError
 from repogen.index.files import INDEX_CAP, TOP_CAP, check_digest, mib, one_line
@@ -34,6 +36,27 @@ from repogen.index.files import INDEX_CAP, TOP_CAP, check_digest, mib, one_line
 TIMEOUT = 60
 _CHUNK = 1 << 20
 _HEX = re.compile(r"[0-9a-f]{32,128}")
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects followed within http and https only (urllib's own also follows ftp)."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if not is_url(newurl):
+            fp.close()
+            raise MetadataError(f"{req.full_url}: redirected to {newurl}, not http(s)")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
 
 
 def is_url(text: str) -> bool:
@@ -71,7 +94,7 @@ class RemoteTree:
 
     def _open(self, url: str) -> object:
         request = urllib.request.Request(url, headers={"User-Agent": "repogen"})
-        return urllib.request.urlopen(request, timeout=TIMEOUT)
+        return _OPENER.open(request, timeout=TIMEOUT)
 
     def _download(self, name: str, target: Path, cap: int) -> bool:
         """*name* below the URL written to *target*; False when the server has no such
@@ -126,7 +149,7 @@ class RemoteTree:
                 url = urllib.parse.urljoin(self.url, relative)
                 if not self._download(relative, downloading, INDEX_CAP):
                     raise MetadataError(f"{url}: missing (listed in {listed_in})")
-                check_digest(downloading, algorithm, digest, Path(url), Path(listed_in))
+                check_digest(downloading, algorithm, digest, url, listed_in)
                 downloading.replace(cached)
             finally:
                 downloading.unlink(missing_ok=True)
