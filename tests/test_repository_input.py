@@ -108,6 +108,14 @@ def test_an_assertion_that_matches_no_target_is_an_error(tree: Path, tmp_path: P
     assert bundled.exit_code == 2
 
 
+def test_diff_with_an_empty_assertion_directory_is_an_error(tree: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "no-checks"
+    empty.mkdir()
+    done = runner.invoke(app, ["diff", str(tree), str(tree), "--assertions", str(empty)])
+    assert done.exit_code == 2
+    assert "no assertion files in" in done.output
+
+
 def test_a_bare_apt_repository_is_named_by_target(
     tree: Path, assertions: Path, tmp_path: Path
 ) -> None:

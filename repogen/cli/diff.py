@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from repogen.cli.common import app, out, read_input
+from repogen.check.run import assertion_files
+from repogen.cli.common import EXIT_ERROR, app, fail, out, read_input
 from repogen.cli.inputs import KeyringOption, RepositoryOptions
 from repogen.diff import DiffOptions, ReleaseDiff
 from repogen.diff.as_json import diff_json, json_text
@@ -112,6 +113,9 @@ def diff(
     Example: repogen diff repogen/data/releases/cuda-12.5.yaml repogen/data/releases/cuda-12.6.yaml
     """
     targets = list(target or [])
+    if assertions and not assertion_files(assertions):
+        # Resolving no request would report no resolution change without having looked.
+        fail(f"no assertion files in {', '.join(map(str, assertions))}", EXIT_ERROR)
     options = DiffOptions(
         targets=tuple(targets),
         families=tuple(family or ()),
