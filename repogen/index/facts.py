@@ -64,10 +64,14 @@ _ENTRY_PACKAGE = re.compile(r"^(?:cuda-drivers|nvidia-open)(?P<branch>-\d+)?(?:-
 _ENTRY_STREAM = re.compile(r"^(?:(?P<latest>latest-dkms|open-dkms)|\d+-(?:dkms|open))$")
 
 
-def package_entry(name: str) -> str | None:
-    """``latest`` or ``branch`` when users install the driver through package *name*."""
+def package_entry(name: str, entry_streams: bool = False) -> str | None:
+    """``latest`` or ``branch`` when users install the driver through package *name*.
+
+    Where module streams are entries (*entry_streams*), the proprietary driver is installed
+    through them, not through ``cuda-drivers``; ``nvidia-open`` stays one (the
+    ``module_hotfixes`` path, nvidia-packaging.md §6)."""
     match = _ENTRY_PACKAGE.match(name)
-    if match is None:
+    if match is None or (entry_streams and name.startswith("cuda-drivers")):
         return None
     return "branch" if match["branch"] else "latest"
 

@@ -15,7 +15,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import createrepo_c as cr
@@ -213,6 +213,11 @@ def read_rpmmd(path: Path, keyring: Path | None = None) -> RpmMdRepository:
         except UnicodeDecodeError as exc:
             raise MetadataError(f"{source}: not UTF-8 (byte {exc.start})") from None
         modules, platform = read_modules(yaml, str(source), flavors)
+    if any(stream.entry for module in modules for stream in module.streams):
+        packages = tuple(
+            replace(p, entry=package_entry(p.name, entry_streams=True)) if p.entry else p
+            for p in packages
+        )
     return RpmMdRepository(path, repomd.revision or "", packages, modules, platform)
 
 
