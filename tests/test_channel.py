@@ -267,6 +267,7 @@ def test_validate_takes_a_channel_and_a_point(history: Path) -> None:
     assert newest.exit_code == 0, newest.output
     # The repository at a driver-only release still holds the newest CUDA release.
     assert newest.output.startswith("driver-565.57.01: CUDA 12.6.1, driver 565.57.01 (branch")
+    assert f"\nreleases (oldest first): {', '.join(POINTS)}\n" in newest.output
     at = runner.invoke(app, ["validate", str(history), "--at", "cuda-12.6.0", "--json"])
     assert at.exit_code == 0, at.output
     summary = json.loads(at.output)
