@@ -26,6 +26,8 @@ class Channel:
     name: str
     source: str
     releases: tuple[ReleaseModel, ...]
+    #: The merged view of each point made so far, by index: made on first use, kept (the
+    #: channel itself never changes).
     _views: dict[int, ReleaseModel] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
