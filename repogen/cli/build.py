@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from repogen.build import MANIFEST, build, source_date_epoch
-from repogen.cli.common import ModelArgument, app, err, load_model
+from repogen.cli.common import AtOption, ModelArgument, app, err, load_model
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 
@@ -29,6 +29,7 @@ def checked_base_url(base_url: str | None) -> str | None:
 @app.command("build")
 def build_command(
     model: ModelArgument = None,
+    at: AtOption = None,
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Output directory (replaced as a whole).")
     ] = Path("out"),
@@ -73,7 +74,7 @@ def build_command(
     Example: repogen build -o out --target ubuntu2204 --target rhel9
     """
     base_url = checked_base_url(base_url)
-    release = load_model(model)
+    release = load_model(model, at)
     options = BuildOptions(
         source_date_epoch=source_date_epoch(release),
         packages=not no_packages,
