@@ -55,7 +55,7 @@ def current(directory: Path) -> dict[str, bytes]:
     return {name: (directory / name).read_bytes() for name in newest}
 
 
-def replace(new: Path, old: Path) -> None:
+def replace_index(new: Path, old: Path) -> None:
     """Make the complete index directory *new* (same file system) the index directory *old*,
     keeping the files of the generations before it; *new* then holds the old directory.
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from repogen.build import (
@@ -33,9 +33,10 @@ from repogen.build import (
     staged_progress,
 )
 from repogen.families import driver
+from repogen.index import load_tree
 from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
-from repogen.publish.generations import files, replace
+from repogen.publish.generations import files, replace_index
 from repogen.publish.output import OutputRefused, stage, working_directory
 from repogen.runtime.collector import collector_paused
 
@@ -73,14 +74,23 @@ def released(manifest: dict[str, object]) -> list[str]:
 
 
 def _repositories(
-    release: ReleaseModel, entries: Sequence[dict[str, str]]
+    release: ReleaseModel, entries: Sequence[dict[str, str]], tree: Path
 ) -> dict[str, list[Repository]]:
-    """The release's repositories of the tree's targets and architectures, by target."""
+    """The release's repositories of the tree's targets and architectures, by target, each
+    with the module streams of the tree's and the release's packages together."""
     wanted = {(e["target"], e["arch"]) for e in entries}
     by_target: dict[str, list[Repository]] = {}
-    for repository in release.repositories:
-        if (repository.target_name, repository.arch) in wanted:
-            by_target.setdefault(repository.target_name, []).append(repository)
+    published: ReleaseModel | None = None
+    for own in release.repositories:
+        if (own.target_name, own.arch) not in wanted:
+            continue
+        repository = own
+        if own.modules:
+            published = published or load_tree(tree)
+            (read,) = published.select([own.target_name], [own.arch])
+            layers = [(published.release, read), (release.release, own)]
+            repository = replace(own, modules=driver(own.family).merged_modules(layers))
+        by_target.setdefault(own.target_name, []).append(repository)
     if not by_target:
         have = ", ".join(sorted({f"{t}/{a}" for t, a in wanted}))
         raise BuildError(f"{release.release.name} has none of the tree's repositories ({have})")
@@ -117,7 +127,7 @@ def publish_into(
     manifest = _manifest(tree)
     names = released(manifest)
     entries = [e for e in manifest["repos"] if isinstance(e, dict)]  # type: ignore[attr-defined]
-    by_target = _repositories(release, entries)
+    by_target = _repositories(release, entries, tree)
     check_signing([r for group in by_target.values() for r in group], options)
     waiting = f"waiting for another build or publish into {tree}"
     with working_directory(tree, _check, lambda: progress(waiting)) as staging:
@@ -156,7 +166,7 @@ def publish_into(
         _move(staged, tree, indices)
         stage("files")
         for number, index in enumerate(indices, 1):
-            replace(staged / index, tree / index)
+            replace_index(staged / index, tree / index)
             stage(f"index-{number}")
         _write_manifest(tree, staging, manifest, release, names, published)
         stage("manifest")
