@@ -124,13 +124,14 @@ def publish_into(
 ) -> Published:
     """Add *release* to the repositories of the tree at *tree* (see the module's notes)."""
     tree = tree.absolute()
-    manifest = _manifest(tree)
-    names = released(manifest)
-    entries = [e for e in manifest["repos"] if isinstance(e, dict)]  # type: ignore[attr-defined]
-    by_target = _repositories(release, entries, tree)
-    check_signing([r for group in by_target.values() for r in group], options)
+    check_signing(release.repositories, options)
     waiting = f"waiting for another build or publish into {tree}"
     with working_directory(tree, _check, lambda: progress(waiting)) as staging:
+        # Read under the lock: a publish that held it may have changed the tree.
+        manifest = _manifest(tree)
+        names = released(manifest)
+        entries = [e for e in manifest["repos"] if isinstance(e, dict)]  # type: ignore[attr-defined]
+        by_target = _repositories(release, entries, tree)
         staged = staging / "tree"
         stage("staging")
         reporting = staged_progress(progress)
