@@ -34,6 +34,7 @@ from repogen.build import (
 )
 from repogen.families import driver
 from repogen.index import load_tree
+from repogen.index.release import infer_release
 from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.generations import files, replace_index
@@ -88,7 +89,12 @@ def _repositories(
         if own.modules:
             published = published or load_tree(tree)
             (read,) = published.select([own.target_name], [own.arch])
-            layers = [(published.release, read), (release.release, own)]
+            # What the repository says of its newest release (its driver's branch), not
+            # what the whole tree does: another repository may hold a newer one already.
+            before = infer_release(published.release.name, "", [read]).model_copy(
+                update={"date": published.release.date}
+            )
+            layers = [(before, read), (release.release, own)]
             repository = replace(own, modules=driver(own.family).merged_modules(layers))
         by_target.setdefault(own.target_name, []).append(repository)
     if not by_target:
