@@ -5,7 +5,10 @@ Per target and architecture the merged repository holds every release's packages
 two releases publish identically once, in release order, then model order), every base stub,
 and the module streams its family makes from every release present
 (:meth:`~repogen.families.base.FamilyDriver.merged_modules`).  What the releases say about the
-release itself (name, versions, default flavor, date, maintainer, license) is the newest's.
+release itself (name, versions, default flavor, date, maintainer, license) is the newest's,
+but for its CUDA version after a driver-only release: the repository still holds the newest
+CUDA release before it (at 565.57.01, ``apt-get install cuda`` installs CUDA 12.6.1), and
+assertions name its packages with ``{cuda_dash}``.
 
 Two rules keep a history publishable: no two releases publish one name, version and
 architecture with different content (a mirror would hold two files of one name), and no
@@ -139,8 +142,10 @@ def merge_releases(releases: Sequence[ReleaseModel]) -> ReleaseModel:
     for release in releases:
         for repository in release.repositories:
             layers.setdefault(_key(repository), []).append((release.release, repository))
+    cuda = next((r.release.cuda for r in reversed(releases) if r.release.cuda), None)
     return replace(
         newest,
+        release=newest.release.model_copy(update={"cuda": cuda}),
         repositories=tuple(_merged_repository(group) for group in layers.values()),
         assertions=tuple(dict.fromkeys(a for r in releases for a in r.assertions)),
         releases=tuple(name for r in releases for name in r.releases or (r.release.name,)),

@@ -7,10 +7,11 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+from repogen.channel import Channel
 from repogen.check.declarations import Assertion, AssertionFile, Expectation
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository, load_release
@@ -41,6 +42,8 @@ class CheckResult:
     resolution: Resolution = field(compare=False)
     #: What the request was resolved against.
     universe: Universe = field(compare=False)
+    #: The point of the channel it ran at: the newest release's name then.
+    point: str = ""
 
     @property
     def passed(self) -> bool:
@@ -133,8 +136,12 @@ class Checker:
         engine: Engine = in_process,
         setup: Engine = in_process,
         root: Path | None = None,
+        points: Sequence[str] = (),
     ) -> None:
         self.release = release
+        #: The points of the channel being checked, when several: an assertion's ``at``
+        #: must name one of them.
+        self.points = tuple(points)
         #: The tree an assertion's ``installed: {release: FILE}`` may name a model in, as
         #: for the files of the checked model (:func:`~repogen.model.load.model_tree`).
         self.root = model_tree(Path(release.source), root)
@@ -154,11 +161,22 @@ class Checker:
             for index, assertion in enumerate(parsed.assertions):
                 mark, _ = document.locate(("assertions", index))
                 self.check_installed_release(assertion, file, document, index)
+                self.check_point(assertion, document, index)
                 try:
-                    results += self.check(assertion, file, f"{mark.file}:{mark.line}")
+                    checked = self.check(assertion, file, f"{mark.file}:{mark.line}")
+                    results += (replace(r, point=self.release.release.name) for r in checked)
                 except TemplateError as exc:
                     raise ModelErrors([ModelError(mark, ("assertions", index), str(exc))]) from exc
         return results
+
+    def check_point(self, assertion: Assertion, document: Document, index: int) -> None:
+        """Refuse an ``at`` that names no point of the channel checked: it would never run."""
+        if assertion.at is None or not self.points or assertion.at in self.points:
+            return
+        where = ("assertions", index, "at")
+        mark, _ = document.locate(where)
+        message = f"no release {assertion.at!r} in the channel; it has {', '.join(self.points)}"
+        raise ModelErrors([ModelError(mark, where, message)])
 
     def check_installed_release(
         self, assertion: Assertion, file: Path, document: Document, index: int
@@ -177,10 +195,21 @@ class Checker:
         message = f"{setup.release} is outside the model's directory {self.root}"
         raise ModelErrors([ModelError(mark, where, message)])
 
-    def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
+    def applies(self, assertion: Assertion) -> bool:
+        """Whether *assertion* runs at the release checked (a point of a channel)."""
+        release = self.release.release
+        if assertion.at is not None and assertion.at != release.name:
+            return False
         condition = assertion.when
-        flavor = self.release.release.default_flavor
-        if condition and condition.default_flavor not in (None, flavor):
+        if condition is None:
+            return True
+        branch = int(release.driver.split(".")[0])
+        return condition.default_flavor in (None, release.default_flavor) and (
+            condition.branch is None or condition.branch.holds(branch)
+        )
+
+    def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
+        if not self.applies(assertion):
             return
         for repository in self.release.repositories:
             if not assertion.targets.selects(repository):
@@ -264,6 +293,23 @@ class Checker:
             # is kept by the release or by _load).
             self._states[key] = installed_by(source, requests, answer=self.setup)
         return self._states[key]
+
+
+def check_channel(
+    channel: Channel,
+    files: Sequence[Path],
+    engine: Engine = in_process,
+    root: Path | None = None,
+    points: Sequence[str] = (),
+) -> list[CheckResult]:
+    """Run *files* at each of *points* of *channel* (default: every point), oldest first:
+    each assertion where its ``when`` and ``at`` hold, on the repositories as they were when
+    that point's release was the newest."""
+    several = channel.points if len(channel.points) > 1 else ()
+    results: list[CheckResult] = []
+    for point in points or channel.points:
+        results += Checker(channel.at(point), engine, root=root, points=several).run(files)
+    return results
 
 
 def _result(

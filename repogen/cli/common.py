@@ -218,8 +218,14 @@ def load_history(model: Path | None) -> Channel:
 def load_model(model: Path | None, at: str | None = None) -> ReleaseModel:
     """The repositories of *model* (a channel file or a release model) when release *at*
     was the newest (default: the newest), or exit with every error on its own line."""
+    return point_of(load_history(model), at)
+
+
+def point_of(channel: Channel, at: str | None) -> ReleaseModel:
+    """*channel* when release *at* was the newest (default: now); an unknown *at* is a
+    usage error naming the known ones."""
     try:
-        return load_history(model).at(at)
+        return channel.at(at)
     except UnknownPoint as exc:
         raise typer.BadParameter(str(exc), param_hint="--at") from exc
 

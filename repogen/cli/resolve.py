@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from repogen.check.report import junit, resolution_json, results_json, table
-from repogen.check.run import Checker, assertion_files, why_chain
+from repogen.check.run import assertion_files, check_channel, why_chain
 from repogen.cli.common import (
     EXIT_ERROR,
     AtOption,
@@ -19,9 +19,11 @@ from repogen.cli.common import (
     app,
     engine_of,
     fail,
+    load_history,
     load_model,
     model_root,
     out,
+    point_of,
     repository_of,
     split_model,
 )
@@ -137,6 +139,15 @@ def check(
         bool, typer.Option("--verbose", "-v", help="List passing results too.")
     ] = False,
     engine: EngineOption = EngineName.IN_PROCESS,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="RELEASE",
+            help="With a channel file: check only the point where RELEASE was the newest "
+            "(default: every point).",
+        ),
+    ] = None,
 ) -> None:
     """Run assertion files against every target of a release and fail on any violation.
 
@@ -145,10 +156,15 @@ def check(
     excluded, packages removed, module streams enabled).  A failure shows how the offending
     package came in.  Exits 1 when any assertion fails.
 
+    Given a channel file, each assertion runs at every point of the channel where its `when`
+    holds (or at its `at` point only), on the repositories as they were when that point's
+    release was the newest; each result names its point.
+
     Example: repogen check repogen/data/releases/cuda-12.5.yaml --junit report.xml
     """
     model, given = split_model(list(words or []))
-    release = load_model(model)
+    channel = load_history(model)
+    release = point_of(channel, at)
     files = assertion_files([Path(f) for f in given], release.assertions)
     if not files:
         # Passing without checking anything would hide a model that forgot its assertions.
@@ -158,15 +174,20 @@ def check(
             else f"{release.source} names none (`assertions:`) and none were given"
         )
         fail(f"no assertions to run: {where}", EXIT_ERROR)
+    points = [at] if at else []
     with engine_of(engine) as answer:
-        checker = Checker(release, answer, root=model_root() if model else None)
-        results = checker.run(files)
+        root = model_root() if model else None
+        results = check_channel(channel, files, answer, root, points)
+    if not results:
+        # Nothing checked is not a pass: every assertion's `when` or `at` left it out.
+        fail(f"no assertion of {', '.join(map(str, files))} applies here", EXIT_ERROR)
+    several = len(channel.points) > 1
     if junit_file is not None:
-        junit_file.write_bytes(junit(results, release.release.name))
+        junit_file.write_bytes(junit(results, release.release.name, several))
     if as_json:
         out.print_json(json.dumps(results_json(results)))
     else:
-        for line in table(results, verbose):
+        for line in table(results, verbose, several):
             typer.echo(line)
     if not all(r.passed for r in results):
         raise typer.Exit(1)
