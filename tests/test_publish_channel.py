@@ -255,3 +255,36 @@ def test_a_second_publish_into_the_same_tree_waits_for_the_first(tmp_path: Path)
     assert "wrote" in (tmp_path / "first").read_text()
     # The second found the release there, published by the first.
     assert "nothing changed" in (tmp_path / "second").read_text()
+
+
+def test_an_older_release_into_a_newer_tree_is_refused_and_nothing_changes(
+    tmp_path: Path,
+) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.1"), "-o", tree)[0] == 0
+    before = snapshot(tree)
+    code, output = publish(acme(tmp_path, "1.0"), tree)
+    assert code == 2
+    assert "bookworm/amd64: acme-tools goes back from 1.1-1 (published) to 1.0-1" in output
+    assert snapshot(tree) == before
+
+
+def test_a_tree_without_package_files_is_refused(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.0"), "-o", tree, "--no-packages")[0] == 0
+    before = snapshot(tree)
+    code, output = publish(acme(tmp_path, "1.1"), tree)
+    assert code == 2
+    assert "built with --no-packages?" in output
+    assert snapshot(tree) == before
+
+
+def test_publishing_into_what_is_not_a_repogen_output_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    for into in (tmp_path / "mine", tmp_path / "absent"):
+        code, output = publish(acme(tmp_path, "1.0"), into)
+        assert code == 2
+        assert "is not a repogen output" in output
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
+    assert not (tmp_path / "absent").exists()

@@ -74,6 +74,31 @@ def released(manifest: dict[str, object]) -> list[str]:
     return [str(manifest["release"])]
 
 
+#: How many problems an error names before it counts the rest.
+_SHOWN = 5
+
+
+def _backwards(published: Repository, new: Repository) -> list[str]:
+    """The packages of *new*, not published yet, whose version is lower than the newest of
+    their name in the *published* repository: a user upgrading would be offered the older one
+    (the rule a channel's releases keep, :func:`repogen.channel.history_problems`)."""
+    compare = driver(new.family).compare_versions
+    newest: dict[str, str] = {}
+    there = {(p.name, p.version) for p in published.packages}
+    for package in published.packages:
+        known = newest.get(package.name)
+        if known is None or compare(package.version, known) > 0:
+            newest[package.name] = package.version
+    label = f"{new.target_name}/{new.arch}"
+    return [
+        f"{label}: {p.name} goes back from {newest[p.name]} (published) to {p.version}"
+        for p in new.packages
+        if p.name in newest
+        and (p.name, p.version) not in there
+        and compare(p.version, newest[p.name]) < 0
+    ]
+
+
 def _repositories(
     release: ReleaseModel, entries: Sequence[dict[str, str]], tree: Path
 ) -> dict[str, list[Repository]]:
@@ -81,14 +106,15 @@ def _repositories(
     with the module streams of the tree's and the release's packages together."""
     wanted = {(e["target"], e["arch"]) for e in entries}
     by_target: dict[str, list[Repository]] = {}
-    published: ReleaseModel | None = None
+    published = load_tree(tree)
+    problems = []
     for own in release.repositories:
         if (own.target_name, own.arch) not in wanted:
             continue
+        (read,) = published.select([own.target_name], [own.arch])
+        problems += _backwards(read, own)
         repository = own
         if own.modules:
-            published = published or load_tree(tree)
-            (read,) = published.select([own.target_name], [own.arch])
             # What the repository says of its newest release (its driver's branch), not
             # what the whole tree does: another repository may hold a newer one already.
             before = infer_release(published.release.name, "", [read]).model_copy(
@@ -97,6 +123,9 @@ def _repositories(
             layers = [(before, read), (release.release, own)]
             repository = replace(own, modules=driver(own.family).merged_modules(layers))
         by_target.setdefault(own.target_name, []).append(repository)
+    if problems:
+        more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
+        raise BuildError("; ".join(problems[:_SHOWN]) + more)
     if not by_target:
         have = ", ".join(sorted({f"{t}/{a}" for t, a in wanted}))
         raise BuildError(f"{release.release.name} has none of the tree's repositories ({have})")

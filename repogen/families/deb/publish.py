@@ -189,6 +189,18 @@ def _fill(
     return index
 
 
+def _check_pool(root: Path, stanzas: Iterable[Stanza], place: str) -> None:
+    """Refuse an index whose package files are not there: a tree built ``--no-packages``
+    describes files it does not hold, and a release added to it would mix the two."""
+    for stanza in stanzas:
+        filename = published_pool_file(stanza).filename
+        if not (root / filename).is_file():
+            raise BuildError(
+                f"{place}: {root / filename} is not there (a tree built with --no-packages?); "
+                "a release is added to a tree that holds its package files"
+            )
+
+
 def _new_entries(
     entries: Sequence[_Entry], published: Mapping[tuple[str, str, str], Stanza], place: str
 ) -> list[_Entry]:
@@ -316,6 +328,7 @@ class DebPublisher:
             entries_of.update((e.pool_path, e) for e in entries)
             if existing is not None:
                 published = published_stanzas(existing, suite, arch)
+                _check_pool(existing, published.values(), f"{target}/{arch}")
                 entries = _new_entries(entries, published, f"{target}/{arch}")
                 kept[arch] = list(published.values())
             indices[arch] = entries

@@ -98,6 +98,12 @@ def _with_published(
     is removed, after a check that it is the same package (a published package never
     changes)."""
     published = published_records(published_at)
+    for href in published:
+        if not (published_at / href).is_file():
+            raise BuildError(
+                f"{plan.label}: {published_at / href} is not there (a tree built with "
+                "--no-packages?); a release is added to a tree that holds its package files"
+            )
     new = []
     for record in records:
         known = published.get(record.location_href)
