@@ -5,6 +5,7 @@ second publish waits for the first."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -288,3 +289,56 @@ def test_publishing_into_what_is_not_a_repogen_output_is_refused(tmp_path: Path)
         assert "is not a repogen output" in output
     assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
     assert not (tmp_path / "absent").exists()
+
+
+def _named_by_every_kept_index(tree: Path) -> set[Path]:
+    """The package files any index kept in the tree names: every generation's Packages (by
+    hash) and primary records."""
+    named = set()
+    for by_hash in tree.glob("deb/*/dists/*/main/binary-*/by-hash/SHA256/*"):
+        data = by_hash.read_bytes()
+        if data.startswith(b"Package:"):
+            root = by_hash.parents[6]
+            named |= {root / n for n in re.findall(r"^Filename: (\S+)$", data.decode(), re.M)}
+    for primary in tree.glob("rpm/*/*/repodata/*-primary.xml.gz"):
+        text = gzip.decompress(primary.read_bytes()).decode()
+        named |= {primary.parents[1] / n for n in re.findall(r'<location href="([^"]+)"', text)}
+    return named
+
+
+def test_retention_keeps_the_newest_releases_and_removes_files_no_kept_index_names(
+    tmp_path: Path,
+) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.0"), "-o", tree)[0] == 0
+    packages = tree / "deb/bookworm/dists/bookworm/main/binary-amd64/Packages"
+    first = sorted(tree.glob("**/acme-tools*1.0-1*"))
+    assert len(first) == 2  # the .deb and the .rpm
+    for version in ("1.1", "1.2", "1.3", "1.4"):
+        code, output = publish(acme(tmp_path, version), tree, "--keep-releases", "2")
+        assert code == 0, output
+        manifest = json.loads((tree / "manifest.json").read_text())
+        newest = int(version[-1])
+        kept = [f"acme-1.{newest - 1}", f"acme-1.{newest}"]
+        assert manifest["releases"] == kept
+        listed = re.findall(r"^Package: acme-tools\nVersion: (\S+)", packages.read_text(), re.M)
+        assert listed == [f"1.{newest - 1}-1", f"1.{newest}-1"]
+        # Every file an index a client may still read names is there.
+        assert all(path.is_file() for path in _named_by_every_kept_index(tree)), version
+        # 1.0 leaves the indices at 1.2; its files go two publishes later, at 1.4.
+        assert all(path.exists() == (version != "1.4") for path in first), version
+    code, output = publish(acme(tmp_path, "1.4"), tree, "--keep-releases", "2")
+    assert code == 0
+    assert "nothing changed" in output
+
+
+def test_retention_by_branch_keeps_the_releases_of_the_newest_branches(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.0"), "-o", tree)[0] == 0
+    newer = acme(tmp_path, "1.1")
+    newer.write_text(newer.read_text().replace("driver: 560.28.03", "driver: 565.57.01"))
+    code, output = publish(newer, tree, "--keep-branches", "1")
+    assert code == 0, output
+    assert json.loads((tree / "manifest.json").read_text())["releases"] == ["acme-1.1"]
+    packages = (tree / "deb/bookworm/dists/bookworm/main/binary-amd64/Packages").read_text()
+    assert re.findall(r"^Package: acme-tools\nVersion: (\S+)", packages, re.M) == ["1.1-1"]

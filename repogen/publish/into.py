@@ -39,6 +39,8 @@ from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.generations import files, replace_index
 from repogen.publish.output import OutputRefused, stage, working_directory
+from repogen.publish.retention import KEEP_ALL, Provenance, Retention, remove_left, withdraw
+from repogen.publish.retention import Published as Entry
 from repogen.runtime.collector import collector_paused
 
 
@@ -100,13 +102,12 @@ def _backwards(published: Repository, new: Repository) -> list[str]:
 
 
 def _repositories(
-    release: ReleaseModel, entries: Sequence[dict[str, str]], tree: Path
+    release: ReleaseModel, entries: Sequence[dict[str, str]], published: ReleaseModel
 ) -> dict[str, list[Repository]]:
     """The release's repositories of the tree's targets and architectures, by target, each
     with the module streams of the tree's and the release's packages together."""
     wanted = {(e["target"], e["arch"]) for e in entries}
     by_target: dict[str, list[Repository]] = {}
-    published = load_tree(tree)
     problems = []
     for own in release.repositories:
         if (own.target_name, own.arch) not in wanted:
@@ -151,13 +152,38 @@ def _nothing_new(staged: Path, tree: Path, indices: Sequence[PurePosixPath]) -> 
     )
 
 
+def _provenance(
+    manifest: dict[str, object], tree: Path, published: ReleaseModel, names: Sequence[str]
+) -> Provenance:
+    """Which release published which package file: as the manifest records it, else (a tree
+    ``build`` made) every package file of the tree, by the releases it was built from."""
+    recorded = Provenance.of(manifest, tree / MANIFEST)
+    if recorded is not None:
+        return recorded
+    files: dict[str, list[str]] = {}
+    for target in dict.fromkeys(r.target_name for r in published.repositories):
+        repositories = published.repositories_of(target)
+        family = repositories[0].family
+        package_files = driver(family).publisher().package_files(repositories)
+        files[f"{family.value}/{target}"] = [f.as_posix() for f in package_files]
+    return Provenance([Entry(list(names), _branch(published), files)])
+
+
+def _branch(release: ReleaseModel) -> int:
+    """The driver branch of *release* (0 when it has none)."""
+    branch = release.release.driver.split(".")[0]
+    return int(branch) if branch.isdigit() else 0
+
+
 def publish_into(
     release: ReleaseModel,
     tree: Path,
     options: BuildOptions,
     progress: Progress = lambda _step: None,
+    retention: Retention = KEEP_ALL,
 ) -> Published:
-    """Add *release* to the repositories of the tree at *tree* (see the module's notes)."""
+    """Add *release* to the repositories of the tree at *tree* (see the module's notes),
+    keeping the releases *retention* says."""
     tree = tree.absolute()
     check_signing(release.repositories, options)
     waiting = f"waiting for another build or publish into {tree}"
@@ -166,14 +192,29 @@ def publish_into(
         manifest = _manifest(tree)
         names = released(manifest)
         entries = [e for e in manifest["repos"] if isinstance(e, dict)]  # type: ignore[attr-defined]
-        by_target = _repositories(release, entries, tree)
+        before = load_tree(tree)
+        by_target = _repositories(release, entries, before)
+        name = release.release.name
+        provenance = _provenance(manifest, tree, before, names)
+        targets = {
+            PurePosixPath(group[0].family.value, target): group
+            for target, group in by_target.items()
+        }
+        own = {
+            str(relative): [
+                f.as_posix() for f in driver(group[0].family).publisher().package_files(group)
+            ]
+            for relative, group in targets.items()
+        }
+        if name not in names:
+            provenance.published.append(Entry([name], _branch(release), own))
+        withdrawn = withdraw(provenance, retention, [str(t) for t in targets])
         staged = staging / "tree"
         stage("staging")
         reporting = staged_progress(progress)
         published: list[ManifestEntry] = []
         indices: list[PurePosixPath] = []
-        for target, group in by_target.items():
-            relative = PurePosixPath(group[0].family.value, target)
+        for relative, group in targets.items():
             publisher = driver(group[0].family).publisher()
             with collector_paused():
                 made = publisher.publish(
@@ -184,16 +225,16 @@ def publish_into(
                     options,
                     reporting,
                     existing=tree / relative,
+                    withdrawn=withdrawn.get(str(relative), ()),
                 )
             published += [relative_entry(e, relative) for e in made]
             indices += [relative / i for i in publisher.index_directories(group)]
         stage("staged")
-        name = release.release.name
         if name in names:
             # Each of its packages is published as it is (one that is not is an error
             # above), so it is there: nothing is touched.  One that needs a package file the
             # tree lacks is another release under the same name.
-            if _nothing_new(staged, tree, indices):
+            if _nothing_new(staged, tree, indices) and not any(withdrawn.values()):
                 return Published(published, changed=False)
             raise BuildError(
                 f"{name} is already published in {tree} with other packages; "
@@ -204,7 +245,8 @@ def publish_into(
         for number, index in enumerate(indices, 1):
             replace_index(staged / index, tree / index)
             stage(f"index-{number}")
-        _write_manifest(tree, staging, manifest, release, names, published)
+        remove_left(provenance, tree, [str(t) for t in targets], withdrawn)
+        _write_manifest(tree, staging, manifest, release, provenance, published)
         stage("manifest")
     stage("cleaned")
     return Published(published, changed=True)
@@ -215,10 +257,11 @@ def _write_manifest(
     staging: Path,
     manifest: dict[str, object],
     release: ReleaseModel,
-    names: Sequence[str],
+    provenance: Provenance,
     published: Sequence[ManifestEntry],
 ) -> None:
-    """``manifest.json`` with the release added, renamed over the old one."""
+    """``manifest.json`` with the release added (and those not kept gone), renamed over the
+    old one."""
     now = {(e.target, e.arch): asdict(e) for e in published}
     entries = [
         now.get((e["target"], e["arch"]), e)
@@ -228,8 +271,9 @@ def _write_manifest(
         **manifest,
         "release": release.release.name,
         "model": release.source,
-        "releases": [*names, release.release.name],
+        "releases": provenance.names(),
         "repos": entries,
+        **provenance.fields(),
     }
     written = staging / MANIFEST
     written.write_text(json.dumps(new, indent=2) + "\n")

@@ -17,7 +17,7 @@ packages are built once and listed in every ``binary-<arch>`` index.  Real packa
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -314,6 +314,7 @@ class DebPublisher:
         options: BuildOptions,
         progress: Progress,
         existing: Path | None = None,
+        withdrawn: Collection[PurePosixPath] = (),
     ) -> list[ManifestEntry]:
         first = repositories[0]
         target, suite = first.target_name, _suite(first)
@@ -327,7 +328,11 @@ class DebPublisher:
             entries = _index_entries(repository, added, release.maintainer)
             entries_of.update((e.pool_path, e) for e in entries)
             if existing is not None:
-                published = published_stanzas(existing, suite, arch)
+                published = {
+                    key: stanza
+                    for key, stanza in published_stanzas(existing, suite, arch).items()
+                    if published_pool_file(stanza).filename not in withdrawn
+                }
                 _check_pool(existing, published.values(), f"{target}/{arch}")
                 entries = _new_entries(entries, published, f"{target}/{arch}")
                 kept[arch] = list(published.values())
@@ -396,6 +401,11 @@ class DebPublisher:
 
     def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
         return [PurePosixPath("dists", _suite(repositories[0]))]
+
+    def package_files(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        return sorted(
+            {_pool_path((p.name, p.version, p.arch)) for r in repositories for p in r.packages}
+        )
 
 
 PUBLISHER: Publisher = DebPublisher()
