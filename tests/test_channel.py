@@ -217,6 +217,9 @@ def test_an_error_in_a_release_names_its_file_line_and_the_channel_entry(tmp_pat
             r"channel.yaml:2:12: releases\[0\]: ../outside.yaml is outside the channel's",
         ),
         ("channel: x\nreleases: [/etc/passwd]\n", r"/etc/passwd is outside the channel's"),
+        ('channel: x\nreleases: ["a\\0b.yaml"]\n', r"releases\[0\]: 'a\\x00b.yaml' is not a file"),
+        ("channel: x\nreleases: [.]\n", r"releases\[0\]: .*/in is not a regular file"),
+        ("channel: x\nreleases: [channel.yaml]\n", r"channel.yaml is a channel file"),
     ],
 )
 def test_a_broken_channel_file_is_one_line_per_error(
@@ -259,7 +262,8 @@ def test_validate_takes_a_channel_and_a_point(history: Path) -> None:
     assert newest.output.startswith("driver-565.57.01: CUDA 12.6.1, driver 565.57.01 (branch")
     at = runner.invoke(app, ["validate", str(history), "--at", "cuda-12.6.0", "--json"])
     assert at.exit_code == 0, at.output
-    assert json.loads(at.output)["release"] == "cuda-12.6.0"
+    summary = json.loads(at.output)
+    assert (summary["release"], summary["releases"]) == ("cuda-12.6.0", list(POINTS[:2]))
     unknown = runner.invoke(app, ["validate", str(history), "--at", "nope"])
     assert unknown.exit_code == 2
     assert "no release 'nope'" in unknown.output
@@ -271,3 +275,73 @@ def test_validate_reports_a_broken_channel_with_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{path}:2:12: releases[0]: no such file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_cuda_versioned_package_in_a_driver_only_release_is_an_error(tmp_path: Path) -> None:
+    path = write_history(tmp_path, ("driver-565.57.01",))
+    release = tmp_path / "releases" / "driver-565.57.01.yaml"
+    text = release.read_text().replace(
+        "packages:\n", "packages:\n- {name: cuda-stray, version: cuda, summary: s}\n", 1
+    )
+    release.write_text(text)
+    (error,) = errors_of(path)
+    assert error.startswith(f"{release}:")
+    assert "packages[0].version: version scheme 'cuda' is made from the CUDA version" in error
+
+
+def test_a_channel_of_one_release_builds_as_its_model(tmp_path: Path) -> None:
+    path = write_history(tmp_path, ("cuda-12.6.0",))
+    runner = CliRunner()
+    environment = {"SOURCE_DATE_EPOCH": "1722470400", "REPOGEN_MODEL_ROOT": str(tmp_path)}
+    outputs = []
+    for name, model in (("channel", path), ("model", tmp_path / "releases" / "cuda-12.6.yaml")):
+        out = tmp_path / f"out-{name}"
+        words = ["build", str(model), "-o", str(out), "--target", "rhel9", "--no-packages"]
+        result = runner.invoke(app, words, env=environment)
+        assert result.exit_code == 0, result.output
+        outputs.append(out)
+    channel, model = outputs
+    files = sorted(p.relative_to(model) for p in model.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(channel) for p in channel.rglob("*") if p.is_file())
+    for file in files:
+        if file.name != "manifest.json" and file.suffix != ".repo":
+            assert (channel / file).read_bytes() == (model / file).read_bytes(), file
+    manifest = json.loads((channel / "manifest.json").read_text())
+    assert (manifest["releases"], manifest["model"]) == (["cuda-12.6.0"], str(path))
+
+
+def test_a_release_symlink_leading_out_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "elsewhere" / "release.yaml", "release: {}\n")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "release.yaml").symlink_to(tmp_path / "elsewhere" / "release.yaml")
+    path = write(tmp_path / "in" / "channel.yaml", "channel: x\nreleases: [release.yaml]\n")
+    (error,) = errors_of(path)
+    assert "releases[0]: release.yaml is outside the channel's directory" in error
+
+
+@pytest.mark.parametrize(
+    ("branch", "command", "installs"),
+    [
+        ([], "apt-get install nvidia-open", "nvidia-dkms-565-open"),
+        (["--branch", "565"], "apt-get install nvidia-open-565", "nvidia-dkms-565-open"),
+        (["--branch", "560"], "apt-get install nvidia-open-560", "nvidia-dkms-560-open"),
+    ],
+)
+def test_recommend_pins_any_branch_the_channel_holds(
+    history: Path, branch: list[str], command: str, installs: str
+) -> None:
+    words = ["recommend", str(history), "--gpu", "0x2204", "--target", "ubuntu2204", "--json"]
+    result = CliRunner().invoke(app, [*words, "--verify", *branch])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert (answer["command"], answer["kernel_modules"]) == (command, [installs])
+    assert answer["variants"] == []
+    assert answer["verified"] is True
+
+
+def test_recommend_names_the_branches_a_channel_has(history: Path) -> None:
+    words = ["recommend", str(history), "--gpu", "0x2204", "--target", "rhel9", "--branch", "550"]
+    result = CliRunner().invoke(app, words)
+    assert result.exit_code == 2
+    assert "--branch 550: no release of" in result.output
+    assert "branches: 555, 560, 565" in result.output

@@ -19,6 +19,7 @@ from repogen.channel import Channel, load_channel
 from repogen.cli import app
 from repogen.families.deb.client import AptSandbox
 from repogen.families.rpm.client import DnfRepository, DnfSandbox
+from repogen.families.suse.client import ZypperSandbox
 from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildOptions
 from repogen.resolve import in_process
@@ -245,3 +246,36 @@ def test_build_cli_at_a_point(channel: Channel, tmp_path: Path) -> None:
     assert manifest["releases"] == ["cuda-12.5.1", "cuda-12.6.0"]
     assert manifest["release"] == "cuda-12.6.0"
     assert manifest["model"] == channel.source
+
+
+# -- zypper -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def zypper(tmp_path_factory: pytest.TempPathFactory, channel: Channel) -> ZypperSandbox:
+    work = tmp_path_factory.mktemp("zypper")
+    release = channel.at()
+    (sles,) = release.select(["sles15"], ["x86_64"])
+    build(release, work / "out", [sles], BuildOptions(EPOCH, packages=False))
+    write_base_repository(work / "base", sles, EPOCH)
+    repository = (work / "out" / "suse" / "sles15" / "x86_64").as_uri()
+    return ZypperSandbox.create(
+        work / "zypper", [("base", (work / "base").as_uri()), ("cuda", repository)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_", "name", "version"),
+    [
+        ("nvidia-open-560", "nvidia-open-560", "560.35.03-1"),
+        ("nvidia-open", "nvidia-open", "565.57.01-1"),
+        ("patterns-cuda-open", "patterns-cuda-open", "12.6.1-1"),
+    ],
+)
+def test_zypper_installs_the_newest_version_of_what_is_asked_for(
+    zypper: ZypperSandbox, channel: Channel, request_: str, name: str, version: str
+) -> None:
+    command = f"zypper install {request_}"
+    real = _versions(zypper.resolve(command))
+    assert real[name] == version
+    assert _versions(_ours(channel.at(), "sles15", command)) == real

@@ -48,13 +48,18 @@ class Channel:
                 f"it has {', '.join(self.points)}"
             ) from None
 
+    def branches(self, name: str | None = None) -> dict[str, ReleaseModel]:
+        """The newest release of each driver branch up to the point *name* (None: now)."""
+        index = len(self.releases) - 1 if name is None else self.index(name)
+        return {r.release.driver.split(".")[0]: r for r in self.releases[: index + 1]}
+
     def at(self, name: str | None = None) -> ReleaseModel:
         """The repositories as they were when release *name* was the newest (None: now)."""
         index = len(self.releases) - 1 if name is None else self.index(name)
         view = self._views.get(index)
         if view is None:
-            merged = merge_releases(self.releases[: index + 1])
-            # A channel of one release (:meth:`of`) is that release, from its own file.
-            view = merged if len(self.releases) == 1 else replace(merged, source=self.source)
+            # Read from the channel's file (the one given, as the manifest's `model` says);
+            # a release on its own (:meth:`of`) from its own.
+            view = replace(merge_releases(self.releases[: index + 1]), source=self.source)
             self._views[index] = view
         return view

@@ -69,17 +69,27 @@ def channel_of(document: Document, path: Path, root: Path | None) -> Channel:
     for index, entry in enumerate(channel.releases):
         where = ("releases", index)
         mark, _ = document.locate(where)
+        if not entry.isprintable():  # a NUL or a newline names no file
+            errors.append(document.error(where, f"{entry!r} is not a file name"))
+            continue
         file = Path(os.path.normpath(mark.file.absolute().parent / entry))
         if not inside_model_tree(file, tree):
             errors.append(
                 document.error(where, f"{entry} is outside the channel's directory {tree}")
             )
             continue
-        if not file.is_file():
+        if not file.exists():
             errors.append(document.error(where, f"no such file: {file}"))
+            continue
+        if not file.is_file():
+            errors.append(document.error(where, f"{file} is not a regular file"))
             continue
         try:
             release_document = load_document(file, tree)
+            if is_channel(release_document):
+                message = f"{entry} is a channel file; a channel lists release models"
+                errors.append(document.error(where, message))
+                continue
             release = release_of(release_document, file, tree)
         except ModelErrors as exc:
             errors += (_in_release(e, entry, f"listed at {mark}") for e in exc.errors)
