@@ -12,10 +12,11 @@ the tree in an order that never shows a client a half-published repository:
    in it (:mod:`repogen.publish.generations`);
 3. ``manifest.json``, renamed over the old one.
 
-A publish holds the tree's lock (the one ``build`` holds), so that two never interleave: the
-second says it is waiting and waits.  ``REPOGEN_STOP_AT`` stops it at each stage (``locked``,
-``staging``, ``step-N``, ``staged``, ``files``, ``index-N``, ``manifest``, ``cleaned``) for
-tests that kill it there.
+Older releases stay unless a :class:`~repogen.publish.retention.Retention` says otherwise
+(:mod:`repogen.publish.retention`).  A publish holds the tree's lock (the one ``build``
+holds), so that two never interleave: the second says it is waiting and waits.
+``REPOGEN_STOP_AT`` stops it at each stage (``locked``, ``staging``, ``step-N``, ``staged``,
+``files``, ``index-N``, ``manifest``, ``cleaned``) for tests that kill it there.
 """
 
 from __future__ import annotations
@@ -39,8 +40,14 @@ from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.generations import files, replace_index
 from repogen.publish.output import OutputRefused, stage, working_directory
-from repogen.publish.retention import KEEP_ALL, Provenance, Retention, remove_left, withdraw
-from repogen.publish.retention import Published as Entry
+from repogen.publish.retention import (
+    KEEP_ALL,
+    Provenance,
+    Publication,
+    Retention,
+    remove_left,
+    withdraw,
+)
 from repogen.runtime.collector import collector_paused
 
 
@@ -166,7 +173,7 @@ def _provenance(
         family = repositories[0].family
         package_files = driver(family).publisher().package_files(repositories)
         files[f"{family.value}/{target}"] = [f.as_posix() for f in package_files]
-    return Provenance([Entry(list(names), _branch(published), files)])
+    return Provenance([Publication(list(names), _branch(published), files)])
 
 
 def _branch(release: ReleaseModel) -> int:
@@ -207,7 +214,7 @@ def publish_into(
             for relative, group in targets.items()
         }
         if name not in names:
-            provenance.published.append(Entry([name], _branch(release), own))
+            provenance.published.append(Publication([name], _branch(release), own))
         withdrawn = withdraw(provenance, retention, [str(t) for t in targets])
         staged = staging / "tree"
         stage("staging")

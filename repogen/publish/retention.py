@@ -38,7 +38,7 @@ KEEP_ALL = Retention()
 
 
 @dataclass
-class Published:
+class Publication:
     """The releases of one publish (or of the build that made the tree) and their files."""
 
     releases: list[str]
@@ -52,7 +52,7 @@ class Provenance:
     """Every entry of a tree, oldest first, and the files waiting to go (by target
     directory: each file and how many more publishes of it it waits for)."""
 
-    published: list[Published]
+    published: list[Publication]
     leaving: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
@@ -66,7 +66,7 @@ class Provenance:
         try:
             return cls(
                 [
-                    Published(list(p["releases"]), int(p["branch"]), dict(p["files"]))
+                    Publication(list(p["releases"]), int(p["branch"]), dict(p["files"]))
                     for p in published
                 ],
                 {target: dict(files) for target, files in leaving.items()},
@@ -88,7 +88,7 @@ class Provenance:
         }
 
 
-def kept(published: Sequence[Published], retention: Retention) -> list[Published]:
+def kept(published: Sequence[Publication], retention: Retention) -> list[Publication]:
     """The entries of *published* (oldest first) that *retention* keeps."""
     chosen = list(published)
     if retention.releases is not None:
