@@ -91,3 +91,22 @@ def test_apt_verifies_the_new_release_file(
     assert sandbox.install(["cuda-toolkit-12-5"]).ok
     release = (tree / "deb/ubuntu2204/dists/jammy/InRelease").read_text()
     assert "cuda-12.6.0" in release
+
+
+def test_a_signed_tree_takes_only_signed_releases_and_an_unsigned_one_only_unsigned(
+    tree: Path, tmp_path: Path, key: Key
+) -> None:
+    before = sorted((p, p.stat().st_mtime_ns) for p in tree.rglob("*") if p.is_file())
+    words = ["publish", str(RELEASES / "cuda-12.6.yaml"), "--into", str(tree)]
+    result = runner.invoke(app, words)
+    assert result.exit_code == 2
+    assert "is signed: publish into it with --sign-key" in result.output
+    assert sorted((p, p.stat().st_mtime_ns) for p in tree.rglob("*") if p.is_file()) == before
+    unsigned = tmp_path / "unsigned"
+    words = ["build", str(RELEASES / "cuda-12.5.yaml"), "-o", str(unsigned), "--target", "rhel9"]
+    assert runner.invoke(app, words).exit_code == 0
+    signing = ["--sign-key", key.fingerprint, "--gpg-home", str(key.home)]
+    words = ["publish", str(RELEASES / "cuda-12.6.yaml"), "--into", str(unsigned), *signing]
+    result = runner.invoke(app, words)
+    assert result.exit_code == 2
+    assert "is not signed" in result.output

@@ -65,7 +65,9 @@ def replace_index(new: Path, old: Path) -> None:
     made = files(new)
     kept = [made]
     if old.is_dir():
-        kept += generations(old)[: KEPT - 1]
+        before = generations(old)
+        # The same files again (a publish done over after a kill): still one generation.
+        kept += before[1:KEPT] if before[0] == made else before[: KEPT - 1]
         for name in sorted({n for generation in kept[1:] for n in generation} - set(made)):
             source = old / name
             if source.is_file():

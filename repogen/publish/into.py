@@ -38,7 +38,7 @@ from repogen.index import load_tree
 from repogen.index.release import infer_release
 from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
-from repogen.publish.generations import files, replace_index
+from repogen.publish.generations import current, files, replace_index
 from repogen.publish.output import OutputRefused, stage, working_directory
 from repogen.publish.retention import (
     KEEP_ALL,
@@ -182,6 +182,27 @@ def _branch(release: ReleaseModel) -> int:
     return int(branch) if branch.isdigit() else 0
 
 
+#: How a gpg signature starts (``InRelease``, ``Release.gpg``, ``repomd.xml.asc``).
+_SIGNATURES = (b"-----BEGIN PGP SIGNED MESSAGE", b"-----BEGIN PGP SIGNATURE")
+
+
+def _check_signed(tree: Path, indices: Sequence[PurePosixPath], options: BuildOptions) -> None:
+    """Refuse to sign what was not signed, or not to sign what was: a client configured
+    for the one would refuse the other's packages or indices."""
+    for index in indices:
+        newest = current(tree / index)
+        if not newest:
+            continue
+        signed = any(data.startswith(_SIGNATURES) for data in newest.values())
+        if signed and options.sign_key is None:
+            raise BuildError(f"{tree / index} is signed: publish into it with --sign-key")
+        if not signed and options.sign_key is not None:
+            raise BuildError(
+                f"{tree / index} is not signed, nor are its packages: build the tree "
+                "with --sign-key to publish signed releases into it"
+            )
+
+
 def publish_into(
     release: ReleaseModel,
     tree: Path,
@@ -216,11 +237,16 @@ def publish_into(
         if name not in names:
             provenance.published.append(Publication([name], _branch(release), own))
         withdrawn = withdraw(provenance, retention, [str(t) for t in targets])
+        indices = [
+            relative / index
+            for relative, group in targets.items()
+            for index in driver(group[0].family).publisher().index_directories(group)
+        ]
+        _check_signed(tree, indices, options)
         staged = staging / "tree"
         stage("staging")
         reporting = staged_progress(progress)
         published: list[ManifestEntry] = []
-        indices: list[PurePosixPath] = []
         for relative, group in targets.items():
             publisher = driver(group[0].family).publisher()
             with collector_paused():
@@ -235,7 +261,6 @@ def publish_into(
                     withdrawn=withdrawn.get(str(relative), ()),
                 )
             published += [relative_entry(e, relative) for e in made]
-            indices += [relative / i for i in publisher.index_directories(group)]
         stage("staged")
         if name in names:
             # Each of its packages is published as it is (one that is not is an error
