@@ -235,12 +235,12 @@ def test_a_second_publish_into_the_same_tree_waits_for_the_first(tmp_path: Path)
     model = acme(tmp_path, "1.1")
 
     def start(stop_at: str, said: Path) -> subprocess.Popen[bytes]:
-        with said.open("wb") as output:
+        with said.open("wb") as output, said.with_suffix(".err").open("wb") as errors:
             return subprocess.Popen(
                 [sys.executable, "-m", "repogen", "publish", str(model), "--into", str(tree)],
                 env={**os.environ, STOP_AT: stop_at},
                 stdout=output,
-                stderr=subprocess.DEVNULL,
+                stderr=errors,
             )
 
     first = start("locked", tmp_path / "first")
@@ -254,6 +254,9 @@ def test_a_second_publish_into_the_same_tree_waits_for_the_first(tmp_path: Path)
     assert not stopped(second)
     assert second.returncode == 0
     assert "wrote" in (tmp_path / "first").read_text()
+    assert f"waiting for another build or publish into {tree}" in " ".join(
+        (tmp_path / "second.err").read_text().split()
+    )
     # The second found the release there, published by the first.
     assert "nothing changed" in (tmp_path / "second").read_text()
 

@@ -89,8 +89,10 @@ def publish_command(
         base_url=checked_base_url(base_url),
     )
     with progress_display(err) as progress:
+        # Said whether or not a progress display shows: a publish that waits for another
+        # (minutes, on a large tree) must not look hung.
         published = publish_into(
-            release, into, options, progress, Retention(keep_releases, keep_branches)
+            release, into, options, progress, Retention(keep_releases, keep_branches), err.print
         )
     name = release.release.name
     if not published.changed:

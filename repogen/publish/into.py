@@ -22,7 +22,7 @@ holds), so that two never interleave: the second says it is waiting and waits.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -209,13 +209,15 @@ def publish_into(
     options: BuildOptions,
     progress: Progress = lambda _step: None,
     retention: Retention = KEEP_ALL,
+    waiting: Callable[[str], None] | None = None,
 ) -> Published:
     """Add *release* to the repositories of the tree at *tree* (see the module's notes),
-    keeping the releases *retention* says."""
+    keeping the releases *retention* says; *waiting* (default: *progress*) is told when
+    another build or publish holds the tree."""
     tree = tree.absolute()
     check_signing(release.repositories, options)
-    waiting = f"waiting for another build or publish into {tree}"
-    with working_directory(tree, _check, lambda: progress(waiting)) as staging:
+    message = f"waiting for another build or publish into {tree}"
+    with working_directory(tree, _check, lambda: (waiting or progress)(message)) as staging:
         # Read under the lock: a publish that held it may have changed the tree.
         manifest = _manifest(tree)
         names = released(manifest)
