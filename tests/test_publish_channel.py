@@ -345,3 +345,15 @@ def test_retention_by_branch_keeps_the_releases_of_the_newest_branches(tmp_path:
     assert json.loads((tree / "manifest.json").read_text())["releases"] == ["acme-1.1"]
     packages = (tree / "deb/bookworm/dists/bookworm/main/binary-amd64/Packages").read_text()
     assert re.findall(r"^Package: acme-tools\nVersion: (\S+)", packages, re.M) == ["1.1-1"]
+
+
+def test_a_release_without_an_architecture_the_tree_has_is_refused(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    both = acme(tmp_path, "1.0")
+    both.write_text(both.read_text().replace("arches: amd64}", "arches: [amd64, arm64]}"))
+    assert invoke("build", both, "-o", tree)[0] == 0
+    before = snapshot(tree)
+    code, output = publish(acme(tmp_path, "1.1"), tree)
+    assert code == 2
+    assert "bookworm: acme-1.1 has no arm64, which the tree has" in output
+    assert snapshot(tree) == before

@@ -131,6 +131,15 @@ def _repositories(
             layers = [(before, read), (release.release, own)]
             repository = replace(own, modules=driver(own.family).merged_modules(layers))
         by_target.setdefault(own.target_name, []).append(repository)
+    for target, group in by_target.items():
+        # An APT suite's indices of every architecture are replaced together: one the
+        # release lacks would be lost.
+        lacking = sorted({a for t, a in wanted if t == target} - {r.arch for r in group})
+        if lacking:
+            problems.append(
+                f"{target}: {release.release.name} has no {', '.join(lacking)}, which the "
+                "tree has; a release is published on every architecture of a target"
+            )
     if problems:
         more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
         raise BuildError("; ".join(problems[:_SHOWN]) + more)
