@@ -68,14 +68,15 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """cuda-12.5 built, then cuda-12.6 published into it; and the channel of both built."""
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     work = tmp_path_factory.mktemp("published")
     before, tree, channel = work / "before", work / "tree", work / "channel"
-    build(RELEASES / "cuda-12.5.yaml", before)
-    shutil.copytree(before, tree, symlinks=True)
-    code, output = publish(RELEASES / "cuda-12.6.yaml", tree)
-    assert code == 0, output
-    build(CHANNEL, channel)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        build(RELEASES / "cuda-12.5.yaml", before)
+        shutil.copytree(before, tree, symlinks=True)
+        code, output = publish(RELEASES / "cuda-12.6.yaml", tree)
+        assert code == 0, output
+        build(CHANNEL, channel)
     return {"before": before, "tree": tree, "channel": channel}
 
 

@@ -35,7 +35,7 @@ from repogen.build import (
 )
 from repogen.families import driver
 from repogen.index import load_tree
-from repogen.index.release import infer_release
+from repogen.index.release import UNKNOWN_CUDA, infer_release
 from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.generations import current, files, replace_index
@@ -232,6 +232,11 @@ def publish_into(
         names = released(manifest)
         entries = [e for e in manifest["repos"] if isinstance(e, dict)]  # type: ignore[attr-defined]
         before = load_tree(tree)
+        if release.release.cuda is None and before.release.cuda != UNKNOWN_CUDA:
+            # A driver-only release, said as a channel says it: the tree still holds the
+            # newest CUDA release before it (:func:`repogen.channel.merge_releases`).
+            cuda = {"cuda": before.release.cuda}
+            release = replace(release, release=release.release.model_copy(update=cuda))
         by_target = _repositories(release, entries, before)
         name = release.release.name
         provenance = _provenance(manifest, tree, before, names)
