@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from repogen.cli import app
-from repogen.publish.generations import KEPT, RECORD
+from repogen.publish.generations import KEPT, RECORD, replace_index
 from repogen.publish.output import STOP_AT
 
 from .conftest import RELEASES, ROOT
@@ -358,3 +358,21 @@ def test_a_release_without_an_architecture_the_tree_has_is_refused(tmp_path: Pat
     assert code == 2
     assert "bookworm: acme-1.1 has no arm64, which the tree has" in output
     assert snapshot(tree) == before
+
+
+def test_a_generation_record_never_brings_in_a_file_from_outside(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("secret")
+    old, new = tmp_path / "tree" / "repodata", tmp_path / "new"
+    old.mkdir(parents=True)
+    (old / "repomd.xml").write_text("old")
+    (old / "old-primary.xml.gz").write_text("old primary")
+    (old / RECORD).write_text(
+        json.dumps([["repomd.xml", "old-primary.xml.gz", "../../secret", str(secret)]])
+    )
+    new.mkdir()
+    (new / "repomd.xml").write_text("new")
+    replace_index(new, old)
+    assert sorted(p.name for p in old.iterdir()) == [RECORD, "old-primary.xml.gz", "repomd.xml"]
+    assert (old / "repomd.xml").read_text() == "new"
+    assert json.loads((old / RECORD).read_text())[0] == ["repomd.xml"]
