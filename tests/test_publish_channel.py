@@ -334,6 +334,12 @@ def test_retention_keeps_the_newest_releases_and_removes_files_no_kept_index_nam
     code, output = publish(acme(tmp_path, "1.4"), tree, "--keep-releases", "2")
     assert code == 0
     assert "nothing changed" in output
+    # The newest again, keeping fewer: the one before leaves.
+    code, output = publish(acme(tmp_path, "1.4"), tree, "--keep-releases", "1")
+    assert code == 0, output
+    assert json.loads((tree / "manifest.json").read_text())["releases"] == ["acme-1.4"]
+    listed = re.findall(r"^Package: acme-tools\nVersion: (\S+)", packages.read_text(), re.M)
+    assert listed == ["1.4-1"]
 
 
 def test_retention_by_branch_keeps_the_releases_of_the_newest_branches(tmp_path: Path) -> None:

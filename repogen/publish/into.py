@@ -280,14 +280,16 @@ def publish_into(
         stage("staged")
         if name in names:
             # Each of its packages is published as it is (one that is not is an error
-            # above), so it is there: nothing is touched.  One that needs a package file the
-            # tree lacks is another release under the same name.
-            if _nothing_new(staged, tree, indices) and not any(withdrawn.values()):
+            # above), so it is there: nothing is touched, unless retention withdraws older
+            # releases.  One that needs a package file the tree lacks is another release
+            # under the same name.
+            if not _nothing_new(staged, tree, indices):
+                raise BuildError(
+                    f"{name} is already published in {tree} with other packages; "
+                    "a published release never changes: give it a new name"
+                )
+            if not any(withdrawn.values()):
                 return Published(published, changed=False)
-            raise BuildError(
-                f"{name} is already published in {tree} with other packages; "
-                "a published release never changes: give it a new name"
-            )
         _move(staged, tree, indices)
         stage("files")
         for number, index in enumerate(indices, 1):
