@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import repogen.channel.load
 from repogen.channel import Channel, HistoryError, UnknownPoint, load_channel, merge_releases
 from repogen.cli import app
 from repogen.model import ModelErrors, ReleaseModel, Repository
@@ -345,3 +346,13 @@ def test_recommend_names_the_branches_a_channel_has(history: Path) -> None:
     assert result.exit_code == 2
     assert "--branch 550: no release of" in result.output
     assert "branches: 555, 560, 565" in result.output
+
+
+def test_the_releases_of_a_channel_share_one_byte_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_history(tmp_path, ("cuda-12.5.1", "cuda-12.6.0"))
+    one = sum(f.stat().st_size for f in (tmp_path / "releases").rglob("*.yaml"))
+    monkeypatch.setattr(repogen.channel.load, "MAX_TOTAL_BYTES", one)
+    (error,) = errors_of(path)
+    assert error.startswith(f"{path}:4:5: releases[1]: more than {one} bytes in the releases")

@@ -147,3 +147,75 @@ def test_the_real_clients_agree_at_every_point(
     assert [(r.point, r.passed, r.failures) for r in results] == [
         (point, True, ()) for point in POINTS[:3] + POINTS[3:] * 2
     ]
+
+
+UPGRADE = """\
+assertions:
+  - id: upgrade-cuda
+    description: a machine installed at 12.5.1 runs `install cuda` once 12.6.0 is published
+    targets: {target: [ubuntu2204, rhel9], arch: x86_64}
+    at: cuda-12.6.0
+    installed: {at: cuda-12.5.1, requests: ["{install} cuda"]}
+    request: "{install} cuda"
+    expect: {ok: true}
+"""
+
+
+def test_an_installed_state_from_an_earlier_point(
+    history: Path, tmp_path: Path, real_engine: RealEngine
+) -> None:
+    """The machine NVIDIA's upgrade log shows (nvidia-packaging.md §7): installed from 12.5,
+    meeting 12.6 in the same repository; apt drops the 12.5 metapackages and the proprietary
+    555 stack for the open 560 one, and repogen agrees with the real clients."""
+    path = tmp_path / "upgrade.yaml"
+    path.write_text(UPGRADE)
+    channel = load_channel(history)
+    ours = check_channel(channel, [path])
+    real = check_channel(channel, [path], real_engine)
+    for mine, theirs in zip(ours, real, strict=True):
+        assert (mine.target, mine.point, mine.passed) == (theirs.target, "cuda-12.6.0", True)
+        for kind in ("install", "remove", "upgrade"):
+            names = [sorted(r.name for r in getattr(x.resolution, kind)) for x in (mine, theirs)]
+            assert names[0] == names[1], (mine.target, kind)
+    ubuntu = ours[0].resolution
+    assert {"cuda-drivers-555", "cuda-runtime-12-5", "nvidia-dkms-555"} <= {
+        r.name for r in ubuntu.remove
+    }
+    assert "nvidia-dkms-560-open" in ubuntu.installed_names
+
+
+def test_an_installed_state_names_a_file_or_a_point(history: Path) -> None:
+    path = history.parent / "both.yaml"
+    both = "{at: cuda-12.5.1, release: releases/cuda-12.5.yaml,"
+    path.write_text(UPGRADE.replace("{at: cuda-12.5.1,", both))
+    with pytest.raises(ModelErrors, match=r"installed\.at: an installed state names a release"):
+        check_channel(load_channel(history), [path])
+    path.write_text(UPGRADE.replace("{at: cuda-12.5.1,", "{at: cuda-11,"))
+    with pytest.raises(ModelErrors, match=r"installed\.at: no release 'cuda-11' in the channel"):
+        check_channel(load_channel(history), [path])
+
+
+def test_resolve_from_a_machine_installed_at_an_earlier_point(history: Path) -> None:
+    words = ["resolve", str(history), "--at", "cuda-12.6.0", "--target", "ubuntu2204", "--json"]
+    installed = ["--installed", "apt-get install cuda", "--installed-at", "cuda-12.5.1"]
+    result = CliRunner().invoke(app, [*words, *installed, "--", "apt-get", "install", "cuda"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert "cuda-drivers-555" in {r["name"] for r in answer["remove"]}
+    assert answer["flavor"] == "open"
+    unknown = CliRunner().invoke(
+        app,
+        [
+            *words,
+            "--installed",
+            "apt-get install cuda",
+            "--installed-at",
+            "nope",
+            "--",
+            "apt-get",
+            "install",
+            "cuda",
+        ],
+    )
+    assert unknown.exit_code == 2
+    assert "--installed-at" in unknown.output

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from repogen.errors import RepogenError
 from repogen.families import driver
@@ -30,23 +31,39 @@ class HistoryError(RepogenError):
     """Releases that cannot be published in one repository, in this order."""
 
 
+class Contradiction(StrEnum):
+    CHANGED = "changed"  # one name, version and architecture with another content
+    BACKWARDS = "backwards"  # a version lower than an earlier release's
+
+
 @dataclass(frozen=True)
 class HistoryProblem:
     """A package of release *later* that contradicts one of release *earlier* (indices into
-    the merged releases) on one repository."""
+    the merged releases) on the repository *repository* (``target/arch``)."""
 
+    kind: Contradiction
     repository: str
     earlier: int
     earlier_package: PackageSpec
     later: int
     later_package: PackageSpec
-    #: What is wrong, naming the earlier release and its package (``{earlier}`` is where
-    #: the earlier one is written: its file and line when known, else its release's file).
-    message: str
 
     def describe(self, releases: Sequence[ReleaseModel], earlier: str = "") -> str:
+        """What is wrong, naming the earlier release and where its package is written
+        (*earlier*: its file and line when known, else its release's file)."""
         where = earlier or releases[self.earlier].source
-        return self.message.format(earlier=where)
+        before, after = self.earlier_package, self.later_package
+        name = releases[self.earlier].release.name
+        if self.kind is Contradiction.CHANGED:
+            return (
+                f"{self.repository}: {after.name} {after.version} ({after.arch}) differs from "
+                f"the one release {name} publishes ({where}): a version once published "
+                "cannot change"
+            )
+        return (
+            f"{self.repository}: {after.name} goes back from {before.version} (release "
+            f"{name}, {where}) to {after.version}"
+        )
 
 
 def _key(repository: Repository) -> tuple[str, str]:
@@ -78,26 +95,12 @@ def history_problems(releases: Sequence[ReleaseModel]) -> Iterator[HistoryProble
                     seen[identity] = (index, package)
                 elif known[0] != index and _content(known[1]) != _content(package):
                     yield HistoryProblem(
-                        label,
-                        known[0],
-                        known[1],
-                        index,
-                        package,
-                        f"{label}: {package.name} {package.version} ({package.arch}) differs "
-                        f"from the one release {releases[known[0]].release.name} publishes "
-                        "({earlier}): a version once published cannot change",
+                        Contradiction.CHANGED, label, known[0], known[1], index, package
                     )
                 top = tops.get(package.name)
                 if top is not None and compare(package.version, top[1].version) < 0:
                     yield HistoryProblem(
-                        label,
-                        top[0],
-                        top[1],
-                        index,
-                        package,
-                        f"{label}: {package.name} goes back from {top[1].version} "
-                        f"(release {releases[top[0]].release.name}, {{earlier}}) to "
-                        f"{package.version}",
+                        Contradiction.BACKWARDS, label, top[0], top[1], index, package
                     )
         for repository in release.repositories:
             tops = highest[_key(repository)]

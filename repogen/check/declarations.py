@@ -55,6 +55,12 @@ class InstalledSetup(Declaration):
         description="Model file the requests run against (relative to this "
         "file); default: the release being checked",
     )
+    at: Template | None = Field(
+        default=None,
+        description="The point of the channel being checked the requests ran at (the "
+        "machine was installed from the repository as it was then); default: the point "
+        "being checked",
+    )
     requests: OneOrMore[Template] = Field(min_length=1)
 
 

@@ -136,12 +136,12 @@ class Checker:
         engine: Engine = in_process,
         setup: Engine = in_process,
         root: Path | None = None,
-        points: Sequence[str] = (),
+        channel: Channel | None = None,
     ) -> None:
         self.release = release
-        #: The points of the channel being checked, when several: an assertion's ``at``
-        #: must name one of them.
-        self.points = tuple(points)
+        #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
+        #: ``installed.at`` name its points.
+        self.channel = channel
         #: The tree an assertion's ``installed: {release: FILE}`` may name a model in, as
         #: for the files of the checked model (:func:`~repogen.model.load.model_tree`).
         self.root = model_tree(Path(release.source), root)
@@ -170,13 +170,23 @@ class Checker:
         return results
 
     def check_point(self, assertion: Assertion, document: Document, index: int) -> None:
-        """Refuse an ``at`` that names no point of the channel checked: it would never run."""
-        if assertion.at is None or not self.points or assertion.at in self.points:
-            return
-        where = ("assertions", index, "at")
-        mark, _ = document.locate(where)
-        message = f"no release {assertion.at!r} in the channel; it has {', '.join(self.points)}"
-        raise ModelErrors([ModelError(mark, where, message)])
+        """Refuse an ``at`` or ``installed.at`` that names no point of the channel checked
+        (the first would never run), and an installed state given both a release file and a
+        point."""
+        setup = assertion.installed
+        named: list[tuple[tuple[str, ...], str | None]] = [(("at",), assertion.at)]
+        if setup is not None:
+            named.append((("installed", "at"), setup.at))
+            if setup.at is not None and setup.release is not None:
+                where = ("assertions", index, "installed", "at")
+                message = "an installed state names a release file or a point, not both"
+                raise ModelErrors([document.error(where, message)])
+        points = self.channel.points if self.channel else ()
+        for path, point in named:
+            if point is None or len(points) < 2 or point in points:
+                continue
+            message = f"no release {point!r} in the channel; it has {', '.join(points)}"
+            raise ModelErrors([document.error(("assertions", index, *path), message)])
 
     def check_installed_release(
         self, assertion: Assertion, file: Path, document: Document, index: int
@@ -273,6 +283,8 @@ class Checker:
         if setup is None:
             return InstalledState()
         source = repository
+        if setup.at is not None:
+            source = self._repository_at(setup.at, repository)
         if setup.release is not None:
             other = _load(file.parent / setup.release, self.root)
             matches = [
@@ -294,6 +306,17 @@ class Checker:
             self._states[key] = installed_by(source, requests, answer=self.setup)
         return self._states[key]
 
+    def _repository_at(self, point: str, repository: Repository) -> Repository:
+        """*repository* as it was at *point* of the channel being checked."""
+        if self.channel is None:
+            raise LookupError(f"installed.at {point}: no channel is being checked")
+        then = self.channel.at(point)  # an unknown point is a LookupError naming the known
+        place = (repository.target_name, repository.arch)
+        matches = [r for r in then.repositories if (r.target_name, r.arch) == place]
+        if not matches:
+            raise LookupError(f"{point} has no repository for {'/'.join(place)}")
+        return matches[0]
+
 
 def check_channel(
     channel: Channel,
@@ -305,10 +328,9 @@ def check_channel(
     """Run *files* at each of *points* of *channel* (default: every point), oldest first:
     each assertion where its ``when`` and ``at`` hold, on the repositories as they were when
     that point's release was the newest."""
-    several = channel.points if len(channel.points) > 1 else ()
     results: list[CheckResult] = []
     for point in points or channel.points:
-        results += Checker(channel.at(point), engine, root=root, points=several).run(files)
+        results += Checker(channel.at(point), engine, root=root, channel=channel).run(files)
     return results
 
 

@@ -221,13 +221,13 @@ def load_model(model: Path | None, at: str | None = None) -> ReleaseModel:
     return point_of(load_history(model), at)
 
 
-def point_of(channel: Channel, at: str | None) -> ReleaseModel:
+def point_of(channel: Channel, at: str | None, option: str = "--at") -> ReleaseModel:
     """*channel* when release *at* was the newest (default: now); an unknown *at* is a
-    usage error naming the known ones."""
+    usage error of *option* naming the known ones."""
     try:
         return channel.at(at)
     except UnknownPoint as exc:
-        raise typer.BadParameter(str(exc), param_hint="--at") from exc
+        raise typer.BadParameter(str(exc), param_hint=option) from exc
 
 
 def report_model_errors(exc: ModelErrors) -> NoReturn:

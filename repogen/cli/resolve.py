@@ -20,7 +20,6 @@ from repogen.cli.common import (
     engine_of,
     fail,
     load_history,
-    load_model,
     model_root,
     out,
     point_of,
@@ -59,6 +58,15 @@ def resolve(
         ),
     ] = None,
     at: AtOption = None,
+    installed_at: Annotated[
+        str | None,
+        typer.Option(
+            "--installed-at",
+            metavar="RELEASE",
+            help="The point of the channel (--installed-from's, else MODEL's) the --installed "
+            "requests ran at: the machine was installed when RELEASE was the newest.",
+        ),
+    ] = None,
     hotfixes: Annotated[
         bool, typer.Option("--hotfixes", help="module_hotfixes=1 on the release repository (dnf).")
     ] = False,
@@ -74,13 +82,16 @@ def resolve(
     Example: repogen resolve --target ubuntu2204 -- apt-get install cuda
     """
     model, request_words = split_model(words)
-    release = load_model(model, at)
+    channel = load_history(model)
+    release = point_of(channel, at)
     repository = repository_of(release, target, arch)
     try:
         request = parse_request(request_words)
         state = InstalledState()
         if installed:
-            source = load_model(installed_from) if installed_from else release
+            then = load_history(installed_from) if installed_from else channel
+            same = installed_from is None and installed_at is None
+            source = release if same else point_of(then, installed_at, "--installed-at")
             base = repository_of(source, target, repository.arch)
             state = installed_by(base, installed)
     except (RequestError, SessionError) as exc:

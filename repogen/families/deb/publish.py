@@ -101,19 +101,31 @@ def _added(deb: RealDeb) -> _Entry:
     return _made(deb.control, deb.source, deb)
 
 
+def _described(repository: Repository, deb: RealDeb) -> PackageSpec | None:
+    """The model package a real one stands for: the one of its name, or, when the model has
+    several versions of it (a repository holding several releases), the one of its version."""
+    named = [p for p in repository.packages if p.name == deb.name]
+    if len(named) <= 1:
+        return named[0] if named else None
+    return next((p for p in named if p.version == deb.version), None)
+
+
 def _index_entries(
     repository: Repository, added: Sequence[RealDeb], maintainer: str
 ) -> list[_Entry]:
     """The packages of *repository*'s index: the model's, with real ones replacing theirs."""
     place = f"{repository.target_name}/{repository.package_arch}"
     real = [deb for deb in added if deb.arch in {repository.package_arch, "all"}]
+    replaced: set[tuple[str, str]] = set()
     for deb in real:
-        spec = repository.package(deb.name)
+        spec = _described(repository, deb)
         if spec is not None:
             check_agrees(deb, spec, place)
-    replaced = {deb.name for deb in real}
+            replaced.add((spec.name, spec.version))
     entries = [
-        _generated(spec, maintainer) for spec in repository.packages if spec.name not in replaced
+        _generated(spec, maintainer)
+        for spec in repository.packages
+        if (spec.name, spec.version) not in replaced
     ]
     entries += [_added(deb) for deb in real]
     seen: dict[tuple[str, str], _Entry] = {}
