@@ -382,3 +382,11 @@ def test_a_generation_record_never_brings_in_a_file_from_outside(tmp_path: Path)
     assert sorted(p.name for p in old.iterdir()) == [RECORD, "old-primary.xml.gz", "repomd.xml"]
     assert (old / "repomd.xml").read_text() == "new"
     assert json.loads((old / RECORD).read_text())[0] == ["repomd.xml"]
+
+
+def test_a_channel_file_is_not_a_release_to_publish(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.0"), "-o", tree)[0] == 0
+    code, output = publish(CHANNEL, tree)
+    assert code == 2
+    assert "is a channel; publish adds one release" in " ".join(output.split())

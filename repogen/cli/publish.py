@@ -9,7 +9,7 @@ import typer
 
 from repogen.build import MANIFEST, source_date_epoch
 from repogen.cli.build import checked_base_url
-from repogen.cli.common import app, err, load_model
+from repogen.cli.common import EXIT_ERROR, app, err, fail, load_model
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 from repogen.publish.into import publish_into
@@ -82,6 +82,12 @@ def publish_command(
     Example: repogen publish cuda-12.6.yaml --into out
     """
     release = load_model(model)
+    if len(release.releases) > 1:
+        fail(
+            f"{model} is a channel; publish adds one release: give its release model "
+            "(publish each in turn, or build the channel)",
+            EXIT_ERROR,
+        )
     options = BuildOptions(
         source_date_epoch=source_date_epoch(release),
         sign_key=sign_key,
