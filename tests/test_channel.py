@@ -179,17 +179,23 @@ def test_merge_releases_refuses_a_history_it_cannot_publish(channel: Channel) ->
         merge_releases([])
 
 
-def test_merging_a_merged_view_with_the_next_release_gives_the_next_point(
-    channel: Channel,
-) -> None:
-    """What publishing one more release into an existing repository does."""
-    step = merge_releases([channel.at("cuda-12.6.1"), channel.releases[3]])
-    now = channel.at()
-    assert step.releases == now.releases
-    for ours, theirs in zip(step.repositories, now.repositories, strict=True):
+@pytest.mark.parametrize("point", POINTS)
+def test_merging_step_by_step_is_merging_at_once(channel: Channel, point: str) -> None:
+    """A point is the point before merged with its release (what publishing one more
+    release into an existing repository does): the same as merging every release up to it."""
+    index = POINTS.index(point)
+    at_once = merge_releases(channel.releases[: index + 1])
+    step = channel.at(point)
+    assert (step.releases, step.release) == (at_once.releases, at_once.release)
+    assert step.assertions == at_once.assertions
+    for ours, theirs in zip(step.repositories, at_once.repositories, strict=True):
         assert ours.packages == theirs.packages
-        assert [(s.name, s.builds) for m in ours.modules for s in m.streams] == [
-            (s.name, s.builds) for m in theirs.modules for s in m.streams
+        assert ours.base == theirs.base
+        assert [(s, s.builds) for m in ours.modules for s in m.streams] == [
+            (s, s.builds) for m in theirs.modules for s in m.streams
+        ]
+        assert [(m.default_stream, m.default_profile) for m in ours.modules] == [
+            (m.default_stream, m.default_profile) for m in theirs.modules
         ]
 
 
@@ -267,6 +273,7 @@ def test_validate_takes_a_channel_and_a_point(history: Path) -> None:
     assert newest.exit_code == 0, newest.output
     # The repository at a driver-only release still holds the newest CUDA release.
     assert newest.output.startswith("driver-565.57.01: CUDA 12.6.1, driver 565.57.01 (branch")
+    assert f"\nreleases (oldest first): {', '.join(POINTS)}\n" in newest.output
     at = runner.invoke(app, ["validate", str(history), "--at", "cuda-12.6.0", "--json"])
     assert at.exit_code == 0, at.output
     summary = json.loads(at.output)

@@ -133,7 +133,7 @@ def test_nothing_ran_is_exit_2(history: Path, tmp_path: Path) -> None:
     path.write_text(
         ASSERTIONS.replace("when: {branch: {min: 560}}", "when: {branch: {min: 900}}")
         .replace("when: {branch: {max: 559}}", "when: {branch: {max: 100}}")
-        .replace("{target: rhel9, arch: x86_64}", "{target: nowhere}")
+        .replace("at: driver-565.57.01", "at: driver-565.57.01\n    when: {branch: {max: 100}}")
     )
     result = CliRunner().invoke(app, ["check", str(history), str(path)])
     assert result.exit_code == 2, result.output

@@ -126,16 +126,17 @@ def _merged_repository(layers: Sequence[tuple[Release, Repository]]) -> Reposito
     )
 
 
-def merge_releases(releases: Sequence[ReleaseModel]) -> ReleaseModel:
+def merge_releases(releases: Sequence[ReleaseModel], *, checked: bool = False) -> ReleaseModel:
     """The repositories that hold every one of *releases* (oldest first), as one release
     model: the newest's declaration, every release's packages (:mod:`repogen.channel.merge`).
 
     One release is returned as it is.  Raises :class:`HistoryError` naming every package
-    that would make the history unpublishable.
+    that would make the history unpublishable, unless the caller has *checked* them (with
+    :func:`history_problems`, as loading a channel does).
     """
     if not releases:
         raise ValueError("merge_releases needs at least one release")
-    problems = [p.describe(releases) for p in history_problems(releases)]
+    problems = [] if checked else [p.describe(releases) for p in history_problems(releases)]
     if problems:
         raise HistoryError("; ".join(problems))
     newest = releases[-1]

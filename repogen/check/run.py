@@ -137,11 +137,16 @@ class Checker:
         setup: Engine = in_process,
         root: Path | None = None,
         channel: Channel | None = None,
+        *,
+        every_assertion_applies: bool = False,
     ) -> None:
         self.release = release
         #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
         #: ``installed.at`` name its points.
         self.channel = channel
+        #: Refuse an assertion that selects no repository (`check`); a diff resolves the
+        #: assertions of the targets it compares, a subset.
+        self.every_assertion_applies = every_assertion_applies
         #: The tree an assertion's ``installed: {release: FILE}`` may name a model in, as
         #: for the files of the checked model (:func:`~repogen.model.load.model_tree`).
         self.root = model_tree(Path(release.source), root)
@@ -158,6 +163,8 @@ class Checker:
         for file in files:
             document = load_document(file)
             parsed = declarations(document, AssertionFile)
+            if self.every_assertion_applies:
+                self.check_targets(parsed, document)
             for index, assertion in enumerate(parsed.assertions):
                 mark, _ = document.locate(("assertions", index))
                 self.check_installed_release(assertion, file, document, index)
@@ -187,6 +194,27 @@ class Checker:
                 continue
             message = f"no release {point!r} in the channel; it has {', '.join(points)}"
             raise ModelErrors([document.error(("assertions", index, *path), message)])
+
+    def check_targets(self, parsed: AssertionFile, document: Document) -> None:
+        """Refuse assertions whose ``targets`` select no repository of the release: one that
+        checks nothing would pass, and a CI job reading a repository that lost a target must
+        not go green."""
+        errors = [
+            document.error(("assertions", index, "targets"), self.no_target(assertion))
+            for index, assertion in enumerate(parsed.assertions)
+            if not any(assertion.targets.selects(r) for r in self.release.repositories)
+        ]
+        if errors:
+            raise ModelErrors(errors)
+
+    def no_target(self, assertion: Assertion) -> str:
+        selector = assertion.targets.model_dump(mode="json", exclude_none=True)
+        wanted = ", ".join(f"{key} {value}" for key, value in selector.items()) or "any"
+        present = ", ".join(sorted({r.target_name for r in self.release.repositories}))
+        return (
+            f"assertion {assertion.id!r} ({wanted}) matches no target of "
+            f"{self.release.source} (it has: {present or 'none'})"
+        )
 
     def check_installed_release(
         self, assertion: Assertion, file: Path, document: Document, index: int
@@ -327,13 +355,25 @@ def check_channel(
     engine: Engine = in_process,
     root: Path | None = None,
     points: Sequence[str] = (),
+    *,
+    every_assertion_applies: bool = False,
 ) -> list[CheckResult]:
     """Run *files* at each of *points* of *channel* (default: every point), oldest first:
     each assertion where its ``when`` and ``at`` hold, on the repositories as they were when
-    that point's release was the newest."""
+    that point's release was the newest.  *every_assertion_applies*: refuse an assertion
+    that selects no repository at the last of those points (a target may be newer than the
+    first)."""
+    chosen = list(points or channel.points)
     results: list[CheckResult] = []
-    for point in points or channel.points:
-        results += Checker(channel.at(point), engine, root=root, channel=channel).run(files)
+    for point in chosen:
+        checker = Checker(
+            channel.at(point),
+            engine,
+            root=root,
+            channel=channel,
+            every_assertion_applies=every_assertion_applies and point == chosen[-1],
+        )
+        results += checker.run(files)
     return results
 
 

@@ -9,13 +9,14 @@ from typing import Annotated
 
 import typer
 
-from repogen.channel import Channel, UnknownPoint, load_channel_or_release
-from repogen.cli.common import app, model_root, out
+from repogen.channel import UnknownPoint
+from repogen.check.run import assertion_files
+from repogen.cli.common import EXIT_ERROR, app, fail, out, read_history
+from repogen.cli.inputs import KeyringOption, RepositoryOptions
 from repogen.diff import DiffOptions, ReleaseDiff
 from repogen.diff.as_json import diff_json, json_text
 from repogen.diff.compare import comparing
 from repogen.diff.render import markdown, terminal
-from repogen.index import load_tree
 from repogen.model import Family, ReleaseModel
 from repogen.model.templates import TemplateError
 from repogen.resolve.request import RequestError
@@ -29,40 +30,40 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def _history(path: Path) -> Channel:
-    loaded = load_channel_or_release(path, model_root())
-    return loaded if isinstance(loaded, Channel) else Channel.of(loaded)
+def _options(targets: list[str], keyring: Path | None) -> RepositoryOptions:
+    return RepositoryOptions(targets[0] if len(targets) == 1 else None, keyring)
 
 
-def _read(path: Path, targets: list[str], at: str | None = None) -> ReleaseModel:
-    """A model or channel file (at the point *at*), or repositories on disk (a bare one
-    named by the only --target)."""
-    if path.is_file():
-        return _history(path).at(at)
-    if at is not None:
-        raise UnknownPoint(f"{path}: --from and --to name releases of a channel file")
-    return load_tree(path, targets[0] if len(targets) == 1 else None)
+def _read(
+    side: str, targets: list[str], keyring: Path | None, at: str | None = None
+) -> ReleaseModel:
+    """A model or channel file (at the point *at*), or repositories (a bare one named by the
+    only --target)."""
+    return read_history(side, _options(targets, keyring)).at(at)
 
 
-def _points(path: Path, start: str | None, end: str | None) -> tuple[ReleaseModel, ReleaseModel]:
-    """The two points of the channel at *path* to compare: *start* (default: the point
-    before *end*) and *end* (default: the newest)."""
-    channel = _history(path)
+def _points(
+    side: str, targets: list[str], keyring: Path | None, start: str | None, end: str | None
+) -> tuple[ReleaseModel, ReleaseModel]:
+    """The two points of the channel *side* to compare: *start* (default: the point before
+    *end*) and *end* (default: the newest)."""
+    channel = read_history(side, _options(targets, keyring))
     after = channel.index(end) if end else len(channel.points) - 1
     before = channel.index(start) if start else after - 1
     if before < 0:
         raise typer.BadParameter(
-            f"{channel.points[after]} is the first release of {path}: give --from, or NEW",
+            f"{channel.points[after]} is the first release of {side}: give --from, or NEW",
             param_hint="--from",
         )
     return channel.at(channel.points[before]), channel.at(channel.points[after])
 
 
 def _diff(
-    old: Path,
-    new: Path | None,
+    old: str,
+    new: str | None,
     targets: list[str],
     options: DiffOptions,
+    keyring: Path | None,
     points: tuple[str | None, str | None] = (None, None),
 ) -> ReleaseDiff:
     """The diff of the two sides; a worker reads the new one meanwhile, and another resolves
@@ -71,12 +72,12 @@ def _diff(
     to) are compared."""
     try:
         if new is None:
-            before, after = _points(old, *points)
+            before, after = _points(old, targets, keyring, *points)
             with comparing(before, options) as against:
                 return against(after)
         with (
-            forked(functools.partial(_read, new, targets, points[1])) as reading,
-            comparing(_read(old, targets, points[0]), options) as against,
+            forked(functools.partial(_read, new, targets, keyring, points[1])) as reading,
+            comparing(_read(old, targets, keyring, points[0]), options) as against,
         ):
             return against(reading.result())
     except UnknownPoint as exc:
@@ -88,11 +89,10 @@ def _diff(
 
 
 SideArgument = Annotated[
-    Path,
+    str,
     typer.Argument(
         help="A release model or channel (YAML), a `repogen build` output directory, or a "
-        "bare APT repository or rpm-md tree.",
-        exists=True,
+        "bare APT repository or rpm-md tree, on disk or at an http(s):// URL.",
         show_default=False,
     ),
 ]
@@ -102,11 +102,10 @@ SideArgument = Annotated[
 def diff(
     old: SideArgument,
     new: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
-            help="The other side; none when OLD is a channel whose points --from and --to "
-            "are compared.",
-            exists=True,
+            help="The other side, as OLD; none when OLD is a channel whose points --from "
+            "and --to are compared.",
             show_default=False,
         ),
     ] = None,
@@ -161,6 +160,7 @@ def diff(
             exists=True,
         ),
     ] = None,
+    keyring: KeyringOption = None,
 ) -> None:
     """Show what changed between two releases, per target and architecture: packages added,
     removed, renamed and re-versioned; relation changes per field; dnf module streams,
@@ -176,6 +176,9 @@ def diff(
     Example: repogen diff repogen/data/releases/cuda-12.5.yaml repogen/data/releases/cuda-12.6.yaml
     """
     targets = list(target or [])
+    if assertions and not assertion_files(assertions):
+        # Resolving no request would report no resolution change without having looked.
+        fail(f"no assertion files in {', '.join(map(str, assertions))}", EXIT_ERROR)
     options = DiffOptions(
         targets=tuple(targets),
         families=tuple(family or ()),
@@ -184,7 +187,7 @@ def diff(
     )
     # Loading and writing out the diff make as many objects as the diff itself.
     with collector_paused():
-        result = _diff(old, new, targets, options, (start, end))
+        result = _diff(old, new, targets, options, keyring, (start, end))
         if output_format is Format.JSON:
             typer.echo(json_text(diff_json(result)))
         elif output_format is Format.MARKDOWN:

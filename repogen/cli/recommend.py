@@ -12,7 +12,6 @@ from repogen.channel import Channel
 from repogen.cli.common import (
     AtOption,
     JsonOption,
-    ModelArgument,
     app,
     fail,
     load_history,
@@ -20,6 +19,7 @@ from repogen.cli.common import (
     point_of,
     repository_of,
 )
+from repogen.cli.inputs import InputArgument, KeyringOption, RepositoryOptions
 from repogen.data import SUPPORTED_GPUS
 from repogen.model import Repository
 from repogen.recommend import (
@@ -43,7 +43,7 @@ BUNDLED_GPUS = SUPPORTED_GPUS
 
 @app.command("recommend")
 def recommend_command(
-    model: ModelArgument = None,
+    model: InputArgument = None,
     at: AtOption = None,
     gpus: Annotated[
         list[str] | None,
@@ -105,6 +105,7 @@ def recommend_command(
         ),
     ] = False,
     as_json: JsonOption = False,
+    keyring: KeyringOption = None,
 ) -> None:
     """Tell which GPU kernel modules (open or proprietary) a machine needs and the command
     that installs them on its target, derived from the release model.
@@ -121,7 +122,7 @@ def recommend_command(
     Example: repogen recommend --gpu 0x2204 --gpu 0x1b80 --target rhel9 --verify
     """
     # Unusable input (InputError) ends as every domain error does: one line, exit 2.
-    channel = load_history(model)
+    channel = load_history(model, RepositoryOptions(target, keyring))
     release = point_of(channel, at)
     supported = load_supported_gpus(supported_gpus or BUNDLED_GPUS)
     devids = [parse_device_id(gpu) for gpu in gpus or ()]

@@ -17,7 +17,7 @@ packages are built once and listed in every ``binary-<arch>`` index.  Real packa
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -35,6 +35,8 @@ from repogen.families.deb.apt_index import (
     Suite,
     dists,
     packages_stanza,
+    published_pool_file,
+    published_stanzas,
 )
 from repogen.families.deb.control import (
     binary_control,
@@ -184,13 +186,50 @@ def _no_file(entry: _Entry) -> PoolFile:
 
 
 def _fill(
-    index: PackagesFile, entries: Iterable[_Entry], pool: Callable[[_Entry], PoolFile]
+    index: PackagesFile,
+    entries: Iterable[_Entry],
+    pool: Callable[[_Entry], PoolFile],
+    kept: Iterable[Stanza] = (),
 ) -> PackagesFile:
-    """Give *index* the stanzas of *entries*, and close it."""
-    for entry in sorted(entries, key=lambda e: e.key):
-        index.add(entry.stanza(pool(entry)))
+    """Give *index* the stanzas of *entries* and the *kept* ones (already published), in
+    index order, and close it."""
+    ordered: list[tuple[tuple[str, str, str], _Entry | Stanza]] = [(e.key, e) for e in entries]
+    ordered += [((s.package, s.version, s.architecture), s) for s in kept]
+    for _, item in sorted(ordered, key=lambda pair: pair[0]):
+        index.add(item if isinstance(item, Stanza) else item.stanza(pool(item)))
     index.close()
     return index
+
+
+def _check_pool(root: Path, stanzas: Iterable[Stanza], place: str) -> None:
+    """Refuse an index whose package files are not there: a tree built ``--no-packages``
+    describes files it does not hold, and a release added to it would mix the two."""
+    for stanza in stanzas:
+        filename = published_pool_file(stanza).filename
+        if not (root / filename).is_file():
+            raise BuildError(
+                f"{place}: {root / filename} is not there (a tree built with --no-packages?); "
+                "a release is added to a tree that holds its package files"
+            )
+
+
+def _new_entries(
+    entries: Sequence[_Entry], published: Mapping[tuple[str, str, str], Stanza], place: str
+) -> list[_Entry]:
+    """The *entries* not *published* yet; one that is, with other content, is an error: a
+    published package file never changes (apt would refuse its new checksum)."""
+    new = []
+    for entry in entries:
+        stanza = published.get(entry.key)
+        if stanza is None:
+            new.append(entry)
+        elif entry.stanza(published_pool_file(stanza)).text != stanza.text:
+            name, version, arch = entry.key
+            raise BuildError(
+                f"{place}: {name} {version} ({arch}) is already published with other content; "
+                "a published package never changes: give it a new version"
+            )
+    return new
 
 
 def _release_description(
@@ -286,21 +325,38 @@ class DebPublisher:
         final: Path,
         options: BuildOptions,
         progress: Progress,
+        existing: Path | None = None,
+        withdrawn: Collection[PurePosixPath] = (),
     ) -> list[ManifestEntry]:
         first = repositories[0]
         target, suite = first.target_name, _suite(first)
         added = read_debs(options.add_packages, target) if options.add_packages else ()
         indices: dict[str, list[_Entry]] = {}
+        kept: dict[str, list[Stanza]] = {}
+        entries_of: dict[PurePosixPath, _Entry] = {}
         for repository in repositories:
-            progress(f"{target}/{repository.package_arch}: collecting packages")
-            indices[repository.package_arch] = _index_entries(repository, added, release.maintainer)
+            arch = repository.package_arch
+            progress(f"{target}/{arch}: collecting packages")
+            entries = _index_entries(repository, added, release.maintainer)
+            entries_of.update((e.pool_path, e) for e in entries)
+            if existing is not None:
+                published = {
+                    key: stanza
+                    for key, stanza in published_stanzas(existing, suite, arch).items()
+                    if published_pool_file(stanza).filename not in withdrawn
+                }
+                _check_pool(existing, published.values(), f"{target}/{arch}")
+                entries = _new_entries(entries, published, f"{target}/{arch}")
+                kept[arch] = list(published.values())
+            indices[arch] = entries
         arches = tuple(indices)
+        # Whether the release has stand-ins, whichever of its packages are published already.
+        stand_ins = any(e.spec is not None and e.spec.component for e in entries_of.values())
         artifacts = _artifacts(indices)
         what = "writing metadata" if not options.packages else f"building {len(artifacts)} .deb"
         progress(f"{target}/{','.join(arches)}: {what}")
         tree = Tree(root, options.source_date_epoch)
         pool = _pool(tree, artifacts, options)
-        stand_ins = any(e.spec is not None and e.spec.component for e in artifacts.values())
         for arch in arches:
             progress(f"{target}/{arch}: indexing")
         suite_info = Suite(
@@ -320,7 +376,12 @@ class DebPublisher:
         # error on the way abandons the indices instead of waiting for them.
         with ThreadPoolExecutor(2 * len(indices)) as background, ExitStack() as compressing:
             packages = {
-                arch: _fill(compressing.enter_context(PackagesFile(background)), entries, pool)
+                arch: _fill(
+                    compressing.enter_context(PackagesFile(background)),
+                    entries,
+                    pool,
+                    kept.get(arch, ()),
+                )
                 for arch, entries in indices.items()
             }
             tree.write(_sources(repositories, release.maintainer))
@@ -349,6 +410,14 @@ class DebPublisher:
             )
             for arch in arches
         ]
+
+    def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        return [PurePosixPath("dists", _suite(repositories[0]))]
+
+    def package_files(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        return sorted(
+            {_pool_path((p.name, p.version, p.arch)) for r in repositories for p in r.packages}
+        )
 
 
 PUBLISHER: Publisher = DebPublisher()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
@@ -24,10 +24,13 @@ from repogen.families.rpm import rpmmd
 from repogen.families.rpm.artifacts import RealPackage
 from repogen.families.rpm.rpmbuild import RpmbuildJob, run_rpmbuild
 from repogen.families.rpm.rpmmd import (
+    REPODATA,
     Record,
     file_name,
     file_record,
     model_record,
+    published_records,
+    same_package,
     sign,
     write_repodata,
 )
@@ -41,7 +44,7 @@ from repogen.families.rpm.spec import (
     spec_template,
     specs,
 )
-from repogen.families.rpm.versions import name_problem, nevra
+from repogen.families.rpm.versions import name_problem, nevra, split_evr
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
@@ -87,6 +90,39 @@ def _label(repository: Repository) -> str:
     return f"{repository.target_name}/{repository.arch}"
 
 
+def _with_published(
+    plan: _Plan, records: Sequence[cr.Package], published_at: Path, withdrawn: Collection[str]
+) -> list[cr.Package]:
+    """The records of the packages published at *published_at* as they are, then those of
+    *records* that are new.  A package file already there stays: the one just built for it
+    is removed, after a check that it is the same package (a published package never
+    changes).  Those at *withdrawn* locations leave the index."""
+    published = {
+        href: record
+        for href, record in published_records(published_at).items()
+        if href not in withdrawn
+    }
+    for href in published:
+        if not (published_at / href).is_file():
+            raise BuildError(
+                f"{plan.label}: {published_at / href} is not there (a tree built with "
+                "--no-packages?); a release is added to a tree that holds its package files"
+            )
+    new = []
+    for record in records:
+        known = published.get(record.location_href)
+        if known is None:
+            new.append(record)
+            continue
+        if not same_package(known, record):
+            raise BuildError(
+                f"{plan.label}: {record.location_href} is already published with other "
+                "content; a published package never changes: give it a new release"
+            )
+        (plan.directory / record.location_href).unlink(missing_ok=True)
+    return [*published.values(), *new]
+
+
 class RpmFamilyPublisher:
     """Publishes the rpm-md repositories of one target, one per architecture."""
 
@@ -115,6 +151,8 @@ class RpmFamilyPublisher:
         final: Path,
         options: BuildOptions,
         progress: Progress,
+        existing: Path | None = None,
+        withdrawn: Collection[PurePosixPath] = (),
     ) -> list[ManifestEntry]:
         target = repositories[0].target_name
         real = rpmartifacts.scan(options.add_packages, target, options.source_date_epoch)
@@ -128,7 +166,10 @@ class RpmFamilyPublisher:
                 # the template compiled here once for every build of this process.
                 spec_template()
                 with forked(functools.partial(self._write_specs, plans)) as writing:
-                    entries = [self._index(plan, final, options, progress) for plan in plans]
+                    entries = [
+                        self._index(plan, final, options, progress, existing, withdrawn)
+                        for plan in plans
+                    ]
                     writing.result()
                     return entries
             self._write_specs(plans)
@@ -143,7 +184,23 @@ class RpmFamilyPublisher:
             ]
             progress(f"{target}: building {len(jobs)} spec(s) with rpmbuild")
             run_rpmbuild(jobs, Path(scratch) / "rpmbuild", options.source_date_epoch)
-            return [self._index(plan, final, options, progress) for plan in plans]
+            return [
+                self._index(plan, final, options, progress, existing, withdrawn) for plan in plans
+            ]
+
+    def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        return [PurePosixPath(r.arch, REPODATA) for r in repositories]
+
+    def package_files(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        files = set()
+        for repository in repositories:
+            for package in repository.packages:
+                _, version, release = split_evr(package.version)
+                name = file_name(package.name, version, release or "", package.arch)
+                files.add(
+                    PurePosixPath(repository.arch, self.package_directory(package.arch), name)
+                )
+        return sorted(files)
 
     def _render(
         self,
@@ -235,9 +292,21 @@ class RpmFamilyPublisher:
         ]
 
     def _index(
-        self, plan: _Plan, final: Path, options: BuildOptions, progress: Progress
+        self,
+        plan: _Plan,
+        final: Path,
+        options: BuildOptions,
+        progress: Progress,
+        existing: Path | None,
+        withdrawn: Collection[PurePosixPath],
     ) -> ManifestEntry:
         records = self._records(plan, options)
+        if existing is not None:
+            arch = plan.repository.arch
+            leaving = {
+                path.relative_to(arch).as_posix() for path in withdrawn if path.parts[0] == arch
+            }
+            records = _with_published(plan, records, existing / arch, leaving)
         extra = self.extra_records(plan.repository, records, options, plan.license)
         progress(f"{plan.label}: writing repodata for {len(records)} packages")
         repomd = write_repodata(plan.directory, records, extra, options.source_date_epoch)
