@@ -40,7 +40,11 @@ def test_bare_validate_summarizes_the_bundled_channel_at_its_newest_release() ->
     assert lines[0] == (
         "driver-565.57.01: CUDA 12.6.3, driver 565.57.01 (branch 565), default kernel modules: open"
     )
-    rows = {tuple(line.split()[:3]) for line in lines[2:]}
+    assert lines[1] == (
+        "releases (oldest first): cuda-12.4.1, cuda-12.5.0, cuda-12.5.1, cuda-12.6.0, "
+        "cuda-12.6.1, cuda-12.6.2, cuda-12.6.3, driver-565.57.01"
+    )
+    rows = {tuple(line.split()[:3]) for line in lines[3:]}
     assert ("sles15", "suse", "sbsa") in rows
     assert len(rows) == 20
     rhel9 = next(line.split() for line in lines if line.startswith("rhel9 "))
