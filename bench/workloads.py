@@ -25,7 +25,7 @@ from bench.generator import TARGETS, Shape, write_model
 from bench.timing import Row, Timing, measure
 from repogen.build import build, source_date_epoch
 from repogen.check.run import Checker, assertion_files
-from repogen.data import RELEASE
+from repogen.data import bundled
 from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json, json_text
 from repogen.engine import RealEngine
@@ -40,7 +40,8 @@ from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
 
 #: The bundled release and its assertions: what ``check`` runs.
-BUNDLED = RELEASE
+#: One release of the bundled channel (its default model is the whole channel): CUDA 12.6.0.
+BUNDLED = bundled("releases", "cuda-12.6.yaml")
 
 
 @dataclass(frozen=True)
