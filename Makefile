@@ -68,7 +68,7 @@ conformance: $(STAMP)
 # [WORK=/some/dir]; prints one table.  Not part of `make test`.
 SIZES := 1000,10000,50000
 RUNS := 5
-WORKLOADS := build,check,scale,diff
+WORKLOADS := startup,build,check,scale,diff
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench --sizes $(SIZES) --runs $(RUNS) --workloads $(WORKLOADS) \
 		$(if $(WORK),--work $(WORK))

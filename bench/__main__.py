@@ -21,10 +21,11 @@ from pathlib import Path
 
 from bench import machine, scale, toolchain
 from bench.timing import Row, table
-from bench.workloads import Settings, build_rows, check_rows, diff_rows
+from bench.workloads import Settings, build_rows, check_rows, diff_rows, startup_rows
 from repogen.model import Family
 
 WORKLOADS: dict[str, Callable[[Settings], Iterator[Row]]] = {
+    "startup": startup_rows,
     "build": build_rows,
     "check": check_rows,
     "scale": scale.scale_rows,

@@ -14,27 +14,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.timing import run
 from repogen.families import driver
 from repogen.families.deb.control import binary_control
 from repogen.families.rpm.repository import RpmFamilyPublisher
 from repogen.families.rpm.spec import SpecPackage, spec_package
 from repogen.families.rpm.versions import package_evr
 from repogen.model import Family, PackageSpec, ReleaseModel
-
-
-def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
-    """*command*'s output; a failure is an error, never a timing."""
-    result = subprocess.run(
-        list(command), env=env, cwd=cwd, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:3])} … failed: {result.stderr.strip()[:2000]}")
-    return result.stdout
-
 
 # -- RPM ----------------------------------------------------------------------------------
 

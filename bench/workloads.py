@@ -22,7 +22,7 @@ from debian.deb822 import Deb822
 
 from bench import toolchain
 from bench.generator import TARGETS, Shape, write_model
-from bench.timing import Row, Timing, measure
+from bench.timing import Row, Timing, measure, run_command
 from repogen.build import build, source_date_epoch
 from repogen.check.run import Checker, assertion_files
 from repogen.data import RELEASE
@@ -59,9 +59,13 @@ class Settings:
     diff_size: int = 10_000
 
     def timed(
-        self, action: Callable[[], object], prepare: Callable[[], object] | None = None
+        self,
+        action: Callable[[], object],
+        prepare: Callable[[], object] | None = None,
+        *,
+        command: bool = False,
     ) -> Timing:
-        return measure(action, self.runs, self.budget, prepare)
+        return measure(action, self.runs, self.budget, prepare, command=command)
 
     def scratch(self, name: str) -> Path:
         """An empty directory *name* under the work directory."""
@@ -191,6 +195,25 @@ def build_rows(settings: Settings) -> Iterator[Row]:
     shutil.rmtree(settings.work / "out", ignore_errors=True)
 
 
+# -- start-up -----------------------------------------------------------------------------
+
+#: repogen as a user runs it, in a process of its own (``repogen/__main__.py`` is the
+#: ``repogen`` script's entry point).
+REPOGEN = [sys.executable, "-m", "repogen"]
+
+
+def startup_rows(settings: Settings) -> Iterator[Row]:
+    """Whole processes: the interpreter alone (the floor), `repogen --help` (every command
+    listed, none imported) and a command that loads the bundled model."""
+    for what, command, note in (
+        ("python -c pass (the interpreter's start-up)", [sys.executable, "-c", "pass"], ""),
+        ("repogen --help", [*REPOGEN, "--help"], "target: under 0.15 s"),
+        ("repogen validate (bundled release)", [*REPOGEN, "validate"], ""),
+    ):
+        timing = settings.timed(functools.partial(run_command, command), command=True)
+        yield Row("startup", 0, what, timing, note=note)
+
+
 # -- check --------------------------------------------------------------------------------
 
 
@@ -248,6 +271,18 @@ def check_rows(settings: Settings) -> Iterator[Row]:
         reference_timing=clients,
         note="targets: under 1 s, ratio >= 50x" + _errors(errors),
     )
+    whole = settings.timed(lambda: run_command([*REPOGEN, "check"]), command=True)
+    yield Row(
+        "check",
+        count,
+        "repogen check (whole process: start-up, load, all targets)",
+        whole,
+        count,
+        "requests",
+        reference="apt-get/dnf/zypper in sandboxes, setup included",
+        reference_timing=clients,
+        note="target: ratio >= 50x",
+    )
     for family, target in CHECK_SAMPLES.items():
         if family not in settings.families:
             continue
@@ -294,7 +329,7 @@ def diff_rows(settings: Settings) -> Iterator[Row]:
     )
     yield Row("diff", size, "diff_releases + JSON, in-process", compared, 3 * size)
     command = [sys.executable, "-m", "repogen", "diff", str(old), str(new), "--format", "json"]
-    cli = settings.timed(lambda: toolchain.run(command))
+    cli = settings.timed(lambda: run_command(command), command=True)
     yield Row(
         "diff",
         size,

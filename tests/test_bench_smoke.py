@@ -50,3 +50,18 @@ def test_runner_builds_the_smallest_size(
     assert f"| metadata | {MINIMUM} | rpm: build --no-packages |" in printed
     assert f"| build | {MINIMUM} | rpm: build |" in printed
     assert "rpmbuild per spec + createrepo_c" in printed
+
+
+def test_runner_times_start_up_with_each_command_s_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["--runs", "1", "--workloads", "startup", "--work", str(tmp_path)]
+    assert main(arguments) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| startup")]
+    assert [row.split(" | ")[2] for row in rows] == [
+        "python -c pass (the interpreter's start-up)",
+        "repogen --help",
+        "repogen validate (bundled release)",
+    ]
+    for row in rows:
+        assert row.split(" | ")[4].endswith(" MiB")  # each process's peak memory
