@@ -34,7 +34,8 @@ WORKERS = min(8, 2 * (os.cpu_count() or 1))
 #: The members of an empty metapackage are a few hundred bytes, which every compressor
 #: shrinks alike (within 150 bytes); gzip starts fastest: a dpkg-deb run takes 3.5 ms of CPU
 #: against 4.5 ms with its default xz, whose encoder sets up megabytes of match tables for
-#: each member.  Every dpkg and apt reads it (zstd, faster still, is not read by Debian 11's).
+#: each member.  Every dpkg and apt reads it (zstd, a little faster still, is not read by
+#: every dpkg a target may have).
 COMPRESSION = "-Zgzip"
 
 _ARCH = re.compile(r"^[a-z0-9][a-z0-9-]*$")
