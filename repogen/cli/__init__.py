@@ -65,6 +65,13 @@ COMMANDS = (
         "repogen.cli.resolve",
         "Run assertion files against every target of a release and fail on any violation.",
     ),
+    Registered(
+        "publish",
+        "repogen.cli.publish",
+        "Add a release to the repositories of a tree, in place: its new package files, then "
+        "new indices listing every release's packages, replaced so that a client never sees a "
+        "half-published repository (older index files stay for clients mid-update).",
+    ),
 )
 
 __all__ = ["COMMANDS", "app", "main"]

@@ -17,6 +17,15 @@ from repogen.publish.base import BuildOptions
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\x00-\x20\x7f]+")
 
 
+def checked_base_url(base_url: str | None) -> str | None:
+    """*base_url*, if it is a URL (a usage error otherwise)."""
+    if base_url is not None and _URL.fullmatch(base_url) is None:
+        raise typer.BadParameter(
+            f"{base_url!r} is not a URL (scheme://host/path, no spaces)", param_hint="--base-url"
+        )
+    return base_url
+
+
 @app.command("build")
 def build_command(
     model: ModelArgument = None,
@@ -64,10 +73,7 @@ def build_command(
 
     Example: repogen build -o out --target ubuntu2204 --target rhel9
     """
-    if base_url is not None and _URL.fullmatch(base_url) is None:
-        raise typer.BadParameter(
-            f"{base_url!r} is not a URL (scheme://host/path, no spaces)", param_hint="--base-url"
-        )
+    base_url = checked_base_url(base_url)
     release = load_model(model, at)
     options = BuildOptions(
         source_date_epoch=source_date_epoch(release),

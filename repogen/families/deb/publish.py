@@ -35,6 +35,8 @@ from repogen.families.deb.apt_index import (
     Suite,
     dists,
     packages_stanza,
+    published_pool_file,
+    published_stanzas,
 )
 from repogen.families.deb.control import (
     binary_control,
@@ -172,13 +174,38 @@ def _no_file(entry: _Entry) -> PoolFile:
 
 
 def _fill(
-    index: PackagesFile, entries: Iterable[_Entry], pool: Callable[[_Entry], PoolFile]
+    index: PackagesFile,
+    entries: Iterable[_Entry],
+    pool: Callable[[_Entry], PoolFile],
+    kept: Iterable[Stanza] = (),
 ) -> PackagesFile:
-    """Give *index* the stanzas of *entries*, and close it."""
-    for entry in sorted(entries, key=lambda e: e.key):
-        index.add(entry.stanza(pool(entry)))
+    """Give *index* the stanzas of *entries* and the *kept* ones (already published), in
+    index order, and close it."""
+    ordered: list[tuple[tuple[str, str, str], _Entry | Stanza]] = [(e.key, e) for e in entries]
+    ordered += [((s.package, s.version, s.architecture), s) for s in kept]
+    for _, item in sorted(ordered, key=lambda pair: pair[0]):
+        index.add(item if isinstance(item, Stanza) else item.stanza(pool(item)))
     index.close()
     return index
+
+
+def _new_entries(
+    entries: Sequence[_Entry], published: Mapping[tuple[str, str, str], Stanza], place: str
+) -> list[_Entry]:
+    """The *entries* not *published* yet; one that is, with other content, is an error: a
+    published package file never changes (apt would refuse its new checksum)."""
+    new = []
+    for entry in entries:
+        stanza = published.get(entry.key)
+        if stanza is None:
+            new.append(entry)
+        elif entry.stanza(published_pool_file(stanza)).text != stanza.text:
+            name, version, arch = entry.key
+            raise BuildError(
+                f"{place}: {name} {version} ({arch}) is already published with other content; "
+                "a published package never changes: give it a new version"
+            )
+    return new
 
 
 def _release_description(
@@ -274,21 +301,32 @@ class DebPublisher:
         final: Path,
         options: BuildOptions,
         progress: Progress,
+        existing: Path | None = None,
     ) -> list[ManifestEntry]:
         first = repositories[0]
         target, suite = first.target_name, _suite(first)
         added = read_debs(options.add_packages, target) if options.add_packages else ()
         indices: dict[str, list[_Entry]] = {}
+        kept: dict[str, list[Stanza]] = {}
+        entries_of: dict[PurePosixPath, _Entry] = {}
         for repository in repositories:
-            progress(f"{target}/{repository.package_arch}: collecting packages")
-            indices[repository.package_arch] = _index_entries(repository, added, release.maintainer)
+            arch = repository.package_arch
+            progress(f"{target}/{arch}: collecting packages")
+            entries = _index_entries(repository, added, release.maintainer)
+            entries_of.update((e.pool_path, e) for e in entries)
+            if existing is not None:
+                published = published_stanzas(existing, suite, arch)
+                entries = _new_entries(entries, published, f"{target}/{arch}")
+                kept[arch] = list(published.values())
+            indices[arch] = entries
         arches = tuple(indices)
+        # Whether the release has stand-ins, whichever of its packages are published already.
+        stand_ins = any(e.spec is not None and e.spec.component for e in entries_of.values())
         artifacts = _artifacts(indices)
         what = "writing metadata" if not options.packages else f"building {len(artifacts)} .deb"
         progress(f"{target}/{','.join(arches)}: {what}")
         tree = Tree(root, options.source_date_epoch)
         pool = _pool(tree, artifacts, options)
-        stand_ins = any(e.spec is not None and e.spec.component for e in artifacts.values())
         for arch in arches:
             progress(f"{target}/{arch}: indexing")
         suite_info = Suite(
@@ -308,7 +346,12 @@ class DebPublisher:
         # error on the way abandons the indices instead of waiting for them.
         with ThreadPoolExecutor(2 * len(indices)) as background, ExitStack() as compressing:
             packages = {
-                arch: _fill(compressing.enter_context(PackagesFile(background)), entries, pool)
+                arch: _fill(
+                    compressing.enter_context(PackagesFile(background)),
+                    entries,
+                    pool,
+                    kept.get(arch, ()),
+                )
                 for arch, entries in indices.items()
             }
             tree.write(_sources(repositories, release.maintainer))
@@ -337,6 +380,9 @@ class DebPublisher:
             )
             for arch in arches
         ]
+
+    def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        return [PurePosixPath("dists", _suite(repositories[0]))]
 
 
 PUBLISHER: Publisher = DebPublisher()

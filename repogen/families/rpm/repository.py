@@ -24,10 +24,13 @@ from repogen.families.rpm import rpmmd
 from repogen.families.rpm.artifacts import RealPackage
 from repogen.families.rpm.rpmbuild import RpmbuildJob, run_rpmbuild
 from repogen.families.rpm.rpmmd import (
+    REPODATA,
     Record,
     file_name,
     file_record,
     model_record,
+    published_records,
+    same_package,
     sign,
     write_repodata,
 )
@@ -87,6 +90,29 @@ def _label(repository: Repository) -> str:
     return f"{repository.target_name}/{repository.arch}"
 
 
+def _with_published(
+    plan: _Plan, records: Sequence[cr.Package], published_at: Path
+) -> list[cr.Package]:
+    """The records of the packages published at *published_at* as they are, then those of
+    *records* that are new.  A package file already there stays: the one just built for it
+    is removed, after a check that it is the same package (a published package never
+    changes)."""
+    published = published_records(published_at)
+    new = []
+    for record in records:
+        known = published.get(record.location_href)
+        if known is None:
+            new.append(record)
+            continue
+        if not same_package(known, record):
+            raise BuildError(
+                f"{plan.label}: {record.location_href} is already published with other "
+                "content; a published package never changes: give it a new release"
+            )
+        (plan.directory / record.location_href).unlink(missing_ok=True)
+    return [*published.values(), *new]
+
+
 class RpmFamilyPublisher:
     """Publishes the rpm-md repositories of one target, one per architecture."""
 
@@ -115,6 +141,7 @@ class RpmFamilyPublisher:
         final: Path,
         options: BuildOptions,
         progress: Progress,
+        existing: Path | None = None,
     ) -> list[ManifestEntry]:
         target = repositories[0].target_name
         real = rpmartifacts.scan(options.add_packages, target, options.source_date_epoch)
@@ -128,7 +155,9 @@ class RpmFamilyPublisher:
                 # the template compiled here once for every build of this process.
                 spec_template()
                 with forked(functools.partial(self._write_specs, plans)) as writing:
-                    entries = [self._index(plan, final, options, progress) for plan in plans]
+                    entries = [
+                        self._index(plan, final, options, progress, existing) for plan in plans
+                    ]
                     writing.result()
                     return entries
             self._write_specs(plans)
@@ -143,7 +172,10 @@ class RpmFamilyPublisher:
             ]
             progress(f"{target}: building {len(jobs)} spec(s) with rpmbuild")
             run_rpmbuild(jobs, Path(scratch) / "rpmbuild", options.source_date_epoch)
-            return [self._index(plan, final, options, progress) for plan in plans]
+            return [self._index(plan, final, options, progress, existing) for plan in plans]
+
+    def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        return [PurePosixPath(r.arch, REPODATA) for r in repositories]
 
     def _render(
         self,
@@ -235,9 +267,16 @@ class RpmFamilyPublisher:
         ]
 
     def _index(
-        self, plan: _Plan, final: Path, options: BuildOptions, progress: Progress
+        self,
+        plan: _Plan,
+        final: Path,
+        options: BuildOptions,
+        progress: Progress,
+        existing: Path | None,
     ) -> ManifestEntry:
         records = self._records(plan, options)
+        if existing is not None:
+            records = _with_published(plan, records, existing / plan.repository.arch)
         extra = self.extra_records(plan.repository, records, options, plan.license)
         progress(f"{plan.label}: writing repodata for {len(records)} packages")
         repomd = write_repodata(plan.directory, records, extra, options.source_date_epoch)
