@@ -57,6 +57,11 @@ class Settings:
     families: tuple[Family, ...] = tuple(Family)
     #: Packages per release for the diff workload.
     diff_size: int = 10_000
+    #: The channel workload: releases in the channel, packages per target in all of them, and
+    #: packages of the release published into it.
+    channel_releases: int = 100
+    channel_size: int = 50_000
+    channel_new: int = 1_000
 
     def timed(
         self,
