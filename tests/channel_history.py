@@ -20,6 +20,14 @@ from repogen.data import bundled
 
 RELEASES = bundled("releases")
 POINTS = ("cuda-12.5.1", "cuda-12.6.0", "cuda-12.6.1", "driver-565.57.01")
+#: The file of each point: the bundled ones keep their names, which the bundled assertions'
+#: installed states name.
+FILES = {
+    "cuda-12.5.1": "cuda-12.5.yaml",
+    "cuda-12.6.0": "cuda-12.6.yaml",
+    "cuda-12.6.1": "cuda-12.6.1.yaml",
+    "driver-565.57.01": "driver-565.57.01.yaml",
+}
 
 
 def _without_cuda(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -40,9 +48,9 @@ def write_history(directory: Path, points: tuple[str, ...] = POINTS) -> Path:
     releases = directory / "releases"
     shutil.copytree(RELEASES / "common", releases / "common")
     shutil.copytree(bundled("assertions"), directory / "assertions")
-    shutil.copy(RELEASES / "cuda-12.5.yaml", releases / "cuda-12.5.1.yaml")
+    shutil.copy(RELEASES / "cuda-12.5.yaml", releases / "cuda-12.5.yaml")
+    shutil.copy(RELEASES / "cuda-12.6.yaml", releases / "cuda-12.6.yaml")
     twelve_six = (RELEASES / "cuda-12.6.yaml").read_text()
-    (releases / "cuda-12.6.0.yaml").write_text(twelve_six)
     (releases / "cuda-12.6.1.yaml").write_text(
         _release(twelve_six, "cuda-12.6.1", "12.6.1", "560.35.03", "2024-08-20")
     )
@@ -57,6 +65,6 @@ def write_history(directory: Path, points: tuple[str, ...] = POINTS) -> Path:
     (releases / "driver-packages.yaml").write_text(yaml.safe_dump(common, sort_keys=False))
     (releases / "driver-565.57.01.yaml").write_text(yaml.safe_dump(driver, sort_keys=False))
     channel = directory / "channel.yaml"
-    listed = "".join(f"  - releases/{point}.yaml\n" for point in points)
+    listed = "".join(f"  - releases/{FILES[point]}\n" for point in points)
     channel.write_text(f"channel: nvidia-test\nreleases:\n{listed}")
     return channel

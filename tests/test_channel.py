@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import repogen.channel.load
 from repogen.channel import Channel, HistoryError, UnknownPoint, load_channel, merge_releases
 from repogen.cli import app
 from repogen.model import ModelErrors, ReleaseModel, Repository
@@ -144,7 +145,7 @@ def test_releases_out_of_order_go_backwards(tmp_path: Path) -> None:
     backwards = [e for e in errors if "goes back from 560.35.03-0ubuntu1 (release cuda-12.6.1" in e]
     assert backwards, errors
     # At the later release's package, naming the earlier one's file and line.
-    assert re.match(r".*/releases/(cuda-12.6.0|common/packages).yaml:\d+:\d+: ", backwards[0])
+    assert re.match(r".*/releases/(cuda-12.6|common/packages).yaml:\d+:\d+: ", backwards[0])
     assert re.search(r"cuda-12.6.1, .*/releases/\S+\.yaml:\d+:\d+\) to 560.28.03", backwards[0])
     assert any("is dated 2024-08-01, before cuda-12.6.1" in e for e in errors)
 
@@ -162,7 +163,7 @@ def test_one_version_with_two_contents_is_refused(tmp_path: Path) -> None:
     line = next(e for e in errors if "nvidia-open-560 560.28.03-0ubuntu1 (all) differs" in e)
     assert line.startswith(f"{tmp_path}/releases/cuda-12.6.1.yaml:")
     assert "release cuda-12.6.1: ubuntu2204/amd64" in line or "release cuda-12.6.1: " in line
-    assert f"cuda-12.6.0 publishes ({tmp_path}/releases/cuda-12.6.0.yaml:" in line
+    assert f"cuda-12.6.0 publishes ({tmp_path}/releases/cuda-12.6.yaml:" in line
 
 
 def test_merge_releases_refuses_a_history_it_cannot_publish(channel: Channel) -> None:
@@ -172,17 +173,23 @@ def test_merge_releases_refuses_a_history_it_cannot_publish(channel: Channel) ->
         merge_releases([])
 
 
-def test_merging_a_merged_view_with_the_next_release_gives_the_next_point(
-    channel: Channel,
-) -> None:
-    """What publishing one more release into an existing repository does."""
-    step = merge_releases([channel.at("cuda-12.6.1"), channel.releases[3]])
-    now = channel.at()
-    assert step.releases == now.releases
-    for ours, theirs in zip(step.repositories, now.repositories, strict=True):
+@pytest.mark.parametrize("point", POINTS)
+def test_merging_step_by_step_is_merging_at_once(channel: Channel, point: str) -> None:
+    """A point is the point before merged with its release (what publishing one more
+    release into an existing repository does): the same as merging every release up to it."""
+    index = POINTS.index(point)
+    at_once = merge_releases(channel.releases[: index + 1])
+    step = channel.at(point)
+    assert (step.releases, step.release) == (at_once.releases, at_once.release)
+    assert step.assertions == at_once.assertions
+    for ours, theirs in zip(step.repositories, at_once.repositories, strict=True):
         assert ours.packages == theirs.packages
-        assert [(s.name, s.builds) for m in ours.modules for s in m.streams] == [
-            (s.name, s.builds) for m in theirs.modules for s in m.streams
+        assert ours.base == theirs.base
+        assert [(s, s.builds) for m in ours.modules for s in m.streams] == [
+            (s, s.builds) for m in theirs.modules for s in m.streams
+        ]
+        assert [(m.default_stream, m.default_profile) for m in ours.modules] == [
+            (m.default_stream, m.default_profile) for m in theirs.modules
         ]
 
 
@@ -197,12 +204,12 @@ def write(path: Path, text: str) -> Path:
 
 def test_an_error_in_a_release_names_its_file_line_and_the_channel_entry(tmp_path: Path) -> None:
     path = write_history(tmp_path, ("cuda-12.5.1", "cuda-12.6.0"))
-    release = tmp_path / "releases" / "cuda-12.6.0.yaml"
+    release = tmp_path / "releases" / "cuda-12.6.yaml"
     release.write_text(release.read_text().replace("default_flavor: open", "default_flavor: 3"))
     (error,) = errors_of(path)
     assert error.startswith(f"{release}:")
     assert "release.default_flavor" in error
-    assert error.endswith(f"(release releases/cuda-12.6.0.yaml, listed at {path}:4:5)")
+    assert error.endswith(f"(release releases/cuda-12.6.yaml, listed at {path}:4:5)")
 
 
 @pytest.mark.parametrize(
@@ -217,6 +224,9 @@ def test_an_error_in_a_release_names_its_file_line_and_the_channel_entry(tmp_pat
             r"channel.yaml:2:12: releases\[0\]: ../outside.yaml is outside the channel's",
         ),
         ("channel: x\nreleases: [/etc/passwd]\n", r"/etc/passwd is outside the channel's"),
+        ('channel: x\nreleases: ["a\\0b.yaml"]\n', r"releases\[0\]: 'a\\x00b.yaml' is not a file"),
+        ("channel: x\nreleases: [.]\n", r"releases\[0\]: .*/in is not a regular file"),
+        ("channel: x\nreleases: [channel.yaml]\n", r"channel.yaml is a channel file"),
     ],
 )
 def test_a_broken_channel_file_is_one_line_per_error(
@@ -242,7 +252,7 @@ def test_a_release_may_be_bundled(tmp_path: Path) -> None:
 def test_a_release_file_may_not_include_outside_the_channel_tree(tmp_path: Path) -> None:
     path = write_history(tmp_path / "in", ("cuda-12.5.1",))
     write(tmp_path / "secret.yaml", "packages: []\n")
-    release = tmp_path / "in" / "releases" / "cuda-12.5.1.yaml"
+    release = tmp_path / "in" / "releases" / "cuda-12.5.yaml"
     release.write_text(release.read_text().replace("include: [", "include: [../../secret.yaml, "))
     (error,) = errors_of(path)
     assert "secret.yaml is outside the model's directory" in error
@@ -255,10 +265,13 @@ def test_validate_takes_a_channel_and_a_point(history: Path) -> None:
     runner = CliRunner()
     newest = runner.invoke(app, ["validate", str(history)])
     assert newest.exit_code == 0, newest.output
-    assert newest.output.startswith("driver-565.57.01: driver 565.57.01 (branch 565)")
+    # The repository at a driver-only release still holds the newest CUDA release.
+    assert newest.output.startswith("driver-565.57.01: CUDA 12.6.1, driver 565.57.01 (branch")
+    assert f"\nreleases (oldest first): {', '.join(POINTS)}\n" in newest.output
     at = runner.invoke(app, ["validate", str(history), "--at", "cuda-12.6.0", "--json"])
     assert at.exit_code == 0, at.output
-    assert json.loads(at.output)["release"] == "cuda-12.6.0"
+    summary = json.loads(at.output)
+    assert (summary["release"], summary["releases"]) == ("cuda-12.6.0", list(POINTS[:2]))
     unknown = runner.invoke(app, ["validate", str(history), "--at", "nope"])
     assert unknown.exit_code == 2
     assert "no release 'nope'" in unknown.output
@@ -270,3 +283,83 @@ def test_validate_reports_a_broken_channel_with_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{path}:2:12: releases[0]: no such file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_cuda_versioned_package_in_a_driver_only_release_is_an_error(tmp_path: Path) -> None:
+    path = write_history(tmp_path, ("driver-565.57.01",))
+    release = tmp_path / "releases" / "driver-565.57.01.yaml"
+    text = release.read_text().replace(
+        "packages:\n", "packages:\n- {name: cuda-stray, version: cuda, summary: s}\n", 1
+    )
+    release.write_text(text)
+    (error,) = errors_of(path)
+    assert error.startswith(f"{release}:")
+    assert "packages[0].version: version scheme 'cuda' is made from the CUDA version" in error
+
+
+def test_a_channel_of_one_release_builds_as_its_model(tmp_path: Path) -> None:
+    path = write_history(tmp_path, ("cuda-12.6.0",))
+    runner = CliRunner()
+    environment = {"SOURCE_DATE_EPOCH": "1722470400", "REPOGEN_MODEL_ROOT": str(tmp_path)}
+    outputs = []
+    for name, model in (("channel", path), ("model", tmp_path / "releases" / "cuda-12.6.yaml")):
+        out = tmp_path / f"out-{name}"
+        words = ["build", str(model), "-o", str(out), "--target", "rhel9", "--no-packages"]
+        result = runner.invoke(app, words, env=environment)
+        assert result.exit_code == 0, result.output
+        outputs.append(out)
+    channel, model = outputs
+    files = sorted(p.relative_to(model) for p in model.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(channel) for p in channel.rglob("*") if p.is_file())
+    for file in files:
+        if file.name != "manifest.json" and file.suffix != ".repo":
+            assert (channel / file).read_bytes() == (model / file).read_bytes(), file
+    manifest = json.loads((channel / "manifest.json").read_text())
+    assert (manifest["releases"], manifest["model"]) == (["cuda-12.6.0"], str(path))
+
+
+def test_a_release_symlink_leading_out_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "elsewhere" / "release.yaml", "release: {}\n")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "release.yaml").symlink_to(tmp_path / "elsewhere" / "release.yaml")
+    path = write(tmp_path / "in" / "channel.yaml", "channel: x\nreleases: [release.yaml]\n")
+    (error,) = errors_of(path)
+    assert "releases[0]: release.yaml is outside the channel's directory" in error
+
+
+@pytest.mark.parametrize(
+    ("branch", "command", "installs"),
+    [
+        ([], "apt-get install nvidia-open", "nvidia-dkms-565-open"),
+        (["--branch", "565"], "apt-get install nvidia-open-565", "nvidia-dkms-565-open"),
+        (["--branch", "560"], "apt-get install nvidia-open-560", "nvidia-dkms-560-open"),
+    ],
+)
+def test_recommend_pins_any_branch_the_channel_holds(
+    history: Path, branch: list[str], command: str, installs: str
+) -> None:
+    words = ["recommend", str(history), "--gpu", "0x2204", "--target", "ubuntu2204", "--json"]
+    result = CliRunner().invoke(app, [*words, "--verify", *branch])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert (answer["command"], answer["kernel_modules"]) == (command, [installs])
+    assert answer["variants"] == []
+    assert answer["verified"] is True
+
+
+def test_recommend_names_the_branches_a_channel_has(history: Path) -> None:
+    words = ["recommend", str(history), "--gpu", "0x2204", "--target", "rhel9", "--branch", "550"]
+    result = CliRunner().invoke(app, words)
+    assert result.exit_code == 2
+    assert "--branch 550: no release of" in result.output
+    assert "branches: 555, 560, 565" in result.output
+
+
+def test_the_releases_of_a_channel_share_one_byte_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_history(tmp_path, ("cuda-12.5.1", "cuda-12.6.0"))
+    one = sum(f.stat().st_size for f in (tmp_path / "releases").rglob("*.yaml"))
+    monkeypatch.setattr(repogen.channel.load, "MAX_TOTAL_BYTES", one)
+    (error,) = errors_of(path)
+    assert error.startswith(f"{path}:4:5: releases[1]: more than {one} bytes in the releases")

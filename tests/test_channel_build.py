@@ -4,6 +4,7 @@ read by the real apt and dnf, modulemd-validator and createrepo_c."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -12,13 +13,16 @@ from pathlib import Path
 
 import createrepo_c as cr
 import pytest
+from debian.deb822 import Packages
 from typer.testing import CliRunner
 
 from repogen.build import build
 from repogen.channel import Channel, load_channel
 from repogen.cli import app
 from repogen.families.deb.client import AptSandbox
+from repogen.families.deb.control import binary_control
 from repogen.families.rpm.client import DnfRepository, DnfSandbox
+from repogen.families.suse.client import ZypperSandbox
 from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildOptions
 from repogen.resolve import in_process
@@ -27,6 +31,7 @@ from repogen.resolve.result import Resolution
 from repogen.resolve.universe import universe_for
 from tests.base_repositories import module_list, write_base_repository, write_base_stub
 from tests.channel_history import POINTS, write_history
+from tests.test_publish_deb import _dpkg_deb
 
 EPOCH = 1729555200  # 2024-10-22
 TARGETS = ("ubuntu2204", "rhel9")
@@ -245,3 +250,65 @@ def test_build_cli_at_a_point(channel: Channel, tmp_path: Path) -> None:
     assert manifest["releases"] == ["cuda-12.5.1", "cuda-12.6.0"]
     assert manifest["release"] == "cuda-12.6.0"
     assert manifest["model"] == channel.source
+
+
+# -- zypper -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def zypper(tmp_path_factory: pytest.TempPathFactory, channel: Channel) -> ZypperSandbox:
+    work = tmp_path_factory.mktemp("zypper")
+    release = channel.at()
+    (sles,) = release.select(["sles15"], ["x86_64"])
+    build(release, work / "out", [sles], BuildOptions(EPOCH, packages=False))
+    write_base_repository(work / "base", sles, EPOCH)
+    repository = (work / "out" / "suse" / "sles15" / "x86_64").as_uri()
+    return ZypperSandbox.create(
+        work / "zypper", [("base", (work / "base").as_uri()), ("cuda", repository)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_", "name", "version"),
+    [
+        ("nvidia-open-560", "nvidia-open-560", "560.35.03-1"),
+        ("nvidia-open", "nvidia-open", "565.57.01-1"),
+        ("patterns-cuda-open", "patterns-cuda-open", "12.6.1-1"),
+    ],
+)
+def test_zypper_installs_the_newest_version_of_what_is_asked_for(
+    zypper: ZypperSandbox, channel: Channel, request_: str, name: str, version: str
+) -> None:
+    command = f"zypper install {request_}"
+    real = _versions(zypper.resolve(command))
+    assert real[name] == version
+    assert _versions(_ours(channel.at(), "sles15", command)) == real
+
+
+def test_a_real_package_replaces_the_model_version_it_is(channel: Channel, tmp_path: Path) -> None:
+    """--add-packages in a repository holding several versions of a name: the real .deb
+    stands for the model package of its version; the other versions stay generated."""
+    release = channel.at("cuda-12.6.1")
+    (ubuntu,) = release.select(["ubuntu2204"], ["amd64"])
+    (newer,) = [
+        p for p in ubuntu.packages if (p.name, p.version) == ("cuda-libraries-12-6", "12.6.1-1")
+    ]
+    control = dict(binary_control(newer, release.maintainer))
+    directory = tmp_path / "packages"
+    directory.mkdir()
+    real = _dpkg_deb(tmp_path / "root", directory / "real.deb", control)
+    build(release, tmp_path / "out", [ubuntu], BuildOptions(EPOCH, add_packages=directory))
+    index = tmp_path / "out" / "deb" / "ubuntu2204" / "dists" / "jammy" / "main"
+    text = (index / "binary-amd64" / "Packages").read_text()
+    stanzas = {
+        (p["Package"], p["Version"]): p
+        for p in Packages.iter_paragraphs(text, use_apt_pkg=False)
+        if p["Package"] == "cuda-libraries-12-6"
+    }
+    assert set(stanzas) == {
+        ("cuda-libraries-12-6", "12.6.0-1"),
+        ("cuda-libraries-12-6", "12.6.1-1"),
+    }
+    digest = hashlib.sha256(real.read_bytes()).hexdigest()
+    assert stanzas["cuda-libraries-12-6", "12.6.1-1"]["SHA256"] == digest
+    assert stanzas["cuda-libraries-12-6", "12.6.0-1"]["SHA256"] != digest

@@ -5,6 +5,7 @@ second publish waits for the first."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from repogen.cli import app
-from repogen.publish.generations import KEPT, RECORD
+from repogen.publish.generations import KEPT, RECORD, replace_index
 from repogen.publish.output import STOP_AT
 
 from .conftest import RELEASES, ROOT
@@ -67,14 +68,15 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """cuda-12.5 built, then cuda-12.6 published into it; and the channel of both built."""
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     work = tmp_path_factory.mktemp("published")
     before, tree, channel = work / "before", work / "tree", work / "channel"
-    build(RELEASES / "cuda-12.5.yaml", before)
-    shutil.copytree(before, tree, symlinks=True)
-    code, output = publish(RELEASES / "cuda-12.6.yaml", tree)
-    assert code == 0, output
-    build(CHANNEL, channel)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        build(RELEASES / "cuda-12.5.yaml", before)
+        shutil.copytree(before, tree, symlinks=True)
+        code, output = publish(RELEASES / "cuda-12.6.yaml", tree)
+        assert code == 0, output
+        build(CHANNEL, channel)
     return {"before": before, "tree": tree, "channel": channel}
 
 
@@ -234,12 +236,12 @@ def test_a_second_publish_into_the_same_tree_waits_for_the_first(tmp_path: Path)
     model = acme(tmp_path, "1.1")
 
     def start(stop_at: str, said: Path) -> subprocess.Popen[bytes]:
-        with said.open("wb") as output:
+        with said.open("wb") as output, said.with_suffix(".err").open("wb") as errors:
             return subprocess.Popen(
                 [sys.executable, "-m", "repogen", "publish", str(model), "--into", str(tree)],
                 env={**os.environ, STOP_AT: stop_at},
                 stdout=output,
-                stderr=subprocess.DEVNULL,
+                stderr=errors,
             )
 
     first = start("locked", tmp_path / "first")
@@ -253,5 +255,138 @@ def test_a_second_publish_into_the_same_tree_waits_for_the_first(tmp_path: Path)
     assert not stopped(second)
     assert second.returncode == 0
     assert "wrote" in (tmp_path / "first").read_text()
+    assert f"waiting for another build or publish into {tree}" in " ".join(
+        (tmp_path / "second.err").read_text().split()
+    )
     # The second found the release there, published by the first.
     assert "nothing changed" in (tmp_path / "second").read_text()
+
+
+def test_an_older_release_into_a_newer_tree_is_refused_and_nothing_changes(
+    tmp_path: Path,
+) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.1"), "-o", tree)[0] == 0
+    before = snapshot(tree)
+    code, output = publish(acme(tmp_path, "1.0"), tree)
+    assert code == 2
+    assert "bookworm/amd64: acme-tools goes back from 1.1-1 (published) to 1.0-1" in output
+    assert snapshot(tree) == before
+
+
+def test_a_tree_without_package_files_is_refused(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.0"), "-o", tree, "--no-packages")[0] == 0
+    before = snapshot(tree)
+    code, output = publish(acme(tmp_path, "1.1"), tree)
+    assert code == 2
+    assert "built with --no-packages?" in output
+    assert snapshot(tree) == before
+
+
+def test_publishing_into_what_is_not_a_repogen_output_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    for into in (tmp_path / "mine", tmp_path / "absent"):
+        code, output = publish(acme(tmp_path, "1.0"), into)
+        assert code == 2
+        assert "is not a repogen output" in output
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
+    assert not (tmp_path / "absent").exists()
+
+
+def _named_by_every_kept_index(tree: Path) -> set[Path]:
+    """The package files any index kept in the tree names: every generation's Packages (by
+    hash) and primary records."""
+    named = set()
+    for by_hash in tree.glob("deb/*/dists/*/main/binary-*/by-hash/SHA256/*"):
+        data = by_hash.read_bytes()
+        if data.startswith(b"Package:"):
+            root = by_hash.parents[6]
+            named |= {root / n for n in re.findall(r"^Filename: (\S+)$", data.decode(), re.M)}
+    for primary in tree.glob("rpm/*/*/repodata/*-primary.xml.gz"):
+        text = gzip.decompress(primary.read_bytes()).decode()
+        named |= {primary.parents[1] / n for n in re.findall(r'<location href="([^"]+)"', text)}
+    return named
+
+
+def test_retention_keeps_the_newest_releases_and_removes_files_no_kept_index_names(
+    tmp_path: Path,
+) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.0"), "-o", tree)[0] == 0
+    packages = tree / "deb/bookworm/dists/bookworm/main/binary-amd64/Packages"
+    first = sorted(tree.glob("**/acme-tools*1.0-1*"))
+    assert len(first) == 2  # the .deb and the .rpm
+    for version in ("1.1", "1.2", "1.3", "1.4"):
+        code, output = publish(acme(tmp_path, version), tree, "--keep-releases", "2")
+        assert code == 0, output
+        manifest = json.loads((tree / "manifest.json").read_text())
+        newest = int(version[-1])
+        kept = [f"acme-1.{newest - 1}", f"acme-1.{newest}"]
+        assert manifest["releases"] == kept
+        listed = re.findall(r"^Package: acme-tools\nVersion: (\S+)", packages.read_text(), re.M)
+        assert listed == [f"1.{newest - 1}-1", f"1.{newest}-1"]
+        # Every file an index a client may still read names is there.
+        assert all(path.is_file() for path in _named_by_every_kept_index(tree)), version
+        # 1.0 leaves the indices at 1.2; its files go two publishes later, at 1.4.
+        assert all(path.exists() == (version != "1.4") for path in first), version
+    code, output = publish(acme(tmp_path, "1.4"), tree, "--keep-releases", "2")
+    assert code == 0
+    assert "nothing changed" in output
+    # The newest again, keeping fewer: the one before leaves.
+    code, output = publish(acme(tmp_path, "1.4"), tree, "--keep-releases", "1")
+    assert code == 0, output
+    assert json.loads((tree / "manifest.json").read_text())["releases"] == ["acme-1.4"]
+    listed = re.findall(r"^Package: acme-tools\nVersion: (\S+)", packages.read_text(), re.M)
+    assert listed == ["1.4-1"]
+
+
+def test_retention_by_branch_keeps_the_releases_of_the_newest_branches(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.0"), "-o", tree)[0] == 0
+    newer = acme(tmp_path, "1.1")
+    newer.write_text(newer.read_text().replace("driver: 560.28.03", "driver: 565.57.01"))
+    code, output = publish(newer, tree, "--keep-branches", "1")
+    assert code == 0, output
+    assert json.loads((tree / "manifest.json").read_text())["releases"] == ["acme-1.1"]
+    packages = (tree / "deb/bookworm/dists/bookworm/main/binary-amd64/Packages").read_text()
+    assert re.findall(r"^Package: acme-tools\nVersion: (\S+)", packages, re.M) == ["1.1-1"]
+
+
+def test_a_release_without_an_architecture_the_tree_has_is_refused(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    both = acme(tmp_path, "1.0")
+    both.write_text(both.read_text().replace("arches: amd64}", "arches: [amd64, arm64]}"))
+    assert invoke("build", both, "-o", tree)[0] == 0
+    before = snapshot(tree)
+    code, output = publish(acme(tmp_path, "1.1"), tree)
+    assert code == 2
+    assert "bookworm: acme-1.1 has no arm64, which the tree has" in output
+    assert snapshot(tree) == before
+
+
+def test_a_generation_record_never_brings_in_a_file_from_outside(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("secret")
+    old, new = tmp_path / "tree" / "repodata", tmp_path / "new"
+    old.mkdir(parents=True)
+    (old / "repomd.xml").write_text("old")
+    (old / "old-primary.xml.gz").write_text("old primary")
+    (old / RECORD).write_text(
+        json.dumps([["repomd.xml", "old-primary.xml.gz", "../../secret", str(secret)]])
+    )
+    new.mkdir()
+    (new / "repomd.xml").write_text("new")
+    replace_index(new, old)
+    assert sorted(p.name for p in old.iterdir()) == [RECORD, "old-primary.xml.gz", "repomd.xml"]
+    assert (old / "repomd.xml").read_text() == "new"
+    assert json.loads((old / RECORD).read_text())[0] == ["repomd.xml"]
+
+
+def test_a_channel_file_is_not_a_release_to_publish(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    assert invoke("build", acme(tmp_path, "1.0"), "-o", tree)[0] == 0
+    code, output = publish(CHANNEL, tree)
+    assert code == 2
+    assert "is a channel; publish adds one release" in " ".join(output.split())

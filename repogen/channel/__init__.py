@@ -7,10 +7,17 @@ repositories at each point of the history, merged by :func:`merge_releases`.
 
 from repogen.channel.channel import Channel, UnknownPoint
 from repogen.channel.load import is_channel, load_channel, load_channel_or_release
-from repogen.channel.merge import HistoryError, HistoryProblem, history_problems, merge_releases
+from repogen.channel.merge import (
+    Contradiction,
+    HistoryError,
+    HistoryProblem,
+    history_problems,
+    merge_releases,
+)
 
 __all__ = [
     "Channel",
+    "Contradiction",
     "HistoryError",
     "HistoryProblem",
     "UnknownPoint",

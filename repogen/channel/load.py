@@ -18,7 +18,7 @@ from repogen.channel.merge import history_problems
 from repogen.model.concrete import ReleaseModel
 from repogen.model.errors import ModelError, ModelErrors
 from repogen.model.load import declarations, inside_model_tree, model_tree, release_of
-from repogen.model.source import MAX_FILES, Document, load_document
+from repogen.model.source import MAX_FILES, MAX_TOTAL_BYTES, Document, load_document
 from repogen.runtime.collector import collector_paused
 
 #: Releases in one channel: as many as files in one model (NVIDIA's CUDA 12 history is about
@@ -56,6 +56,24 @@ def _in_release(error: ModelError, entry: str, listed: str) -> ModelError:
     return ModelError(error.mark, error.path, f"{error.message} (release {entry}, {listed})")
 
 
+def _release_file(document: Document, index: int, tree: Path) -> Path | ModelError:
+    """The file the channel's entry *index* names, or the error why it names none that may
+    be read: no file name, outside the channel's tree, missing, not a regular file."""
+    where = ("releases", index)
+    entry = document.data["releases"][index]
+    if not entry.isprintable():  # a NUL or a newline names no file
+        return document.error(where, f"{entry!r} is not a file name")
+    mark, _ = document.locate(where)
+    file = Path(os.path.normpath(mark.file.absolute().parent / entry))
+    if not inside_model_tree(file, tree):
+        return document.error(where, f"{entry} is outside the channel's directory {tree}")
+    if not file.exists():
+        return document.error(where, f"no such file: {file}")
+    if not file.is_file():
+        return document.error(where, f"{file} is not a regular file")
+    return file
+
+
 def channel_of(document: Document, path: Path, root: Path | None) -> Channel:
     """The channel *document* (read from *path*) declares."""
     channel = declarations(document, ChannelFile)
@@ -66,32 +84,43 @@ def channel_of(document: Document, path: Path, root: Path | None) -> Channel:
     errors: list[ModelError] = []
     releases: list[ReleaseModel] = []
     documents: list[Document] = []
+    listed: list[int] = []  # the entry of each release loaded
+    read = 0
     for index, entry in enumerate(channel.releases):
         where = ("releases", index)
-        mark, _ = document.locate(where)
-        file = Path(os.path.normpath(mark.file.absolute().parent / entry))
-        if not inside_model_tree(file, tree):
-            errors.append(
-                document.error(where, f"{entry} is outside the channel's directory {tree}")
-            )
-            continue
-        if not file.is_file():
-            errors.append(document.error(where, f"no such file: {file}"))
+        file = _release_file(document, index, tree)
+        if isinstance(file, ModelError):
+            errors.append(file)
             continue
         try:
             release_document = load_document(file, tree)
+            # Each release is read within a model's budget; the channel as a whole within
+            # one model's bytes again, so that many releases cannot add up to gigabytes.
+            read += sum(f.stat().st_size for f in release_document.files)
+            if read > MAX_TOTAL_BYTES:
+                message = f"more than {MAX_TOTAL_BYTES} bytes in the releases of the channel"
+                errors.append(document.error(where, message))
+                break
+            if is_channel(release_document):
+                message = f"{entry} is a channel file; a channel lists release models"
+                errors.append(document.error(where, message))
+                continue
             release = release_of(release_document, file, tree)
         except ModelErrors as exc:
-            errors += (_in_release(e, entry, f"listed at {mark}") for e in exc.errors)
+            listing = f"listed at {document.locate(where)[0]}"
+            errors += (_in_release(e, entry, listing) for e in exc.errors)
             continue
-        named = [i for i, r in enumerate(releases) if r.release.name == release.release.name]
+        name = release.release.name
+        named = [i for i, r in zip(listed, releases, strict=True) if r.release.name == name]
         if named:
             first = document.locate(("releases", named[0]))[0]
-            message = f"release {release.release.name} is listed twice (first at {first})"
-            errors.append(document.error(where, message))
+            errors.append(
+                document.error(where, f"release {name} is listed twice (first at {first})")
+            )
             continue
         releases.append(release)
         documents.append(release_document)
+        listed.append(index)
     if errors:
         raise ModelErrors(errors)
     _check_history(releases, documents)

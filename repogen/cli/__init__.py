@@ -41,7 +41,8 @@ COMMANDS = (
     Registered(
         "validate",
         "repogen.cli.model",
-        "Load a release model, expand it for every target, and check it.",
+        "Load a release model (or a channel of releases, at its newest point or --at), expand "
+        "it for every target, and check it.",
     ),
     Registered(
         "schema",

@@ -13,7 +13,8 @@ from repogen.summary import summarize, summary_json
 
 @app.command()
 def validate(model: ModelArgument = None, at: AtOption = None, as_json: JsonOption = False) -> None:
-    """Load a release model, expand it for every target, and check it.
+    """Load a release model (or a channel of releases, at its newest point or --at), expand
+    it for every target, and check it.
 
     Prints each target and architecture with its number of packages after expansion, how many
     of them provide open or proprietary kernel modules, its dnf module streams and default
@@ -32,6 +33,8 @@ def validate(model: ModelArgument = None, at: AtOption = None, as_json: JsonOpti
         f"(branch {info.driver.split('.')[0]}), default kernel modules: "
         f"{info.default_flavor.value}"
     )
+    if len(release.releases) > 1:
+        typer.echo(f"releases (oldest first): {', '.join(release.releases)}")
     header = (
         "target",
         "family",

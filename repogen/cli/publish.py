@@ -9,10 +9,11 @@ import typer
 
 from repogen.build import MANIFEST, source_date_epoch
 from repogen.cli.build import checked_base_url
-from repogen.cli.common import app, err, load_model
+from repogen.cli.common import EXIT_ERROR, app, err, fail, load_model
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 from repogen.publish.into import publish_into
+from repogen.publish.retention import Retention
 
 
 @app.command("publish")
@@ -49,6 +50,24 @@ def publish_command(
             "(default: its file:// URL).",
         ),
     ] = None,
+    keep_releases: Annotated[
+        int | None,
+        typer.Option(
+            "--keep-releases",
+            min=1,
+            metavar="N",
+            help="Keep only the newest N releases (default: every one).",
+        ),
+    ] = None,
+    keep_branches: Annotated[
+        int | None,
+        typer.Option(
+            "--keep-branches",
+            min=1,
+            metavar="N",
+            help="Keep only the releases of the newest N driver branches (default: every one).",
+        ),
+    ] = None,
 ) -> None:
     """Add a release to the repositories of a tree, in place: its new package files, then
     new indices listing every release's packages, replaced so that a client never sees a
@@ -56,11 +75,19 @@ def publish_command(
 
     Package files already published are never rewritten; publishing a release that is there
     already changes nothing, and one of the same name with other content is refused.  A
-    second publish into the same tree waits for the first.
+    second publish into the same tree waits for the first.  With --keep-releases or
+    --keep-branches, the packages only older releases published leave the indices, and their
+    files go two publishes later (clients may still read the indices before).
 
     Example: repogen publish cuda-12.6.yaml --into out
     """
     release = load_model(model)
+    if len(release.releases) > 1:
+        fail(
+            f"{model} is a channel; publish adds one release: give its release model "
+            "(publish each in turn, or build the channel)",
+            EXIT_ERROR,
+        )
     options = BuildOptions(
         source_date_epoch=source_date_epoch(release),
         sign_key=sign_key,
@@ -68,7 +95,11 @@ def publish_command(
         base_url=checked_base_url(base_url),
     )
     with progress_display(err) as progress:
-        published = publish_into(release, into, options, progress)
+        # Said whether or not a progress display shows: a publish that waits for another
+        # (minutes, on a large tree) must not look hung.
+        published = publish_into(
+            release, into, options, progress, Retention(keep_releases, keep_branches), err.print
+        )
     name = release.release.name
     if not published.changed:
         typer.echo(f"{name} is already published in {into}: nothing changed")

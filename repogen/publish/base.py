@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import ClassVar, Protocol
@@ -62,6 +62,8 @@ class Publisher(Protocol):
     package files that are not there yet, and complete new index directories
     (:meth:`index_directories`) listing the packages of both.  A package already published
     with other content (same name, version and architecture) is a :class:`BuildError`.
+    The published packages whose files are ``withdrawn`` (paths relative to ``root``: a
+    release no longer kept) leave the new indices.
     """
 
     family: ClassVar[Family]
@@ -75,7 +77,13 @@ class Publisher(Protocol):
         options: BuildOptions,
         progress: Progress,
         existing: Path | None = None,
+        withdrawn: Collection[PurePosixPath] = (),
     ) -> list[ManifestEntry]: ...
+
+    def package_files(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        """Where the package files of *repositories* lie, relative to the target's
+        directory (a model's or as read from an index)."""
+        ...
 
     def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
         """The directories, relative to the target's, that hold the indices of

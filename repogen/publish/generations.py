@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from repogen.publish.output import exchange
 
@@ -65,10 +65,14 @@ def replace_index(new: Path, old: Path) -> None:
     made = files(new)
     kept = [made]
     if old.is_dir():
-        kept += generations(old)[: KEPT - 1]
+        before = generations(old)
+        # The same files again (a publish done over after a kill): still one generation.
+        kept += before[1:KEPT] if before[0] == made else before[: KEPT - 1]
         for name in sorted({n for generation in kept[1:] for n in generation} - set(made)):
             source = old / name
-            if source.is_file():
+            # The record is the tree's own, but a name in it never leads out of the directory.
+            inside = not PurePosixPath(name).is_absolute() and ".." not in PurePosixPath(name).parts
+            if inside and source.is_file() and not source.is_symlink():
                 (new / name).parent.mkdir(parents=True, exist_ok=True)
                 os.link(source, new / name)
     (new / RECORD).write_text(json.dumps(kept, indent=1) + "\n")

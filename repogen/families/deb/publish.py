@@ -17,7 +17,7 @@ packages are built once and listed in every ``binary-<arch>`` index.  Real packa
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -101,19 +101,31 @@ def _added(deb: RealDeb) -> _Entry:
     return _made(deb.control, deb.source, deb)
 
 
+def _described(repository: Repository, deb: RealDeb) -> PackageSpec | None:
+    """The model package a real one stands for: the one of its name, or, when the model has
+    several versions of it (a repository holding several releases), the one of its version."""
+    named = [p for p in repository.packages if p.name == deb.name]
+    if len(named) <= 1:
+        return named[0] if named else None
+    return next((p for p in named if p.version == deb.version), None)
+
+
 def _index_entries(
     repository: Repository, added: Sequence[RealDeb], maintainer: str
 ) -> list[_Entry]:
     """The packages of *repository*'s index: the model's, with real ones replacing theirs."""
     place = f"{repository.target_name}/{repository.package_arch}"
     real = [deb for deb in added if deb.arch in {repository.package_arch, "all"}]
+    replaced: set[tuple[str, str]] = set()
     for deb in real:
-        spec = repository.package(deb.name)
+        spec = _described(repository, deb)
         if spec is not None:
             check_agrees(deb, spec, place)
-    replaced = {deb.name for deb in real}
+            replaced.add((spec.name, spec.version))
     entries = [
-        _generated(spec, maintainer) for spec in repository.packages if spec.name not in replaced
+        _generated(spec, maintainer)
+        for spec in repository.packages
+        if (spec.name, spec.version) not in replaced
     ]
     entries += [_added(deb) for deb in real]
     seen: dict[tuple[str, str], _Entry] = {}
@@ -187,6 +199,18 @@ def _fill(
         index.add(item if isinstance(item, Stanza) else item.stanza(pool(item)))
     index.close()
     return index
+
+
+def _check_pool(root: Path, stanzas: Iterable[Stanza], place: str) -> None:
+    """Refuse an index whose package files are not there: a tree built ``--no-packages``
+    describes files it does not hold, and a release added to it would mix the two."""
+    for stanza in stanzas:
+        filename = published_pool_file(stanza).filename
+        if not (root / filename).is_file():
+            raise BuildError(
+                f"{place}: {root / filename} is not there (a tree built with --no-packages?); "
+                "a release is added to a tree that holds its package files"
+            )
 
 
 def _new_entries(
@@ -302,6 +326,7 @@ class DebPublisher:
         options: BuildOptions,
         progress: Progress,
         existing: Path | None = None,
+        withdrawn: Collection[PurePosixPath] = (),
     ) -> list[ManifestEntry]:
         first = repositories[0]
         target, suite = first.target_name, _suite(first)
@@ -315,7 +340,12 @@ class DebPublisher:
             entries = _index_entries(repository, added, release.maintainer)
             entries_of.update((e.pool_path, e) for e in entries)
             if existing is not None:
-                published = published_stanzas(existing, suite, arch)
+                published = {
+                    key: stanza
+                    for key, stanza in published_stanzas(existing, suite, arch).items()
+                    if published_pool_file(stanza).filename not in withdrawn
+                }
+                _check_pool(existing, published.values(), f"{target}/{arch}")
                 entries = _new_entries(entries, published, f"{target}/{arch}")
                 kept[arch] = list(published.values())
             indices[arch] = entries
@@ -383,6 +413,11 @@ class DebPublisher:
 
     def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
         return [PurePosixPath("dists", _suite(repositories[0]))]
+
+    def package_files(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        return sorted(
+            {_pool_path((p.name, p.version, p.arch)) for r in repositories for p in r.packages}
+        )
 
 
 PUBLISHER: Publisher = DebPublisher()

@@ -52,15 +52,15 @@ class _Published:
     def version(self) -> int:
         if self.stream.builds:
             return max(build.version for build in self.stream.builds)
-        return stream_version(self.release.date)
+        return dated_version(self.release.date)
 
 
-def stream_version(date: str) -> int:
+def dated_version(date: str) -> int:
     """``2024-08-01`` → ``20240801000000``: a stream version from a release date."""
     return int(date.replace("-", "") + "000000")
 
 
-def stream_context(module: str, stream: str, version: int, distro: str) -> str:
+def genmodules_context(module: str, stream: str, version: int, distro: str) -> str:
     """The context ``genmodules.py`` gives a stream document."""
     text = f"{module}{stream}{version}{distro}"
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:10]
@@ -95,7 +95,7 @@ def _stream(published: Sequence[_Published]) -> StreamSpec:
     target = newest.repository.target_name
     build = StreamBuild(
         version=version,
-        context=stream_context(stream.module, stream.name, version, target),
+        context=genmodules_context(stream.module, stream.name, version, target),
         artifacts=_artifacts(members),
     )
     return replace(stream, artifacts=tuple(names), builds=(build,))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
@@ -44,7 +44,7 @@ from repogen.families.rpm.spec import (
     spec_template,
     specs,
 )
-from repogen.families.rpm.versions import name_problem, nevra
+from repogen.families.rpm.versions import name_problem, nevra, split_evr
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
@@ -91,13 +91,23 @@ def _label(repository: Repository) -> str:
 
 
 def _with_published(
-    plan: _Plan, records: Sequence[cr.Package], published_at: Path
+    plan: _Plan, records: Sequence[cr.Package], published_at: Path, withdrawn: Collection[str]
 ) -> list[cr.Package]:
     """The records of the packages published at *published_at* as they are, then those of
     *records* that are new.  A package file already there stays: the one just built for it
     is removed, after a check that it is the same package (a published package never
-    changes)."""
-    published = published_records(published_at)
+    changes).  Those at *withdrawn* locations leave the index."""
+    published = {
+        href: record
+        for href, record in published_records(published_at).items()
+        if href not in withdrawn
+    }
+    for href in published:
+        if not (published_at / href).is_file():
+            raise BuildError(
+                f"{plan.label}: {published_at / href} is not there (a tree built with "
+                "--no-packages?); a release is added to a tree that holds its package files"
+            )
     new = []
     for record in records:
         known = published.get(record.location_href)
@@ -142,6 +152,7 @@ class RpmFamilyPublisher:
         options: BuildOptions,
         progress: Progress,
         existing: Path | None = None,
+        withdrawn: Collection[PurePosixPath] = (),
     ) -> list[ManifestEntry]:
         target = repositories[0].target_name
         real = rpmartifacts.scan(options.add_packages, target, options.source_date_epoch)
@@ -156,7 +167,8 @@ class RpmFamilyPublisher:
                 spec_template()
                 with forked(functools.partial(self._write_specs, plans)) as writing:
                     entries = [
-                        self._index(plan, final, options, progress, existing) for plan in plans
+                        self._index(plan, final, options, progress, existing, withdrawn)
+                        for plan in plans
                     ]
                     writing.result()
                     return entries
@@ -172,10 +184,23 @@ class RpmFamilyPublisher:
             ]
             progress(f"{target}: building {len(jobs)} spec(s) with rpmbuild")
             run_rpmbuild(jobs, Path(scratch) / "rpmbuild", options.source_date_epoch)
-            return [self._index(plan, final, options, progress, existing) for plan in plans]
+            return [
+                self._index(plan, final, options, progress, existing, withdrawn) for plan in plans
+            ]
 
     def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
         return [PurePosixPath(r.arch, REPODATA) for r in repositories]
+
+    def package_files(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        files = set()
+        for repository in repositories:
+            for package in repository.packages:
+                _, version, release = split_evr(package.version)
+                name = file_name(package.name, version, release or "", package.arch)
+                files.add(
+                    PurePosixPath(repository.arch, self.package_directory(package.arch), name)
+                )
+        return sorted(files)
 
     def _render(
         self,
@@ -273,10 +298,15 @@ class RpmFamilyPublisher:
         options: BuildOptions,
         progress: Progress,
         existing: Path | None,
+        withdrawn: Collection[PurePosixPath],
     ) -> ManifestEntry:
         records = self._records(plan, options)
         if existing is not None:
-            records = _with_published(plan, records, existing / plan.repository.arch)
+            arch = plan.repository.arch
+            leaving = {
+                path.relative_to(arch).as_posix() for path in withdrawn if path.parts[0] == arch
+            }
+            records = _with_published(plan, records, existing / arch, leaving)
         extra = self.extra_records(plan.repository, records, options, plan.license)
         progress(f"{plan.label}: writing repodata for {len(records)} packages")
         repomd = write_repodata(plan.directory, records, extra, options.source_date_epoch)
