@@ -27,17 +27,23 @@ from pathlib import Path
 _command_peaks: list[int] = []
 
 
-def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
-    """*command*'s output; a failure is an error, never a timing."""
+def run(
+    command: Sequence[str],
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    answers: tuple[int, ...] = (0,),
+) -> str:
+    """*command*'s output; a failure (an exit code not among *answers*) is an error, never a
+    timing."""
     result = subprocess.run(
         list(command), env=env, cwd=cwd, capture_output=True, text=True, check=False
     )
-    if result.returncode != 0:
+    if result.returncode not in answers:
         raise RuntimeError(f"{' '.join(command[:3])} … failed: {result.stderr.strip()[:2000]}")
     return result.stdout
 
 
-def run_command(command: Sequence[str]) -> str:
+def run_command(command: Sequence[str], answers: tuple[int, ...] = (0,)) -> str:
     """:func:`run`, the peak memory of *command*'s largest process noted.
 
     GNU time starts it and reads its peak from ``wait4``: a process forked from the bench
@@ -45,9 +51,9 @@ def run_command(command: Sequence[str]) -> str:
     before ``exec``), GNU time's is 2 MiB.  It adds about a millisecond."""
     gnu_time = shutil.which("time")
     if gnu_time is None:
-        return run(command)
+        return run(command, answers=answers)
     with tempfile.NamedTemporaryFile("r") as report:
-        output = run([gnu_time, "-f", "%M", "-o", report.name, *command])
+        output = run([gnu_time, "-f", "%M", "-o", report.name, *command], answers=answers)
         _command_peaks.append(int(report.read().split()[-1]) * 1024)  # KiB
     return output
 

@@ -261,6 +261,35 @@ def _real(release: ReleaseModel, files: list[Path], work: Path, errors: list[str
         Checker(release, answer).run(files)
 
 
+#: The bundled releases as one channel (12.6.0 added to 12.5.1), as the tests check it.
+BUNDLED_CHANNEL = Path(__file__).resolve().parent.parent / "tests" / "channels" / "bundled.yaml"
+
+
+def _channel_check(settings: Settings) -> Iterator[Row]:
+    """`repogen check` of the bundled channel (every assertion at every point where it
+    applies), whole processes: in-process resolvers against the real clients' engine.  Exit
+    1 (an assertion that fails) is an answer like any other."""
+    if not BUNDLED_CHANNEL.is_file():
+        return
+    command = [*REPOGEN, "check", str(BUNDLED_CHANNEL)]
+    summary = run_command(command, answers=(0, 1)).strip().splitlines()[-1]
+    count = sum(int(word) for word in summary.split() if word.isdigit())
+    ours = settings.timed(functools.partial(run_command, command, answers=(0, 1)), command=True)
+    real = [*command, "--engine", "real"]
+    theirs = measure(functools.partial(run_command, real, answers=(0, 1)), 1, 0, command=True)
+    yield Row(
+        "check",
+        count,
+        "repogen check CHANNEL (bundled channel, every point, whole process)",
+        ours,
+        count,
+        "requests",
+        reference="the same with --engine real (apt-get/dnf/zypper in sandboxes)",
+        reference_timing=theirs,
+        note=f"targets: under 2 s, ratio >= 50x; {summary}",
+    )
+
+
 def _errors(errors: list[str]) -> str:
     if not errors:
         return ""
@@ -306,6 +335,7 @@ def check_rows(settings: Settings) -> Iterator[Row]:
         reference_timing=clients,
         note="target: ratio >= 50x",
     )
+    yield from _channel_check(settings)
     for family, target in CHECK_SAMPLES.items():
         if family not in settings.families:
             continue
