@@ -9,6 +9,7 @@ import os
 import sys
 from typing import NoReturn
 
+import repogen.cli.import_  # noqa: F401  (registers `repogen import`)
 from repogen.cli import build, diff, graph, model, recommend, resolve
 from repogen.cli.common import app
 

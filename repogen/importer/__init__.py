@@ -1,0 +1,84 @@
+"""``repogen import``: a release model that declares what published repositories hold.
+
+The repositories are read as every command reads them (:func:`repogen.cli.common.load_model`);
+:func:`~repogen.importer.declare.declare` writes their packages and module streams as a model,
+and :func:`write_model` writes it only once the model, loaded back and expanded, gives the very
+repositories read (:mod:`repogen.importer.verify`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from repogen.importer.declare import declare
+from repogen.importer.modules import CannotImport
+from repogen.importer.verify import verify
+from repogen.index.release import infer_release
+from repogen.model import ModelErrors, ReleaseModel, load_release
+
+__all__ = ["CannotImport", "combined", "model_text", "write_model"]
+
+
+def combined(releases: Sequence[ReleaseModel]) -> ReleaseModel:
+    """One release of the repositories of *releases* (each read from one source); two sources
+    that publish the same target on the same architecture are refused."""
+    if len(releases) == 1:
+        return releases[0]
+    seen: dict[tuple[str, str], str] = {}
+    for release in releases:
+        for repository in release.repositories:
+            key = (repository.target_name, repository.arch)
+            if key in seen:
+                raise CannotImport(
+                    f"{release.source} and {seen[key]} both publish {key[0]}/{key[1]}; "
+                    "name the bare repositories' targets with --target"
+                )
+            seen[key] = release.source
+    repositories = tuple(r for release in releases for r in release.repositories)
+    first = releases[0]
+    inferred = infer_release(first.release.name, "", repositories)
+    date = max(release.release.date for release in releases)
+    return ReleaseModel(
+        inferred.model_copy(update={"date": date}),
+        ", ".join(release.source for release in releases),
+        repositories,
+    )
+
+
+def model_text(release: ReleaseModel) -> str:
+    """The YAML of the model that declares *release*'s repositories."""
+    header = f"# Imported by `repogen import` from {release.source}.\n"
+    body = yaml.safe_dump(declare(release), sort_keys=False, allow_unicode=True, width=100)
+    return header + body
+
+
+def write_model(release: ReleaseModel, output: Path) -> ReleaseModel:
+    """Write the model of *release* to *output* (atomically: a temporary file beside it,
+    renamed) once it is checked to expand to the same repositories; the model as loaded."""
+    text = model_text(release)
+    directory = output.parent
+    descriptor, name = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.", suffix=".yaml")
+    written = Path(name)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+        # A model is read by others as any source file is, not kept private as a temporary.
+        written.chmod(0o644)
+        try:
+            loaded = load_release(written)
+        except ModelErrors as exc:
+            first = str(exc.errors[0]).replace(str(written), str(output))
+            raise CannotImport(
+                f"the model of these repositories does not load ({len(exc.errors)} error(s)), "
+                f"first: {first}"
+            ) from exc
+        verify(release, loaded)
+        written.replace(output)
+    finally:
+        written.unlink(missing_ok=True)
+    return loaded
