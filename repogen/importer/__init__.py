@@ -2,8 +2,9 @@
 
 The repositories are read as every command reads them (:func:`repogen.cli.common.load_model`);
 :func:`~repogen.importer.declare.declare` writes their packages and module streams as a model,
-and :func:`write_model` writes it only once the model, loaded back and expanded, gives the very
-repositories read (:mod:`repogen.importer.verify`).
+and :func:`write_model` writes it only once the model, loaded, built (metadata only, into a
+temporary directory) and read back, gives the very repositories read
+(:mod:`repogen.importer.verify`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from pathlib import Path
 
 import yaml
 
+from repogen.build import build, source_date_epoch
 from repogen.importer.declare import declare
 from repogen.importer.modules import CannotImport
 from repogen.importer.verify import verify
+from repogen.index import load_tree
 from repogen.index.release import infer_release
 from repogen.model import ModelErrors, ReleaseModel, load_release
+from repogen.publish.base import BuildOptions
 
 __all__ = ["CannotImport", "combined", "model_text", "write_model"]
 
@@ -59,7 +63,7 @@ def model_text(release: ReleaseModel) -> str:
 
 def write_model(release: ReleaseModel, output: Path) -> ReleaseModel:
     """Write the model of *release* to *output* (atomically: a temporary file beside it,
-    renamed) once it is checked to expand to the same repositories; the model as loaded."""
+    renamed) once it is checked to build the same repositories; the model as loaded."""
     text = model_text(release)
     directory = output.parent
     descriptor, name = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.", suffix=".yaml")
@@ -77,7 +81,11 @@ def write_model(release: ReleaseModel, output: Path) -> ReleaseModel:
                 f"the model of these repositories does not load ({len(exc.errors)} error(s)), "
                 f"first: {first}"
             ) from exc
-        verify(release, loaded)
+        with tempfile.TemporaryDirectory(prefix="repogen-import-") as scratch:
+            built = Path(scratch) / "out"
+            options = BuildOptions(source_date_epoch(loaded), packages=False)
+            build(loaded, built, loaded.repositories, options)
+            verify(release, load_tree(built))
         written.replace(output)
     finally:
         written.unlink(missing_ok=True)

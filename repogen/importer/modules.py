@@ -121,7 +121,8 @@ def _module(modules: Sequence[tuple[ModuleSpec, Repository]], numbers: Numbers) 
         for condition in when(places, modular):
             declared_streams.append({**own, **({"when": condition} if condition else {})})
     written: dict[str, Any] = {
-        "summary": escape(_same(modules, "summary")),
+        # Published as each stream's summary: a module's own is the first stream's, read.
+        "summary": escape(first.summary),
         "description": escape(_same(modules, "description")),
         "license": [escape(text) for text in _same(modules, "license")],
     }

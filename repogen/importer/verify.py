@@ -1,7 +1,7 @@
-"""The check that a written model declares what the repositories publish.
+"""The check that a written model builds what the repositories publish.
 
-The model is loaded and expanded as every command loads it, and each repository it gives is
-compared with the one read: the same packages (name, version, architecture), each with the same
+The repositories the model builds, read back, are compared with the ones read: the same
+packages (name, version, architecture), each with the same
 summary, description, relations, kernel-module flavor, entry flag and SUSE pattern, and the
 same module streams.  The first difference is a :class:`CannotImport` naming the repository,
 the package and the field: what the model format cannot say is refused rather than lost.
@@ -95,7 +95,7 @@ def _compare_repository(read: Repository, declared: Repository) -> None:
 
 def verify(read: ReleaseModel, declared: ReleaseModel) -> None:
     """Raise :class:`CannotImport` at the first difference between the repositories *read*
-    and those the model *declared* expands to."""
+    and those the model builds, read back (*declared*)."""
     found = {(r.target_name, r.arch): r for r in declared.repositories}
     for repository in read.repositories:
         other = found.get((repository.target_name, repository.arch))
