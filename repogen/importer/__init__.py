@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,7 +23,8 @@ from repogen.importer.modules import CannotImport
 from repogen.importer.verify import verify
 from repogen.index import load_tree
 from repogen.index.release import infer_release
-from repogen.model import ModelErrors, ReleaseModel, load_release
+from repogen.model import ModelError, ModelErrors, ReleaseModel, load_release
+from repogen.model.errors import format_path
 from repogen.publish.base import BuildOptions
 
 __all__ = ["CannotImport", "combined", "model_text", "write_model"]
@@ -54,17 +56,28 @@ def combined(releases: Sequence[ReleaseModel]) -> ReleaseModel:
     )
 
 
-def model_text(release: ReleaseModel) -> str:
-    """The YAML of the model that declares *release*'s repositories."""
+def model_text(release: ReleaseModel, declared: Mapping[str, Any]) -> str:
+    """The YAML of the model *declared* for *release*'s repositories."""
     header = f"# Imported by `repogen import` from {release.source}.\n"
-    body = yaml.safe_dump(declare(release), sort_keys=False, allow_unicode=True, width=100)
-    return header + body
+    return header + yaml.safe_dump(declared, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _refused(declared: Mapping[str, Any], error: ModelError) -> CannotImport:
+    """*error* of the model written for the repositories, as what was read that the model
+    cannot declare: the package (or pattern, module) and its field."""
+    path = error.path
+    if len(path) >= 3 and path[0] in ("packages", "patterns") and isinstance(path[1], int):
+        package = declared[str(path[0])][path[1]]
+        what = f"package {package['name']} {package['version']}"
+        return CannotImport(f"{what}: {format_path(path[2:])}: {error.message}")
+    return CannotImport(f"the model cannot declare {format_path(path)}: {error.message}")
 
 
 def write_model(release: ReleaseModel, output: Path) -> ReleaseModel:
     """Write the model of *release* to *output* (atomically: a temporary file beside it,
     renamed) once it is checked to build the same repositories; the model as loaded."""
-    text = model_text(release)
+    declared = declare(release)
+    text = model_text(release, declared)
     directory = output.parent
     descriptor, name = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.", suffix=".yaml")
     written = Path(name)
@@ -76,11 +89,7 @@ def write_model(release: ReleaseModel, output: Path) -> ReleaseModel:
         try:
             loaded = load_release(written)
         except ModelErrors as exc:
-            first = str(exc.errors[0]).replace(str(written), str(output))
-            raise CannotImport(
-                f"the model of these repositories does not load ({len(exc.errors)} error(s)), "
-                f"first: {first}"
-            ) from exc
+            raise _refused(declared, exc.errors[0]) from exc
         with tempfile.TemporaryDirectory(prefix="repogen-import-") as scratch:
             built = Path(scratch) / "out"
             options = BuildOptions(source_date_epoch(loaded), packages=False)
