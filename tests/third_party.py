@@ -7,6 +7,7 @@ import gzip
 import lzma
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -141,20 +142,17 @@ data:
 """
 
 
-def rpm_module_tree(tmp_path: Path) -> Path:
-    """el9/x86_64 under *tmp_path*: three packages built by rpmbuild, indexed by createrepo_c,
-    and one module in four documents (two builds of a stream, another stream, the defaults)
-    added by modifyrepo_c, as repositories made without repogen hold it."""
+def rpm_tree(
+    tmp_path: Path, packages: Sequence[tuple[str, str, str]], modules: str | None = None
+) -> Path:
+    """el9/x86_64 under *tmp_path*: *packages* (name, version, a spec line of relations)
+    built by rpmbuild from :data:`SPEC` and indexed by createrepo_c; *modules* (a modulemd
+    YAML stream), when given, added by modifyrepo_c."""
     top = tmp_path / "rpmbuild"
     (top / "SPECS").mkdir(parents=True)
-    for name, version in (
-        ("kmod-nvidia-560-dkms", "560.1"),
-        ("kmod-nvidia-560-dkms", "560.2"),
-        ("kmod-nvidia-latest-dkms", "560.2"),
-    ):
+    for name, version, relations in packages:
         spec = top / "SPECS" / f"{name}-{version}.spec"
-        provides = "Provides: nvidia-kmod = 3:" + version
-        spec.write_text(SPEC.format(name=name, version=version, requires=provides))
+        spec.write_text(SPEC.format(name=name, version=version, requires=relations))
         subprocess.run(
             ["rpmbuild", "-bb", "--define", f"_topdir {top}", str(spec)],
             check=True,
@@ -163,13 +161,30 @@ def rpm_module_tree(tmp_path: Path) -> Path:
     tree = tmp_path / "el9" / "x86_64"
     shutil.copytree(top / "RPMS", tree)
     subprocess.run(["createrepo_c", "--quiet", str(tree)], check=True)
-    modules = tmp_path / "modules.yaml"
-    modules.write_text(MODULES.format(v1=1, v2=2))
+    if modules is None:
+        return tree
+    document = tmp_path / "modules.yaml"
+    document.write_text(modules)
     if shutil.which("modulemd-validator"):
-        subprocess.run(["modulemd-validator", str(modules)], check=True, capture_output=True)
+        subprocess.run(["modulemd-validator", str(document)], check=True, capture_output=True)
     subprocess.run(
-        ["modifyrepo_c", "--mdtype=modules", str(modules), str(tree / "repodata")],
+        ["modifyrepo_c", "--mdtype=modules", str(document), str(tree / "repodata")],
         check=True,
         capture_output=True,
     )
     return tree
+
+
+def rpm_module_tree(tmp_path: Path) -> Path:
+    """el9/x86_64 under *tmp_path*: three packages, and one module in four documents (two
+    builds of a stream, another stream, the defaults), as repositories made without repogen
+    hold it."""
+    packages = [
+        (name, version, f"Provides: nvidia-kmod = 3:{version}")
+        for name, version in (
+            ("kmod-nvidia-560-dkms", "560.1"),
+            ("kmod-nvidia-560-dkms", "560.2"),
+            ("kmod-nvidia-latest-dkms", "560.2"),
+        )
+    ]
+    return rpm_tree(tmp_path, packages, MODULES.format(v1=1, v2=2))

@@ -19,6 +19,7 @@ def import_(
         typer.Argument(
             help="Published repositories: `repogen build` outputs, bare APT repositories or "
             "rpm-md trees, directories or http(s):// URLs.",
+            metavar="SOURCE",
             show_default=False,
         ),
     ],
@@ -60,10 +61,7 @@ def import_(
         )
     for source in sources:
         if not is_repositories(source):
-            raise typer.BadParameter(
-                f"{source} is not published repositories (a build output, dists/ or repodata/)",
-                param_hint="SOURCE",
-            )
+            fail(f"{source}: not published repositories (no manifest.json, dists/ or repodata/)", 2)
     if output.exists() and not force:
         fail(f"{output} exists; give --force to replace it", 2)
     releases = [

@@ -68,8 +68,8 @@ def _refused(declared: Mapping[str, Any], error: ModelError) -> CannotImport:
     path = error.path
     if len(path) >= 3 and path[0] in ("packages", "patterns") and isinstance(path[1], int):
         package = declared[str(path[0])][path[1]]
-        what = f"package {package['name']} {package['version']}"
-        return CannotImport(f"{what}: {format_path(path[2:])}: {error.message}")
+        field = format_path(path[2:])
+        return CannotImport(f"package {package['name']}: {field}: {error.message}")
     return CannotImport(f"the model cannot declare {format_path(path)}: {error.message}")
 
 
@@ -89,7 +89,9 @@ def write_model(release: ReleaseModel, output: Path) -> ReleaseModel:
         try:
             loaded = load_release(written)
         except ModelErrors as exc:
-            raise _refused(declared, exc.errors[0]) from exc
+            refused = str(_refused(declared, exc.errors[0]))
+            # Name the file being written, not its temporary copy.
+            raise CannotImport(refused.replace(str(written), str(output))) from exc
         with tempfile.TemporaryDirectory(prefix="repogen-import-") as scratch:
             built = Path(scratch) / "out"
             options = BuildOptions(source_date_epoch(loaded), packages=False)
