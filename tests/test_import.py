@@ -234,3 +234,20 @@ def test_what_a_model_cannot_declare_exits_2_naming_package_and_field(tmp_path: 
     assert len(done.output.strip().splitlines()) == 1
     assert not model.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_several_releases_in_one_repository_exit_2_naming_a_package(tmp_path: Path) -> None:
+    """A channel's build publishes every release's packages side by side: which release a
+    version belongs to is not in the index, so import says so rather than guess."""
+    out = tmp_path / "channel"
+    built = runner.invoke(
+        app,
+        ["build", "tests/channels/bundled.yaml", "-o", str(out), "--no-packages",
+         "--target", "ubuntu2204"],
+    )  # fmt: skip
+    assert built.exit_code == 0, built.output
+    done = _import(str(out), "-o", str(tmp_path / "m.yaml"))
+    assert done.exit_code == 2
+    assert "ubuntu2204/amd64: package cuda is published at 12.5" in done.output
+    assert "import the repositories of one release" in done.output
+    assert not (tmp_path / "m.yaml").exists()

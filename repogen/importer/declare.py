@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from repogen.families import Family, driver
-from repogen.importer.modules import declare_modules
+from repogen.importer.modules import CannotImport, declare_modules
 from repogen.importer.places import Place, when
 from repogen.importer.templates import Numbers, escape
 from repogen.model import PackageSpec, ReleaseModel, Repository
@@ -184,6 +184,22 @@ def _bases(release: ReleaseModel) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _one_version_each(repository: Repository, release: ReleaseModel) -> None:
+    """Refuse a repository with several versions of a package (several releases published
+    into one repository, as a channel's build is): a release model declares one of each, and
+    which release a version belongs to is not in the index."""
+    seen: dict[str, str] = {}
+    for spec in repository.packages:
+        if spec.name in seen and seen[spec.name] != spec.version:
+            releases = f" (it holds {', '.join(release.releases)})" if release.releases else ""
+            raise CannotImport(
+                f"{repository.target_name}/{repository.arch}: package {spec.name} is published "
+                f"at {seen[spec.name]} and {spec.version}; a release model declares one version "
+                f"of each package: import the repositories of one release{releases}"
+            )
+        seen[spec.name] = spec.version
+
+
 def declare(release: ReleaseModel) -> dict[str, Any]:
     """The model of *release* (read from repositories), as the data of a YAML file."""
     numbers = Numbers.of(release.release)
@@ -197,6 +213,7 @@ def declare(release: ReleaseModel) -> dict[str, Any]:
         targets[repository.target_name] = repository.target
         place = Place(repository.target_name, repository.canonical_arch)
         everywhere.add(place)
+        _one_version_each(repository, release)
         for spec in repository.packages:
             kind, written = _package(spec, repository, versions)
             declared.setdefault((kind, _key(written)), (written, set()))[1].add(place)
