@@ -251,3 +251,19 @@ def test_several_releases_in_one_repository_exit_2_naming_a_package(tmp_path: Pa
     assert "ubuntu2204/amd64: package cuda is published at 12.5" in done.output
     assert "import the repositories of one release" in done.output
     assert not (tmp_path / "m.yaml").exists()
+
+
+def test_several_sources_are_one_model(built: Path, tmp_path: Path) -> None:
+    """Two bare repositories, each named by its --target, are one model; two sources that
+    publish the same target and architecture are refused."""
+    model = tmp_path / "two.yaml"
+    sources = [str(built / "deb/ubuntu2204"), str(built / "rpm/rhel9/x86_64")]
+    done = _import(*sources, "--target", "ubuntu2204", "--target", "rhel9", "-o", str(model))
+    assert done.exit_code == 0, done.output
+    assert set(yaml.safe_load(model.read_text())["targets"]) == {"ubuntu2204", "rhel9"}
+    again = _build(load_release(model), tmp_path / "again")
+    assert _indices(again) == {**_indices(Path(sources[0]), "ubuntu2204"),
+                               **_indices(Path(sources[1]), "rhel9")}  # fmt: skip
+    same = _import(sources[0], sources[0], "--target", "ubuntu2204", "-o", str(tmp_path / "m"))
+    assert same.exit_code == 2
+    assert "both publish ubuntu2204/amd64" in same.output
