@@ -199,9 +199,23 @@ def test_an_rpmmd_tree_with_a_modulemd_round_trips(tmp_path: Path) -> None:
 def test_streams_with_nothing_in_common_exit_2_naming_the_module(tmp_path: Path) -> None:
     """A model's module names what all its streams carry; streams that share nothing but
     are one module (each stream only its kmod) cannot be declared."""
-    done = _import(str(rpm_module_tree(tmp_path)), "--target", "el9", "-o", str(tmp_path / "m"))
+    alone = STREAM.replace("nvidia-driver, ", "").replace("nvidia-driver-0:560.2-1.noarch, ", "")
+    kmods = [("kmod-nvidia-560-dkms", "560.1"), ("kmod-nvidia-latest-dkms", "560.2")]
+    documents = "".join(
+        alone.format(stream=stream, version=1, kmod=kmod, kmod_version=version)
+        for stream, (kmod, version) in zip(("560-dkms", "latest-dkms"), kmods, strict=True)
+    )
+    packages = [(n, v, f"Provides: nvidia-kmod = 3:{v}") for n, v in kmods]
+    source = rpm_tree(tmp_path, packages, documents + DEFAULTS)
+    done = _import(str(source), "--target", "el9", "-o", str(tmp_path / "m.yaml"))
     assert done.exit_code == 2
     assert "module nvidia-driver: its streams share no package" in done.output
+    # Two builds of a stream over two versions of its kmod: two versions of one package.
+    done = _import(
+        str(rpm_module_tree(tmp_path / "two")), "--target", "el9", "-o", str(tmp_path / "m2.yaml")
+    )
+    assert done.exit_code == 2
+    assert "package kmod-nvidia-560-dkms is published at 560.1-1 and 560.2-1" in done.output
 
 
 def test_an_existing_output_is_replaced_only_with_force(built: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from repogen.families import Family, driver
@@ -27,6 +27,9 @@ UNKNOWN_MAINTAINER = "unknown"
 UNKNOWN_LICENSE = "unknown"
 
 _IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+#: A dist tag ending an RPM release (``1.el9``, ``1.fc40``, ``1.amzn2023``): a word that
+#: starts with a letter, after the release's last dot.
+_DIST_TAG = re.compile(r".*-[^-]*(\.[A-Za-z][A-Za-z0-9_+~^]*)")
 
 
 #: The form of a version scheme for a family none of whose packages has that version, where
@@ -38,15 +41,21 @@ class _Versions:
     """The model's version schemes: one per version, named after the release's number it is
     made from (``driver``, ``cuda``) or after the version itself."""
 
-    def __init__(self, numbers: Numbers) -> None:
+    def __init__(self, numbers: Numbers, dists: Mapping[str, str | None]) -> None:
         self.numbers = numbers
+        #: The dist tag of each target, which its versions are written without.
+        self.dists = dists
         #: scheme -> family -> form
         self.schemes: dict[str, dict[str, str]] = {}
         #: scheme -> the version it was made for (its form in a family that has no package
         #: with it, where valid there)
         self.versions: dict[str, str] = {}
 
-    def scheme(self, family: Family, version: str) -> str:
+    def scheme(self, repository: Repository, version: str) -> str:
+        family = repository.family
+        dist = self.dists.get(repository.target_name)
+        if dist:
+            version = version.removesuffix(dist)
         form, variable = self.numbers.version(version)
         base = variable or "v" + re.sub(r"[^a-z0-9_.-]", "_", version.lower())
         name, number = base, 1
@@ -73,9 +82,10 @@ class _Versions:
         return schemes
 
 
-def _target(target: Target, arches: Iterable[str]) -> dict[str, Any]:
+def _target(target: Target, arches: Iterable[str], dist: str | None) -> dict[str, Any]:
     written = target.model_dump(mode="json", exclude_defaults=True)
     written["arches"] = sorted(arches)
+    written["dist"] = dist
     written["base"] = None
     return {key: value for key, value in written.items() if value is not None}
 
@@ -104,13 +114,27 @@ def _pattern(spec: PackageSpec, repository: Repository, versions: _Versions) -> 
     }
     if spec.description and spec.description != spec.summary:
         written["description"] = escape(spec.description)
-    written["version"] = versions.scheme(repository.family, spec.version)
+    written["version"] = versions.scheme(repository, spec.version)
     written["visible"] = attributes.visible
     written["order"] = attributes.order
     written["category"] = escape(attributes.category)
     if attributes.icon is not None:
         written["icon"] = attributes.icon
     return {**written, **_relations(spec, versions.numbers, leave_out="pattern")}
+
+
+def _dist(repositories: Sequence[Repository]) -> str | None:
+    """The dist tag of a target (its *repositories*), when its family writes one and every
+    one of its packages' versions ends with the same one: the model appends it, so the
+    versions are written without it and the target's ``dist`` says it once."""
+    if not driver(repositories[0].family).dist_tags:
+        return None
+    tags = {
+        match[1] if (match := _DIST_TAG.fullmatch(p.version)) else None
+        for repository in repositories
+        for p in repository.packages
+    }
+    return tags.pop() if len(tags) == 1 else None
 
 
 def _package(
@@ -123,7 +147,7 @@ def _package(
     family = repository.family
     written: dict[str, Any] = {
         "name": numbers.name(spec.name),
-        "version": versions.scheme(family, spec.version),
+        "version": versions.scheme(repository, spec.version),
         "summary": escape(spec.summary),
     }
     if spec.description and spec.description != spec.summary:
@@ -203,7 +227,11 @@ def _one_version_each(repository: Repository, release: ReleaseModel) -> None:
 def declare(release: ReleaseModel) -> dict[str, Any]:
     """The model of *release* (read from repositories), as the data of a YAML file."""
     numbers = Numbers.of(release.release)
-    versions = _Versions(numbers)
+    of_target: dict[str, list[Repository]] = defaultdict(list)
+    for repository in release.repositories:
+        of_target[repository.target_name].append(repository)
+    dists = {target: _dist(repositories) for target, repositories in of_target.items()}
+    versions = _Versions(numbers, dists)
     arches: dict[str, set[str]] = defaultdict(set)
     targets: dict[str, Target] = {}
     declared: dict[tuple[str, str], tuple[dict[str, Any], set[Place]]] = {}
@@ -225,7 +253,7 @@ def declare(release: ReleaseModel) -> dict[str, Any]:
         "versions": versions.written({t.family for t in targets.values()}),
         "targets": {
             name: {
-                **_target(target, arches[name]),
+                **_target(target, arches[name], dists[name]),
                 **({"base": name} if name in bases else {}),
             }
             for name, target in sorted(targets.items())
