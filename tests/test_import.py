@@ -89,6 +89,10 @@ def test_a_build_imports_to_a_model_that_builds_the_same_indices(
     assert _indices(again) == _indices(built)
     compared = runner.invoke(app, ["diff", str(built), str(again), "--exit-code"])
     assert compared.exit_code == 0, compared.output
+    # The same sources, the same file.
+    twice = tmp_path / "twice.yaml"
+    assert _import(str(built), "-o", str(twice)).exit_code == 0
+    assert twice.read_bytes() == model.read_bytes()
 
 
 def test_packages_the_same_on_several_targets_are_one_templated_declaration(
