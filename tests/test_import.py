@@ -20,6 +20,7 @@ from repogen.cli import app
 from repogen.index import load_tree
 from repogen.model import ReleaseModel, load_release
 from repogen.publish.base import BuildOptions
+from tests.test_repository_input_remote import Server
 from tests.third_party import ftparchive_suite, rpm_module_tree, rpm_tree
 
 runner = CliRunner()
@@ -285,3 +286,23 @@ def test_several_sources_are_one_model(built: Path, tmp_path: Path) -> None:
     same = _import(sources[0], sources[0], "--target", "ubuntu2204", "-o", str(tmp_path / "m"))
     assert same.exit_code == 2
     assert "both publish ubuntu2204/amd64" in same.output
+
+
+def test_a_repository_over_http_imports_as_on_disk(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    server = Server(built)
+    try:
+        remote = tmp_path / "remote.yaml"
+        done = _import(f"{server.url}rpm/rhel9/x86_64/", "--target", "rhel9", "-o", str(remote))
+    finally:
+        server.stop()
+    assert done.exit_code == 0, done.output
+    local = tmp_path / "local.yaml"
+    assert (
+        _import(str(built / "rpm/rhel9/x86_64"), "--target", "rhel9", "-o", str(local)).exit_code
+        == 0
+    )
+    # The same model; only the header line names the source.
+    assert remote.read_text().split("\n", 1)[1] == local.read_text().split("\n", 1)[1]
