@@ -19,7 +19,7 @@ import yaml
 
 from repogen.build import build, source_date_epoch
 from repogen.importer.declare import declare
-from repogen.importer.modules import CannotImport
+from repogen.importer.errors import CannotImport
 from repogen.importer.verify import verify
 from repogen.index import load_tree
 from repogen.index.release import infer_release

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from repogen.families import Family, driver
-from repogen.importer.modules import CannotImport, declare_modules
+from repogen.importer.errors import CannotImport
+from repogen.importer.modules import declare_modules
 from repogen.importer.places import Place, when
 from repogen.importer.templates import Numbers, escape
 from repogen.model import PackageSpec, ReleaseModel, Repository
@@ -265,7 +266,7 @@ def declare(release: ReleaseModel) -> dict[str, Any]:
     patterns = _grouped(declared, "patterns", everywhere)
     if patterns:
         model["patterns"] = patterns
-    modules = declare_modules(release.repositories, numbers)
+    modules = declare_modules(release.repositories, numbers, everywhere)
     if modules:
         model["modules"] = modules
     return model

@@ -1,10 +1,11 @@
 """The ``modules`` of a model, from the module streams repositories publish.
 
 A model's module is the same on every target that has it; its streams carry a ``when`` for
-the repositories that have them.  The module's artifacts and profiles are what every stream
-shares (the kernel-module package ``kmod`` written as ``{kmod}`` in profiles); each stream adds
-its own, replaces the profiles that differ and drops the ones it lacks.  What this cannot say
-(a module whose summary differs between targets, a stream with no kernel-module package) is a
+the repositories that have them, unless every repository has them.  The module's artifacts
+and profiles are what every stream shares (the kernel-module package ``kmod`` written as
+``{kmod}`` in profiles); each stream adds its own, replaces the profiles that differ and drops
+the ones it lacks.  What this cannot say (a module whose description differs between targets,
+streams that share no package, a stream without one kernel-module package) is a
 :class:`CannotImport` naming the module and stream.
 """
 
@@ -14,14 +15,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from repogen.errors import RepogenError
+from repogen.importer.errors import CannotImport
 from repogen.importer.places import Place, when
 from repogen.importer.templates import Numbers, escape
 from repogen.model import ModuleSpec, Repository, StreamSpec
-
-
-class CannotImport(RepogenError):
-    """Something published that a model cannot declare; the message names it and the field."""
 
 
 def _kmod(stream: StreamSpec, repository: Repository, shared: set[str]) -> str:
@@ -94,7 +91,9 @@ def _default_profile(modules: Sequence[tuple[ModuleSpec, Repository]]) -> str:
     return next(iter(defaults))[0]
 
 
-def _module(modules: Sequence[tuple[ModuleSpec, Repository]], numbers: Numbers) -> dict[str, Any]:
+def _module(
+    modules: Sequence[tuple[ModuleSpec, Repository]], numbers: Numbers, everywhere: set[Place]
+) -> dict[str, Any]:
     first = modules[0][0]
     streams: dict[str, tuple[dict[str, Any], set[Place]]] = {}
     for module, repository in modules:
@@ -103,7 +102,6 @@ def _module(modules: Sequence[tuple[ModuleSpec, Repository]], numbers: Numbers) 
         for stream in module.streams:
             of_stream = _stream(stream, repository, numbers, shared)
             streams.setdefault(repr(of_stream), (of_stream, set()))[1].add(place)
-    modular = {p for _, places in streams.values() for p in places}
     written_streams = [s for s, _ in streams.values()]
     common_artifacts = set.intersection(*(set(s["artifacts"]) for s in written_streams))
     module_profiles = written_streams[0]["profiles"]
@@ -118,7 +116,7 @@ def _module(modules: Sequence[tuple[ModuleSpec, Repository]], numbers: Numbers) 
         }
         own["without_profiles"] = sorted(set(module_profiles) - set(declared["profiles"]))
         own = {key: value for key, value in own.items() if value}
-        for condition in when(places, modular):
+        for condition in when(places, everywhere):
             declared_streams.append({**own, **({"when": condition} if condition else {})})
     written: dict[str, Any] = {
         # Published as each stream's summary: a module's own is the first stream's, read.
@@ -142,11 +140,12 @@ def _module(modules: Sequence[tuple[ModuleSpec, Repository]], numbers: Numbers) 
 
 
 def declare_modules(
-    repositories: Sequence[Repository], numbers: Numbers
+    repositories: Sequence[Repository], numbers: Numbers, everywhere: set[Place]
 ) -> Mapping[str, dict[str, Any]]:
-    """The ``modules`` of a model that publishes the modules of *repositories*."""
+    """The ``modules`` of a model that publishes the modules of *repositories* (of all the
+    repositories, *everywhere*)."""
     by_name: dict[str, list[tuple[ModuleSpec, Repository]]] = defaultdict(list)
     for repository in repositories:
         for module in repository.modules:
             by_name[module.name].append((module, repository))
-    return {name: _module(found, numbers) for name, found in sorted(by_name.items())}
+    return {name: _module(found, numbers, everywhere) for name, found in sorted(by_name.items())}

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from repogen.importer.modules import CannotImport
+from repogen.importer.errors import CannotImport
 from repogen.model import ModuleSpec, PackageSpec, ReleaseModel, Repository
 
 _IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
