@@ -98,7 +98,12 @@ def _module(
     streams: dict[str, tuple[dict[str, Any], set[Place]]] = {}
     for module, repository in modules:
         place = Place(repository.target_name, repository.canonical_arch)
-        shared = set.intersection(*(set(s.artifacts) for s in module.streams))
+        # With one stream, nothing tells its kmod from what other streams would share.
+        shared = (
+            set.intersection(*(set(s.artifacts) for s in module.streams))
+            if len(module.streams) > 1
+            else set()
+        )
         for stream in module.streams:
             of_stream = _stream(stream, repository, numbers, shared)
             streams.setdefault(repr(of_stream), (of_stream, set()))[1].add(place)
