@@ -13,66 +13,18 @@ from typing import NoReturn
 
 from repogen.cli.common import Registered, app
 
-#: Every command: its name, its module, and the first paragraph of its docstring.
+#: Every command: its name and the module that defines it.
 COMMANDS = (
-    Registered(
-        "build",
-        "repogen.cli.build",
-        "Build the release's repositories: APT for deb targets, rpm-md (+ modules) for rpm "
-        "targets, rpm-md with patterns for SUSE, and DIR/manifest.json describing them.",
-    ),
-    Registered(
-        "diff",
-        "repogen.cli.diff",
-        "Show what changed between two releases, per target and architecture: packages added, "
-        "removed, renamed and re-versioned; relation changes per field; dnf module streams, "
-        "default streams and profiles; SUSE patterns and kernel flavors; how install requests "
-        "resolve (kernel-module flavor and install set) before and after; packages that are no "
-        "longer installable.",
-    ),
-    Registered(
-        "graph",
-        "repogen.cli.graph",
-        "Draw the package graph of one target with Graphviz: metapackages, components, "
-        "virtual packages, kernel-module providers coloured by flavor (open / proprietary), "
-        "entry packages with a double border, SUSE patterns, dnf module streams grouped with "
-        "the kernel module they select, and edges by relation kind.",
-    ),
-    Registered(
-        "validate",
-        "repogen.cli.model",
-        "Load a release model (or a channel of releases, at its newest point or --at), expand "
-        "it for every target, and check it.",
-    ),
-    Registered(
-        "schema",
-        "repogen.cli.model",
-        "Print the JSON Schema of release model files, for editors to complete and check them.",
-    ),
-    Registered(
-        "recommend",
-        "repogen.cli.recommend",
-        "Tell which GPU kernel modules (open or proprietary) a machine needs and the command "
-        "that installs them on its target, derived from the release model.",
-    ),
-    Registered(
-        "resolve",
-        "repogen.cli.resolve",
-        "Show what a request would install, upgrade and remove on one target, which module "
-        "streams it enables and which kernel modules (open, proprietary, none) it brings.",
-    ),
-    Registered(
-        "check",
-        "repogen.cli.resolve",
-        "Run assertion files against every target of a release and fail on any violation.",
-    ),
-    Registered(
-        "publish",
-        "repogen.cli.publish",
-        "Add a release to the repositories of a tree, in place: its new package files, then "
-        "new indices listing every release's packages, replaced so that a client never sees a "
-        "half-published repository (older index files stay for clients mid-update).",
-    ),
+    Registered("build", "repogen.cli.build"),
+    Registered("diff", "repogen.cli.diff"),
+    Registered("graph", "repogen.cli.graph"),
+    Registered("validate", "repogen.cli.model"),
+    Registered("schema", "repogen.cli.model"),
+    Registered("recommend", "repogen.cli.recommend"),
+    Registered("resolve", "repogen.cli.resolve"),
+    Registered("check", "repogen.cli.resolve"),
+    Registered("publish", "repogen.cli.publish"),
+    Registered("import", "repogen.cli.import_"),
 )
 
 __all__ = ["COMMANDS", "app", "main"]

@@ -7,7 +7,10 @@ command loads only what it uses (`repogen.cli.COMMANDS`).
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+import importlib.util
 import inspect
 import os
 from collections.abc import Callable, Iterator
@@ -98,13 +101,41 @@ class Command(TyperCommand):
 
 @dataclass(frozen=True)
 class Registered:
-    """A command as `repogen --help` lists it before its module is imported: its *name*, the
-    *module* that defines it (with ``@app.command``), and its *summary*, the first paragraph
-    of its docstring (tests/test_cli.py checks that they agree)."""
+    """A command as `repogen --help` lists it before its module is imported: its *name* and
+    the *module* that defines it (with ``@app.command``)."""
 
     name: str
     module: str
-    summary: str
+
+    @property
+    def summary(self) -> str:
+        """The first paragraph of the command's docstring, read from its module's source:
+        importing the module would import what the command uses."""
+        return reflow(_docstrings(self.module).get(self.name, "").split("\n\n")[0]) or ""
+
+
+@functools.cache
+def _docstrings(module: str) -> dict[str, str]:
+    """The docstring of each command *module* defines, by command name (the name given to
+    ``@app.command``, else the function's, as typer names it)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise LookupError(f"no module {module}")
+    tree = ast.parse(Path(spec.origin).read_text())
+    found = {}
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) == "app.command":
+                given = decorator.args[0] if decorator.args else None
+                name = (
+                    given.value
+                    if isinstance(given, ast.Constant) and isinstance(given.value, str)
+                    else node.name.replace("_", "-")
+                )
+                found[name] = inspect.cleandoc(ast.get_docstring(node) or "")
+    return found
 
 
 class LazyCommand(TyperCommand):
