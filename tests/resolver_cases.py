@@ -96,10 +96,10 @@ class Case:
                     problems.append(
                         f"{key}: {[f'{r.name}={r.version}' for r in got]}, expected {wanted}"
                     )
-        if "modules" in self.expect and sorted(resolution.modules) != sorted(
-            self.expect["modules"]
-        ):
-            problems.append(f"modules: {resolution.modules}, expected {self.expect['modules']}")
+        for key in ("modules", "disabled"):
+            got_names = sorted(getattr(resolution, key))
+            if key in self.expect and got_names != sorted(self.expect[key]):
+                problems.append(f"{key}: {got_names}, expected {sorted(self.expect[key])}")
         return problems
 
 
@@ -174,6 +174,7 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         tuple(package(p, family) for p in data.get("installed", ())),
         dict(data.get("enabled", {})),
         {module: tuple(names) for module, names in data.get("installed_profiles", {}).items()},
+        tuple(data.get("disabled", ())),
     )
     universe = Universe(
         family=family,

@@ -28,6 +28,8 @@ class InstalledState:
     streams: Mapping[str, str] = field(default_factory=dict)
     #: Module → the profiles ``module install`` installed from its enabled stream.
     profiles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: dnf modules ``module disable`` disabled: none of their streams is active.
+    disabled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ _BROKEN = (
     "Traceback (most recent call last)",
     "Cannot find a valid baseurl",
 )
+#: The transaction table's module sections that list profiles or modules, not packages.
+_MODULE_SECTIONS = ("Installing module profiles", "Disabling module profiles", "Resetting modules")
 #: What dnf prints when it answered: a transaction it then aborts (``--assumeno``) or none.
 _ANSWERED = ("Operation aborted", "Nothing to do", "Complete!")
 
@@ -75,12 +77,14 @@ def parse_transaction(output: str) -> Resolution:
     when a name is wider than its column (dnf formats for 80 columns when not on a terminal).
     ``Installing…`` sections are installs, ``Upgrading`` and ``Downgrading`` changes of
     version, ``Removing…`` removals; ``Enabling module streams`` and ``Switching module
-    streams`` give the streams the transaction enables.
+    streams`` give the streams the transaction enables, ``Disabling modules`` the modules it
+    disables; the other module sections (profiles, resets) hold no packages.
     """
     install: list[PackageRef] = []
     upgrade: list[PackageRef] = []
     remove: list[PackageRef] = []
     modules: list[str] = []
+    disabled: list[str] = []
     section = ""
     row: list[str] = []
     for line in output.splitlines():
@@ -96,7 +100,10 @@ def parse_transaction(output: str) -> Resolution:
             switched = _SWITCH.match(line.strip())
             modules.append(":".join(switched.groups() if switched else words[:2]))
             continue
-        if section == "Installing module profiles":
+        if section == "Disabling modules":
+            disabled.append(words[0])
+            continue
+        if section in _MODULE_SECTIONS:
             continue
         row += words
         if len(row) < _PACKAGE_COLUMNS:
@@ -108,7 +115,14 @@ def parse_transaction(output: str) -> Resolution:
             upgrade.append(ref)
         elif section.startswith("Removing"):
             remove.append(ref)
-    return Resolution(True, tuple(install), tuple(upgrade), tuple(remove), tuple(modules))
+    return Resolution(
+        True,
+        tuple(install),
+        tuple(upgrade),
+        tuple(remove),
+        tuple(modules),
+        disabled=tuple(disabled),
+    )
 
 
 def parse_problems(stdout: str, stderr: str) -> tuple[str, ...]:
@@ -182,6 +196,12 @@ class DnfSandbox:
     def install_headers(self, packages: Sequence[Path]) -> None:
         """Record *packages* as installed (``rpm -i --justdb``): nothing is unpacked."""
         self.sandbox.install_headers(packages)
+
+    def disable_modules(self, modules: Sequence[str]) -> None:
+        """``dnf module disable``: *modules* become disabled in the machine's state."""
+        result = self._dnf(["-y", "module", "disable", *modules])
+        if result.returncode != 0:
+            raise DnfError(f"dnf module disable failed: {result.stderr.strip()}")
 
     def enable_streams(self, streams: Sequence[str]) -> None:
         """``dnf module enable``: *streams* (``name:stream``) become the machine's state."""

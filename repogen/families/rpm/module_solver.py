@@ -20,7 +20,7 @@ A model's streams have no builds: each is one build of no requirements, its arti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import solv
@@ -110,9 +110,13 @@ def _add(pool: solv.Pool, repo: solv.Repo, build: ModuleBuild) -> solv.XSolvable
     return solvable
 
 
-def solve_modules(modules: Iterable[ModuleSpec], enabled: Mapping[str, str]) -> ActiveModules:
-    """The builds active with *enabled* streams (module → stream) and the modules' defaults."""
-    modules = tuple(modules)
+def solve_modules(
+    modules: Iterable[ModuleSpec], enabled: Mapping[str, str], disabled: Collection[str] = ()
+) -> ActiveModules:
+    """The builds active with *enabled* streams (module → stream) and the modules' defaults;
+    the builds of *disabled* modules are left out (``resolveActiveModulePackages`` excludes
+    them), so nothing requiring them can be met."""
+    modules = tuple(m for m in modules if m.name not in disabled)
     pool = solv.Pool()
     pool.setdisttype(solv.Pool.DISTTYPE_RPM)
     pool.setarch("noarch")

@@ -3,9 +3,9 @@
 universe) and the base repositories.
 
 The installed state is the machine's: the installed packages' headers in the sandbox's rpmdb
-(``rpm --justdb``, from ``.rpm`` files built for them) and the enabled streams in its
-``/etc/dnf/modules.d`` (``dnf module enable``, then the installed profiles written into its
-``profiles=`` lines), so one sandbox serves one state.
+(``rpm --justdb``, from ``.rpm`` files built for them), and the disabled modules and enabled
+streams in its ``/etc/dnf/modules.d`` (``dnf module disable`` and ``enable``, then the
+installed profiles written into its ``profiles=`` lines), so one sandbox serves one state.
 """
 
 from __future__ import annotations
@@ -48,10 +48,18 @@ class DnfRunner:
             )
             if installed.packages:
                 sandbox.install_headers(self.publications.rpm_files(repository, installed.packages))
+            if installed.disabled:
+                sandbox.disable_modules(sorted(installed.disabled))
             if streams:
                 sandbox.enable_streams(streams)
             sandbox.record_profiles(profiles)
             return sandbox
 
-        key = (tuple(repositories), installed.packages, tuple(streams), tuple(profiles.items()))
+        key = (
+            tuple(repositories),
+            installed.packages,
+            tuple(streams),
+            tuple(profiles.items()),
+            tuple(sorted(installed.disabled)),
+        )
         return self.sandboxes.get(key, make).resolve(request.words())
