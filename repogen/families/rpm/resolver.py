@@ -27,6 +27,12 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
   S has (or the one named), and distro-syncs the installed packages named as artifacts of the
   old or the new stream to S; it removes nothing by itself (an installed package S lacks
   stays), and erases only with ``--allowerasing``.
+- A module argument is any of libdnf's ``NAME[:STREAM[:VERSION[:CONTEXT[:ARCH]]]][/PROFILE]``
+  forms, globs included (:mod:`repogen.families.rpm.module_specs`); ``install @M…`` is
+  ``module install M…``.  ``module install`` of named builds installs their artifacts, and
+  fails when none of them is active.  ``--setopt=module_stream_switch=True`` lets ``module
+  install``/``enable`` switch an enabled stream.  ``module disable|reset|remove|update`` are
+  :mod:`repogen.families.rpm.module_commands`.
 
 Requests are libdnf's jobs: ``install X`` asks for one of the packages named X, else of those
 providing X (installed ones included), the best of them (``best=True``), with libdnf's solver
