@@ -145,24 +145,34 @@ def _build(data: dict[str, Any]) -> StreamBuild:
 
 def _stream(module: str, data: dict[str, Any]) -> StreamSpec:
     """A stream: ``artifacts`` names the repository's packages, or ``builds`` list versions,
-    contexts and exact artifacts ``N-E:V-R.A`` (several versions of a name in one case)."""
+    contexts and exact artifacts ``N-E:V-R.A`` (several versions of a name in one case);
+    ``default_profiles`` lists the stream's default profiles as a defaults document does
+    (without it: the module's ``default`` profile, where the stream has one)."""
     builds = tuple(_build(b) for b in data.get("builds", ()))
     names = data.get("artifacts") or sorted({artifact_name(a) for b in builds for a in b.artifacts})
+    defaults = data.get("default_profiles")
     return StreamSpec(
         module,
-        data["name"],
-        data["name"],
+        str(data["name"]),
+        str(data["name"]),
         None,
         tuple(names),
         {k: tuple(v) for k, v in data.get("profiles", {}).items()},
         builds=builds,
+        default_profiles=None if defaults is None else tuple(defaults),
     )
 
 
 def _module(data: dict[str, Any]) -> ModuleSpec:
     streams = tuple(_stream(data["name"], s) for s in data["streams"])
     return ModuleSpec(
-        data["name"], data["name"], data["name"], ("MIT",), streams, data.get("default"), "default"
+        data["name"],
+        data["name"],
+        data["name"],
+        ("MIT",),
+        streams,
+        None if data.get("default") is None else str(data["default"]),
+        "default",
     )
 
 

@@ -66,7 +66,10 @@ def test_options_that_decide_a_module_command_are_kept() -> None:
         ("nodejs:8/minimal", ("nodejs", "8", None, None, None, "minimal")),
         ("nodejs:8:20180801080000", ("nodejs", "8", "20180801080000", None, None, None)),
         ("nodejs:8:1:6c81f848:x86_64/d*", ("nodejs", "8", "1", "6c81f848", "x86_64", "d*")),
-        ("nodejs:8:::x86_64", ("nodejs", "8", None, None, "x86_64", None)),
+        ("nodejs:8:1:6c81f848::x86_64", ("nodejs", "8", "1", "6c81f848", "x86_64", None)),
+        ("nodejs:8::x86_64", ("nodejs", "8", None, None, "x86_64", None)),
+        ("nodejs::x86*", ("nodejs", None, None, None, "x86*", None)),
+        ("node*:*:*0801*", ("node*", "*", "*0801*", None, None, None)),
     ],
 )
 def test_module_arguments_split_into_nsvcap(spec: str, parts: tuple[str | None, ...]) -> None:

@@ -93,7 +93,9 @@ def _removed_with_all(universe: Universe, request: Request, active: ActiveModule
     matched: set[tuple[str, str]] = set()
     for spec in request.names:
         nsvcap = Nsvcap.parse(spec)
-        pattern = f"{nsvcap.name}:{nsvcap.stream or ''}:::{nsvcap.arch or ''}"
+        pattern = f"{nsvcap.name}:{nsvcap.stream or '*'}" + (
+            f"::{nsvcap.arch}" if nsvcap.arch else ""
+        )
         for module, streams in matching(universe.modules, pattern, universe.arch).items():
             matched |= {(module, stream) for stream in streams}
     removed: set[str] = set()

@@ -13,11 +13,45 @@ version ``SOURCE_DATE_EPOCH`` gives it when published) is not known here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from repogen.model import ModuleSpec, StreamBuild, StreamSpec
+
+#: libdnf's characters of a module name, stream, context, arch or profile (globs included),
+#: and of a version.
+_PART = r"[][*?!A-Za-z0-9+._-]+"
+_VERSION = r"[][*?!0-9-]+"
+
+
+def _form(stream: bool, version: bool, context: bool, arch: str, profile: bool) -> re.Pattern[str]:
+    text = f"(?P<name>{_PART})"
+    text += f":(?P<stream>{_PART})" if stream else ""
+    text += f":(?P<version>{_VERSION})" if version else ""
+    text += f":(?P<context>{_PART})" if context else ""
+    text += f"{arch}(?P<arch>{_PART})" if arch else ""
+    text += f"/(?P<profile>{_PART})" if profile else "/?"
+    return re.compile(f"^{text}$")
+
+
+#: ``NAME:STREAM:VERSION:CONTEXT::ARCH/PROFILE`` and its shorter forms, in libdnf's order of
+#: trying them (``NSVCAP_FORM_REGEX``): the arch comes after ``::`` (``:`` after a context).
+_FORMS = [
+    _form(stream, version, context, arch, profile)
+    for stream, version, context, arch in (
+        (True, True, True, "::?"),
+        (True, True, False, "::"),
+        (True, False, False, "::"),
+        (True, True, True, ""),
+        (True, True, False, ""),
+        (True, False, False, ""),
+        (False, False, False, "::"),
+        (False, False, False, ""),
+    )
+    for profile in (True, False)
+]
 
 
 @dataclass(frozen=True)
@@ -33,11 +67,13 @@ class Nsvcap:
 
     @classmethod
     def parse(cls, spec: str) -> Nsvcap:
-        rest, slash, profile = spec.partition("/")
-        parts: list[str | None] = [p or None for p in rest.split(":", 4)]
-        parts += [None] * (5 - len(parts))
-        name, stream, version, context, arch = parts
-        return cls(name or "", stream, version, context, arch, profile if slash else None)
+        """*spec* split as the first of libdnf's forms (``nsvcap.cpp``) it fits; a spec no
+        form fits is taken as a name (it then matches no module)."""
+        for form in _FORMS:
+            found = form.match(spec)
+            if found:
+                return cls(**{k: v for k, v in found.groupdict().items() if v is not None})
+        return cls(spec)
 
     @property
     def beyond_stream(self) -> bool:
