@@ -185,6 +185,7 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         dict(data.get("enabled", {})),
         {module: tuple(names) for module, names in data.get("installed_profiles", {}).items()},
         tuple(data.get("disabled", ())),
+        {module: str(stream) for module, stream in data.get("local_defaults", {}).items()},
     )
     universe = Universe(
         family=family,

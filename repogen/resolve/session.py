@@ -53,6 +53,7 @@ def apply(universe: Universe, request: Request, resolution: Resolution) -> Insta
         streams,
         {module: names for module, names in profiles.items() if names},
         tuple(sorted(disabled)),
+        state.module_defaults,
     )
 
 

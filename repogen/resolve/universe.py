@@ -30,6 +30,9 @@ class InstalledState:
     profiles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: dnf modules ``module disable`` disabled: none of their streams is active.
     disabled: tuple[str, ...] = ()
+    #: dnf: default streams the machine sets in ``/etc/dnf/modules.defaults.d`` (module →
+    #: stream), over the repositories' defaults documents.
+    module_defaults: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

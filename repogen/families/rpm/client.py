@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from repogen.engine.errors import ClientFailed
+from repogen.families.rpm.modulemd import Modulemd
 from repogen.families.rpm.rpmroot import SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
 
@@ -196,6 +197,18 @@ class DnfSandbox:
     def install_headers(self, packages: Sequence[Path]) -> None:
         """Record *packages* as installed (``rpm -i --justdb``): nothing is unpacked."""
         self.sandbox.install_headers(packages)
+
+    def set_module_defaults(self, defaults: Mapping[str, str]) -> None:
+        """Default streams (module → stream) in ``/etc/dnf/modules.defaults.d``, written by
+        libmodulemd: the machine's own defaults, over the repositories'."""
+        index = Modulemd.ModuleIndex.new()
+        for module, stream in sorted(defaults.items()):
+            document = Modulemd.DefaultsV1.new(module)
+            document.set_default_stream(stream)
+            index.add_defaults(document)
+        directory = self.sandbox.root / "etc/dnf/modules.defaults.d"
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "defaults.yaml").write_text(index.dump_to_string())
 
     def disable_modules(self, modules: Sequence[str]) -> None:
         """``dnf module disable``: *modules* become disabled in the machine's state."""

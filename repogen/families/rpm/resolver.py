@@ -46,7 +46,7 @@ providers of what installed packages recommend and nothing installed provides
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import solv
 
@@ -103,6 +103,7 @@ class DnfResolver:
     """Resolves rpm-family requests as dnf 4 does on EL8/9 (and Fedora, without modules)."""
 
     def resolve(self, universe: Universe, request: Request) -> Resolution:
+        universe = with_local_defaults(universe)
         enabled = dict(universe.installed.streams)
         if request.action in _MODULE_ACTIONS:
             return self.module_command(universe, request, enabled)
@@ -289,6 +290,18 @@ def profile_names(universe: Universe, request: Request, parsed: ModuleRequest) -
         for profile in DnfResolver.profiles(universe, request, parsed)
         for name in parsed.stream.profiles.get(profile, ())
     ]
+
+
+def with_local_defaults(universe: Universe) -> Universe:
+    """*universe* with the default streams of the machine's ``modules.defaults.d`` in place of
+    the repositories' (libdnf reads them last: they win)."""
+    local = universe.installed.module_defaults
+    if not local:
+        return universe
+    modules = tuple(
+        replace(m, default_stream=local[m.name]) if m.name in local else m for m in universe.modules
+    )
+    return replace(universe, modules=modules)
 
 
 def _chosen(universe: Universe, spec: str) -> list[ModuleRequest] | str:

@@ -3,9 +3,10 @@
 universe) and the base repositories.
 
 The installed state is the machine's: the installed packages' headers in the sandbox's rpmdb
-(``rpm --justdb``, from ``.rpm`` files built for them), and the disabled modules and enabled
-streams in its ``/etc/dnf/modules.d`` (``dnf module disable`` and ``enable``, then the
-installed profiles written into its ``profiles=`` lines), so one sandbox serves one state.
+(``rpm --justdb``, from ``.rpm`` files built for them), its own default streams in
+``/etc/dnf/modules.defaults.d``, and the disabled modules and enabled streams in its
+``/etc/dnf/modules.d`` (``dnf module disable`` and ``enable``, then the installed profiles
+written into its ``profiles=`` lines), so one sandbox serves one state.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class DnfRunner:
             )
             if installed.packages:
                 sandbox.install_headers(self.publications.rpm_files(repository, installed.packages))
+            if installed.module_defaults:
+                sandbox.set_module_defaults(installed.module_defaults)
             if installed.disabled:
                 sandbox.disable_modules(sorted(installed.disabled))
             if streams:
@@ -61,5 +64,6 @@ class DnfRunner:
             tuple(streams),
             tuple(profiles.items()),
             tuple(sorted(installed.disabled)),
+            tuple(sorted(installed.module_defaults.items())),
         )
         return self.sandboxes.get(key, make).resolve(request.words())
