@@ -98,8 +98,13 @@ def parse_transaction(output: str) -> Resolution:
         if not line.startswith(" ") or not words or words[0] == "replacing":
             continue
         if section in {"Enabling module streams", "Switching module streams"}:
-            switched = _SWITCH.match(line.strip())
-            modules.append(":".join(switched.groups() if switched else words[:2]))
+            # ``name stream`` or ``name old -> new``; a long name stands alone on its line.
+            row += words
+            if len(row) >= 2 and row[1] != "->":
+                switched = _SWITCH.match(" ".join(row))
+                if switched or "->" not in row:
+                    modules.append(":".join(switched.groups() if switched else row[:2]))
+                    row = []
             continue
         if section == "Disabling modules":
             disabled.append(words[0])
