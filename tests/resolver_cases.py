@@ -194,7 +194,10 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         base=base,
         modules=tuple(_module(m) for m in data.get("modules", ())),
         installed=installed,
-        hotfixes=data.get("hotfixes", False),
+        # ``hotfixes: true``: module_hotfixes=1 on the release repository; ``base``: on the
+        # base repository, a hotfix repository beside the modular one.
+        hotfixes=data.get("hotfixes") is True,
+        base_hotfixes=data.get("hotfixes") == "base",
     )
     return Case(
         data.get("name", "generated"),

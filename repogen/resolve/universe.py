@@ -49,6 +49,8 @@ class Universe:
     installed: InstalledState = InstalledState()
     #: The release repository is exempt from modular filtering (dnf `module_hotfixes=1`).
     hotfixes: bool = False
+    #: The base repository is, instead or as well (a hotfix repository beside a modular one).
+    base_hotfixes: bool = False
 
     @property
     def available(self) -> tuple[PackageSpec, ...]:

@@ -471,7 +471,7 @@ def _filter(
     universe: Universe, active: ActiveModules
 ) -> tuple[list[PackageSpec], list[PackageSpec]]:
     """The available packages that survive modular filtering, and those it excludes (a
-    ``module_hotfixes`` release repository is exempt)."""
+    ``module_hotfixes`` release or base repository is exempt)."""
     if not universe.modules:
         return [*universe.release, *universe.base], []
     filtering = _Filtering.of(universe, active)
@@ -481,5 +481,6 @@ def _filter(
         visible = universe.hotfixes or not filtering.hides(package, release=True)
         (kept if visible else hidden).append(package)
     for package in universe.base:
-        (hidden if filtering.hides(package, release=False) else kept).append(package)
+        visible = universe.base_hotfixes or not filtering.hides(package, release=False)
+        (kept if visible else hidden).append(package)
     return kept, hidden

@@ -1,6 +1,6 @@
 """dnf answers an rpm-family request: the command line as written, ``--assumeno``, in a
-:class:`DnfSandbox` with the release repositories (``module_hotfixes=1`` for a hotfix
-universe) and the base repositories.
+:class:`DnfSandbox` with the release repositories and the base repositories, either
+with ``module_hotfixes=1`` as the universe says.
 
 The installed state is the machine's: the installed packages' headers in the sandbox's rpmdb
 (``rpm --justdb``, from ``.rpm`` files built for them), its own default streams in
@@ -22,6 +22,13 @@ from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
 
 
+def _hotfix(universe: Universe, name: str) -> bool:
+    """Whether the repository *name* (``release…``, ``base…``) has ``module_hotfixes=1``."""
+    if name.startswith("release"):
+        return universe.hotfixes
+    return universe.base_hotfixes
+
+
 class DnfRunner:
     def __init__(self, work: Path, publications: Publications) -> None:
         self.publications = publications
@@ -30,9 +37,7 @@ class DnfRunner:
     def resolve(self, repository: Repository, universe: Universe, request: Request) -> Resolution:
         published = self.publications.universe(repository, universe)
         repositories = [
-            DnfRepository(
-                name, publication.client, universe.hotfixes and name.startswith("release")
-            )
+            DnfRepository(name, publication.client, _hotfix(universe, name))
             for name, publication in published.named
         ]
         installed = universe.installed
