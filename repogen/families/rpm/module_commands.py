@@ -27,6 +27,7 @@ from repogen.families.rpm.module_specs import (
     module_requests,
 )
 from repogen.families.rpm.versions import artifact_name
+from repogen.model import StreamBuild
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -82,8 +83,19 @@ def _artifact_names(build: ModuleBuild) -> set[str]:
     return set(build.stream.artifacts)
 
 
-def _requests(universe: Universe, spec: str) -> list[ModuleRequest] | Resolution:
-    chosen = module_requests(universe.modules, spec, universe.installed.streams, universe.arch)
+def _requests(
+    universe: Universe, spec: str, active: ActiveModules | None = None
+) -> list[ModuleRequest] | Resolution:
+    """The module streams *spec* chooses (of their *active* builds only, when given)."""
+
+    def keep(module: str, stream: str, build: StreamBuild | None) -> bool:
+        assert active is not None
+        return active.has(module, stream, build)
+
+    streams = universe.installed.streams
+    chosen = module_requests(
+        universe.modules, spec, streams, universe.arch, keep if active else None
+    )
     return _no_match(spec) if isinstance(chosen, str) else chosen
 
 
@@ -117,7 +129,8 @@ def profile_packages_of(
     )
     update: set[str] = set()
     for spec in request.names:
-        chosen = _requests(universe, spec)
+        updating = request.action is Action.MODULE_UPDATE
+        chosen = _requests(universe, spec, active if updating else None)
         if isinstance(chosen, Resolution):
             if request.action is Action.MODULE_REMOVE:
                 continue  # dnf only logs that the argument matches no module

@@ -60,6 +60,13 @@ class ActiveModules:
     def shown(self, build: ModuleBuild) -> bool:
         return build in self.builds
 
+    def has(self, module: str, stream: str, build: StreamBuild | None) -> bool:
+        """Whether *build* of *module*:*stream* (any, for None: a model's stream) is active."""
+        return any(
+            b.module == module and b.stream.name == stream and build in (None, b.build)
+            for b in self.builds
+        )
+
     def dependency_tree(self, streams: Iterable[str]) -> list[str]:
         """*streams* (``M:S``) and every active stream they require, directly or not, in the
         order libdnf's ``enableDependencyTree`` reaches them."""

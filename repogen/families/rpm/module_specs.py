@@ -14,7 +14,7 @@ version ``SOURCE_DATE_EPOCH`` gives it when published) is not known here.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -158,13 +158,30 @@ def module_requests(
     spec: str,
     enabled: Mapping[str, str],
     arch: str,
+    keep: Callable[[str, str, StreamBuild | None], bool] | None = None,
 ) -> list[ModuleRequest] | str:
     """The module streams *spec* chooses, given the *enabled* streams, or the error dnf
-    prints.  (A disabled module's stream is chosen as a module's that is not enabled.)"""
+    prints.  (A disabled module's stream is chosen as a module's that is not enabled.)
+
+    With *keep* (module, stream, build → whether to keep it), only the matching builds it keeps
+    count (``module update`` takes only active ones): none kept is no choice, not an error.
+    """
     nsvcap = Nsvcap.parse(spec)
     found = matching(modules, spec, arch)
     if not found:
         return _missing(spec)
+    if keep is not None:
+        found = {
+            module: kept
+            for module, streams in found.items()
+            if (
+                kept := {
+                    name: [b for b in builds if keep(module, name, b)]
+                    for name, builds in streams.items()
+                    if any(keep(module, name, b) for b in builds)
+                }
+            )
+        }
     chosen: list[ModuleRequest] = []
     for module in (m for m in modules if m.name in found):
         streams = found[module.name]
