@@ -287,6 +287,14 @@ def _build(draw: st.DrawFn, free: list[str], version: int, requires: Data | None
     return build
 
 
+def _dep_needed(build: Data) -> str | None:
+    """The stream of ``dep`` *build* requires: None for none, ``""`` for any."""
+    if "requires" not in build:
+        return None
+    streams = build["requires"]["dep"]
+    return streams[0] if streams else ""
+
+
 @st.composite
 def modular_channel(draw: st.DrawFn, data: Data) -> Data:
     """Modules as a modular channel lists them (``modules.yaml`` read back): ``mod`` with one
@@ -335,8 +343,16 @@ def modular_channel(draw: st.DrawFn, data: Data) -> Data:
     modules.append(module)
     extra: Data = {"modules": modules}
     state = draw(st.integers(0, 5))
-    if state == 0:
-        extra["enabled"] = {"mod": draw(st.sampled_from([s["name"] for s in streams]))}
+    # A machine's enabled streams are as ``dnf module enable`` leaves them, with the stream of
+    # ``dep`` they require: only a stream whose builds need no ``dep`` or one named stream is.
+    needs = {s["name"]: {_dep_needed(b) for b in s["builds"]} for s in streams}
+    enableable = sorted(
+        name for name, found in needs.items() if len(found) == 1 and "" not in found
+    )
+    if state == 0 and enableable:
+        chosen = draw(st.sampled_from(enableable))
+        (needed,) = needs[chosen]
+        extra["enabled"] = {"mod": chosen, **({"dep": needed} if needed else {})}
     elif state == 1:
         extra["disabled"] = [draw(st.sampled_from([m["name"] for m in modules]))]
     return {**data, **extra}
