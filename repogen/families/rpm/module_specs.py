@@ -75,11 +75,6 @@ class Nsvcap:
                 return cls(**{k: v for k, v in found.groupdict().items() if v is not None})
         return cls(spec)
 
-    @property
-    def beyond_stream(self) -> bool:
-        """Whether the argument names a version, context or arch."""
-        return any(part is not None for part in (self.version, self.context, self.arch))
-
 
 def _fits(pattern: str | None, value: str) -> bool:
     return pattern is None or fnmatchcase(value, pattern)
@@ -106,11 +101,6 @@ class ModuleRequest:
     @property
     def profile(self) -> str | None:
         return self.nsvcap.profile
-
-    @property
-    def restricted(self) -> bool:
-        """Whether the argument names builds rather than the whole stream."""
-        return self.nsvcap.beyond_stream and bool(self.stream.builds)
 
     @property
     def defaults(self) -> tuple[str, ...]:

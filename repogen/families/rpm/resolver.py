@@ -168,11 +168,11 @@ class DnfResolver:
                     f"Error: Problems in request:\nbroken groups or modules: {inactive[0]}",
                 ),
             )
-        # ``module install`` of named builds installs their artifacts (``nevra_strict``).
+        # A profile's packages come from the artifacts of the active builds the arguments
+        # match (``nevra_strict``), whatever other active stream lists a newer one.
         artifacts = frozenset(
             artifact
             for parsed in requested
-            if parsed.restricted
             for build in module_commands.active_builds(active, parsed)
             for artifact in build.build.artifacts
         )
@@ -207,11 +207,20 @@ class DnfResolver:
         # go too, rather than being replaced from a repository.
         visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
         pool = libsolv.build_pool(universe.arch, visible, universe.installed.packages, hidden)
+        hotfix = frozenset(
+            id(package)
+            for hotfixes, packages in (
+                (universe.hotfixes, universe.release),
+                (universe.base_hotfixes, universe.base),
+            )
+            if hotfixes
+            for package in packages
+        )
         jobs = []
         for name in goal.names:
             if goal.profiles:
-                matches = _artifacts_named(pool, name, goal.artifacts) or profile_packages(
-                    pool, name
+                matches = _artifacts_named(pool, name, goal.artifacts, hotfix) or (
+                    profile_packages(pool, name)
                 )
             else:
                 matches = command_line_packages(pool, name)
@@ -339,10 +348,19 @@ def _named(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
 
 
 def _artifacts_named(
-    pool: libsolv.Pool, name: str, artifacts: frozenset[str]
+    pool: libsolv.Pool, name: str, artifacts: frozenset[str], hotfix: frozenset[int]
 ) -> list[solv.XSolvable]:
-    """The packages named *name* among *artifacts* (NEVRAs), installed or available."""
-    return [s for s in _named(pool, name) if nevra(s.name, s.evr, s.arch) in artifacts]
+    """The packages named *name* among *artifacts* (NEVRAs), installed or available, and
+    those of ``module_hotfixes`` repositories (the id()s in *hotfix*), as
+    ``ModuleBase._install_profiles_internal`` asks for a profile's package; none when
+    there are no artifacts (a model's stream)."""
+    if not artifacts:
+        return []
+    return [
+        s
+        for s in _named(pool, name)
+        if nevra(s.name, s.evr, s.arch) in artifacts or id(pool.packages[s.id]) in hotfix
+    ]
 
 
 def _refused(request: Request, parsed: ModuleRequest, current: str | None) -> tuple[str, ...]:
