@@ -185,7 +185,16 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         dict(data.get("enabled", {})),
         {module: tuple(names) for module, names in data.get("installed_profiles", {}).items()},
         tuple(data.get("disabled", ())),
-        {module: str(stream) for module, stream in data.get("local_defaults", {}).items()},
+        {
+            module: str(local.get("stream") if isinstance(local, dict) else local)
+            for module, local in data.get("local_defaults", {}).items()
+            if not isinstance(local, dict) or "stream" in local
+        },
+        {
+            module: {str(s): tuple(p) for s, p in local["profiles"].items()}
+            for module, local in data.get("local_defaults", {}).items()
+            if isinstance(local, dict) and "profiles" in local
+        },
     )
     universe = Universe(
         family=family,

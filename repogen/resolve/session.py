@@ -54,6 +54,7 @@ def apply(universe: Universe, request: Request, resolution: Resolution) -> Insta
         {module: names for module, names in profiles.items() if names},
         tuple(sorted(disabled)),
         state.module_defaults,
+        state.module_default_profiles,
     )
 
 

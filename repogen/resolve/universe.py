@@ -33,6 +33,11 @@ class InstalledState:
     #: dnf: default streams the machine sets in ``/etc/dnf/modules.defaults.d`` (module →
     #: stream), over the repositories' defaults documents.
     module_defaults: Mapping[str, str] = field(default_factory=dict)
+    #: dnf: default profiles ``modules.defaults.d`` sets (module → stream → profiles), over the
+    #: repositories' for those streams.
+    module_default_profiles: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)

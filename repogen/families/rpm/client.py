@@ -203,13 +203,22 @@ class DnfSandbox:
         """Record *packages* as installed (``rpm -i --justdb``): nothing is unpacked."""
         self.sandbox.install_headers(packages)
 
-    def set_module_defaults(self, defaults: Mapping[str, str]) -> None:
-        """Default streams (module → stream) in ``/etc/dnf/modules.defaults.d``, written by
-        libmodulemd: the machine's own defaults, over the repositories'."""
+    def set_module_defaults(
+        self,
+        defaults: Mapping[str, str],
+        profiles: Mapping[str, Mapping[str, Sequence[str]]],
+    ) -> None:
+        """Default streams (module → stream) and profiles (module → stream → profiles) in
+        ``/etc/dnf/modules.defaults.d``, written by libmodulemd: the machine's own defaults,
+        over the repositories'."""
         index = Modulemd.ModuleIndex.new()
-        for module, stream in sorted(defaults.items()):
+        for module in sorted({*defaults, *profiles}):
             document = Modulemd.DefaultsV1.new(module)
-            document.set_default_stream(stream)
+            if module in defaults:
+                document.set_default_stream(defaults[module])
+            for stream, names in sorted(profiles.get(module, {}).items()):
+                for name in names:
+                    document.add_default_profile_for_stream(stream, name)
             index.add_defaults(document)
         directory = self.sandbox.root / "etc/dnf/modules.defaults.d"
         directory.mkdir(parents=True, exist_ok=True)

@@ -54,7 +54,7 @@ from repogen.families.rpm import libsolv, module_commands
 from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
 from repogen.families.rpm.module_specs import ModuleRequest, module_requests, no_default_profile
 from repogen.families.rpm.versions import artifact_name, nevra
-from repogen.model import PackageSpec, RelationKind
+from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -302,15 +302,24 @@ def profile_names(universe: Universe, request: Request, parsed: ModuleRequest) -
 
 
 def with_local_defaults(universe: Universe) -> Universe:
-    """*universe* with the default streams of the machine's ``modules.defaults.d`` in place of
-    the repositories' (libdnf reads them last: they win)."""
+    """*universe* with the default streams and profiles of the machine's
+    ``modules.defaults.d`` in place of the repositories' (libdnf merges them last: they win;
+    a stream they give profiles for takes those, the others keep the repositories')."""
     local = universe.installed.module_defaults
-    if not local:
+    profiles = universe.installed.module_default_profiles
+    if not local and not profiles:
         return universe
-    modules = tuple(
-        replace(m, default_stream=local[m.name]) if m.name in local else m for m in universe.modules
-    )
-    return replace(universe, modules=modules)
+
+    def local_module(module: ModuleSpec) -> ModuleSpec:
+        mine = profiles.get(module.name, {})
+        streams = tuple(
+            replace(s, default_profiles=mine[s.name]) if s.name in mine else s
+            for s in module.streams
+        )
+        default = local.get(module.name, module.default_stream)
+        return replace(module, streams=streams, default_stream=default)
+
+    return replace(universe, modules=tuple(local_module(m) for m in universe.modules))
 
 
 def _chosen(universe: Universe, spec: str) -> list[ModuleRequest] | str:

@@ -54,8 +54,10 @@ class DnfRunner:
             )
             if installed.packages:
                 sandbox.install_headers(self.publications.rpm_files(repository, installed.packages))
-            if installed.module_defaults:
-                sandbox.set_module_defaults(installed.module_defaults)
+            if installed.module_defaults or installed.module_default_profiles:
+                sandbox.set_module_defaults(
+                    installed.module_defaults, installed.module_default_profiles
+                )
             if installed.disabled:
                 sandbox.disable_modules(sorted(installed.disabled))
             if streams:
@@ -70,5 +72,6 @@ class DnfRunner:
             tuple(profiles.items()),
             tuple(sorted(installed.disabled)),
             tuple(sorted(installed.module_defaults.items())),
+            repr(sorted(installed.module_default_profiles.items())),
         )
         return self.sandboxes.get(key, make).resolve(request.words())
