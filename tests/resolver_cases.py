@@ -207,6 +207,9 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         # base repository, a hotfix repository beside the modular one.
         hotfixes=data.get("hotfixes") is True,
         base_hotfixes=data.get("hotfixes") == "base",
+        include_packages={
+            repository: tuple(names) for repository, names in data.get("includepkgs", {}).items()
+        },
     )
     return Case(
         data.get("name", "generated"),

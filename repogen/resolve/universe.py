@@ -56,6 +56,9 @@ class Universe:
     hotfixes: bool = False
     #: The base repository is, instead or as well (a hotfix repository beside a modular one).
     base_hotfixes: bool = False
+    #: dnf ``includepkgs`` of the ``release`` and ``base`` repositories: name globs, the
+    #: repository's other packages excluded.
+    include_packages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def available(self) -> tuple[PackageSpec, ...]:

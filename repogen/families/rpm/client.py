@@ -51,11 +51,13 @@ class DnfError(ClientFailed):
 
 @dataclass(frozen=True)
 class DnfRepository:
-    """One repository of the sandbox; ``module_hotfixes`` exempts it from modular filtering."""
+    """One repository of the sandbox; ``module_hotfixes`` exempts it from modular filtering,
+    ``includepkgs`` (name globs) excludes its other packages."""
 
     name: str
     baseurl: str
     module_hotfixes: bool = False
+    includepkgs: tuple[str, ...] = ()
 
     def config(self) -> str:
         lines = [
@@ -68,6 +70,8 @@ class DnfRepository:
         ]
         if self.module_hotfixes:
             lines.append("module_hotfixes=1")
+        if self.includepkgs:
+            lines.append(f"includepkgs={','.join(self.includepkgs)}")
         return "\n".join(lines) + "\n"
 
 

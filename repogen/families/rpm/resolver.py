@@ -13,7 +13,8 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
   builds requiring other modules) are hidden even where they share a name; any other package
   named as, or providing the name of, an active artifact is hidden too.  A model's streams
   name their packages rather than list NEVRAs: the release packages of those names are the
-  stream's.  A repository with ``module_hotfixes=1`` is exempt.  Hidden
+  stream's.  A repository with ``module_hotfixes=1`` is exempt; a repository's
+  ``includepkgs`` (name globs) excludes its other packages.  Hidden
   packages stay in libsolv's pool, excluded as dnf excludes them: never installed, but a
   package with a newer hidden version is still an old version that libsolv chooses last.
 - Installing a package that is an artifact of an active build of a stream that is not enabled
@@ -47,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
 
 import solv
 
@@ -497,17 +499,24 @@ class _Filtering:
 def _filter(
     universe: Universe, active: ActiveModules
 ) -> tuple[list[PackageSpec], list[PackageSpec]]:
-    """The available packages that survive modular filtering, and those it excludes (a
-    ``module_hotfixes`` release or base repository is exempt)."""
-    if not universe.modules:
-        return [*universe.release, *universe.base], []
-    filtering = _Filtering.of(universe, active)
+    """The available packages that survive modular filtering and each repository's
+    ``includepkgs``, and those excluded (a ``module_hotfixes`` release or base repository is
+    exempt from modular filtering)."""
+    filtering = _Filtering.of(universe, active) if universe.modules else None
     kept: list[PackageSpec] = []
     hidden: list[PackageSpec] = []
-    for package in universe.release:
-        visible = universe.hotfixes or not filtering.hides(package, release=True)
-        (kept if visible else hidden).append(package)
-    for package in universe.base:
-        visible = universe.base_hotfixes or not filtering.hides(package, release=False)
-        (kept if visible else hidden).append(package)
+    for repository, packages, hotfixes in (
+        ("release", universe.release, universe.hotfixes),
+        ("base", universe.base, universe.base_hotfixes),
+    ):
+        include = universe.include_packages.get(repository)
+        modular = None if hotfixes else filtering
+        for package in packages:
+            excluded = include is not None and not any(
+                fnmatchcase(package.name, pattern) for pattern in include
+            )
+            hides = excluded or (
+                modular is not None and modular.hides(package, release=repository == "release")
+            )
+            (hidden if hides else kept).append(package)
     return kept, hidden

@@ -1,6 +1,6 @@
 """dnf answers an rpm-family request: the command line as written, ``--assumeno``, in a
 :class:`DnfSandbox` with the release repositories and the base repositories, either
-with ``module_hotfixes=1`` as the universe says.
+with ``module_hotfixes=1`` or ``includepkgs`` as the universe says.
 
 The installed state is the machine's: the installed packages' headers in the sandbox's rpmdb
 (``rpm --justdb``, from ``.rpm`` files built for them), its own default streams in
@@ -37,7 +37,12 @@ class DnfRunner:
     def resolve(self, repository: Repository, universe: Universe, request: Request) -> Resolution:
         published = self.publications.universe(repository, universe)
         repositories = [
-            DnfRepository(name, publication.client, _hotfix(universe, name))
+            DnfRepository(
+                name,
+                publication.client,
+                _hotfix(universe, name),
+                universe.include_packages.get(name.partition("-")[0], ()),
+            )
             for name, publication in published.named
         ]
         installed = universe.installed
