@@ -59,7 +59,7 @@ def check_replaceable(output: Path) -> None:
         )
 
 
-def _staged(progress: Progress) -> Progress:
+def staged_progress(progress: Progress) -> Progress:
     """*progress*, and each step a stage (``step-1``, ``step-2``, …) a build can stop at."""
     steps = 0
 
@@ -90,7 +90,7 @@ def check_signing(repositories: Sequence[Repository], options: BuildOptions) -> 
                 )
 
 
-def _relative(entry: ManifestEntry, relative: PurePosixPath) -> ManifestEntry:
+def relative_entry(entry: ManifestEntry, relative: PurePosixPath) -> ManifestEntry:
     """*entry* with its paths relative to the output rather than to its target."""
 
     def under(path: str | None) -> str | None:
@@ -120,7 +120,7 @@ def build(
     entries: list[ManifestEntry] = []
     waiting = f"waiting for another build into {output}"
     with staged_directory(output, check_replaceable, lambda: progress(waiting)) as staging:
-        reporting = _staged(progress)
+        reporting = staged_progress(progress)
         for target, group in by_target.items():
             family = group[0].family
             relative = PurePosixPath(family.value, target)
@@ -136,10 +136,11 @@ def build(
                         release, group, staging / relative, output / relative, options, reporting
                     )
                 )
-            entries += [_relative(e, relative) for e in published]
+            entries += [relative_entry(e, relative) for e in published]
         manifest = {
             "release": release.release.name,
             "model": release.source,
+            "releases": list(release.releases or (release.release.name,)),
             "repos": [asdict(entry) for entry in entries],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

@@ -54,6 +54,7 @@ def summary_json(model: ReleaseModel) -> dict[str, Any]:
     return {
         "release": release.name,
         "model": model.source,
+        "releases": list(model.releases or (release.name,)),
         "cuda": release.cuda,
         "driver": release.driver,
         "branch": release.driver.split(".")[0],

@@ -16,7 +16,14 @@ from repogen.families.rpm.dependencies import rpm_relation
 from repogen.families.rpm.reader import _own, read_rpmmd
 from repogen.index import MetadataError, load_tree
 from repogen.index.stubs import ASSUMED
-from repogen.model import Family, KernelModuleFlavor, RelationKind, ReleaseModel, load_release
+from repogen.model import (
+    Family,
+    KernelModuleFlavor,
+    RelationKind,
+    ReleaseModel,
+    Repository,
+    load_release,
+)
 from repogen.model.relations import parse_relation
 from repogen.publish.base import BuildOptions
 
@@ -94,6 +101,18 @@ def test_the_bundled_releases_read_back_as_their_models(release: str, tmp_path: 
     # CUDA and driver versions from cuda and cuda-drivers, the default flavor from what
     # installing cuda selects, the date from the Release files and repomd revisions.
     assert tree.release == model.release
+    # What users install the driver through (recommend's commands), told from NVIDIA's
+    # names: cuda-drivers and nvidia-open, -<branch> ones, the -dkms and -open streams.
+    read = {(r.target_name, r.arch): r for r in tree.repositories}
+    for expected in model.repositories:
+        actual = read[(expected.target_name, expected.arch)]
+        assert _entries(actual) == _entries(expected), expected.target_name
+
+
+def _entries(repository: Repository) -> set[tuple[str, str | None]]:
+    packages = {(p.name, p.entry) for p in repository.packages if p.entry}
+    streams = {(f"{m.name}:{s.name}", s.entry) for m in repository.modules for s in m.streams}
+    return packages | {stream for stream in streams if stream[1]}
 
 
 def test_metadata_targets_assume_the_distribution_packages(new_tree: Path) -> None:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 import repogen.cli.recommend
 from repogen.cli import app
-from repogen.cli.common import load_model
+from repogen.cli.common import load_history
 from repogen.model import ReleaseModel, load_release
 from repogen.recommend import (
     GpuRule,
@@ -39,12 +39,12 @@ PASCAL, AMPERE, GH200, KEPLER_LEGACY, UNKNOWN = "0x1B80", "0x2204", "0x2342", "0
 
 
 #: Each model is loaded once for the whole module: loading dominates a command's run time.
-cached_load_model = functools.cache(load_model)
+cached_load_history = functools.cache(load_history)
 
 
 @pytest.fixture(autouse=True)
 def _load_each_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repogen.cli.recommend, "load_model", cached_load_model)
+    monkeypatch.setattr(repogen.cli.recommend, "load_history", cached_load_history)
 
 
 def run(*args: str) -> Result:

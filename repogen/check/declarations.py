@@ -18,6 +18,7 @@ from repogen.model.declarations import (
 __all__ = [
     "Assertion",
     "AssertionFile",
+    "BranchRange",
     "Expectation",
     "InstalledSetup",
     "ReleaseCondition",
@@ -25,10 +26,25 @@ __all__ = [
 ]
 
 
+class BranchRange(Declaration):
+    """Driver branches, both ends included (``{min: 560}``: 560 and later)."""
+
+    min: int | None = None
+    max: int | None = None
+
+    def holds(self, branch: int) -> bool:
+        return (self.min is None or branch >= self.min) and (self.max is None or branch <= self.max)
+
+
 class ReleaseCondition(Declaration):
-    """Which releases an assertion applies to."""
+    """Which releases (points of a channel) an assertion applies to: every given condition
+    holds for the newest release of the point."""
 
     default_flavor: FlavorName | None = None
+    branch: BranchRange | None = Field(
+        default=None,
+        description="Driver branches of the newest release: {min: 560} is 'from 560 on'",
+    )
 
 
 class InstalledSetup(Declaration):
@@ -38,6 +54,12 @@ class InstalledSetup(Declaration):
         default=None,
         description="Model file the requests run against (relative to this "
         "file); default: the release being checked",
+    )
+    at: Template | None = Field(
+        default=None,
+        description="The point of the channel being checked the requests ran at (the "
+        "machine was installed from the repository as it was then); default: the point "
+        "being checked",
     )
     requests: OneOrMore[Template] = Field(min_length=1)
 
@@ -72,6 +94,11 @@ class Assertion(Declaration):
         default=None, description="Run once per package whose name matches one of these"
     )
     installed: InstalledSetup | None = None
+    at: Template | None = Field(
+        default=None,
+        description="Only at this point of a channel: the channel as it was when this "
+        "release was the newest (default: every point where `when` holds)",
+    )
     hotfixes: bool = Field(default=False, description="module_hotfixes=1 on the release repo")
     expect: Expectation
 

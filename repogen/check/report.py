@@ -41,6 +41,7 @@ def results_json(results: Sequence[CheckResult]) -> dict[str, Any]:
                 "source": r.source,
                 "target": r.target,
                 "arch": r.arch,
+                "point": r.point,
                 "request": r.request,
                 "passed": r.passed,
                 "failures": list(r.failures),
@@ -51,15 +52,22 @@ def results_json(results: Sequence[CheckResult]) -> dict[str, Any]:
     }
 
 
-def table(results: Sequence[CheckResult], verbose: bool = False) -> list[str]:
-    """One line per result (failures always; passes with *verbose*), then a summary line."""
+def _where(result: CheckResult, points: bool) -> str:
+    """``ubuntu2204/amd64``, and `` at cuda-12.6.0`` when results span several points."""
+    at = f" at {result.point}" if points else ""
+    return f"{result.target}/{result.arch}{at}"
+
+
+def table(results: Sequence[CheckResult], verbose: bool = False, points: bool = False) -> list[str]:
+    """One line per result (failures always; passes with *verbose*), then a summary line;
+    with *points*, each names the point of the channel it ran at."""
     lines = []
     for r in results:
         if r.passed and not verbose:
             continue
         status = "PASS" if r.passed else "FAIL"
         lines.append(
-            f"{status} {r.assertion} {r.target}/{r.arch}: {r.request} [kernel modules: {r.flavor}]"
+            f"{status} {r.assertion} {_where(r, points)}: {r.request} [kernel modules: {r.flavor}]"
         )
         lines += [f"     {failure}" for failure in r.failures]
         if not r.passed:
@@ -69,8 +77,9 @@ def table(results: Sequence[CheckResult], verbose: bool = False) -> list[str]:
     return lines
 
 
-def junit(results: Sequence[CheckResult], name: str) -> bytes:
-    """A JUnit XML report: one testcase per result, grouped by assertion id."""
+def junit(results: Sequence[CheckResult], name: str, points: bool = False) -> bytes:
+    """A JUnit XML report: one testcase per result, grouped by assertion id; with *points*,
+    each names the point of the channel it ran at (also as its ``point`` property)."""
     suite = etree.Element(
         "testsuite",
         name=name,
@@ -79,8 +88,11 @@ def junit(results: Sequence[CheckResult], name: str) -> bytes:
     )
     for r in results:
         case = etree.SubElement(
-            suite, "testcase", classname=r.assertion, name=f"{r.target}/{r.arch}: {r.request}"
+            suite, "testcase", classname=r.assertion, name=f"{_where(r, points)}: {r.request}"
         )
+        if points:
+            properties = etree.SubElement(case, "properties")
+            etree.SubElement(properties, "property", name="point", value=r.point)
         if not r.passed:
             failure = etree.SubElement(case, "failure", message=r.failures[0])
             failure.text = "\n".join((*r.failures, r.description, r.source))

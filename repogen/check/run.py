@@ -7,10 +7,11 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+from repogen.channel import Channel
 from repogen.check.declarations import Assertion, AssertionFile, Expectation
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository, load_release
@@ -41,6 +42,8 @@ class CheckResult:
     resolution: Resolution = field(compare=False)
     #: What the request was resolved against.
     universe: Universe = field(compare=False)
+    #: The point of the channel it ran at: the newest release's name then.
+    point: str = ""
 
     @property
     def passed(self) -> bool:
@@ -133,8 +136,17 @@ class Checker:
         engine: Engine = in_process,
         setup: Engine = in_process,
         root: Path | None = None,
+        channel: Channel | None = None,
+        *,
+        every_assertion_applies: bool = False,
     ) -> None:
         self.release = release
+        #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
+        #: ``installed.at`` name its points.
+        self.channel = channel
+        #: Refuse an assertion that selects no repository (`check`); a diff resolves the
+        #: assertions of the targets it compares, a subset.
+        self.every_assertion_applies = every_assertion_applies
         #: The tree an assertion's ``installed: {release: FILE}`` may name a model in, as
         #: for the files of the checked model (:func:`~repogen.model.load.model_tree`).
         self.root = model_tree(Path(release.source), root)
@@ -151,14 +163,58 @@ class Checker:
         for file in files:
             document = load_document(file)
             parsed = declarations(document, AssertionFile)
+            if self.every_assertion_applies:
+                self.check_targets(parsed, document)
             for index, assertion in enumerate(parsed.assertions):
                 mark, _ = document.locate(("assertions", index))
                 self.check_installed_release(assertion, file, document, index)
+                self.check_point(assertion, document, index)
                 try:
-                    results += self.check(assertion, file, f"{mark.file}:{mark.line}")
+                    checked = self.check(assertion, file, f"{mark.file}:{mark.line}")
+                    results += (replace(r, point=self.release.release.name) for r in checked)
                 except TemplateError as exc:
                     raise ModelErrors([ModelError(mark, ("assertions", index), str(exc))]) from exc
         return results
+
+    def check_point(self, assertion: Assertion, document: Document, index: int) -> None:
+        """Refuse an ``at`` or ``installed.at`` that names no point of the channel checked
+        (the first would never run), and an installed state given both a release file and a
+        point."""
+        setup = assertion.installed
+        named: list[tuple[tuple[str, ...], str | None]] = [(("at",), assertion.at)]
+        if setup is not None:
+            named.append((("installed", "at"), setup.at))
+            if setup.at is not None and setup.release is not None:
+                where = ("assertions", index, "installed", "at")
+                message = "an installed state names a release file or a point, not both"
+                raise ModelErrors([document.error(where, message)])
+        points = self.channel.points if self.channel else ()
+        for path, point in named:
+            if point is None or len(points) < 2 or point in points:
+                continue
+            message = f"no release {point!r} in the channel; it has {', '.join(points)}"
+            raise ModelErrors([document.error(("assertions", index, *path), message)])
+
+    def check_targets(self, parsed: AssertionFile, document: Document) -> None:
+        """Refuse assertions whose ``targets`` select no repository of the release: one that
+        checks nothing would pass, and a CI job reading a repository that lost a target must
+        not go green."""
+        errors = [
+            document.error(("assertions", index, "targets"), self.no_target(assertion))
+            for index, assertion in enumerate(parsed.assertions)
+            if not any(assertion.targets.selects(r) for r in self.release.repositories)
+        ]
+        if errors:
+            raise ModelErrors(errors)
+
+    def no_target(self, assertion: Assertion) -> str:
+        selector = assertion.targets.model_dump(mode="json", exclude_none=True)
+        wanted = ", ".join(f"{key} {value}" for key, value in selector.items()) or "any"
+        present = ", ".join(sorted({r.target_name for r in self.release.repositories}))
+        return (
+            f"assertion {assertion.id!r} ({wanted}) matches no target of "
+            f"{self.release.source} (it has: {present or 'none'})"
+        )
 
     def check_installed_release(
         self, assertion: Assertion, file: Path, document: Document, index: int
@@ -177,10 +233,21 @@ class Checker:
         message = f"{setup.release} is outside the model's directory {self.root}"
         raise ModelErrors([ModelError(mark, where, message)])
 
-    def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
+    def applies(self, assertion: Assertion) -> bool:
+        """Whether *assertion* runs at the release checked (a point of a channel)."""
+        release = self.release.release
+        if assertion.at is not None and assertion.at != release.name:
+            return False
         condition = assertion.when
-        flavor = self.release.release.default_flavor
-        if condition and condition.default_flavor not in (None, flavor):
+        if condition is None:
+            return True
+        branch = int(release.driver.split(".")[0])
+        return condition.default_flavor in (None, release.default_flavor) and (
+            condition.branch is None or condition.branch.holds(branch)
+        )
+
+    def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
+        if not self.applies(assertion):
             return
         for repository in self.release.repositories:
             if not assertion.targets.selects(repository):
@@ -244,6 +311,8 @@ class Checker:
         if setup is None:
             return InstalledState()
         source = repository
+        if setup.at is not None:
+            source = self._repository_at(setup.at, repository)
         if setup.release is not None:
             other = _load(file.parent / setup.release, self.root)
             matches = [
@@ -264,6 +333,45 @@ class Checker:
             # is kept by the release or by _load).
             self._states[key] = installed_by(source, requests, answer=self.setup)
         return self._states[key]
+
+    def _repository_at(self, point: str, repository: Repository) -> Repository:
+        """*repository* as it was at *point* of the channel being checked."""
+        if self.channel is None:
+            raise LookupError(f"installed.at {point}: no channel is being checked")
+        then = self.channel.at(point)  # an unknown point is a LookupError naming the known
+        place = (repository.target_name, repository.arch)
+        matches = [r for r in then.repositories if (r.target_name, r.arch) == place]
+        if not matches:
+            raise LookupError(f"{point} has no repository for {'/'.join(place)}")
+        return matches[0]
+
+
+def check_channel(
+    channel: Channel,
+    files: Sequence[Path],
+    engine: Engine = in_process,
+    root: Path | None = None,
+    points: Sequence[str] = (),
+    *,
+    every_assertion_applies: bool = False,
+) -> list[CheckResult]:
+    """Run *files* at each of *points* of *channel* (default: every point), oldest first:
+    each assertion where its ``when`` and ``at`` hold, on the repositories as they were when
+    that point's release was the newest.  *every_assertion_applies*: refuse an assertion
+    that selects no repository at the last of those points (a target may be newer than the
+    first)."""
+    chosen = list(points or channel.points)
+    results: list[CheckResult] = []
+    for point in chosen:
+        checker = Checker(
+            channel.at(point),
+            engine,
+            root=root,
+            channel=channel,
+            every_assertion_applies=every_assertion_applies and point == chosen[-1],
+        )
+        results += checker.run(files)
+    return results
 
 
 def _result(

@@ -9,10 +9,10 @@ import os
 import sys
 from typing import NoReturn
 
-from repogen.cli import build, diff, graph, model, recommend, resolve
+from repogen.cli import build, diff, graph, model, publish, recommend, resolve
 from repogen.cli.common import app
 
-__all__ = ["app", "build", "diff", "graph", "main", "model", "recommend", "resolve"]
+__all__ = ["app", "build", "diff", "graph", "main", "model", "publish", "recommend", "resolve"]
 
 
 def main() -> NoReturn:

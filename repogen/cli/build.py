@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from repogen.build import MANIFEST, build, source_date_epoch
-from repogen.cli.common import ModelArgument, app, err, load_model
+from repogen.cli.common import AtOption, ModelArgument, app, err, load_model
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 
@@ -17,9 +17,19 @@ from repogen.publish.base import BuildOptions
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\x00-\x20\x7f]+")
 
 
+def checked_base_url(base_url: str | None) -> str | None:
+    """*base_url*, if it is a URL (a usage error otherwise)."""
+    if base_url is not None and _URL.fullmatch(base_url) is None:
+        raise typer.BadParameter(
+            f"{base_url!r} is not a URL (scheme://host/path, no spaces)", param_hint="--base-url"
+        )
+    return base_url
+
+
 @app.command("build")
 def build_command(
     model: ModelArgument = None,
+    at: AtOption = None,
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Output directory (replaced as a whole).")
     ] = Path("out"),
@@ -63,11 +73,8 @@ def build_command(
 
     Example: repogen build -o out --target ubuntu2204 --target rhel9
     """
-    if base_url is not None and _URL.fullmatch(base_url) is None:
-        raise typer.BadParameter(
-            f"{base_url!r} is not a URL (scheme://host/path, no spaces)", param_hint="--base-url"
-        )
-    release = load_model(model)
+    base_url = checked_base_url(base_url)
+    release = load_model(model, at)
     options = BuildOptions(
         source_date_epoch=source_date_epoch(release),
         packages=not no_packages,

@@ -16,10 +16,12 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.models import CommandFunctionType
 
+from repogen.channel import Channel, UnknownPoint, load_channel_or_release
+from repogen.cli.inputs import RepositoryOptions, is_repositories, load_repositories
 from repogen.data import RELEASE
 from repogen.engine import RealEngine
 from repogen.errors import RepogenError
-from repogen.model import ModelErrors, ReleaseModel, Repository, load_release
+from repogen.model import ModelErrors, ReleaseModel, Repository
 from repogen.resolve import Engine, in_process
 
 #: The release a command works on when no model is given.
@@ -148,12 +150,21 @@ app = App(
 ModelArgument = Annotated[
     Path | None,
     typer.Argument(
-        help="Release model YAML file. Default: the bundled CUDA 12.6 release.",
+        help="Release model or channel YAML file. Default: the bundled CUDA 12.6 release.",
         dir_okay=False,
         show_default=False,
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar="RELEASE",
+        help="With a channel file: the channel as it was when RELEASE was the newest "
+        "(default: the newest).",
+    ),
+]
 
 
 class EngineName(StrEnum):
@@ -195,12 +206,56 @@ def model_root() -> Path | None:
     return Path(root) if root else None
 
 
-def load_model(model: Path | None) -> ReleaseModel:
-    """Load *model*, or exit with every error on its own line."""
+def read_history(
+    model: str | Path | None, repositories: RepositoryOptions | None = None
+) -> Channel:
+    """The history of a command's input: the channel or release model file *model* (default:
+    the bundled one; a release is a channel of one point) or, for a directory or a URL, the
+    repositories published there (:mod:`repogen.cli.inputs`), read with *repositories*
+    options.  A broken model raises :class:`ModelErrors`."""
+    if model is not None and (is_repositories(model) or Path(model).is_dir()):
+        return Channel.of(load_repositories(model, repositories or RepositoryOptions()))
+    loaded = load_channel_or_release(
+        Path(model or BUNDLED_RELEASE), model_root() if model else None
+    )
+    return loaded if isinstance(loaded, Channel) else Channel.of(loaded)
+
+
+def read_input(
+    model: str | Path | None, repositories: RepositoryOptions | None = None, at: str | None = None
+) -> ReleaseModel:
+    """:func:`read_history` at the point *at* (default: the newest)."""
+    return read_history(model, repositories).at(at)
+
+
+def load_history(
+    model: str | Path | None, repositories: RepositoryOptions | None = None
+) -> Channel:
+    """:func:`read_history`, or exit with every error of a broken model on its own line."""
     try:
-        return load_release(model or BUNDLED_RELEASE, model_root() if model else None)
+        return read_history(model, repositories)
     except ModelErrors as exc:
         report_model_errors(exc)
+
+
+def load_model(
+    model: str | Path | None,
+    at: str | None = None,
+    repositories: RepositoryOptions | None = None,
+) -> ReleaseModel:
+    """The repositories of *model* (a channel file, a release model or published
+    repositories) when release *at* was the newest (default: the newest), or exit with every
+    error on its own line."""
+    return point_of(load_history(model, repositories), at)
+
+
+def point_of(channel: Channel, at: str | None, option: str = "--at") -> ReleaseModel:
+    """*channel* when release *at* was the newest (default: now); an unknown *at* is a
+    usage error of *option* naming the known ones."""
+    try:
+        return channel.at(at)
+    except UnknownPoint as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from exc
 
 
 def report_model_errors(exc: ModelErrors) -> NoReturn:
@@ -215,10 +270,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def split_model(words: list[str]) -> tuple[Path | None, list[str]]:
-    """`[MODEL] REQUEST…`: a first word naming a YAML file is the model."""
-    if words and words[0].endswith((".yaml", ".yml")):
-        return Path(words[0]), words[1:]
+def split_model(words: list[str]) -> tuple[str | None, list[str]]:
+    """`[MODEL] REQUEST…`: a first word naming a YAML file or repositories is the model."""
+    if words and (words[0].endswith((".yaml", ".yml")) or is_repositories(words[0])):
+        return words[0], words[1:]
     return None, words
 
 

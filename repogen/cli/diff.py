@@ -9,13 +9,15 @@ from typing import Annotated
 
 import typer
 
-from repogen.cli.common import app, model_root, out
+from repogen.channel import UnknownPoint
+from repogen.check.run import assertion_files
+from repogen.cli.common import EXIT_ERROR, app, fail, out, read_history
+from repogen.cli.inputs import KeyringOption, RepositoryOptions
 from repogen.diff import DiffOptions, ReleaseDiff
 from repogen.diff.as_json import diff_json, json_text
 from repogen.diff.compare import comparing
 from repogen.diff.render import markdown, terminal
-from repogen.index import load_tree
-from repogen.model import Family, ReleaseModel, load_release
+from repogen.model import Family, ReleaseModel
 from repogen.model.templates import TemplateError
 from repogen.resolve.request import RequestError
 from repogen.runtime.collector import collector_paused
@@ -28,23 +30,58 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def _read(path: Path, targets: list[str]) -> ReleaseModel:
-    """A model file, or repositories on disk (a bare one named by the only --target)."""
-    if path.is_file():
-        return load_release(path, model_root())
-    return load_tree(path, targets[0] if len(targets) == 1 else None)
+def _options(targets: list[str], keyring: Path | None) -> RepositoryOptions:
+    return RepositoryOptions(targets[0] if len(targets) == 1 else None, keyring)
 
 
-def _diff(old: Path, new: Path, targets: list[str], options: DiffOptions) -> ReleaseDiff:
+def _read(
+    side: str, targets: list[str], keyring: Path | None, at: str | None = None
+) -> ReleaseModel:
+    """A model or channel file (at the point *at*), or repositories (a bare one named by the
+    only --target)."""
+    return read_history(side, _options(targets, keyring)).at(at)
+
+
+def _points(
+    side: str, targets: list[str], keyring: Path | None, start: str | None, end: str | None
+) -> tuple[ReleaseModel, ReleaseModel]:
+    """The two points of the channel *side* to compare: *start* (default: the point before
+    *end*) and *end* (default: the newest)."""
+    channel = read_history(side, _options(targets, keyring))
+    after = channel.index(end) if end else len(channel.points) - 1
+    before = channel.index(start) if start else after - 1
+    if before < 0:
+        raise typer.BadParameter(
+            f"{channel.points[after]} is the first release of {side}: give --from, or NEW",
+            param_hint="--from",
+        )
+    return channel.at(channel.points[before]), channel.at(channel.points[after])
+
+
+def _diff(
+    old: str,
+    new: str | None,
+    targets: list[str],
+    options: DiffOptions,
+    keyring: Path | None,
+    points: tuple[str | None, str | None] = (None, None),
+) -> ReleaseDiff:
     """The diff of the two sides; a worker reads the new one meanwhile, and another resolves
     the old one's requests as soon as it is read.  When both sides are broken, the old one's
-    errors are the ones reported."""
+    errors are the ones reported.  Without *new*, *old* is a channel whose *points* (from,
+    to) are compared."""
     try:
+        if new is None:
+            before, after = _points(old, targets, keyring, *points)
+            with comparing(before, options) as against:
+                return against(after)
         with (
-            forked(functools.partial(_read, new, targets)) as reading,
-            comparing(_read(old, targets), options) as against,
+            forked(functools.partial(_read, new, targets, keyring, points[1])) as reading,
+            comparing(_read(old, targets, keyring, points[0]), options) as against,
         ):
             return against(reading.result())
+    except UnknownPoint as exc:
+        raise typer.BadParameter(str(exc), param_hint="--from/--to") from exc
     except LookupError as exc:
         raise typer.BadParameter(str(exc), param_hint="--target") from exc
     except (RequestError, TemplateError) as exc:
@@ -52,11 +89,10 @@ def _diff(old: Path, new: Path, targets: list[str], options: DiffOptions) -> Rel
 
 
 SideArgument = Annotated[
-    Path,
+    str,
     typer.Argument(
-        help="A release model (YAML), a `repogen build` output directory, or a bare APT "
-        "repository or rpm-md tree.",
-        exists=True,
+        help="A release model or channel (YAML), a `repogen build` output directory, or a "
+        "bare APT repository or rpm-md tree, on disk or at an http(s):// URL.",
         show_default=False,
     ),
 ]
@@ -65,7 +101,32 @@ SideArgument = Annotated[
 @app.command()
 def diff(
     old: SideArgument,
-    new: SideArgument,
+    new: Annotated[
+        str | None,
+        typer.Argument(
+            help="The other side, as OLD; none when OLD is a channel whose points --from "
+            "and --to are compared.",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="RELEASE",
+            help="OLD as the channel was when RELEASE was the newest (default: the point "
+            "before --to, when NEW is not given; else the newest).",
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="RELEASE",
+            help="NEW (or OLD, when NEW is not given) as the channel was when RELEASE was the "
+            "newest (default: the newest).",
+        ),
+    ] = None,
     output_format: Annotated[
         Format, typer.Option("--format", help="text (coloured on a terminal), markdown, json.")
     ] = Format.TEXT,
@@ -99,6 +160,7 @@ def diff(
             exists=True,
         ),
     ] = None,
+    keyring: KeyringOption = None,
 ) -> None:
     """Show what changed between two releases, per target and architecture: packages added,
     removed, renamed and re-versioned; relation changes per field; dnf module streams,
@@ -107,11 +169,16 @@ def diff(
     longer installable.
 
     Each side is a release model, or repositories on disk, compared from their metadata alone.
+    Given one channel file, two of its points are compared: what a mirror sees change when a
+    release is published (`repogen diff CHANNEL --to cuda-12.6.0`, from the point before).
     Exits 0, or with --exit-code 1 when anything differs; 2 for unreadable input.
 
     Example: repogen diff repogen/data/releases/cuda-12.5.yaml repogen/data/releases/cuda-12.6.yaml
     """
     targets = list(target or [])
+    if assertions and not assertion_files(assertions):
+        # Resolving no request would report no resolution change without having looked.
+        fail(f"no assertion files in {', '.join(map(str, assertions))}", EXIT_ERROR)
     options = DiffOptions(
         targets=tuple(targets),
         families=tuple(family or ()),
@@ -120,7 +187,7 @@ def diff(
     )
     # Loading and writing out the diff make as many objects as the diff itself.
     with collector_paused():
-        result = _diff(old, new, targets, options)
+        result = _diff(old, new, targets, options, keyring, (start, end))
         if output_format is Format.JSON:
             typer.echo(json_text(diff_json(result)))
         elif output_format is Format.MARKDOWN:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from repogen.cli.common import ModelArgument, app, fail, load_model, repository_of
+from repogen.cli.common import AtOption, app, fail, load_model, repository_of
+from repogen.cli.inputs import InputArgument, KeyringOption, RepositoryOptions
 from repogen.graph import (
     Direction,
     Graph,
@@ -32,7 +33,8 @@ from repogen.resolve.universe import universe_for
 @app.command()
 def graph(
     target: Annotated[str, typer.Option("--target", help="Target to draw.")],
-    model: ModelArgument = None,
+    model: InputArgument = None,
+    at: AtOption = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -79,6 +81,7 @@ def graph(
             dir_okay=False,
         ),
     ] = None,
+    keyring: KeyringOption = None,
 ) -> None:
     """Draw the package graph of one target with Graphviz: metapackages, components,
     virtual packages, kernel-module providers coloured by flavor (open / proprietary), entry
@@ -101,7 +104,7 @@ def graph(
     if depth is not None and focus_on is None:
         raise typer.BadParameter("--depth needs --focus", param_hint="--depth")
     if releases is None:
-        release = load_model(model)
+        release = load_model(model, at, RepositoryOptions(target, keyring))
         repository = repository_of(release, target, arch)
         drawn = build_graph(repository, release.release.name, base=base)
         if request is not None:

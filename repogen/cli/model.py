@@ -6,14 +6,15 @@ import json
 
 import typer
 
-from repogen.cli.common import JsonOption, ModelArgument, app, load_model, out
+from repogen.cli.common import AtOption, JsonOption, ModelArgument, app, load_model, out
 from repogen.model.declarations import ModelFile
 from repogen.summary import summarize, summary_json
 
 
 @app.command()
-def validate(model: ModelArgument = None, as_json: JsonOption = False) -> None:
-    """Load a release model, expand it for every target, and check it.
+def validate(model: ModelArgument = None, at: AtOption = None, as_json: JsonOption = False) -> None:
+    """Load a release model (or a channel of releases, at its newest point or --at), expand
+    it for every target, and check it.
 
     Prints each target and architecture with its number of packages after expansion, how many
     of them provide open or proprietary kernel modules, its dnf module streams and default
@@ -22,16 +23,18 @@ def validate(model: ModelArgument = None, as_json: JsonOption = False) -> None:
 
     Example: repogen validate repogen/data/releases/cuda-12.5.yaml
     """
-    release = load_model(model)
+    release = load_model(model, at)
     if as_json:
         out.print_json(json.dumps(summary_json(release)))
         return
     info = release.release
     typer.echo(
-        f"{info.name}: CUDA {info.cuda}, driver {info.driver} "
+        f"{info.name}: {info.versions} "
         f"(branch {info.driver.split('.')[0]}), default kernel modules: "
         f"{info.default_flavor.value}"
     )
+    if len(release.releases) > 1:
+        typer.echo(f"releases (oldest first): {', '.join(release.releases)}")
     header = (
         "target",
         "family",

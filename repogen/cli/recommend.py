@@ -8,16 +8,20 @@ from typing import Annotated
 
 import typer
 
+from repogen.channel import Channel
 from repogen.cli.common import (
+    AtOption,
     JsonOption,
-    ModelArgument,
     app,
     fail,
-    load_model,
+    load_history,
     out,
+    point_of,
     repository_of,
 )
+from repogen.cli.inputs import InputArgument, KeyringOption, RepositoryOptions
 from repogen.data import SUPPORTED_GPUS
+from repogen.model import Repository
 from repogen.recommend import (
     Outcome,
     Recommendation,
@@ -31,6 +35,7 @@ from repogen.recommend import (
     recommend,
     recommendation_json,
 )
+from repogen.recommend.errors import InputError
 
 #: The bundled sample of NVIDIA's supported-gpus.json.
 BUNDLED_GPUS = SUPPORTED_GPUS
@@ -38,7 +43,8 @@ BUNDLED_GPUS = SUPPORTED_GPUS
 
 @app.command("recommend")
 def recommend_command(
-    model: ModelArgument = None,
+    model: InputArgument = None,
+    at: AtOption = None,
     gpus: Annotated[
         list[str] | None,
         typer.Option(
@@ -99,6 +105,7 @@ def recommend_command(
         ),
     ] = False,
     as_json: JsonOption = False,
+    keyring: KeyringOption = None,
 ) -> None:
     """Tell which GPU kernel modules (open or proprietary) a machine needs and the command
     that installs them on its target, derived from the release model.
@@ -115,7 +122,8 @@ def recommend_command(
     Example: repogen recommend --gpu 0x2204 --gpu 0x1b80 --target rhel9 --verify
     """
     # Unusable input (InputError) ends as every domain error does: one line, exit 2.
-    release = load_model(model)
+    channel = load_history(model, RepositoryOptions(target, keyring))
+    release = point_of(channel, at)
     supported = load_supported_gpus(supported_gpus or BUNDLED_GPUS)
     devids = [parse_device_id(gpu) for gpu in gpus or ()]
     if target is None:
@@ -124,7 +132,8 @@ def recommend_command(
     repository = repository_of(release, target, arch)
     if not devids and repository.target.drivers:
         devids = list(read_pci_gpus(sys_root))
-    answer = recommend(release, repository, devids, supported, branch)
+    pinned = _pinned(channel, at, branch, repository) if len(channel.points) > 1 else None
+    answer = recommend(release, repository, devids, supported, branch, pinned)
     if as_json:
         out.print_json(json.dumps(recommendation_json(answer, verify)))
     else:
@@ -137,6 +146,27 @@ def recommend_command(
         if not as_json:
             fail(f"--verify: {_verification(answer.command)}")
         raise typer.Exit(1)
+
+
+def _pinned(
+    channel: Channel, at: str | None, branch: str | None, repository: Repository
+) -> Repository | None:
+    """On a channel, the repository of the newest release of *branch* (up to *at*), whose
+    entries pin it: the merged repository has every branch's."""
+    if branch is None:
+        return None
+    branches = channel.branches(at)
+    own = branches.get(branch)
+    if own is None:
+        raise InputError(
+            f"--branch {branch}: no release of {channel.source} has it; "
+            f"branches: {', '.join(sorted(branches))}"
+        )
+    place = (repository.target_name, repository.arch)
+    found = [r for r in own.repositories if (r.target_name, r.arch) == place]
+    if not found:
+        raise InputError(f"--branch {branch}: {own.release.name} has no {'/'.join(place)}")
+    return found[0]
 
 
 def _print(answer: Recommendation, verify: bool) -> None:

@@ -9,21 +9,24 @@ from typing import Annotated
 import typer
 
 from repogen.check.report import junit, resolution_json, results_json, table
-from repogen.check.run import Checker, assertion_files, why_chain
+from repogen.check.run import assertion_files, check_channel, why_chain
 from repogen.cli.common import (
     EXIT_ERROR,
+    AtOption,
     EngineName,
     EngineOption,
     JsonOption,
     app,
     engine_of,
     fail,
-    load_model,
+    load_history,
     model_root,
     out,
+    point_of,
     repository_of,
     split_model,
 )
+from repogen.cli.inputs import KeyringOption, RepositoryOptions
 from repogen.model import Repository
 from repogen.resolve.request import Request, RequestError, parse_request
 from repogen.resolve.result import Resolution
@@ -36,7 +39,8 @@ def resolve(
     words: Annotated[
         list[str],
         typer.Argument(
-            help="[MODEL] then the request as a user types it, after --", show_default=False
+            help="[MODEL or REPOSITORIES] then the request as a user types it, after --",
+            show_default=False,
         ),
     ],
     target: Annotated[str, typer.Option("--target", help="Target to resolve on.")],
@@ -55,28 +59,45 @@ def resolve(
             dir_okay=False,
         ),
     ] = None,
+    at: AtOption = None,
+    installed_at: Annotated[
+        str | None,
+        typer.Option(
+            "--installed-at",
+            metavar="RELEASE",
+            help="The point of the channel (--installed-from's, else MODEL's) the --installed "
+            "requests ran at: the machine was installed when RELEASE was the newest.",
+        ),
+    ] = None,
     hotfixes: Annotated[
         bool, typer.Option("--hotfixes", help="module_hotfixes=1 on the release repository (dnf).")
     ] = False,
     why: Annotated[str | None, typer.Option("--why", help="Show how PKG came in.")] = None,
     engine: EngineOption = EngineName.IN_PROCESS,
     as_json: JsonOption = False,
+    keyring: KeyringOption = None,
 ) -> None:
     """Show what a request would install, upgrade and remove on one target, which module
     streams it enables and which kernel modules (open, proprietary, none) it brings.
 
-    Exits 1 when the request cannot be satisfied, with the problem as the client states it.
+    MODEL may be published repositories instead: a `repogen build` output, a bare APT
+    repository or rpm-md tree, a directory or an http(s):// URL (a bare one is named by
+    --target).  Exits 1 when the request cannot be satisfied, with the problem as the client
+    states it.
 
     Example: repogen resolve --target ubuntu2204 -- apt-get install cuda
     """
     model, request_words = split_model(words)
-    release = load_model(model)
+    channel = load_history(model, RepositoryOptions(target, keyring))
+    release = point_of(channel, at)
     repository = repository_of(release, target, arch)
     try:
         request = parse_request(request_words)
         state = InstalledState()
         if installed:
-            source = load_model(installed_from) if installed_from else release
+            then = load_history(installed_from) if installed_from else channel
+            same = installed_from is None and installed_at is None
+            source = release if same else point_of(then, installed_at, "--installed-at")
             base = repository_of(source, target, repository.arch)
             state = installed_by(base, installed)
     except (RequestError, SessionError) as exc:
@@ -125,7 +146,8 @@ def check(
     words: Annotated[
         list[str] | None,
         typer.Argument(
-            help="[MODEL] then assertion files or directories (default: the model's `assertions`)",
+            help="[MODEL or REPOSITORIES] then assertion files or directories (default: the "
+            "model's `assertions`)",
             show_default=False,
         ),
     ] = None,
@@ -137,18 +159,44 @@ def check(
         bool, typer.Option("--verbose", "-v", help="List passing results too.")
     ] = False,
     engine: EngineOption = EngineName.IN_PROCESS,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="RELEASE",
+            help="With a channel file: check only the point where RELEASE was the newest "
+            "(default: every point).",
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="Target name of a bare repository given as input."),
+    ] = None,
+    keyring: KeyringOption = None,
 ) -> None:
     """Run assertion files against every target of a release and fail on any violation.
 
     Each assertion names targets, a request as a user types it, an optional installed state,
     and what must hold (succeeds or fails, kernel-module flavor, packages included or
     excluded, packages removed, module streams enabled).  A failure shows how the offending
-    package came in.  Exits 1 when any assertion fails.
+    package came in.  Exits 1 when any assertion fails; 2 when there is nothing to run or an
+    assertion matches no target.
+
+    The release may be published repositories instead of a model: a `repogen build` output,
+    a bare APT repository or rpm-md tree (named by --target), a directory or an http(s)://
+    URL; the assertions then run over the metadata as published.
+
+    Given a channel file, each assertion runs at every point of the channel where its `when`
+    holds (or at its `at` point only), on the repositories as they were when that point's
+    release was the newest; each result names its point.
 
     Example: repogen check repogen/data/releases/cuda-12.5.yaml --junit report.xml
+
+    Example: repogen check https://mirror.example/cuda/ checks/ --keyring cuda.gpg --junit r.xml
     """
     model, given = split_model(list(words or []))
-    release = load_model(model)
+    channel = load_history(model, RepositoryOptions(target, keyring))
+    release = point_of(channel, at)
     files = assertion_files([Path(f) for f in given], release.assertions)
     if not files:
         # Passing without checking anything would hide a model that forgot its assertions.
@@ -158,15 +206,20 @@ def check(
             else f"{release.source} names none (`assertions:`) and none were given"
         )
         fail(f"no assertions to run: {where}", EXIT_ERROR)
+    points = [at] if at else []
     with engine_of(engine) as answer:
-        checker = Checker(release, answer, root=model_root() if model else None)
-        results = checker.run(files)
+        root = model_root() if model else None
+        results = check_channel(channel, files, answer, root, points, every_assertion_applies=True)
+    if not results:
+        # Nothing checked is not a pass: every assertion's `when` or `at` left it out.
+        fail(f"no assertion of {', '.join(map(str, files))} applies here", EXIT_ERROR)
+    several = len(channel.points) > 1
     if junit_file is not None:
-        junit_file.write_bytes(junit(results, release.release.name))
+        junit_file.write_bytes(junit(results, release.release.name, several))
     if as_json:
         out.print_json(json.dumps(results_json(results)))
     else:
-        for line in table(results, verbose):
+        for line in table(results, verbose, several):
             typer.echo(line)
     if not all(r.passed for r in results):
         raise typer.Exit(1)

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.index.remote import RemoteTree
+    from repogen.model.concrete import ModuleSpec, Repository
+    from repogen.model.declarations import Release
     from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
@@ -88,6 +91,15 @@ class FamilyDriver(ABC):
         patterns), or None: nothing."""
         return None
 
+    def merged_modules(
+        self, layers: Sequence[tuple[Release, Repository]]
+    ) -> tuple[ModuleSpec, ...]:
+        """The module streams of one repository that holds the packages of every release of
+        *layers* (oldest first, each release with its own repository of that target and
+        architecture), made as the family's repository tools make them from the packages
+        present; none by default."""
+        return ()
+
     @abstractmethod
     def compare_versions(self, a: str, b: str) -> int:
         """Negative, zero or positive as *a* sorts before, with or after *b*."""
@@ -123,11 +135,29 @@ class FamilyDriver(ABC):
         """A runner answering requests with the family's real client, under *work*."""
 
     @abstractmethod
-    def read(self, path: Path, target: str, arches: Sequence[str] | None) -> list[RepositoryRead]:
+    def read(
+        self, path: Path, target: str, arches: Sequence[str] | None, *, keyring: Path | None
+    ) -> list[RepositoryRead]:
         """The repositories of *arches* (None: every one found) of *target* at *path*, as a
-        build output's manifest lists them."""
+        build output's manifest lists them; its indices verified against the hashes of its
+        Release or repomd.xml, and that signed by a key of *keyring* when given."""
 
     @abstractmethod
-    def read_bare(self, path: Path, target: str | None) -> tuple[str, list[RepositoryRead]] | None:
+    def download(
+        self, remote: RemoteTree, where: str, client: str | None, *, keyring: Path | None
+    ) -> None:
+        """Download into *remote* the metadata :meth:`read` reads of the repository *where*
+        of a build output (*client*: its manifest's ``client`` line)."""
+
+    @abstractmethod
+    def download_bare(self, remote: RemoteTree, *, keyring: Path | None) -> bool:
+        """Download the metadata of the bare repository at *remote*'s URL; False when the URL
+        is not laid out as this family's."""
+
+    @abstractmethod
+    def read_bare(
+        self, path: Path, target: str | None, *, keyring: Path | None
+    ) -> tuple[str, list[RepositoryRead]] | None:
         """The release name and repositories of a repository at *path* that repogen did not
-        build, or None when *path* is not laid out as this family's."""
+        build, or None when *path* is not laid out as this family's (verified as by
+        :meth:`read`)."""

@@ -53,3 +53,32 @@ def pattern(provides: Iterable[Relation]) -> PatternAttributes | None:
         category=values.get("pattern-category()", ""),
         icon=values.get("pattern-icon()"),
     )
+
+
+#: The names users install the driver by (nvidia-packaging.md §1, §6): ``cuda-drivers`` and
+#: ``nvidia-open`` follow new branches, ``…-<branch>`` pin one; either may carry a kernel
+#: flavor's suffix (``nvidia-open-azure``, ``nvidia-open-560-64k``).
+_ENTRY_PACKAGE = re.compile(r"^(?:cuda-drivers|nvidia-open)(?P<branch>-\d+)?(?:-azure|-64k)?$")
+#: The dnf module streams users enable: ``latest-dkms`` and ``open-dkms`` follow new branches,
+#: ``<branch>-dkms`` and ``<branch>-open`` pin one.
+_ENTRY_STREAM = re.compile(r"^(?:(?P<latest>latest-dkms|open-dkms)|\d+-(?:dkms|open))$")
+
+
+def package_entry(name: str, entry_streams: bool = False) -> str | None:
+    """``latest`` or ``branch`` when users install the driver through package *name*.
+
+    Where module streams are entries (*entry_streams*), the proprietary driver is installed
+    through them, not through ``cuda-drivers``; ``nvidia-open`` stays one (the
+    ``module_hotfixes`` path, nvidia-packaging.md §6)."""
+    match = _ENTRY_PACKAGE.match(name)
+    if match is None or (entry_streams and name.startswith("cuda-drivers")):
+        return None
+    return "branch" if match["branch"] else "latest"
+
+
+def stream_entry(name: str) -> str | None:
+    """``latest`` or ``branch`` when users enable the driver's module stream *name*."""
+    match = _ENTRY_STREAM.match(name)
+    if match is None:
+        return None
+    return "latest" if match["latest"] else "branch"

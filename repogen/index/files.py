@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import hashlib
 import lzma
 import os
 import shutil
@@ -226,3 +227,41 @@ def quiet_stderr(said: list[str]) -> Iterator[None]:
 def one_line(text: object) -> str:
     """*text* (a library's message, perhaps over lines) on one line."""
     return " ".join(str(text).split())
+
+
+#: Hash names as Release files (``SHA256``, ``MD5Sum``) and repomd.xml (``sha256``, ``sha``)
+#: write them, to hashlib's.
+_HASHES = {
+    "md5sum": "md5",
+    "md5": "md5",
+    "sha": "sha1",
+    "sha1": "sha1",
+    "sha224": "sha224",
+    "sha256": "sha256",
+    "sha384": "sha384",
+    "sha512": "sha512",
+}
+
+
+def check_digest(
+    path: Path, algorithm: str, expected: str, shown: Path | str, listed_in: Path | str
+) -> None:
+    """Refuse the regular file *path* unless its *algorithm* digest is *expected*, as
+    *listed_in* (a Release file, a repomd.xml) lists it: a mirror that serves an index its
+    signed list does not name is serving something else than what was published."""
+    name = _HASHES.get(algorithm.lower())
+    if name is None:
+        raise MetadataError(f"{listed_in}: unknown checksum type {algorithm!r} for {shown}")
+    hasher = hashlib.new(name)
+    read = 0
+    with _open_regular(path, Path(shown)) as handle:
+        while chunk := handle.read(_CHUNK):
+            read += len(chunk)
+            if read > INDEX_CAP:
+                raise MetadataError(f"{shown}: larger than {mib(INDEX_CAP)}")
+            hasher.update(chunk)
+    if hasher.hexdigest() != expected.lower():
+        raise MetadataError(
+            f"{shown}: {algorithm} {hasher.hexdigest()} does not match {listed_in} "
+            f"({expected}): the index is not the one published"
+        )

@@ -29,6 +29,7 @@ from repogen.index.errors import MetadataError
 from repogen.index.files import TOP_CAP, inside, one_line, uncompressed
 from repogen.index.read import RepositoryRead, identifier
 from repogen.index.release import infer_release
+from repogen.index.remote import RemoteTree
 from repogen.index.stubs import ASSUMED, assumed_base
 from repogen.model import ReleaseModel, Repository
 from repogen.model.declarations import Target
@@ -53,7 +54,7 @@ def _target(read: RepositoryRead, arches: list[str]) -> Target:
         raise MetadataError(f"{read.target}/{read.arch}: {exc}") from exc
 
 
-def _release(name: str, reads: Sequence[RepositoryRead], source: Path) -> ReleaseModel:
+def _release(name: str, reads: Sequence[RepositoryRead], source: str) -> ReleaseModel:
     arches: dict[str, list[str]] = {}
     for read in reads:
         arches.setdefault(read.target, []).append(read.arch)
@@ -70,12 +71,12 @@ def _release(name: str, reads: Sequence[RepositoryRead], source: Path) -> Releas
         for read in reads
     )
     date = next((r.date for r in reads if r.date), "")
-    return ReleaseModel(infer_release(name, date, repositories), str(source), repositories)
+    return ReleaseModel(infer_release(name, date, repositories), source, repositories)
 
 
-def _manifest(path: Path) -> ReleaseModel:
-    shown = path / MANIFEST
-    text = uncompressed(inside(path, MANIFEST), TOP_CAP, shown).read_bytes()
+def _manifest(path: Path, keyring: Path | None, shown: str) -> ReleaseModel:
+    named = path / MANIFEST
+    text = uncompressed(inside(path, MANIFEST), TOP_CAP, named).read_bytes()
     try:
         manifest = json.loads(text)
         entries = [
@@ -84,12 +85,12 @@ def _manifest(path: Path) -> ReleaseModel:
         if not all(isinstance(e, str) for entry in entries for e in entry):
             raise TypeError("target, family, arch and path are strings")
     except (ValueError, KeyError, TypeError) as exc:
-        raise MetadataError(f"{shown}: not a repogen manifest: {one_line(exc)}") from exc
+        raise MetadataError(f"{named}: not a repogen manifest: {one_line(exc)}") from exc
     # Each path stays inside the output: a manifest may come from anyone, as a repository may.
     entries = [
         (target, family, arch, path / where)
         for target, family, arch, where in entries
-        if inside(path, where, shown, directory=True)
+        if inside(path, where, named, directory=True)
     ]
     # A deb target's architectures share one APT repository: it is opened once for them all.
     grouped: dict[tuple[str, Family, Path], list[str]] = {}
@@ -98,21 +99,54 @@ def _manifest(path: Path) -> ReleaseModel:
     reads = [
         read
         for (target, family, where), arches in grouped.items()
-        for read in driver(family).read(where, target, arches)
+        for read in driver(family).read(where, target, arches, keyring=keyring)
     ]
-    return _release(str(manifest.get("release", path.name)), reads, path)
+    return _release(str(manifest.get("release", path.name)), reads, shown)
 
 
-def load_tree(path: Path, target: str | None = None) -> ReleaseModel:
-    """The release in the build output or bare repository at *path*."""
+def load_tree(
+    path: Path, target: str | None = None, *, keyring: Path | None = None, shown: str = ""
+) -> ReleaseModel:
+    """The release in the build output or bare repository at *path*.
+
+    Every index is checked against the hashes its Release or repomd.xml lists; with
+    *keyring*, those must be signed by one of its keys.  *shown* names the release's source
+    (default: *path*), for a tree downloaded from elsewhere.
+    """
+    shown = shown or str(path)
     if os.path.lexists(path / MANIFEST):
-        return _manifest(path)
+        return _manifest(path, keyring, shown)
     for family in drivers():
-        found = family.read_bare(path, target)
+        found = family.read_bare(path, target, keyring=keyring)
         if found is not None:
             name, reads = found
-            return _release(name, reads, path)
+            return _release(name, reads, shown)
     raise MetadataError(
-        f"{path}: neither a repogen output ({MANIFEST}), an APT repository (dists/) "
+        f"{shown}: neither a repogen output ({MANIFEST}), an APT repository (dists/) "
         "nor an rpm-md tree (repodata/)"
     )
+
+
+def download_tree(remote: RemoteTree, keyring: Path | None) -> None:
+    """Download the metadata of the build output or bare repository at *remote*'s URL, for
+    :func:`load_tree` to read from ``remote.local``."""
+    if remote.top(MANIFEST):
+        shown = f"{remote.url}{MANIFEST}"
+        try:
+            manifest = json.loads(remote.local_path(MANIFEST).read_bytes())
+            entries = {
+                (Family(e["family"]), str(e["path"])): e.get("client") for e in manifest["repos"]
+            }
+        except (ValueError, KeyError, TypeError) as exc:
+            raise MetadataError(f"{shown}: not a repogen manifest: {one_line(exc)}") from exc
+        for (family, where), client in entries.items():
+            remote.local_path(where).mkdir(parents=True, exist_ok=True)
+            driver(family).download(
+                remote, where, client if isinstance(client, str) else None, keyring=keyring
+            )
+        return
+    if not any(family.download_bare(remote, keyring=keyring) for family in drivers()):
+        raise MetadataError(
+            f"{remote.url}: neither a repogen output ({MANIFEST}), an APT suite "
+            "(…/dists/<suite>) nor an rpm-md tree (repodata/repomd.xml)"
+        )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import ClassVar, Protocol
 
 from repogen.errors import RepogenError
@@ -56,6 +56,14 @@ class Publisher(Protocol):
     ``root`` (a directory inside the build's temporary tree) and returns their manifest entries,
     whose ``path`` is relative to ``root`` (empty for ``root`` itself).  ``final`` is where
     ``root`` will be once the build is swapped into place, for client lines.
+
+    With ``existing`` (``repogen publish``: the target's directory in the tree the release is
+    added to), the packages its indices list are kept as they are: ``root`` receives only the
+    package files that are not there yet, and complete new index directories
+    (:meth:`index_directories`) listing the packages of both.  A package already published
+    with other content (same name, version and architecture) is a :class:`BuildError`.
+    The published packages whose files are ``withdrawn`` (paths relative to ``root``: a
+    release no longer kept) leave the new indices.
     """
 
     family: ClassVar[Family]
@@ -68,4 +76,17 @@ class Publisher(Protocol):
         final: Path,
         options: BuildOptions,
         progress: Progress,
+        existing: Path | None = None,
+        withdrawn: Collection[PurePosixPath] = (),
     ) -> list[ManifestEntry]: ...
+
+    def package_files(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        """Where the package files of *repositories* lie, relative to the target's
+        directory (a model's or as read from an index)."""
+        ...
+
+    def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        """The directories, relative to the target's, that hold the indices of
+        *repositories* and their top file (``Release``, ``repomd.xml``): each is replaced as a
+        whole when a release is added."""
+        ...

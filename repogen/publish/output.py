@@ -57,7 +57,7 @@ def stage(name: str) -> None:
         os.kill(os.getpid(), signal.SIGSTOP)
 
 
-def _exchange(a: Path, b: Path) -> None:
+def exchange(a: Path, b: Path) -> None:
     """Atomically swap two existing directories."""
     if _libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE):
         errno = ctypes.get_errno()
@@ -154,17 +154,18 @@ def _temporaries_in(directory: Path) -> Iterator[None]:
 
 
 @contextmanager
-def staged_directory(
+def working_directory(
     output: Path,
     check: Callable[[Path], None],
     waiting: Callable[[], None] = lambda: None,
 ) -> Iterator[Path]:
-    """Yield an empty directory to build into; on success it becomes *output*.
+    """Hold the lock of *output* and yield this process's empty staging directory beside it
+    (on the same file system, so that what is made there can be renamed into place), with
+    temporaries sent to its ``tmp``; the staging directory is removed at the end.
 
-    *check* raises ``OutputRefused`` for an *output* that must not be replaced; it is called
+    *check* raises ``OutputRefused`` for an *output* that must not be written; it is called
     before anything is created, and again once the lock is held.  *waiting* is called when
-    another build into *output* holds the lock, before waiting for it.  On any exception
-    (KeyboardInterrupt included) the staged tree is removed and *output* is left untouched.
+    another build or publish into *output* holds the lock, before waiting for it.
     """
     output = output.absolute()
     check(output)
@@ -181,17 +182,33 @@ def staged_directory(
         staging = staging_path(output, os.getpid())
         staging.mkdir()
         try:
-            tree = staging / "tree"
-            tree.mkdir()
             with _temporaries_in(staging / "tmp"):
-                stage("staging")
-                yield tree
-            stage("swap")
-            if output.exists():
-                _exchange(tree, output)
-            else:
-                tree.rename(output)
-            stage("swapped")
+                yield staging
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        stage("cleaned")
+
+
+@contextmanager
+def staged_directory(
+    output: Path,
+    check: Callable[[Path], None],
+    waiting: Callable[[], None] = lambda: None,
+) -> Iterator[Path]:
+    """Yield an empty directory to build into; on success it becomes *output*.
+
+    *check* and *waiting* are those of :func:`working_directory`.  On any exception
+    (KeyboardInterrupt included) the staged tree is removed and *output* is left untouched.
+    """
+    output = output.absolute()
+    with working_directory(output, check, waiting) as staging:
+        tree = staging / "tree"
+        tree.mkdir()
+        stage("staging")
+        yield tree
+        stage("swap")
+        if output.exists():
+            exchange(tree, output)
+        else:
+            tree.rename(output)
+        stage("swapped")
+    stage("cleaned")

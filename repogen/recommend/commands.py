@@ -46,13 +46,24 @@ def entry_commands(repository: Repository, entry: Entry) -> tuple[str, ...]:
             for s in m.streams
             if s.entry == entry
         )
+    # Once per name: a repository of several releases has several versions of an entry.
     return tuple(
-        f"{family.install_command} {p.name}" for p in repository.packages if p.entry == entry
+        dict.fromkeys(
+            f"{family.install_command} {p.name}" for p in repository.packages if p.entry == entry
+        )
     )
 
 
-def choose(repository: Repository, flavor: OutcomeFlavor, entry: Entry) -> Choice | None:
-    """The entry of kind *entry* that installs *flavor*, or None when the release has none.
+def choose(
+    repository: Repository,
+    flavor: OutcomeFlavor,
+    entry: Entry,
+    offered: Repository | None = None,
+) -> Choice | None:
+    """The entry of kind *entry* that installs *flavor* on *repository*, or None when the
+    release has none.  The entries are those of *offered* when given: one release's own, in a
+    repository holding several releases' (a channel's, whose pinned entries are every
+    branch's).
 
     Several entries install the same flavor where they are expanded per kernel flavor
     (``nvidia-open``, ``nvidia-open-azure``): the default kernel's name carries no suffix, so
@@ -60,7 +71,7 @@ def choose(repository: Repository, flavor: OutcomeFlavor, entry: Entry) -> Choic
     """
     found = [
         result
-        for result in (outcome(repository, c) for c in entry_commands(repository, entry))
+        for result in (outcome(repository, c) for c in entry_commands(offered or repository, entry))
         if result.installs(flavor)
     ]
     if not found:

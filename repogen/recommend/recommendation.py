@@ -2,7 +2,8 @@
 command that installs it there, proved with repogen's resolver.
 
 - Without ``--branch`` the ``latest`` entries are used, with it the ``branch`` ones (only the
-  release's own branch exists in a release model).
+  release's own branch exists in a release model; in a channel's repository, those of the
+  newest release of that branch, resolved in the repository that holds every release).
 - When the release has no entry installing the needed flavor, the answer says so (``problem``)
   and names the closest command when there is one (``suggestion``): the ``latest`` entry when
   only the branch-pinned one is missing, or the other flavor when every GPU accepts both.
@@ -73,15 +74,18 @@ def recommend(
     devids: Sequence[int],
     supported: SupportedGpus,
     branch: str | None = None,
+    pinned: Repository | None = None,
 ) -> Recommendation:
-    """What the GPUs *devids* need on *repository*, and the command installing it."""
+    """What the GPUs *devids* need on *repository*, and the command installing it; *pinned*
+    is the repository of the newest release of *branch*, whose entries pin it, when
+    *repository* holds several releases (a channel's)."""
     variables = release_variables(release.release)
-    if branch is not None and branch != variables["branch"]:
+    if branch is not None and pinned is None and branch != variables["branch"]:
         raise InputError(
             f"--branch {branch}: {release.release.name} provides branch {variables['branch']} "
             f"only (driver {release.release.driver})"
         )
-    verdicts = tuple(classify(d, supported, int(variables["branch"])) for d in devids)
+    verdicts = tuple(classify(d, supported, int(branch or variables["branch"])) for d in devids)
     entry: Entry = "latest" if branch is None else "branch"
     where = f"{repository.target_name}/{repository.arch}"
     answer = Recommendation(
@@ -107,14 +111,14 @@ def recommend(
         return replace(answer, problem=f"nothing to install: {decision.reason}")
     flavor = OutcomeFlavor.of([decision.flavor])
     answer = replace(answer, flavor=flavor)
-    choice = choose(repository, flavor, entry)
+    choice = choose(repository, flavor, entry, pinned)
     if choice is not None:
         return replace(answer, command=choice.outcome, variants=choice.variants)
     problem = (
         f"{release.release.name} has no {entry} entry installing the {decision.flavor} kernel "
         f"modules on {where}"
     )
-    closest = _closest(repository, decision.flavor, entry, verdicts)
+    closest = _closest(repository, decision.flavor, entry, verdicts, pinned is not None)
     if closest is None:
         return replace(answer, problem=problem)
     command, why = closest
@@ -126,11 +130,14 @@ def _closest(
     flavor: KernelModuleFlavor,
     entry: Entry,
     verdicts: Sequence[GpuVerdict],
+    branches: bool = False,
 ) -> tuple[str, str] | None:
     """The nearest command to a missing one, and why: the latest entry of the flavor when the
-    branch-pinned one is missing, else the other flavor when every GPU accepts both."""
+    branch-pinned one is missing, else the other flavor when every GPU accepts both.
+    *branches*: *repository* holds several branches (a channel's), the latest one newer."""
     if entry == "branch" and (latest := choose(repository, OutcomeFlavor.of([flavor]), "latest")):
-        return latest.outcome.command, "without --branch (the same branch in this release)"
+        same = "the newest branch" if branches else "the same branch in this release"
+        return latest.outcome.command, f"without --branch ({same})"
     if all(v.rule in {GpuRule.EITHER, GpuRule.LEGACY} for v in verdicts):
         other = next(f for f in KernelModuleFlavor if f is not flavor)
         if choice := choose(repository, OutcomeFlavor.of([other]), entry):

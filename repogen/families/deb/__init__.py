@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.index.remote import RemoteTree
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
     from repogen.resolve.request import Request
@@ -80,17 +81,36 @@ class DebDriver(FamilyDriver):
 
         return AptRunner(work, publications)
 
-    def read(self, path: Path, target: str, arches: Sequence[str] | None) -> list[RepositoryRead]:
+    def read(
+        self, path: Path, target: str, arches: Sequence[str] | None, *, keyring: Path | None
+    ) -> list[RepositoryRead]:
         from repogen.families.deb.reader import read_repositories
 
-        return read_repositories(path, target, arches)
+        return read_repositories(path, target, arches, keyring)
 
-    def read_bare(self, path: Path, target: str | None) -> tuple[str, list[RepositoryRead]] | None:
+    def download(
+        self, remote: RemoteTree, where: str, client: str | None, *, keyring: Path | None
+    ) -> None:
+        from repogen.families.deb.reader import download
+
+        download(remote, where, client, keyring)
+
+    def download_bare(self, remote: RemoteTree, *, keyring: Path | None) -> bool:
+        if remote.path.parent.name != "dists":
+            return False
+        from repogen.families.deb.reader import download_suite
+
+        download_suite(remote, "", keyring)
+        return True
+
+    def read_bare(
+        self, path: Path, target: str | None, *, keyring: Path | None
+    ) -> tuple[str, list[RepositoryRead]] | None:
         if not ((path / "dists").is_dir() or path.parent.name == "dists"):
             return None
         from repogen.families.deb.reader import read_bare
 
-        return read_bare(path, target)
+        return read_bare(path, target, keyring)
 
 
 DRIVER = DebDriver()

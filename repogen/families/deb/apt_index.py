@@ -18,12 +18,13 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from queue import SimpleQueue
 from threading import Event
 from types import TracebackType
 from typing import Protocol
 
+import apt_pkg
 from debian.deb822 import Release
 
 COMPONENT = "main"
@@ -78,6 +79,39 @@ class Stanza:
     version: str
     architecture: str
     text: str
+
+
+def published_pool_file(stanza: Stanza) -> PoolFile:
+    """What a published *stanza* says about its package file."""
+    fields = dict(
+        line.split(": ", 1) for line in stanza.text.splitlines() if line and line[0] != " "
+    )
+    return PoolFile(
+        PurePosixPath(fields["Filename"]),
+        int(fields["Size"]),
+        fields["MD5sum"],
+        fields["SHA256"],
+    )
+
+
+def published_stanzas(root: Path, suite: str, arch: str) -> dict[tuple[str, str, str], Stanza]:
+    """The stanzas of the plain ``Packages`` index of *arch* in the repository at *root*, as
+    written (none when it has no such index), by package, version and architecture."""
+    path = root / "dists" / suite / COMPONENT / f"binary-{arch}" / "Packages"
+    if not path.is_file():
+        return {}
+    stanzas = {}
+    with path.open("rb") as handle:
+        for section in apt_pkg.TagFile(handle):
+            # A section is its text and the empty line after it; a stanza ends at its text.
+            stanza = Stanza(
+                section["Package"],
+                section["Version"],
+                section["Architecture"],
+                str(section).rstrip("\n") + "\n",
+            )
+            stanzas[stanza.package, stanza.version, stanza.architecture] = stanza
+    return stanzas
 
 
 def packages_stanza(control: str, pool_file: PoolFile) -> str:

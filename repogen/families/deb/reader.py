@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +21,19 @@ from repogen.families import Family
 from repogen.families.deb import RELATION_FIELDS
 from repogen.families.deb.relations import deb_names, deb_relations
 from repogen.index.errors import MetadataError
-from repogen.index.facts import kernel_module
-from repogen.index.files import INDEX_CAP, TOP_CAP, inside, one_line, plain, uncompressed
+from repogen.index.facts import kernel_module, package_entry
+from repogen.index.files import (
+    INDEX_CAP,
+    TOP_CAP,
+    check_digest,
+    inside,
+    one_line,
+    plain,
+    uncompressed,
+)
 from repogen.index.read import RepositoryRead, identifier
+from repogen.index.remote import RemoteTree
+from repogen.index.signature import clearsigned_content, verify_detached
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
 
@@ -42,6 +53,18 @@ _INDEX_NAMES = (
 )
 
 
+#: The checksum fields of a Release file, the strongest first: the one apt would check.
+_HASH_FIELDS = ("SHA512", "SHA256", "SHA1", "MD5Sum")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An index file as its Release file lists it."""
+
+    algorithm: str
+    digest: str
+
+
 @dataclass(frozen=True)
 class AptRepository:
     """One suite of an APT repository: where it is and what its Release file says."""
@@ -52,6 +75,10 @@ class AptRepository:
     architectures: tuple[str, ...]
     label: str
     date: str
+    #: The Release file, as errors name it.
+    release: Path
+    #: The index files the Release lists (paths under the suite), with their digests.
+    listed: Mapping[str, Listed]
 
 
 def _release_file(root: Path, suite: str) -> tuple[Path, Path]:
@@ -61,6 +88,39 @@ def _release_file(root: Path, suite: str) -> tuple[Path, Path]:
         if os.path.lexists(shown):
             return shown, uncompressed(inside(root, f"dists/{suite}/{name}"), TOP_CAP, shown)
     raise MetadataError(f"{root / 'dists' / suite}: no InRelease or Release file")
+
+
+def _verified_release(root: Path, suite: str, keyring: Path | None) -> tuple[Path, bytes]:
+    """The Release file of *suite* (as shown) and its text, signed by a key of *keyring*
+    when one is given: InRelease as gpgv says what is signed, else Release with
+    Release.gpg, as apt takes them."""
+    shown, resolved = _release_file(root, suite)
+    if keyring is None:
+        return shown, resolved.read_bytes()
+    if shown.name == "InRelease":
+        return shown, clearsigned_content(resolved, shown, keyring)
+    signature = root / "dists" / suite / "Release.gpg"
+    if not os.path.lexists(signature):
+        raise MetadataError(f"{shown}: not signed (no InRelease or Release.gpg), --keyring given")
+    data = resolved.read_bytes()
+    verify_detached(data, inside(root, f"dists/{suite}/Release.gpg"), shown, keyring)
+    return shown, data
+
+
+def _listed(release: Path, fields: apt_pkg.TagSection[str]) -> dict[str, Listed]:
+    """The files the strongest checksum field of a Release lists: ``digest size name``."""
+    algorithm = next((f for f in _HASH_FIELDS if f in fields), None)
+    if algorithm is None:
+        return {}
+    listed = {}
+    for line in fields[algorithm].splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if len(words) != 3:
+            raise MetadataError(f"{release}: {algorithm}: {line.strip()!r} is not DIGEST SIZE NAME")
+        listed[words[2]] = Listed(algorithm, words[0])
+    return listed
 
 
 def _suite_directory(path: Path) -> Path:
@@ -86,22 +146,29 @@ def _names(release: Path, field: str, text: str, grammar: re.Pattern[str]) -> tu
     return names
 
 
-def open_apt(path: Path) -> AptRepository:
-    """The APT repository at *path*: its root, or its ``dists/<suite>`` directory."""
+def open_apt(path: Path, keyring: Path | None = None) -> AptRepository:
+    """The APT repository at *path*: its root, or its ``dists/<suite>`` directory; its
+    Release file signed by a key of *keyring* when one is given."""
     suite = _suite_directory(path)
     root = suite.parent.parent
-    release, resolved = _release_file(root, suite.name)
+    release, text = _verified_release(root, suite.name, keyring)
     try:
-        with os.fdopen(apt_pkg.open_maybe_clear_signed_file(str(resolved))) as handle:
-            fields = next(iter(apt_pkg.TagFile(handle)))
-            components = fields.get("Components", "main")
-            architectures = fields.get("Architectures", "")
-            label = fields.get("Label", fields.get("Origin", ""))
-            date = fields.get("Date", "")
+        with tempfile.NamedTemporaryFile(prefix="repogen-release-") as plain_release:
+            plain_release.write(text)
+            plain_release.flush()
+            with os.fdopen(apt_pkg.open_maybe_clear_signed_file(plain_release.name)) as handle:
+                fields = next(iter(apt_pkg.TagFile(handle)))
+                components = fields.get("Components", "main")
+                architectures = fields.get("Architectures", "")
+                label = fields.get("Label", fields.get("Origin", ""))
+                date = fields.get("Date", "")
+                listed = _listed(release, fields)
     except (apt_pkg.Error, StopIteration, SystemError) as exc:
         raise MetadataError(f"{release}: not a Release file: {one_line(exc)}") from exc
     except UnicodeDecodeError as exc:
         raise MetadataError(f"{release}: not UTF-8 (byte {exc.start} of a field)") from None
+    if keyring is not None and not listed:
+        raise MetadataError(f"{release}: lists no index checksums, so its signature covers none")
     return AptRepository(
         root=root,
         suite=suite.name,
@@ -111,6 +178,8 @@ def open_apt(path: Path) -> AptRepository:
         ),
         label=label,
         date=date,
+        release=release,
+        listed=listed,
     )
 
 
@@ -121,20 +190,30 @@ def _description(text: str) -> tuple[str, str]:
     return summary, "\n".join("" if line == "." else line for line in lines)
 
 
-def _package(section: apt_pkg.TagSection[str]) -> PackageSpec:
-    raw = {kind: section[field] for kind, field in RELATION_FIELDS if field in section}
+def _text(value: bytes) -> str:
+    """A field's bytes as text: UTF-8, as Debian policy wants, else Latin-1, which many
+    third-party repositories still write (apt itself takes the bytes as they are)."""
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
+def _package(section: apt_pkg.TagSection[bytes]) -> PackageSpec:
+    raw = {kind: _text(section[field]) for kind, field in RELATION_FIELDS if field in section}
     relations = LazyRelations(raw, deb_relations, deb_names)
-    name = section["Package"]
+    name = _text(section["Package"])
     provides = raw.get(RelationKind.PROVIDES, "")
-    summary, description = _description(section.get("Description", ""))
+    summary, description = _description(_text(section.get("Description") or b""))
     return PackageSpec(
         name=name,
-        version=section["Version"],
-        arch=section["Architecture"],
+        version=_text(section["Version"]),
+        arch=_text(section["Architecture"]),
         summary=summary,
         description=description,
-        section=section.get("Section", ""),
+        section=_text(section.get("Section") or b""),
         relations=relations,
+        entry=package_entry(name),
         kernel_module=kernel_module(name, relations[RelationKind.PROVIDES])
         if "nvidia" in provides
         else None,
@@ -151,27 +230,47 @@ def _index_file(root: Path, directory: str) -> str | None:
     )
 
 
-def _sections(root: Path, name: str) -> Iterator[PackageSpec]:
-    """The packages of the index file *name* under *root*, decompressed here under a cap
-    and given to apt's parser as an open plain file (apt would otherwise decompress by the
-    file's name, without one)."""
+def _sections(repository: AptRepository, name: str) -> Iterator[PackageSpec]:
+    """The packages of the index file *name* under the repository's root, checked against
+    its Release file's checksum, decompressed here under a cap and given to apt's parser as
+    an open plain file (apt would otherwise decompress by the file's name, without one)."""
+    root = repository.root
     shown = root / name
     found = inside(root, name)
+    listed, compressed = _listing(repository, name)
+    if listed is not None and compressed:
+        check_digest(found, listed.algorithm, listed.digest, shown, repository.release)
     last = "the first stanza"
     try:
         with plain(found, INDEX_CAP, shown) as text, text.open("rb") as handle:
-            for section in apt_pkg.TagFile(handle):
+            if listed is not None and not compressed:
+                check_digest(text, listed.algorithm, listed.digest, shown, repository.release)
+            for section in apt_pkg.TagFile(handle, bytes=True):
                 if "Package" not in section:
                     raise MetadataError(f"{shown}: a stanza after {last} has no Package field")
-                last = f"package {section['Package']!r}"
+                last = f"package {_text(section['Package'])!r}"
                 missing = [f for f in ("Version", "Architecture") if f not in section]
                 if missing:
                     raise MetadataError(f"{shown}: {last} has no {' or '.join(missing)} field")
                 yield _package(section)
     except (apt_pkg.Error, SystemError) as exc:
         raise MetadataError(f"{shown}: not a Packages index: {one_line(exc)}") from exc
-    except UnicodeDecodeError:
-        raise MetadataError(f"{shown}: not UTF-8 near {last} (Debian indices are UTF-8)") from None
+
+
+def _listing(repository: AptRepository, name: str) -> tuple[Listed | None, bool]:
+    """How the Release file lists the index file *name*: its own entry (True: the digest is
+    of the file as it is), else the entry of its uncompressed form (False: of its content),
+    as the Debian archive lists ``Packages`` without serving it.  A Release without
+    checksums lists nothing to check against; one that does not list the file refuses it."""
+    if not repository.listed:
+        return None, True
+    under_suite = name.removeprefix(f"dists/{repository.suite}/")
+    if under_suite in repository.listed:
+        return repository.listed[under_suite], True
+    uncompressed_name = under_suite.rsplit("/", 1)[0] + "/Packages"
+    if uncompressed_name in repository.listed:
+        return repository.listed[uncompressed_name], False
+    raise MetadataError(f"{repository.root / name}: not listed in {repository.release}")
 
 
 def indexed_architectures(repository: AptRepository) -> tuple[str, ...]:
@@ -205,7 +304,7 @@ def apt_packages(repository: AptRepository, arch: str) -> tuple[PackageSpec, ...
     found = [f for f in files if f is not None]
     if not found:
         raise MetadataError(f"{repository.root / suite}: no Packages index for {arch}")
-    return tuple(package for name in found for package in _sections(repository.root, name))
+    return tuple(package for name in found for package in _sections(repository, name))
 
 
 def _reads(repository: AptRepository, target: str, arches: Sequence[str]) -> list[RepositoryRead]:
@@ -223,19 +322,56 @@ def _reads(repository: AptRepository, target: str, arches: Sequence[str]) -> lis
 
 
 def read_repositories(
-    path: Path, target: str, arches: Sequence[str] | None
+    path: Path, target: str, arches: Sequence[str] | None, keyring: Path | None = None
 ) -> list[RepositoryRead]:
     """The repositories of *arches* (default: every indexed one) in the APT suite at *path*."""
-    repository = open_apt(path)
+    repository = open_apt(path, keyring)
     return _reads(
         repository, target, indexed_architectures(repository) if arches is None else arches
     )
 
 
-def read_bare(path: Path, target: str | None) -> tuple[str, list[RepositoryRead]]:
+def read_bare(
+    path: Path, target: str | None, keyring: Path | None = None
+) -> tuple[str, list[RepositoryRead]]:
     """The release name and repositories of a bare APT repository (its root or
     ``dists/<suite>``); its target defaults to the root directory's name."""
     root = path.parent.parent if path.parent.name == "dists" else path
     name = target or identifier(root.name)
-    repository = open_apt(path)
+    repository = open_apt(path, keyring)
     return repository.label or name, _reads(repository, name, indexed_architectures(repository))
+
+
+#: The index forms to download, the smallest first (one is enough: they hold the same).
+_DOWNLOAD_ORDER = ("Packages.xz", "Packages.gz", "Packages.bz2", "Packages.zst", "Packages")
+
+
+def download_suite(remote: RemoteTree, suite: str, keyring: Path | None) -> None:
+    """Download the APT suite at *suite* (``…/dists/<name>``, relative to *remote*'s URL;
+    empty: the URL itself): its Release files, then one form of each index its strongest
+    checksum lists, for every component and architecture."""
+    prefix = f"{suite.strip('/')}/" if suite.strip("/") else ""
+    found = [remote.top(f"{prefix}{name}") for name in ("InRelease", "Release")]
+    if not any(found):
+        raise MetadataError(f"{remote.url}{prefix}: no InRelease or Release file")
+    remote.top(f"{prefix}Release.gpg")
+    repository = open_apt(remote.local_path(prefix) if prefix else remote.local, keyring)
+    listed_in = f"{remote.url}{prefix}{repository.release.name}"
+    if not repository.listed:
+        raise MetadataError(f"{listed_in}: lists no index checksums to download by")
+    for component in repository.components:
+        for arch in repository.architectures:
+            forms = (f"{component}/binary-{arch}/{n}" for n in _DOWNLOAD_ORDER)
+            name = next((form for form in forms if form in repository.listed), None)
+            if name is not None:
+                listed = repository.listed[name]
+                remote.index(prefix + name, listed.algorithm, listed.digest, listed_in)
+
+
+def download(remote: RemoteTree, where: str, client: str | None, keyring: Path | None) -> None:
+    """Download the APT repository *where* of a build output, its suite named by the
+    manifest's *client* line (``deb [options] URI SUITE COMPONENT…``)."""
+    words = re.sub(r"^deb\s+(?:\[[^]]*\]\s+)?", "", client or "").split()
+    if len(words) < 2 or _COMPONENT.fullmatch(words[1]) is None:
+        raise MetadataError(f"{remote.url}{where}: the manifest's client line names no suite")
+    download_suite(remote, f"{where.strip('/')}/dists/{words[1]}", keyring)

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.index.remote import RemoteTree
+    from repogen.model.concrete import ModuleSpec, Repository
+    from repogen.model.declarations import Release
     from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
@@ -76,6 +79,13 @@ class RpmDriver(FamilyDriver):
 
         return EXTENSION
 
+    def merged_modules(
+        self, layers: Sequence[tuple[Release, Repository]]
+    ) -> tuple[ModuleSpec, ...]:
+        from repogen.families.rpm.channel_modules import merged_modules
+
+        return merged_modules(layers)
+
     def compare_versions(self, a: str, b: str) -> int:
         return versions.compare(a, b)
 
@@ -114,21 +124,39 @@ class RpmDriver(FamilyDriver):
 
         return DnfRunner(work, publications)
 
-    def read(self, path: Path, target: str, arches: Sequence[str] | None) -> list[RepositoryRead]:
+    def read(
+        self, path: Path, target: str, arches: Sequence[str] | None, *, keyring: Path | None
+    ) -> list[RepositoryRead]:
         from repogen.families.rpm.reader import read_repository
 
         return [
-            read_repository(path, target, arch, self.family)
+            read_repository(path, target, arch, self.family, keyring)
             for arch in (arches if arches is not None else [None])
         ]
 
-    def read_bare(self, path: Path, target: str | None) -> tuple[str, list[RepositoryRead]] | None:
+    def download(
+        self, remote: RemoteTree, where: str, client: str | None, *, keyring: Path | None
+    ) -> None:
+        from repogen.families.rpm.reader import download
+        from repogen.index.errors import MetadataError
+
+        if not download(remote, where, keyring):
+            raise MetadataError(f"{remote.url}{where}: no repodata/repomd.xml")
+
+    def download_bare(self, remote: RemoteTree, *, keyring: Path | None) -> bool:
+        from repogen.families.rpm.reader import download
+
+        return download(remote, "", keyring)
+
+    def read_bare(
+        self, path: Path, target: str | None, *, keyring: Path | None
+    ) -> tuple[str, list[RepositoryRead]] | None:
         """A bare rpm-md tree, as rpm or (by its packages) suse: SUSE's extends rpm's."""
         if not (path / "repodata").is_dir():
             return None
         from repogen.families.rpm.reader import read_bare
 
-        return read_bare(path, target, self.arches)
+        return read_bare(path, target, self.arches, keyring)
 
 
 DRIVER = RpmDriver()

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from repogen.families.rpm.modulemd import GLib, Modulemd
 from repogen.families.rpm.versions import artifact_name, strict_nevra
 from repogen.index.errors import MetadataError
+from repogen.index.facts import stream_entry
 from repogen.index.files import one_line, quiet_stderr
 from repogen.model import KernelModuleFlavor, ModuleSpec, StreamBuild, StreamSpec
 
@@ -58,6 +59,7 @@ def _stream(
         summary=document.get_summary() or "",
         kernel_module=_flavor(artifacts, flavors),
         artifacts=artifacts,
+        entry=stream_entry(document.get_stream_name()),
         profiles={
             name: tuple(sorted(document.get_profile(name).get_rpms()))
             for name in document.get_profile_names()

@@ -11,10 +11,11 @@ requires marked ``pre`` become Pre-Depends.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import createrepo_c as cr
@@ -25,11 +26,12 @@ from repogen.families.rpm.modules import read_modules
 from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.versions import ISA, join_evr
 from repogen.index.errors import MetadataError
-from repogen.index.facts import kernel_module, pattern
+from repogen.index.facts import kernel_module, package_entry, pattern
 from repogen.index.files import (
     INDEX_CAP,
     MODULES_CAP,
     TOP_CAP,
+    check_digest,
     inside,
     one_line,
     plain,
@@ -38,6 +40,8 @@ from repogen.index.files import (
     uncompressed,
 )
 from repogen.index.read import RepositoryRead, identifier
+from repogen.index.remote import RemoteTree
+from repogen.index.signature import verify_detached
 from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
 
@@ -117,6 +121,7 @@ def _package(record: cr.Package) -> PackageSpec:
         description=record.description or "",
         section=record.rpm_group or "",
         relations=relations,
+        entry=package_entry(record.name),
         kernel_module=kernel_module(record.name, provides),
         pattern=pattern(provides),
     )
@@ -134,29 +139,61 @@ def _library(source: Path) -> Iterator[None]:
         raise MetadataError(f"{source}: {one_line(exc)}") from None
 
 
-def read_rpmmd(path: Path) -> RpmMdRepository:
+def _repomd(path: Path, keyring: Path | None) -> cr.Repomd:
+    """The ``repodata/repomd.xml`` under *path*, read once; with *keyring*, only if
+    ``repomd.xml.asc`` is its signature by one of its keys (dnf's ``repo_gpgcheck``)."""
+    shown = path / "repodata" / "repomd.xml"
+    if not os.path.lexists(shown):
+        raise MetadataError(f"{path}: no repodata/repomd.xml")
+    data = uncompressed(inside(path, "repodata/repomd.xml"), TOP_CAP, shown).read_bytes()
+    if keyring is not None:
+        signature = path / "repodata" / "repomd.xml.asc"
+        if not os.path.lexists(signature):
+            raise MetadataError(f"{shown}: not signed (no repomd.xml.asc), --keyring given")
+        verify_detached(data, inside(path, "repodata/repomd.xml.asc"), shown, keyring)
+    with tempfile.NamedTemporaryFile(prefix="repogen-repomd-", suffix=".xml") as copy:
+        copy.write(data)
+        copy.flush()
+        with _library(shown):
+            return cr.Repomd(copy.name)
+
+
+def _check_record(path: Path, record: cr.RepomdRecord, repomd: Path, keyring: Path | None) -> None:
+    """Refuse a record's file unless it has the checksum repomd.xml gives it.  A record
+    without one is read unchecked, as dnf reads it, unless a signature must cover it."""
+    if not record.location_href:
+        raise MetadataError(f"{repomd}: the {record.type} record has no location")
+    found = inside(path, record.location_href, repomd)
+    if not record.checksum or not record.checksum_type:
+        if keyring is not None:
+            raise MetadataError(f"{repomd}: the {record.type} record has no checksum")
+        return
+    shown = path / record.location_href
+    check_digest(found, record.checksum_type, record.checksum, shown, repomd)
+
+
+def read_rpmmd(path: Path, keyring: Path | None = None) -> RpmMdRepository:
     """The repository whose ``repodata/repomd.xml`` is under *path*.
 
-    Every record's ``href`` must name a regular file inside *path*; compressed records are
-    decompressed here, under a cap, before createrepo_c or libmodulemd reads them.
+    Every record's ``href`` must name a regular file inside *path* with the checksum
+    repomd.xml gives it; compressed records are decompressed here, under a cap, before
+    createrepo_c or libmodulemd reads them.  With *keyring*, repomd.xml must be signed by
+    one of its keys.
     """
     repomd_path = path / "repodata" / "repomd.xml"
-    if not os.path.lexists(repomd_path):
-        raise MetadataError(f"{path}: no repodata/repomd.xml")
-    found = uncompressed(inside(path, "repodata/repomd.xml"), TOP_CAP, repomd_path)
-    with _library(repomd_path):
-        repomd = cr.Repomd(str(found))
-    hrefs = {record.type: record.location_href for record in repomd.records}
+    repomd = _repomd(path, keyring)
+    records = {record.type: record for record in repomd.records}
+    hrefs = {kind: record.location_href for kind, record in records.items()}
     if not hrefs.get("primary"):
         raise MetadataError(f"{repomd_path}: no primary record")
-    for kind, href in hrefs.items():
-        if kind in {"primary", "modules"} and not href:
-            raise MetadataError(f"{repomd_path}: the {kind} record has no location")
+    for kind in ("primary", "modules"):
+        if kind in records:
+            _check_record(path, records[kind], repomd_path, keyring)
     primary = path / hrefs["primary"]
-    records: list[cr.Package] = []
+    read: list[cr.Package] = []
 
     def keep(record: cr.Package) -> bool:
-        records.append(record)
+        read.append(record)
         return True
 
     with (
@@ -164,7 +201,7 @@ def read_rpmmd(path: Path) -> RpmMdRepository:
         _library(primary),
     ):
         cr.xml_parse_primary(str(plain_primary), pkgcb=keep, do_files=False)
-    packages = tuple(_package(_checked(record, primary)) for record in records)
+    packages = tuple(_package(_checked(record, primary)) for record in read)
     modules: tuple[ModuleSpec, ...] = ()
     platform = None
     if hrefs.get("modules"):
@@ -176,6 +213,11 @@ def read_rpmmd(path: Path) -> RpmMdRepository:
         except UnicodeDecodeError as exc:
             raise MetadataError(f"{source}: not UTF-8 (byte {exc.start})") from None
         modules, platform = read_modules(yaml, str(source), flavors)
+    if any(stream.entry for module in modules for stream in module.streams):
+        packages = tuple(
+            replace(p, entry=package_entry(p.name, entry_streams=True)) if p.entry else p
+            for p in packages
+        )
     return RpmMdRepository(path, repomd.revision or "", packages, modules, platform)
 
 
@@ -191,11 +233,15 @@ def _suse(repository: RpmMdRepository) -> bool:
 
 
 def read_repository(
-    path: Path, target: str, arch: str | None, family: Family | None = None
+    path: Path,
+    target: str,
+    arch: str | None,
+    family: Family | None = None,
+    keyring: Path | None = None,
 ) -> RepositoryRead:
     """The rpm-md repository at *path* as *family* (default: suse when it looks like SUSE's,
     else rpm); its architecture defaults to the one most of its packages are built for."""
-    repository = read_rpmmd(path)
+    repository = read_rpmmd(path, keyring)
     return RepositoryRead(
         target,
         family or (Family.SUSE if _suse(repository) else Family.RPM),
@@ -208,10 +254,33 @@ def read_repository(
 
 
 def read_bare(
-    path: Path, target: str | None, arches: Collection[str]
+    path: Path, target: str | None, arches: Collection[str], keyring: Path | None = None
 ) -> tuple[str, list[RepositoryRead]]:
     """The release name and repository of a bare rpm-md tree; in a directory named after one
     of *arches*, that is its architecture and the parent names the target."""
     arch = path.name if path.name in arches else None
     name = target or identifier(path.parent.name if arch else path.name)
-    return name, [read_repository(path, name, arch)]
+    return name, [read_repository(path, name, arch, keyring=keyring)]
+
+
+def download(remote: RemoteTree, where: str, keyring: Path | None) -> bool:
+    """Download the rpm-md repository *where* (relative to *remote*'s URL): repomd.xml and
+    its signature, then the primary and modules records at the checksums it gives; False
+    when there is no repomd.xml."""
+    prefix = f"{where.strip('/')}/" if where.strip("/") else ""
+    if not remote.top(f"{prefix}repodata/repomd.xml"):
+        return False
+    remote.top(f"{prefix}repodata/repomd.xml.asc")
+    local = remote.local_path(prefix) if prefix else remote.local
+    listed_in = f"{remote.url}{prefix}repodata/repomd.xml"
+    for record in _repomd(local, keyring).records:
+        if record.type not in {"primary", "modules"}:
+            continue
+        if not record.location_href or not record.checksum or not record.checksum_type:
+            raise MetadataError(
+                f"{listed_in}: the {record.type} record has no location or checksum"
+            )
+        remote.index(
+            prefix + record.location_href, record.checksum_type, record.checksum, listed_in
+        )
+    return True

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
@@ -20,13 +20,17 @@ from typing import ClassVar
 import createrepo_c as cr
 
 from repogen.families.rpm import artifacts as rpmartifacts
+from repogen.families.rpm import rpmmd
 from repogen.families.rpm.artifacts import RealPackage
 from repogen.families.rpm.rpmbuild import RpmbuildJob, run_rpmbuild
 from repogen.families.rpm.rpmmd import (
+    REPODATA,
     Record,
     file_name,
     file_record,
     model_record,
+    published_records,
+    same_package,
     sign,
     write_repodata,
 )
@@ -34,12 +38,13 @@ from repogen.families.rpm.rpmsign import sign_packages
 from repogen.families.rpm.spec import (
     Spec,
     SpecConventions,
+    SpecPackage,
     render,
     spec_package,
     spec_template,
     specs,
 )
-from repogen.families.rpm.versions import name_problem
+from repogen.families.rpm.versions import name_problem, nevra, split_evr
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
@@ -68,9 +73,54 @@ class _Plan:
         return _label(self.repository)
 
 
+def _described(
+    packages: Mapping[tuple[str, str], SpecPackage], real: RealPackage
+) -> tuple[str, str] | None:
+    """The model package a real one stands for: the one of its name, or, when the model has
+    several versions of it (a repository holding several releases), the one of its version."""
+    named = [key for key in packages if key[0] == real.record.name]
+    if len(named) <= 1:
+        return named[0] if named else None
+    own = rpmmd.nevra(real.record)
+    return next((key for key in named if nevra(*key, packages[key].arch) == own), None)
+
+
 def _label(repository: Repository) -> str:
     """How progress and errors name a repository: ``rhel9/x86_64``."""
     return f"{repository.target_name}/{repository.arch}"
+
+
+def _with_published(
+    plan: _Plan, records: Sequence[cr.Package], published_at: Path, withdrawn: Collection[str]
+) -> list[cr.Package]:
+    """The records of the packages published at *published_at* as they are, then those of
+    *records* that are new.  A package file already there stays: the one just built for it
+    is removed, after a check that it is the same package (a published package never
+    changes).  Those at *withdrawn* locations leave the index."""
+    published = {
+        href: record
+        for href, record in published_records(published_at).items()
+        if href not in withdrawn
+    }
+    for href in published:
+        if not (published_at / href).is_file():
+            raise BuildError(
+                f"{plan.label}: {published_at / href} is not there (a tree built with "
+                "--no-packages?); a release is added to a tree that holds its package files"
+            )
+    new = []
+    for record in records:
+        known = published.get(record.location_href)
+        if known is None:
+            new.append(record)
+            continue
+        if not same_package(known, record):
+            raise BuildError(
+                f"{plan.label}: {record.location_href} is already published with other "
+                "content; a published package never changes: give it a new release"
+            )
+        (plan.directory / record.location_href).unlink(missing_ok=True)
+    return [*published.values(), *new]
 
 
 class RpmFamilyPublisher:
@@ -101,6 +151,8 @@ class RpmFamilyPublisher:
         final: Path,
         options: BuildOptions,
         progress: Progress,
+        existing: Path | None = None,
+        withdrawn: Collection[PurePosixPath] = (),
     ) -> list[ManifestEntry]:
         target = repositories[0].target_name
         real = rpmartifacts.scan(options.add_packages, target, options.source_date_epoch)
@@ -114,7 +166,10 @@ class RpmFamilyPublisher:
                 # the template compiled here once for every build of this process.
                 spec_template()
                 with forked(functools.partial(self._write_specs, plans)) as writing:
-                    entries = [self._index(plan, final, options, progress) for plan in plans]
+                    entries = [
+                        self._index(plan, final, options, progress, existing, withdrawn)
+                        for plan in plans
+                    ]
                     writing.result()
                     return entries
             self._write_specs(plans)
@@ -129,7 +184,23 @@ class RpmFamilyPublisher:
             ]
             progress(f"{target}: building {len(jobs)} spec(s) with rpmbuild")
             run_rpmbuild(jobs, Path(scratch) / "rpmbuild", options.source_date_epoch)
-            return [self._index(plan, final, options, progress) for plan in plans]
+            return [
+                self._index(plan, final, options, progress, existing, withdrawn) for plan in plans
+            ]
+
+    def index_directories(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        return [PurePosixPath(r.arch, REPODATA) for r in repositories]
+
+    def package_files(self, repositories: Sequence[Repository]) -> list[PurePosixPath]:
+        files = set()
+        for repository in repositories:
+            for package in repository.packages:
+                _, version, release = split_evr(package.version)
+                name = file_name(package.name, version, release or "", package.arch)
+                files.add(
+                    PurePosixPath(repository.arch, self.package_directory(package.arch), name)
+                )
+        return sorted(files)
 
     def _render(
         self,
@@ -144,12 +215,13 @@ class RpmFamilyPublisher:
         progress(f"{_label(repository)}: rendering specs")
         given = rpmartifacts.for_arch(real, repository.package_arch)
         packages = {
-            p.name: spec_package(p, self.conventions, release.license) for p in repository.packages
+            (p.name, p.version): spec_package(p, self.conventions, release.license)
+            for p in repository.packages
         }
         for package in given:
-            described = packages.pop(package.record.name, None)
+            described = _described(packages, package)
             if described is not None:
-                rpmartifacts.check(package, described)
+                rpmartifacts.check(package, packages.pop(described))
         rendered = specs(release.release.name, release.license, list(packages.values()))
         return _Plan(
             repository,
@@ -220,9 +292,21 @@ class RpmFamilyPublisher:
         ]
 
     def _index(
-        self, plan: _Plan, final: Path, options: BuildOptions, progress: Progress
+        self,
+        plan: _Plan,
+        final: Path,
+        options: BuildOptions,
+        progress: Progress,
+        existing: Path | None,
+        withdrawn: Collection[PurePosixPath],
     ) -> ManifestEntry:
         records = self._records(plan, options)
+        if existing is not None:
+            arch = plan.repository.arch
+            leaving = {
+                path.relative_to(arch).as_posix() for path in withdrawn if path.parts[0] == arch
+            }
+            records = _with_published(plan, records, existing / arch, leaving)
         extra = self.extra_records(plan.repository, records, options, plan.license)
         progress(f"{plan.label}: writing repodata for {len(records)} packages")
         repomd = write_repodata(plan.directory, records, extra, options.source_date_epoch)

@@ -20,6 +20,7 @@ import createrepo_c as cr
 from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage
 from repogen.families.rpm.versions import ISA, join_evr
+from repogen.index.files import quiet_stderr
 from repogen.model import RelationKind
 from repogen.publish.base import BuildError
 from repogen.publish.gpg import detach_sign
@@ -131,6 +132,51 @@ def file_record(path: Path, location: str, source_date_epoch: int) -> cr.Package
         raise BuildError(f"{path}: not a readable rpm package: {error}") from error
     record.time_file = source_date_epoch
     return record
+
+
+#: What two records of one package file must agree on to be the same package: a rebuild
+#: differs in its checksum and build time only.
+_SAME = (
+    "name",
+    "epoch",
+    "version",
+    "release",
+    "arch",
+    "summary",
+    "description",
+    "rpm_license",
+    "rpm_group",
+    "requires",
+    "provides",
+    "conflicts",
+    "obsoletes",
+    "recommends",
+    "suggests",
+    "supplements",
+    "enhances",
+)
+
+
+def same_package(a: cr.Package, b: cr.Package) -> bool:
+    return all(getattr(a, field) == getattr(b, field) for field in _SAME)
+
+
+def published_records(repository: Path) -> dict[str, cr.Package]:
+    """The records (primary, filelists and other) of the repository at *repository*, as its
+    ``repodata`` holds them, by location; none when it has no repodata.  Written again by
+    createrepo_c, they give the same bytes, as ``createrepo_c --update`` relies on."""
+    if not (repository / REPODATA / "repomd.xml").is_file():
+        return {}
+    metadata = cr.Metadata()
+    said: list[str] = []
+    try:
+        # createrepo_c tells on stderr which records it loads.
+        with quiet_stderr(said):
+            metadata.locate_and_load_xml(str(repository))
+    except cr.CreaterepoCError as error:
+        raise BuildError(f"{repository / REPODATA}: cannot be read: {error}") from error
+    records = [metadata.get(key) for key in metadata.keys()]  # noqa: SIM118 (not a dict: no __iter__)
+    return {record.location_href: record for record in records}
 
 
 def _record(path: Path, mdtype: str, source_date_epoch: int) -> cr.RepomdRecord:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.index.remote import RemoteTree
     from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
@@ -54,7 +55,13 @@ class SuseDriver(RpmDriver):
 
         return ZypperRunner(work, publications)
 
-    def read_bare(self, path: Path, target: str | None) -> tuple[str, list[RepositoryRead]] | None:
+    def download_bare(self, remote: RemoteTree, *, keyring: Path | None) -> bool:
+        """False: as for :meth:`read_bare`, a bare rpm-md tree is the rpm family's."""
+        return False
+
+    def read_bare(
+        self, path: Path, target: str | None, *, keyring: Path | None
+    ) -> tuple[str, list[RepositoryRead]] | None:
         """None: a bare rpm-md tree is the rpm family's to read, and it tells SUSE's by its
         packages."""
         return None

@@ -1,0 +1,74 @@
+"""A channel: the releases one repository accumulates, and its points in time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from repogen.channel.merge import merge_releases
+from repogen.errors import RepogenError
+from repogen.model.concrete import ReleaseModel
+
+
+class UnknownPoint(RepogenError, LookupError):
+    """A point of a channel that it does not have."""
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Release models in publication order, oldest first.
+
+    A *point* is a release's name: the channel as it was when that release was the newest,
+    i.e. every release up to it merged (:func:`~repogen.channel.merge.merge_releases`).
+    :func:`~repogen.channel.load.load_channel` makes it, having checked that the releases
+    can follow one another (:func:`~repogen.channel.merge.history_problems`).
+    """
+
+    name: str
+    source: str
+    releases: tuple[ReleaseModel, ...]
+    #: The merged view of each point made so far, by index: made on first use, kept (the
+    #: channel itself never changes).
+    _views: dict[int, ReleaseModel] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    @classmethod
+    def of(cls, release: ReleaseModel) -> Channel:
+        """A release model on its own: a channel of one point."""
+        return cls(release.release.name, release.source, (release,))
+
+    @property
+    def points(self) -> tuple[str, ...]:
+        """The release names, oldest first."""
+        return tuple(r.release.name for r in self.releases)
+
+    def index(self, name: str) -> int:
+        """Where the point *name* is in :attr:`points`."""
+        try:
+            return self.points.index(name)
+        except ValueError:
+            raise UnknownPoint(
+                f"{self.source}: no release {name!r} in the channel; "
+                f"it has {', '.join(self.points)}"
+            ) from None
+
+    def branches(self, name: str | None = None) -> dict[str, ReleaseModel]:
+        """The newest release of each driver branch up to the point *name* (None: now)."""
+        index = len(self.releases) - 1 if name is None else self.index(name)
+        return {r.release.driver.split(".")[0]: r for r in self.releases[: index + 1]}
+
+    def at(self, name: str | None = None) -> ReleaseModel:
+        """The repositories as they were when release *name* was the newest (None: now)."""
+        index = len(self.releases) - 1 if name is None else self.index(name)
+        for step in range(index + 1):
+            if step in self._views:
+                continue
+            # Each point is the one before and its release: merging a merged view with the
+            # next release gives what merging all of them does, in time linear in the points
+            # (a check walks every point); loading the channel checked its history.  Read
+            # from the channel's file (the one given, as the manifest's `model` says); a
+            # release on its own (:meth:`of`) from its own.
+            earlier = (self._views[step - 1],) if step else ()
+            merged = merge_releases([*earlier, self.releases[step]], checked=True)
+            self._views[step] = replace(merged, source=self.source)
+        return self._views[index]
