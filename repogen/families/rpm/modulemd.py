@@ -81,8 +81,8 @@ def _defaults(module: ModuleSpec, source_date_epoch: int) -> Modulemd.DefaultsV1
     if module.default_stream is not None:
         defaults.set_default_stream(module.default_stream)
     for stream in module.streams:
-        if module.default_profile in stream.profiles:
-            defaults.add_default_profile_for_stream(stream.name, module.default_profile)
+        for profile in stream.defaults(module.default_profile):
+            defaults.add_default_profile_for_stream(stream.name, profile)
     return defaults
 
 
