@@ -65,13 +65,14 @@ conformance: $(STAMP)
 		tests/test_conformance.py tests/test_differential.py tests/test_host_state.py
 
 # Benchmarks (bench/RESULTS.md): make bench [SIZES=1000,10000] [RUNS=5] [WORKLOADS=build,check]
-# [WORK=/some/dir]; prints one table.  Not part of `make test`.
+# [CHANNEL=RELEASES,PACKAGES,NEW] [WORK=/some/dir]; prints one table.  Not part of `make test`.
 SIZES := 1000,10000,50000
 RUNS := 5
-WORKLOADS := build,check,scale,diff
+WORKLOADS := startup,build,check,scale,diff,channel
+CHANNEL := 100,50000,1000
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench --sizes $(SIZES) --runs $(RUNS) --workloads $(WORKLOADS) \
-		$(if $(WORK),--work $(WORK))
+		--channel $(CHANNEL) $(if $(WORK),--work $(WORK))
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

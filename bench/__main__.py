@@ -19,16 +19,18 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bench import machine, scale, toolchain
+from bench import channel, machine, scale, toolchain
 from bench.timing import Row, table
-from bench.workloads import Settings, build_rows, check_rows, diff_rows
+from bench.workloads import Settings, build_rows, check_rows, diff_rows, startup_rows
 from repogen.model import Family
 
 WORKLOADS: dict[str, Callable[[Settings], Iterator[Row]]] = {
+    "startup": startup_rows,
     "build": build_rows,
     "check": check_rows,
     "scale": scale.scale_rows,
     "diff": diff_rows,
+    "channel": channel.channel_rows,
 }
 
 
@@ -73,6 +75,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="packages per target of each release the diff compares",
     )
     parser.add_argument(
+        "--channel",
+        type=_numbers,
+        default=(100, 50_000, 1_000),
+        help="the channel workload: releases, packages per target in all of them, packages "
+        "of the release published into it",
+    )
+    parser.add_argument(
         "--work",
         type=Path,
         default=None,
@@ -104,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         sample=options.sample,
         families=families,
         diff_size=options.diff_size,
+        channel_releases=options.channel[0],
+        channel_size=options.channel[1],
+        channel_new=options.channel[2],
     )
     print("## Machine\n")
     print(machine.markdown())

@@ -56,6 +56,8 @@ class Shape:
     packages: int
     revision: int = 1
     branches: tuple[str, ...] = BRANCHES
+    #: The release's name (default: ``synthetic-<packages>``); a channel's differ.
+    name: str | None = None
 
     @property
     def latest(self) -> str:
@@ -493,7 +495,7 @@ def model(shape: Shape) -> dict[str, Any]:
         }
     return {
         "release": {
-            "name": f"synthetic-{shape.packages}",
+            "name": shape.name or f"synthetic-{shape.packages}",
             "cuda": shape.cuda,
             "driver": shape.driver(shape.latest),
             "default_flavor": "open",

@@ -1,4 +1,5 @@
-"""Resolution at scale: Debian 12's own main index as base under the debian12 release.
+"""Resolution at scale: Debian 12's own main index as base under the debian12 release, and
+under the deb repository of a channel of many releases.
 
 repogen reads the index with its APT reader (:mod:`repogen.families.deb.reader`) and
 resolves with its apt resolver; real apt gets the same lists in one of repogen's sandboxes
@@ -24,9 +25,12 @@ import apt_pkg
 import solv
 from debian.deb822 import Packages
 
+from bench.channel import ChannelShape, write_channel
+from bench.generator import TARGETS
 from bench.timing import Row, Timing
 from bench.workloads import BUNDLED, Settings
 from repogen.build import build, source_date_epoch
+from repogen.channel import load_channel
 from repogen.families.deb.apt_index import Suite, release_file
 from repogen.families.deb.client import AptSandbox
 from repogen.families.deb.reader import apt_packages, open_apt
@@ -34,6 +38,7 @@ from repogen.model import PackageSpec, ReleaseModel, load_release
 from repogen.publish.base import BuildOptions
 from repogen.resolve import resolve
 from repogen.resolve.request import parse_request
+from repogen.resolve.result import Resolution
 from repogen.resolve.universe import universe_for
 
 TARGET, ARCH, SUITE = "debian12", "amd64", "bookworm"
@@ -131,9 +136,9 @@ class CachedApt:
         self._apt("apt-get", "-s", "install", *names)
 
 
-def _sandbox(work: Path, release: ReleaseModel) -> AptSandbox:
-    """A sandbox with the debian12 release (built metadata-only) over the Debian mirror."""
-    repositories = release.select([TARGET], [ARCH])
+def _sandbox(work: Path, release: ReleaseModel, target: str = TARGET) -> AptSandbox:
+    """A sandbox with the release's *target* (built metadata-only) over the Debian mirror."""
+    repositories = release.select([target], [ARCH])
     options = BuildOptions(source_date_epoch(release), packages=False)
     entries = build(release, work / "release", repositories, options)
     sources = [entries[0].client, f"deb [trusted=yes] file:{work / 'debian'} {SUITE} main"]
@@ -217,11 +222,61 @@ def debian_index() -> Path | None:
     return next(iter(sorted(DEBIAN_LISTS.glob(DEBIAN_INDEX))), None)
 
 
+def channel_rows(settings: Settings, index: Path) -> Iterator[Row]:
+    """The deb repository of a channel of many releases (:mod:`bench.channel`, every name at
+    as many versions as releases) layered over Debian 12's index: `apt-get install cuda`
+    with the channel's model loaded and the index read, against apt-get -s over the same
+    lists."""
+    shape = ChannelShape(settings.channel_releases, settings.channel_size, settings.channel_new)
+    work = settings.scratch("scale-channel")
+    root = work / "debian"
+    plain = mirror(index, root)
+    count = _apt_pkg(plain) + shape.size
+    channel_file, _ = write_channel(work / "models", shape)
+    target = TARGETS["deb"]
+    sandbox = _sandbox(work, load_channel(channel_file).at(), target)
+    request = parse_request("apt-get install cuda")
+
+    def answer(merged: ReleaseModel | None = None) -> Resolution:
+        merged = merged or load_channel(channel_file).at()
+        (repository,) = merged.select([target], [ARCH])
+        return resolve(universe_for(repository, base=apt_packages(open_apt(root), ARCH)), request)
+
+    apt = settings.timed(functools.partial(sandbox.install, request.names))
+    resolution, theirs = answer(), sandbox.install(request.names)
+    agree = (
+        _same({r.name for r in resolution.install}, {r.name for r in theirs.install})
+        if resolution.ok and theirs.ok
+        else f"ok: repogen {resolution.ok}, apt {theirs.ok}"
+    )
+    what = f"a channel of {shape.releases} releases ({shape.size:,} packages) over Debian 12"
+    yield Row(
+        "scale",
+        count,
+        f"repogen: load {what}, read the index, `{request}`",
+        settings.timed(answer),
+        reference="apt-get -s (cache built in memory)",
+        reference_timing=apt,
+        note="target: ratio >= 1.0x; " + agree,
+    )
+    merged = load_channel(channel_file).at()
+    yield Row(
+        "scale",
+        count,
+        f"repogen: {what} (model loaded), read the index, `{request}`",
+        settings.timed(functools.partial(answer, merged)),
+        reference="apt-get -s (cache built in memory)",
+        reference_timing=apt,
+    )
+
+
 def scale_rows(settings: Settings) -> Iterator[Row]:
-    """Resolution over Debian 12's own main index layered under the debian12 release."""
+    """Resolution over Debian 12's own main index layered under the debian12 release, and
+    under a channel of many releases."""
     index = debian_index()
     if index is None:
         note = f"skipped: no {DEBIAN_LISTS}/{DEBIAN_INDEX}; run `apt-get update` on Debian 12"
         yield Row("scale", 0, "resolution over Debian 12's index", Timing((0.0,)), note=note)
         return
     yield from rows(settings, index)
+    yield from channel_rows(settings, index)

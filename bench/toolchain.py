@@ -14,27 +14,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.timing import run
 from repogen.families import driver
 from repogen.families.deb.control import binary_control
 from repogen.families.rpm.repository import RpmFamilyPublisher
 from repogen.families.rpm.spec import SpecPackage, spec_package
 from repogen.families.rpm.versions import package_evr
 from repogen.model import Family, PackageSpec, ReleaseModel
-
-
-def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
-    """*command*'s output; a failure is an error, never a timing."""
-    result = subprocess.run(
-        list(command), env=env, cwd=cwd, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:3])} … failed: {result.stderr.strip()[:2000]}")
-    return result.stdout
-
 
 # -- RPM ----------------------------------------------------------------------------------
 
@@ -73,11 +62,11 @@ def spec_packages(
     return [spec_package(p, publisher.conventions, release.license) for p in packages]
 
 
-def rpm_toolchain(packages: Sequence[SpecPackage], arch: str, work: Path) -> None:
-    """One spec and one rpmbuild per package, then ``createrepo_c`` over the packages."""
-    specs, output, home = work / "SPECS", work / "repo", work / "home"
+def rpm_packages(packages: Sequence[SpecPackage], arch: str, work: Path, output: Path) -> None:
+    """One spec and one rpmbuild per package, the packages into *output*."""
+    specs, home = work / "SPECS", work / "home"
     for directory in (specs, output, home):
-        directory.mkdir(parents=True)
+        directory.mkdir(parents=True, exist_ok=True)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LC_ALL": "C.UTF-8"}
     for package in packages:
         spec = specs / f"{package.name}.spec"
@@ -99,7 +88,26 @@ def rpm_toolchain(packages: Sequence[SpecPackage], arch: str, work: Path) -> Non
             ],
             env,
         )
+
+
+def rpm_toolchain(packages: Sequence[SpecPackage], arch: str, work: Path) -> None:
+    """One spec and one rpmbuild per package, then ``createrepo_c`` over the packages."""
+    output = work / "repo"
+    rpm_packages(packages, arch, work, output)
     run(["createrepo_c", "--quiet", "--no-database", str(output)])
+
+
+def rpm_update(
+    packages: Sequence[SpecPackage], arch: str, work: Path, repo: Path, modules: Path | None
+) -> None:
+    """One more release into the rpm-md repository *repo*: rpmbuild per new package, then
+    ``createrepo_c --update`` (packages it indexed before are taken from its metadata when
+    their size and time are unchanged) and, for a modular repository, its ``modules.yaml``
+    added again (``modifyrepo_c``)."""
+    rpm_packages(packages, arch, work, repo / "new")
+    run(["createrepo_c", "--quiet", "--update", "--no-database", str(repo)])
+    if modules is not None:
+        run(["modifyrepo_c", "--mdtype=modules", str(modules), str(repo / "repodata")])
 
 
 # -- Debian -------------------------------------------------------------------------------
@@ -110,15 +118,16 @@ def control_texts(release: ReleaseModel, packages: Sequence[PackageSpec]) -> lis
     return [binary_control(p, release.maintainer).dump() for p in packages]
 
 
-def deb_packages(controls: Sequence[str], work: Path) -> Path:
-    """A control directory and one ``dpkg-deb --build`` per package; the pool directory."""
-    pool = work / "pool"
+def deb_packages(controls: Sequence[str], work: Path, pool: Path | None = None) -> Path:
+    """A control directory and one ``dpkg-deb --build`` per package (dpkg-deb's default
+    compression, as a maintainer runs it); the pool directory (default ``work/pool``)."""
+    pool = pool or work / "pool"
     pool.mkdir(parents=True)
     for number, control in enumerate(controls):
         tree = work / "trees" / str(number)
         (tree / "DEBIAN").mkdir(parents=True)
         (tree / "DEBIAN" / "control").write_text(control)
-        run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(tree), str(pool)])
+        run(["dpkg-deb", "--root-owner-group", "--build", str(tree), str(pool)])
     return pool
 
 
@@ -126,6 +135,32 @@ def deb_toolchain(controls: Sequence[str], work: Path) -> None:
     """dpkg-deb per package, then the index with apt-ftparchive."""
     deb_packages(controls, work)
     apt_ftparchive(work)
+
+
+#: ``apt-ftparchive generate``'s configuration: the index of ``pool`` (below the directory
+#: it runs in), compressed as repogen's, with its cache database of the packages it read.
+_GENERATE = """Dir { ArchiveDir "."; CacheDir "."; };
+Default { Packages::Compress ". gzip xz"; Packages::Extensions ".deb"; };
+BinDirectory "pool" { Packages "dists/main/Packages"; BinCacheDB "packages.db"; };
+"""
+
+
+def apt_ftparchive_generate(work: Path) -> None:
+    """``apt-ftparchive generate`` over ``work/pool`` (a package it has in its cache database
+    is not read again), then ``release``."""
+    config = work / "generate.conf"
+    config.write_text(_GENERATE)
+    (work / "dists" / "main").mkdir(parents=True, exist_ok=True)
+    run(["apt-ftparchive", "-q", "generate", str(config)], cwd=work)
+    release = run(["apt-ftparchive", "release", "."], cwd=work / "dists" / "main")
+    (work / "dists" / "main" / "Release").write_text(release)
+
+
+def deb_update(controls: Sequence[str], work: Path) -> None:
+    """One more release into the pool at ``work/pool``: dpkg-deb per new package, then the
+    index with ``apt-ftparchive generate`` and its cache database."""
+    deb_packages(controls, work, work / "pool" / "new")
+    apt_ftparchive_generate(work)
 
 
 def apt_ftparchive(work: Path) -> None:
@@ -147,7 +182,7 @@ def missing(family: Family) -> list[str]:
     """The programs of *family*'s toolchain that are not installed here."""
     tools = {
         Family.DEB: ("dpkg-deb", "apt-ftparchive", "dpkg-scanpackages", "xz"),
-        Family.RPM: ("rpmbuild", "createrepo_c"),
+        Family.RPM: ("rpmbuild", "createrepo_c", "modifyrepo_c"),
         Family.SUSE: ("rpmbuild", "createrepo_c"),
     }[family]
     return [tool for tool in tools if shutil.which(tool) is None]

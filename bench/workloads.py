@@ -9,6 +9,7 @@ clients in repogen's sandboxes.
 from __future__ import annotations
 
 import functools
+import lzma
 import os
 import shutil
 import sys
@@ -22,7 +23,7 @@ from debian.deb822 import Deb822
 
 from bench import toolchain
 from bench.generator import TARGETS, Shape, write_model
-from bench.timing import Row, Timing, measure
+from bench.timing import Row, Timing, measure, run_command
 from repogen.build import build, source_date_epoch
 from repogen.check.run import Checker, assertion_files
 from repogen.data import bundled
@@ -58,11 +59,20 @@ class Settings:
     families: tuple[Family, ...] = tuple(Family)
     #: Packages per release for the diff workload.
     diff_size: int = 10_000
+    #: The channel workload: releases in the channel, packages per target in all of them, and
+    #: packages of the release published into it.
+    channel_releases: int = 100
+    channel_size: int = 50_000
+    channel_new: int = 1_000
 
     def timed(
-        self, action: Callable[[], object], prepare: Callable[[], object] | None = None
+        self,
+        action: Callable[[], object],
+        prepare: Callable[[], object] | None = None,
+        *,
+        command: bool = False,
     ) -> Timing:
-        return measure(action, self.runs, self.budget, prepare)
+        return measure(action, self.runs, self.budget, prepare, command=command)
 
     def scratch(self, name: str) -> Path:
         """An empty directory *name* under the work directory."""
@@ -138,6 +148,21 @@ def _stanzas_reference(settings: Settings, index: Path) -> Timing:
     return settings.timed(lambda: "\n".join(Deb822(f).dump() for f in fields))
 
 
+def _xz_row(settings: Settings, index: Path, size: int) -> Row:
+    """The ``Packages.xz`` of a deb build alone: one liblzma stream at xz's default preset,
+    which the build makes in a thread beside the rest; its rate bounds the build's."""
+    plain = index.read_bytes()
+    compressing = settings.timed(functools.partial(lzma.compress, plain, preset=6))
+    return Row(
+        "metadata",
+        size,
+        f"deb: its Packages.xz alone ({len(plain) / 2**20:.1f} MiB, liblzma preset 6)",
+        compressing,
+        size,
+        note="bounds the deb metadata rate",
+    )
+
+
 def _build(
     settings: Settings, release: ReleaseModel, repositories: list[Repository], packages: bool
 ) -> Timing:
@@ -175,6 +200,8 @@ def build_rows(settings: Settings) -> Iterator[Row]:
                 reference=writer,
                 reference_timing=reference,
             )
+            if family is Family.DEB:
+                yield _xz_row(settings, index, size)
             full = _build(settings, release, repositories, packages=True)
             sample = min(size, settings.sample)
             if (family, sample) not in toolchains:
@@ -190,6 +217,25 @@ def build_rows(settings: Settings) -> Iterator[Row]:
                 note="" if sample == size else f"toolchain extrapolated from {sample:,} packages",
             )
     shutil.rmtree(settings.work / "out", ignore_errors=True)
+
+
+# -- start-up -----------------------------------------------------------------------------
+
+#: repogen as a user runs it, in a process of its own (``repogen/__main__.py`` is the
+#: ``repogen`` script's entry point).
+REPOGEN = [sys.executable, "-m", "repogen"]
+
+
+def startup_rows(settings: Settings) -> Iterator[Row]:
+    """Whole processes: the interpreter alone (the floor), `repogen --help` (every command
+    listed, none imported) and a command that loads the bundled model."""
+    for what, command, note in (
+        ("python -c pass (the interpreter's start-up)", [sys.executable, "-c", "pass"], ""),
+        ("repogen --help", [*REPOGEN, "--help"], "target: under 0.15 s"),
+        ("repogen validate (bundled release)", [*REPOGEN, "validate"], ""),
+    ):
+        timing = settings.timed(functools.partial(run_command, command), command=True)
+        yield Row("startup", 0, what, timing, note=note)
 
 
 # -- check --------------------------------------------------------------------------------
@@ -214,6 +260,35 @@ def _real(release: ReleaseModel, files: list[Path], work: Path, errors: list[str
                 return Resolution(ok=False)
 
         Checker(release, answer).run(files)
+
+
+#: The bundled releases as one channel (12.6.0 added to 12.5.1), as the tests check it.
+BUNDLED_CHANNEL = Path(__file__).resolve().parent.parent / "tests" / "channels" / "bundled.yaml"
+
+
+def _channel_check(settings: Settings) -> Iterator[Row]:
+    """`repogen check` of the bundled channel (every assertion at every point where it
+    applies), whole processes: in-process resolvers against the real clients' engine.  Exit
+    1 (an assertion that fails) is an answer like any other."""
+    if not BUNDLED_CHANNEL.is_file():
+        return
+    command = [*REPOGEN, "check", str(BUNDLED_CHANNEL)]
+    summary = run_command(command, answers=(0, 1)).strip().splitlines()[-1]
+    count = sum(int(word) for word in summary.split() if word.isdigit())
+    ours = settings.timed(functools.partial(run_command, command, answers=(0, 1)), command=True)
+    real = [*command, "--engine", "real"]
+    theirs = measure(functools.partial(run_command, real, answers=(0, 1)), 1, 0, command=True)
+    yield Row(
+        "check",
+        count,
+        "repogen check CHANNEL (bundled channel, every point, whole process)",
+        ours,
+        count,
+        "requests",
+        reference="the same with --engine real (apt-get/dnf/zypper in sandboxes)",
+        reference_timing=theirs,
+        note=f"targets: under 2 s, ratio >= 50x; {summary}",
+    )
 
 
 def _errors(errors: list[str]) -> str:
@@ -249,6 +324,19 @@ def check_rows(settings: Settings) -> Iterator[Row]:
         reference_timing=clients,
         note="targets: under 1 s, ratio >= 50x" + _errors(errors),
     )
+    whole = settings.timed(lambda: run_command([*REPOGEN, "check"]), command=True)
+    yield Row(
+        "check",
+        count,
+        "repogen check (whole process: start-up, load, all targets)",
+        whole,
+        count,
+        "requests",
+        reference="apt-get/dnf/zypper in sandboxes, setup included",
+        reference_timing=clients,
+        note="target: ratio >= 50x",
+    )
+    yield from _channel_check(settings)
     for family, target in CHECK_SAMPLES.items():
         if family not in settings.families:
             continue
@@ -295,7 +383,7 @@ def diff_rows(settings: Settings) -> Iterator[Row]:
     )
     yield Row("diff", size, "diff_releases + JSON, in-process", compared, 3 * size)
     command = [sys.executable, "-m", "repogen", "diff", str(old), str(new), "--format", "json"]
-    cli = settings.timed(lambda: toolchain.run(command))
+    cli = settings.timed(lambda: run_command(command), command=True)
     yield Row(
         "diff",
         size,

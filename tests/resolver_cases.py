@@ -96,10 +96,10 @@ class Case:
                     problems.append(
                         f"{key}: {[f'{r.name}={r.version}' for r in got]}, expected {wanted}"
                     )
-        if "modules" in self.expect and sorted(resolution.modules) != sorted(
-            self.expect["modules"]
-        ):
-            problems.append(f"modules: {resolution.modules}, expected {self.expect['modules']}")
+        for key in ("modules", "disabled"):
+            got_names = sorted(getattr(resolution, key))
+            if key in self.expect and got_names != sorted(self.expect[key]):
+                problems.append(f"{key}: {got_names}, expected {sorted(self.expect[key])}")
         return problems
 
 
@@ -145,24 +145,34 @@ def _build(data: dict[str, Any]) -> StreamBuild:
 
 def _stream(module: str, data: dict[str, Any]) -> StreamSpec:
     """A stream: ``artifacts`` names the repository's packages, or ``builds`` list versions,
-    contexts and exact artifacts ``N-E:V-R.A`` (several versions of a name in one case)."""
+    contexts and exact artifacts ``N-E:V-R.A`` (several versions of a name in one case);
+    ``default_profiles`` lists the stream's default profiles as a defaults document does
+    (without it: the module's ``default`` profile, where the stream has one)."""
     builds = tuple(_build(b) for b in data.get("builds", ()))
     names = data.get("artifacts") or sorted({artifact_name(a) for b in builds for a in b.artifacts})
+    defaults = data.get("default_profiles")
     return StreamSpec(
         module,
-        data["name"],
-        data["name"],
+        str(data["name"]),
+        str(data["name"]),
         None,
         tuple(names),
         {k: tuple(v) for k, v in data.get("profiles", {}).items()},
         builds=builds,
+        default_profiles=None if defaults is None else tuple(defaults),
     )
 
 
 def _module(data: dict[str, Any]) -> ModuleSpec:
     streams = tuple(_stream(data["name"], s) for s in data["streams"])
     return ModuleSpec(
-        data["name"], data["name"], data["name"], ("MIT",), streams, data.get("default"), "default"
+        data["name"],
+        data["name"],
+        data["name"],
+        ("MIT",),
+        streams,
+        None if data.get("default") is None else str(data["default"]),
+        "default",
     )
 
 
@@ -174,6 +184,17 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         tuple(package(p, family) for p in data.get("installed", ())),
         dict(data.get("enabled", {})),
         {module: tuple(names) for module, names in data.get("installed_profiles", {}).items()},
+        tuple(data.get("disabled", ())),
+        {
+            module: str(local.get("stream") if isinstance(local, dict) else local)
+            for module, local in data.get("local_defaults", {}).items()
+            if not isinstance(local, dict) or "stream" in local
+        },
+        {
+            module: {str(s): tuple(p) for s, p in local["profiles"].items()}
+            for module, local in data.get("local_defaults", {}).items()
+            if isinstance(local, dict) and "profiles" in local
+        },
     )
     universe = Universe(
         family=family,
@@ -182,7 +203,13 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         base=base,
         modules=tuple(_module(m) for m in data.get("modules", ())),
         installed=installed,
-        hotfixes=data.get("hotfixes", False),
+        # ``hotfixes: true``: module_hotfixes=1 on the release repository; ``base``: on the
+        # base repository, a hotfix repository beside the modular one.
+        hotfixes=data.get("hotfixes") is True,
+        base_hotfixes=data.get("hotfixes") == "base",
+        include_packages={
+            repository: tuple(names) for repository, names in data.get("includepkgs", {}).items()
+        },
     )
     return Case(
         data.get("name", "generated"),

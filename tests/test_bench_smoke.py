@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from bench.__main__ import main
+from bench.channel import ChannelShape, write_channel
 from bench.generator import MINIMUM, TARGETS, Shape, write_model
+from repogen.channel import load_channel
 from repogen.model import Family, load_release
 
 
@@ -50,3 +52,41 @@ def test_runner_builds_the_smallest_size(
     assert f"| metadata | {MINIMUM} | rpm: build --no-packages |" in printed
     assert f"| build | {MINIMUM} | rpm: build |" in printed
     assert "rpmbuild per spec + createrepo_c" in printed
+
+
+def test_runner_times_start_up_with_each_command_s_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["--runs", "1", "--workloads", "startup", "--work", str(tmp_path)]
+    assert main(arguments) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| startup")]
+    assert [row.split(" | ")[2] for row in rows] == [
+        "python -c pass (the interpreter's start-up)",
+        "repogen --help",
+        "repogen validate (bundled release)",
+    ]
+    for row in rows:
+        assert row.split(" | ")[4].endswith(" MiB")  # each process's peak memory
+
+
+def test_channel_releases_are_one_history_with_the_asked_size(tmp_path: Path) -> None:
+    shape = ChannelShape(releases=2, size=2 * MINIMUM, new=MINIMUM)
+    channel_file, new_file = write_channel(tmp_path, shape)
+    channel = load_channel(channel_file)
+    assert len(channel.points) == 2
+    for family in Family:
+        (repository,) = channel.at().select([TARGETS[family.value]])
+        assert len(repository.packages) == shape.size  # every release's versions kept
+    assert load_release(new_file).release.name not in channel.points
+
+
+def test_runner_publishes_into_a_small_channel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["--runs", "1", "--workloads", "channel", "--families", "deb"]
+    channel = f"2,{2 * MINIMUM},{MINIMUM}"
+    assert main([*arguments, "--channel", channel, "--work", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "| deb: publish NEW --into CHANNEL, metadata only (in-process) |" in printed
+    assert "| deb: repogen publish NEW --into CHANNEL (whole process, package files) |" in printed
+    assert "apt-ftparchive generate, cache database warm" in printed

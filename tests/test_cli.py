@@ -11,14 +11,15 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
-import typer.main
 from typer.testing import CliRunner
 
+from repogen.cli import COMMANDS as REGISTERED
 from repogen.cli import app
-from repogen.cli.common import reflow
+from repogen.cli.common import LazyCommand, reflow
 from repogen.engine.errors import ClientError, ClientFailed, ClientMissing
 from repogen.errors import RepogenError
 from repogen.families.deb.client import AptError, AptSandbox
@@ -271,7 +272,13 @@ def test_apt_get_update_failing_is_one_line_and_exit_2(monkeypatch: pytest.Monke
     assert "not signed" in line
 
 
-COMMANDS = ("validate", "schema", "build", "resolve", "check", "recommend", "graph", "diff")
+COMMANDS = tuple(registered.name for registered in REGISTERED)
+
+
+def _callback(name: str) -> Any:
+    """The function behind command *name*, its module imported."""
+    [registered] = [r for r in REGISTERED if r.name == name]
+    return LazyCommand(registered).loaded().callback
 
 
 def _help(monkeypatch: pytest.MonkeyPatch, width: int, *command: str) -> str:
@@ -305,8 +312,7 @@ def _described(text: str) -> str:
 def test_help_wraps_as_paragraphs_at_any_width(
     name: str, width: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    callback = typer.main.get_command(app).commands[name].callback  # type: ignore[attr-defined]
-    docstring = inspect.getdoc(callback) or ""
+    docstring = inspect.getdoc(_callback(name)) or ""
     shown = _paragraphs(_described(_help(monkeypatch, width, name)))
     # The same paragraphs as the docstring, whatever the width...
     assert [" ".join(" ".join(p).split()) for p in shown] == [
@@ -321,8 +327,8 @@ def test_help_wraps_as_paragraphs_at_any_width(
 
 def test_the_command_list_shows_each_summary_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     shown = _help(monkeypatch, 200)
-    for name, command in typer.main.get_command(app).commands.items():  # type: ignore[attr-defined]
-        summary = " ".join((inspect.getdoc(command.callback) or "").split("\n\n")[0].split())
+    for name in COMMANDS:
+        summary = " ".join((inspect.getdoc(_callback(name)) or "").split("\n\n")[0].split())
         if len(summary) < 150:  # fits the panel's column at 200 columns
             assert any(summary in line for line in shown.splitlines()), name
 

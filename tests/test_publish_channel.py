@@ -95,24 +95,8 @@ def _index_files(root: Path, index: str) -> dict[str, bytes]:
     "index",
     [
         "deb/ubuntu2204/dists/jammy",
-        pytest.param(
-            "rpm/rhel9/x86_64/repodata",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a channel build renders 12.5's rpm packages in a spec named after "
-                "12.6 (another source rpm than `build` of 12.5 gives them), and a build of "
-                "one release versions its module streams by SOURCE_DATE_EPOCH, a channel "
-                "by release date",
-            ),
-        ),
-        pytest.param(
-            "suse/sles15/x86_64/repodata",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a channel build renders 12.5's rpm packages in a spec named after "
-                "12.6 (another source rpm than `build` of 12.5 gives them)",
-            ),
-        ),
+        "rpm/rhel9/x86_64/repodata",
+        "suse/sles15/x86_64/repodata",
     ],
 )
 def test_publishing_a_release_gives_the_indices_of_the_channel_build(

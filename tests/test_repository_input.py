@@ -26,6 +26,7 @@ from repogen.families.deb.client import AptSandbox
 from repogen.index import MetadataError, load_tree
 from repogen.model import ReleaseModel
 from repogen.publish.base import BuildOptions
+from tests.third_party import ftparchive_suite, rpm_module_tree
 
 runner = CliRunner()
 TARGETS = ("ubuntu2204", "rhel9")
@@ -345,80 +346,13 @@ def test_third_party_apt_quirks(tmp_path: Path) -> None:
     assert "helper 2.0" in done.output
 
 
-def _deb(directory: Path, control: bytes) -> None:
-    """A .deb made by dpkg-deb from *control* (its files: none)."""
-    fields = dict(
-        line.split(b": ", 1) for line in control.splitlines() if line and line[:1] != b" "
-    )
-    name = f"{fields[b'Package'].decode()}_{fields[b'Architecture'].decode()}"
-    root = directory / "build" / name
-    (root / "DEBIAN").mkdir(parents=True)
-    (root / "DEBIAN/control").write_bytes(control)
-    subprocess.run(
-        ["dpkg-deb", "--root-owner-group", "--build", str(root), str(directory / f"{name}.deb")],
-        check=True,
-        capture_output=True,
-    )
-    shutil.rmtree(directory / "build")
-
-
-def _ftparchive_suite(root: Path) -> Path:
-    """dists/stable of a repository made by dpkg-deb and apt-ftparchive: components main
-    (a Latin-1 control file, per architecture) and contrib (Architecture: all), amd64 and
-    arm64 in one Release, every Packages index only compressed (xz, gz) on disk."""
-    pool = root / "pool"
-    for component in ("main", "contrib"):
-        (pool / component).mkdir(parents=True)
-    for arch in ("amd64", "arm64"):
-        _deb(
-            pool / "main",
-            b"Package: driver\nVersion: 1.0\nArchitecture: " + arch.encode() + b"\n"
-            b"Maintainer: Jos\xe9 M\xfcller <j@example.org>\nDepends: helper (>= 2)\n"
-            b"Description: pilote caf\xe9\n r\xe9sum\xe9\n",
-        )
-    _deb(
-        pool / "contrib",
-        b"Package: helper\nVersion: 2.0\nArchitecture: all\nMaintainer: x <x@example.org>\n"
-        b"Description: helper\n",
-    )
-    suite = root / "dists/stable"
-    for component in ("main", "contrib"):
-        for arch in ("amd64", "arm64"):
-            binary = suite / component / f"binary-{arch}"
-            binary.mkdir(parents=True)
-            index = subprocess.run(
-                ["apt-ftparchive", "--arch", arch, "packages", f"pool/{component}"],
-                cwd=root,
-                check=True,
-                capture_output=True,
-            ).stdout
-            (binary / "Packages").write_bytes(index)
-            (binary / "Packages.xz").write_bytes(lzma.compress(index))
-            (binary / "Packages.gz").write_bytes(gzip.compress(index, mtime=0))
-    release = subprocess.run(
-        ["apt-ftparchive", "-o", "APT::FTPArchive::Release::Suite=stable",
-         "-o", "APT::FTPArchive::Release::Label=third",
-         "-o", "APT::FTPArchive::Release::Architectures=amd64 arm64",
-         "-o", "APT::FTPArchive::Release::Components=main contrib", "release", "."],
-        cwd=suite,
-        check=True,
-        capture_output=True,
-    ).stdout  # fmt: skip
-    (suite / "Release").write_bytes(release)
-    # As the Debian archive: Release lists Packages, the mirror serves only its compressed
-    # forms (apt fetches nothing for an index whose uncompressed name is not listed).
-    for plain_index in suite.glob("*/binary-*/Packages"):
-        plain_index.unlink()
-    return suite
-
-
 @pytest.mark.skipif(
     shutil.which("apt-ftparchive") is None or shutil.which("apt-get") is None,
     reason="apt-utils (apt-ftparchive) and apt make the repository and answer for apt",
 )
 def test_an_apt_ftparchive_repository_resolves_as_apt_resolves_it(tmp_path: Path) -> None:
     root = tmp_path / "third"
-    _ftparchive_suite(root)
+    ftparchive_suite(root)
     release = load_tree(root, "thirdparty")
     assert {r.arch for r in release.repositories} == {"amd64", "arm64"}
     for arch in ("amd64", "arm64"):
@@ -439,70 +373,6 @@ def test_an_apt_ftparchive_repository_resolves_as_apt_resolves_it(tmp_path: Path
         assert sorted(p["name"] for p in ours["install"]) == ["driver", "helper"]
 
 
-SPEC = """\
-Name: {name}
-Version: {version}
-Release: 1
-Summary: {name}
-License: MIT
-BuildArch: noarch
-{requires}
-%description
-{name}
-%files
-"""
-
-MODULES = """\
----
-document: modulemd
-version: 2
-data:
-  name: nvidia-driver
-  stream: "560-dkms"
-  version: {v1}
-  context: c1
-  summary: driver 560
-  description: driver 560
-  license: {{module: [MIT]}}
-  profiles: {{default: {{rpms: [kmod-nvidia-560-dkms]}}}}
-  artifacts: {{rpms: [kmod-nvidia-560-dkms-0:560.1-1.noarch]}}
----
-document: modulemd
-version: 2
-data:
-  name: nvidia-driver
-  stream: "560-dkms"
-  version: {v2}
-  context: c1
-  summary: driver 560
-  description: driver 560
-  license: {{module: [MIT]}}
-  profiles: {{default: {{rpms: [kmod-nvidia-560-dkms]}}}}
-  artifacts: {{rpms: [kmod-nvidia-560-dkms-0:560.2-1.noarch]}}
----
-document: modulemd
-version: 2
-data:
-  name: nvidia-driver
-  stream: latest-dkms
-  version: {v1}
-  context: c1
-  summary: latest driver
-  description: latest driver
-  license: {{module: [MIT]}}
-  profiles: {{default: {{rpms: [kmod-nvidia-latest-dkms]}}}}
-  artifacts: {{rpms: [kmod-nvidia-latest-dkms-0:560.2-1.noarch]}}
----
-document: modulemd-defaults
-version: 1
-data:
-  module: nvidia-driver
-  stream: latest-dkms
-  profiles: {{latest-dkms: [default], "560-dkms": [default]}}
-...
-"""
-
-
 @pytest.mark.skipif(
     any(shutil.which(t) is None for t in ("rpmbuild", "createrepo_c", "modifyrepo_c")),
     reason="rpmbuild, createrepo_c and modifyrepo_c make the repository",
@@ -510,33 +380,7 @@ data:
 def test_an_rpmmd_tree_with_several_module_documents_per_module(tmp_path: Path) -> None:
     """rpmbuild + createrepo_c + modifyrepo_c: one module in four documents (two builds of a
     stream, another stream, the defaults), as repositories made without repogen hold it."""
-    top = tmp_path / "rpmbuild"
-    (top / "SPECS").mkdir(parents=True)
-    for name, version in (
-        ("kmod-nvidia-560-dkms", "560.1"),
-        ("kmod-nvidia-560-dkms", "560.2"),
-        ("kmod-nvidia-latest-dkms", "560.2"),
-    ):
-        spec = top / "SPECS" / f"{name}-{version}.spec"
-        provides = "Provides: nvidia-kmod = 3:" + version
-        spec.write_text(SPEC.format(name=name, version=version, requires=provides))
-        subprocess.run(
-            ["rpmbuild", "-bb", "--define", f"_topdir {top}", str(spec)],
-            check=True,
-            capture_output=True,
-        )
-    tree = tmp_path / "el9" / "x86_64"
-    shutil.copytree(top / "RPMS", tree)
-    subprocess.run(["createrepo_c", "--quiet", str(tree)], check=True)
-    modules = tmp_path / "modules.yaml"
-    modules.write_text(MODULES.format(v1=1, v2=2))
-    if shutil.which("modulemd-validator"):
-        subprocess.run(["modulemd-validator", str(modules)], check=True, capture_output=True)
-    subprocess.run(
-        ["modifyrepo_c", "--mdtype=modules", str(modules), str(tree / "repodata")],
-        check=True,
-        capture_output=True,
-    )
+    tree = rpm_module_tree(tmp_path)
     (repository,) = load_tree(tree, "el9").repositories
     (module,) = repository.modules
     assert module.default_stream == "latest-dkms"

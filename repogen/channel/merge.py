@@ -113,9 +113,12 @@ def history_problems(releases: Sequence[ReleaseModel]) -> Iterator[HistoryProble
 
 def _merged_repository(layers: Sequence[tuple[Release, Repository]]) -> Repository:
     packages: dict[tuple[str, str, str], PackageSpec] = {}
-    for _, repository in layers:
+    for release, repository in layers:
         for package in repository.packages:
-            packages.setdefault((package.name, package.version, package.arch), package)
+            key = (package.name, package.version, package.arch)
+            if key not in packages:
+                published = package.release or release.name
+                packages[key] = replace(package, release=published)
     base = dict.fromkeys(b for _, repository in layers for b in repository.base)
     newest = layers[-1][1]
     return replace(

@@ -1,6 +1,8 @@
 """The `repogen` command: parse arguments, call one function, print its result.
 
-Each module of this package adds its commands to the one typer app.
+Each module of this package adds its commands to the one typer app (``@app.command``), and
+registers them below, one line each: `repogen --help` lists them from here, and a command's
+module, with what it imports, is imported only when that command runs.
 """
 
 from __future__ import annotations
@@ -9,10 +11,23 @@ import os
 import sys
 from typing import NoReturn
 
-from repogen.cli import build, diff, graph, model, publish, recommend, resolve
-from repogen.cli.common import app
+from repogen.cli.common import Registered, app
 
-__all__ = ["app", "build", "diff", "graph", "main", "model", "publish", "recommend", "resolve"]
+#: Every command: its name and the module that defines it.
+COMMANDS = (
+    Registered("build", "repogen.cli.build"),
+    Registered("diff", "repogen.cli.diff"),
+    Registered("graph", "repogen.cli.graph"),
+    Registered("validate", "repogen.cli.model"),
+    Registered("schema", "repogen.cli.model"),
+    Registered("recommend", "repogen.cli.recommend"),
+    Registered("resolve", "repogen.cli.resolve"),
+    Registered("check", "repogen.cli.resolve"),
+    Registered("publish", "repogen.cli.publish"),
+    Registered("import", "repogen.cli.import_"),
+)
+
+__all__ = ["COMMANDS", "app", "main"]
 
 
 def main() -> NoReturn:

@@ -1,28 +1,40 @@
-"""What every `repogen` command shares: the app, consoles, model loading, common options."""
+"""What every `repogen` command shares: the app, consoles, model loading, common options.
+
+Every command module imports this one, and `repogen --help` imports only this one: what it
+needs from the model, the resolvers or the engines is imported where it is used, so that a
+command loads only what it uses (`repogen.cli.COMMANDS`).
+"""
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib
+import importlib.util
 import inspect
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.models import CommandFunctionType
 
-from repogen.channel import Channel, UnknownPoint, load_channel_or_release
-from repogen.cli.inputs import RepositoryOptions, is_repositories, load_repositories
 from repogen.data import DEFAULT_MODEL
-from repogen.engine import RealEngine
 from repogen.errors import RepogenError
-from repogen.model import ModelErrors, ReleaseModel, Repository
-from repogen.resolve import Engine, in_process
+
+if TYPE_CHECKING:
+    from repogen.channel import Channel
+    from repogen.cli.inputs import RepositoryOptions
+    from repogen.model import ModelErrors, ReleaseModel, Repository
+    from repogen.resolve import Engine
 
 #: Exit code for an error the user can put right: a model that does not load, an unusable
 #: input, a request for another family, a file that cannot be written, a client that is
@@ -84,9 +96,81 @@ class Command(TyperCommand):
         return _bare_flags(super().get_params(ctx))
 
 
+@dataclass(frozen=True)
+class Registered:
+    """A command as `repogen --help` lists it before its module is imported: its *name* and
+    the *module* that defines it (with ``@app.command``)."""
+
+    name: str
+    module: str
+
+    @property
+    def summary(self) -> str:
+        """The first paragraph of the command's docstring, read from its module's source:
+        importing the module would import what the command uses."""
+        return reflow(_docstrings(self.module).get(self.name, "").split("\n\n")[0]) or ""
+
+
+@functools.cache
+def _docstrings(module: str) -> dict[str, str]:
+    """The docstring of each command *module* defines, by command name (the name given to
+    ``@app.command``, else the function's, as typer names it)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise LookupError(f"no module {module}")
+    tree = ast.parse(Path(spec.origin).read_text())
+    found = {}
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) == "app.command":
+                given = decorator.args[0] if decorator.args else None
+                name = (
+                    given.value
+                    if isinstance(given, ast.Constant) and isinstance(given.value, str)
+                    else node.name.replace("_", "-")
+                )
+                found[name] = inspect.cleandoc(ast.get_docstring(node) or "")
+    return found
+
+
+class LazyCommand(TyperCommand):
+    """A registered command whose module is imported only when the command runs (click's lazy
+    loading of subcommands): its name and summary are all the group's help needs."""
+
+    def __init__(self, registered: Registered) -> None:
+        super().__init__(registered.name, help=registered.summary)
+        self.registered = registered
+
+    def loaded(self) -> Any:
+        """The command itself, as typer makes it from the function its module registered.
+
+        Typed Any: typer vendors click and does not export its Command."""
+        importlib.import_module(self.registered.module)
+        for info in app.registered_commands:
+            if info.callback is not None and self.registered.name in (
+                info.name,
+                typer.main.get_command_name(info.callback.__name__),
+            ):
+                return typer.main.get_command_from_info(
+                    info,
+                    pretty_exceptions_short=app.pretty_exceptions_short,
+                    rich_markup_mode=app.rich_markup_mode,
+                )
+        raise LookupError(f"{self.registered.module} defines no command {self.registered.name!r}")
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        # The group makes a command's context first: from here on, click deals with the
+        # command itself (its options, its help, its callback).
+        return self.loaded().make_context(info_name, args, parent, **extra)
+
+
 class Group(TyperGroup):
-    """The `repogen` command group: its help as a :class:`Command`'s, and the one boundary of
-    its errors.
+    """The `repogen` command group: its help as a :class:`Command`'s, its commands as
+    registered (:data:`repogen.cli.COMMANDS`), and the one boundary of their errors.
 
     A domain error (:class:`~repogen.errors.RepogenError`) or a file that cannot be read or
     written ends the command with `error: …` on one line and exit 2, never a traceback; a
@@ -94,8 +178,15 @@ class Group(TyperGroup):
     """
 
     def __init__(self, name: str | None = None, **settings: Any) -> None:
+        # Here, not at the top: repogen.cli imports this module before it registers.
+        from repogen.cli import COMMANDS
+
         settings["help"] = reflow(settings.get("help"))
-        super().__init__(name=name, **settings)
+        # Typer passes the commands of the modules imported so far; the others wait for
+        # their turn, in the registry's order.
+        imported = dict(settings.pop("commands", None) or {})
+        commands = {c.name: imported.pop(c.name, None) or LazyCommand(c) for c in COMMANDS}
+        super().__init__(name=name, commands=commands | imported, **settings)
 
     def get_params(self, ctx: Any) -> list[Any]:
         # Typed Any: typer vendors click and does not export its Context and Parameter.
@@ -104,9 +195,12 @@ class Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except ModelErrors as exc:
-            report_model_errors(exc)
         except RepogenError as exc:
+            # Loaded by whatever raised it when it is one.
+            from repogen.model.errors import ModelErrors
+
+            if isinstance(exc, ModelErrors):
+                report_model_errors(exc)
             fail(_one_line(str(exc)), EXIT_ERROR)
         except BrokenPipeError:
             raise  # the reader went away: nothing to tell it (main() leaves quietly)
@@ -136,8 +230,14 @@ class App(typer.Typer):
         return super().command(name, cls=cls or Command, **settings)
 
 
+def _no_options() -> None:
+    """The group takes no options of its own.  Being a callback makes typer build a group even
+    before a command's module is imported."""
+
+
 app = App(
     cls=Group,
+    callback=_no_options,
     help="One model of an NVIDIA driver + CUDA release, published as APT, dnf and zypper "
     "repositories and checked.",
     no_args_is_help=True,
@@ -186,8 +286,12 @@ def engine_of(name: EngineName) -> Iterator[Engine]:
     :class:`~repogen.engine.errors.ClientError` naming it, which ends the command as every domain
     error does (:class:`Group`)."""
     if name is EngineName.IN_PROCESS:
+        from repogen.resolve import in_process
+
         yield in_process
         return
+    from repogen.engine import RealEngine
+
     with RealEngine() as engine:
         yield engine
 
@@ -211,6 +315,9 @@ def read_history(
     the bundled one; a release is a channel of one point) or, for a directory or a URL, the
     repositories published there (:mod:`repogen.cli.inputs`), read with *repositories*
     options.  A broken model raises :class:`ModelErrors`."""
+    from repogen.channel import Channel, load_channel_or_release
+    from repogen.cli.inputs import RepositoryOptions, is_repositories, load_repositories
+
     if model is not None and (is_repositories(model) or Path(model).is_dir()):
         return Channel.of(load_repositories(model, repositories or RepositoryOptions()))
     loaded = load_channel_or_release(Path(model or DEFAULT_MODEL), model_root() if model else None)
@@ -228,6 +335,8 @@ def load_history(
     model: str | Path | None, repositories: RepositoryOptions | None = None
 ) -> Channel:
     """:func:`read_history`, or exit with every error of a broken model on its own line."""
+    from repogen.model import ModelErrors
+
     try:
         return read_history(model, repositories)
     except ModelErrors as exc:
@@ -248,6 +357,8 @@ def load_model(
 def point_of(channel: Channel, at: str | None, option: str = "--at") -> ReleaseModel:
     """*channel* when release *at* was the newest (default: now); an unknown *at* is a
     usage error of *option* naming the known ones."""
+    from repogen.channel import UnknownPoint
+
     try:
         return channel.at(at)
     except UnknownPoint as exc:
@@ -268,6 +379,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def split_model(words: list[str]) -> tuple[str | None, list[str]]:
     """`[MODEL] REQUEST…`: a first word naming a YAML file or repositories is the model."""
+    from repogen.cli.inputs import is_repositories
+
     if words and (words[0].endswith((".yaml", ".yml")) or is_repositories(words[0])):
         return words[0], words[1:]
     return None, words

@@ -135,6 +135,8 @@ def _print_resolution(
                 typer.echo(f"  {ref.name} {ref.version} {ref.arch}")
     if resolution.modules:
         typer.echo(f"Enable module streams: {', '.join(resolution.modules)}")
+    if resolution.disabled:
+        typer.echo(f"Disable modules: {', '.join(resolution.disabled)}")
     if why:
         typer.echo(f"why {why}: {why_chain(resolution, why)}")
 

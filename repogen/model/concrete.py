@@ -128,6 +128,11 @@ class PackageSpec:
     component: bool = False
     pattern: PatternAttributes | None = None
     origin: ModelPath = ()
+    #: The release that first published the package, in a repository holding several (its
+    #: rpm is built from that release's spec, as a build of that release alone builds it);
+    #: None for a release's own packages.  Not compared: where it was written is not what
+    #: is published.
+    release: str | None = field(default=None, compare=False)
 
     def related(self, kind: RelationKind) -> tuple[Relation, ...]:
         return self.relations.get(kind, ())

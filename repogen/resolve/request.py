@@ -22,6 +22,9 @@ class Action(StrEnum):
     MODULE_ENABLE = "module enable"
     MODULE_RESET = "module reset"
     MODULE_SWITCH = "module switch-to"
+    MODULE_DISABLE = "module disable"
+    MODULE_REMOVE = "module remove"
+    MODULE_UPDATE = "module update"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class Request:
     install_recommends: bool = True
     allow_erasing: bool = False
     patterns: bool = False
+    #: dnf: ``--setopt=module_stream_switch=True`` (module install/enable may switch streams).
+    module_stream_switch: bool = False
+    #: dnf: ``module remove --all`` (the streams' installed packages too, not only profiles).
+    remove_all: bool = False
 
     def __str__(self) -> str:
         return self.text

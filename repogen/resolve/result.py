@@ -18,7 +18,8 @@ class PackageRef:
 class Resolution:
     """The outcome of one request: what would be installed, upgraded and removed.
 
-    ``modules`` are the dnf module streams the transaction enables (``name:stream``);
+    ``modules`` are the dnf module streams the transaction enables (``name:stream``),
+    ``disabled`` the dnf modules it disables;
     ``problems`` explain a request that cannot be satisfied (``ok`` is then False).
     """
 
@@ -29,6 +30,7 @@ class Resolution:
     modules: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     why: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    disabled: tuple[str, ...] = ()
 
     @property
     def installed_names(self) -> frozenset[str]:

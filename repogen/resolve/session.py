@@ -30,13 +30,20 @@ def apply(universe: Universe, request: Request, resolution: Resolution) -> Insta
     packages += [by_key[(r.name, r.version)] for r in (*resolution.install, *resolution.upgrade)]
     streams = dict(state.streams)
     profiles = dict(state.profiles)
+    disabled = set(state.disabled)
     if request.action is Action.MODULE_RESET:
         for name in request.names:
             streams.pop(name.partition(":")[0], None)
             profiles.pop(name.partition(":")[0], None)
+            disabled.discard(name.partition(":")[0])
+    for name in resolution.disabled:
+        streams.pop(name, None)
+        profiles.pop(name, None)
+        disabled.add(name)
     for enabled in resolution.modules:
         module, _, stream = enabled.partition(":")
         streams[module] = stream
+        disabled.discard(module)
         # A new stream starts with no installed profiles.
         profiles.pop(module, None)
     for name, chosen in driver(universe.family).installed_profiles(universe, request).items():
@@ -45,6 +52,9 @@ def apply(universe: Universe, request: Request, resolution: Resolution) -> Insta
         tuple(sorted(packages, key=lambda p: p.name)),
         streams,
         {module: names for module, names in profiles.items() if names},
+        tuple(sorted(disabled)),
+        state.module_defaults,
+        state.module_default_profiles,
     )
 
 

@@ -28,6 +28,16 @@ class InstalledState:
     streams: Mapping[str, str] = field(default_factory=dict)
     #: Module → the profiles ``module install`` installed from its enabled stream.
     profiles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: dnf modules ``module disable`` disabled: none of their streams is active.
+    disabled: tuple[str, ...] = ()
+    #: dnf: default streams the machine sets in ``/etc/dnf/modules.defaults.d`` (module →
+    #: stream), over the repositories' defaults documents.
+    module_defaults: Mapping[str, str] = field(default_factory=dict)
+    #: dnf: default profiles ``modules.defaults.d`` sets (module → stream → profiles), over the
+    #: repositories' for those streams.
+    module_default_profiles: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,11 @@ class Universe:
     installed: InstalledState = InstalledState()
     #: The release repository is exempt from modular filtering (dnf `module_hotfixes=1`).
     hotfixes: bool = False
+    #: The base repository is, instead or as well (a hotfix repository beside a modular one).
+    base_hotfixes: bool = False
+    #: dnf ``includepkgs`` of the ``release`` and ``base`` repositories: name globs, the
+    #: repository's other packages excluded.
+    include_packages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def available(self) -> tuple[PackageSpec, ...]:

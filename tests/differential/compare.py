@@ -11,8 +11,8 @@ def _keys(refs: tuple[PackageRef, ...]) -> list[str]:
 
 def differences(in_process: Resolution, real: Resolution) -> list[str]:
     """How *real* differs from *in_process*: whether the request succeeds, and if so the
-    packages installed, upgraded and removed (names and versions) and the module streams
-    enabled.  Empty when they agree."""
+    packages installed, upgraded and removed (names and versions), the module streams
+    enabled and the modules disabled.  Empty when they agree."""
     if in_process.ok != real.ok:
         problems = " ".join(real.problems or in_process.problems)
         return [f"ok: in-process {in_process.ok}, real {real.ok} ({problems})"]
@@ -21,8 +21,8 @@ def differences(in_process: Resolution, real: Resolution) -> list[str]:
         mine, theirs = _keys(getattr(in_process, field)), _keys(getattr(real, field))
         if mine != theirs:
             found.append(f"{field}: in-process {mine}, real {theirs}")
-    if sorted(in_process.modules) != sorted(real.modules):
-        found.append(
-            f"modules: in-process {sorted(in_process.modules)}, real {sorted(real.modules)}"
-        )
+    for field in ("modules", "disabled"):
+        mine, theirs = sorted(getattr(in_process, field)), sorted(getattr(real, field))
+        if mine != theirs:
+            found.append(f"{field}: in-process {mine}, real {theirs}")
     return found

@@ -7,7 +7,9 @@ An example is the data of one case of ``fixtures/resolver-cases/<family>.yaml`` 
 ``or`` dependencies on rpm), versioned dependencies and provides, virtual packages, conflicts
 and breaks, recommends, an installed state (consistent, as a machine's is); on rpm also epochs,
 module streams with and without a default, enabled streams with installed profiles, ``module
-switch-to`` and hotfix repositories; on suse also patterns.
+switch-to`` and hotfix repositories, and modular channels (several streams and builds per
+module, versions and contexts, exact NEVRAs, module dependencies, default profiles, enabled or
+disabled modules) with every module command and argument form; on suse also patterns.
 """
 
 from __future__ import annotations
@@ -262,6 +264,100 @@ def modules(draw: st.DrawFn, data: Data) -> Data:
     return {**data, **extra}
 
 
+def _nevra(item: Data) -> str:
+    epoch, _, rest = str(item["version"]).rpartition(":")
+    return f"{item['name']}-{epoch or '0'}:{rest}.noarch"
+
+
+@st.composite
+def _build(draw: st.DrawFn, free: list[str], version: int, requires: Data | None) -> Data | None:
+    """A build of versions *version*, its artifacts taken from the *free* NEVRAs."""
+    if not free:
+        return None
+    artifacts = draw(st.lists(st.sampled_from(free), min_size=1, max_size=3, unique=True))
+    for artifact in artifacts:
+        free.remove(artifact)
+    build: Data = {
+        "version": version,
+        "context": draw(st.sampled_from(("c1", "c2"))),
+        "artifacts": sorted(artifacts),
+    }
+    if requires:
+        build["requires"] = requires
+    return build
+
+
+def _dep_needed(build: Data) -> str | None:
+    """The stream of ``dep`` *build* requires: None for none, ``""`` for any."""
+    if "requires" not in build:
+        return None
+    streams = build["requires"]["dep"]
+    return streams[0] if streams else ""
+
+
+@st.composite
+def modular_channel(draw: st.DrawFn, data: Data) -> Data:
+    """Modules as a modular channel lists them (``modules.yaml`` read back): ``mod`` with one
+    or two streams of one or two builds each (versions, contexts, exact NEVRAs, several
+    versions of a name in different builds), maybe requiring streams of a module ``dep``;
+    default streams and default profiles, or none; an enabled or disabled state."""
+    free = sorted({_nevra(item) for item in data["packages"]})
+    modules: list[Data] = []
+    dep_streams: list[str] = []
+    if len(free) > 2 and draw(st.booleans()):
+        streams = []
+        for name in ("d1", "d2"):
+            build = draw(_build(free, 1, None))
+            if build is not None:
+                names = sorted({a.rsplit("-", 2)[0] for a in build["artifacts"]})
+                streams.append({"name": name, "profiles": {"default": names}, "builds": [build]})
+        dep_streams = [stream["name"] for stream in streams]
+        if streams:
+            dep: Data = {"name": "dep", "streams": streams}
+            if draw(st.booleans()):
+                dep["default"] = draw(st.sampled_from(dep_streams))
+            modules.append(dep)
+    needs = [None, None, {"dep": []}, *({"dep": [name]} for name in dep_streams)]
+    streams = []
+    for name in draw(st.lists(st.sampled_from(("s1", "s2")), min_size=1, unique=True)):
+        builds = []
+        for version in draw(
+            st.lists(st.sampled_from((1, 2, 3)), min_size=1, max_size=2, unique=True)
+        ):
+            requires = draw(st.sampled_from(needs)) if dep_streams else None
+            build = draw(_build(free, version, requires))
+            if build is not None:
+                builds.append(build)
+        if builds:
+            names = sorted({a.rsplit("-", 2)[0] for b in builds for a in b["artifacts"]})
+            profile = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+            stream: Data = {"name": name, "profiles": {"default": profile, "all": names}}
+            stream["default_profiles"] = draw(st.sampled_from(([], ["default"], ["all"])))
+            stream["builds"] = builds
+            streams.append(stream)
+    if not streams:
+        return data
+    module: Data = {"name": "mod", "streams": streams}
+    if draw(st.booleans()):
+        module["default"] = draw(st.sampled_from([s["name"] for s in streams]))
+    modules.append(module)
+    extra: Data = {"modules": modules}
+    state = draw(st.integers(0, 5))
+    # A machine's enabled streams are as ``dnf module enable`` leaves them, with the stream of
+    # ``dep`` they require: only a stream whose builds need no ``dep`` or one named stream is.
+    needs = {s["name"]: {_dep_needed(b) for b in s["builds"]} for s in streams}
+    enableable = sorted(
+        name for name, found in needs.items() if len(found) == 1 and "" not in found
+    )
+    if state == 0 and enableable:
+        chosen = draw(st.sampled_from(enableable))
+        (needed,) = needs[chosen]
+        extra["enabled"] = {"mod": chosen, **({"dep": needed} if needed else {})}
+    elif state == 1:
+        extra["disabled"] = [draw(st.sampled_from([m["name"] for m in modules]))]
+    return {**data, **extra}
+
+
 @st.composite
 def pattern(draw: st.DrawFn, data: Data) -> Data:
     """A SUSE pattern ``pt``: a ``patterns-pt`` package providing ``pattern() = pt``."""
@@ -308,7 +404,10 @@ def apt_request(draw: st.DrawFn, data: Data) -> str:
 def dnf_request(draw: st.DrawFn, data: Data) -> str:
     if _removable(data) and draw(st.integers(0, 4)) == 0:
         return f"dnf remove {draw(st.sampled_from(_removable(data)))}"
-    if data.get("modules") and draw(st.booleans()):
+    if data.get("modules") and any("builds" in s for s in data["modules"][-1]["streams"]):
+        if draw(st.sampled_from((True, True, False))):
+            return draw(_module_command(data["modules"]))
+    elif data.get("modules") and draw(st.booleans()):
         (module,) = data["modules"]
         stream = draw(st.sampled_from(["", *(f":{s['name']}" for s in module["streams"])]))
         command = draw(st.sampled_from(("install", "install", "enable", "switch-to")))
@@ -319,6 +418,37 @@ def dnf_request(draw: st.DrawFn, data: Data) -> str:
         st.sampled_from(("", "", "--allowerasing ", "--setopt=install_weak_deps=False "))
     )
     return f"dnf install {options}{' '.join(_words(draw, data, versions=False))}"
+
+
+@st.composite
+def _module_command(draw: st.DrawFn, modules: list[Data]) -> str:
+    """A module command on a modular channel: any NSVCAP form (glob, version, context),
+    install, enable, disable, reset, switch-to, update, remove --all, or install @M."""
+    module = draw(st.sampled_from(modules))
+    stream = draw(st.sampled_from(module["streams"]))
+    build = draw(st.sampled_from(stream["builds"]))
+    spec = draw(
+        st.sampled_from(
+            (
+                module["name"],
+                f"{module['name']}:{stream['name']}",
+                f"{module['name']}:{stream['name']}:{build['version']}",
+                f"{module['name']}:{stream['name']}:{build['version']}:{build['context']}",
+                f"{module['name'][0]}*:{stream['name']}",
+            )
+        )
+    )
+    command = draw(
+        st.sampled_from(
+            ("install", "install", "enable", "disable", "reset", "switch-to", "update", "remove")
+        )
+    )
+    if command in {"install", "switch-to", "update"} and draw(st.booleans()):
+        spec += draw(st.sampled_from(("/default", "/all", "/*")))
+    if command == "install" and draw(st.integers(0, 3)) == 0:
+        return f"dnf install '@{spec}'"
+    erasing = " --all" if command == "remove" and draw(st.booleans()) else ""
+    return f"dnf module {command}{erasing} '{spec}'"
 
 
 @st.composite
@@ -336,7 +466,8 @@ def scenario(draw: st.DrawFn, family: Family) -> Data:
     """One case's data: a universe and a request, for *family*."""
     data = draw(universe(family))
     if family is Family.RPM and draw(st.integers(0, 9)) < 4:
-        data = draw(modules(data))
+        with_modules = draw(st.sampled_from((modules, modular_channel)))
+        data = draw(with_modules(data))
     if family is Family.SUSE and draw(st.integers(0, 9)) < 3:
         data = draw(pattern(data))
     request = {Family.DEB: apt_request, Family.RPM: dnf_request, Family.SUSE: zypper_request}

@@ -29,8 +29,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from debian.debian_support import version_compare
-
+from repogen.families.deb.versions import compare
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.relations import Constraint, Operator
 
@@ -66,7 +65,7 @@ def allows(constraint: Constraint | None, version: str | None) -> bool:
         return True
     if version is None:
         return False
-    return constraint.operator.admits(version_compare(version, constraint.version))
+    return constraint.operator.admits(compare(version, constraint.version))
 
 
 def constraint_answers(a: str, b: str) -> tuple[object, ...]:
@@ -418,4 +417,4 @@ class _VersionOrder:
         self.version = version.string
 
     def __lt__(self, other: _VersionOrder) -> bool:
-        return version_compare(self.version, other.version) < 0
+        return compare(self.version, other.version) < 0

@@ -31,6 +31,13 @@ from repogen.publish.base import BuildError
 #: nothing).
 WORKERS = min(8, 2 * (os.cpu_count() or 1))
 
+#: The members of an empty metapackage are a few hundred bytes, which every compressor
+#: shrinks alike (within 150 bytes); gzip starts fastest: a dpkg-deb run takes 3.5 ms of CPU
+#: against 4.5 ms with its default xz, whose encoder sets up megabytes of match tables for
+#: each member.  Every dpkg and apt reads it (zstd, a little faster still, is not read by
+#: every dpkg a target may have).
+COMPRESSION = "-Zgzip"
+
 _ARCH = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -62,7 +69,7 @@ def _build_one(dpkg_deb: str, scratch: Path, epoch: int, numbered: tuple[int, De
     for path in (control, control.parent, tree):
         os.utime(path, (epoch, epoch))
     result = subprocess.run(
-        [dpkg_deb, "--root-owner-group", "-Zxz", "--build", str(tree), str(job.output)],
+        [dpkg_deb, "--root-owner-group", COMPRESSION, "--build", str(tree), str(job.output)],
         env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
         capture_output=True,
         text=True,

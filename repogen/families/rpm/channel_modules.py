@@ -87,6 +87,10 @@ def _stream(published: Sequence[_Published]) -> StreamSpec:
     the newest."""
     newest = published[-1]
     members = [p for p in published if p.branch == newest.branch]
+    if len(members) == 1 and newest.stream.builds:
+        # Exact already (a repository read back, a resolver case): its builds, their
+        # contexts and module dependencies stand as they are.
+        return newest.stream
     names = dict.fromkeys(newest.stream.artifacts)
     for member in members:
         names.update(dict.fromkeys(member.stream.artifacts))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from repogen.engine.errors import ClientFailed
+from repogen.families.rpm.modulemd import Modulemd
 from repogen.families.rpm.rpmroot import SandboxRoot, tool
 from repogen.resolve.result import PackageRef, Resolution
 
@@ -38,6 +39,8 @@ _BROKEN = (
     "Traceback (most recent call last)",
     "Cannot find a valid baseurl",
 )
+#: The transaction table's module sections that list profiles or modules, not packages.
+_MODULE_SECTIONS = ("Installing module profiles", "Disabling module profiles", "Resetting modules")
 #: What dnf prints when it answered: a transaction it then aborts (``--assumeno``) or none.
 _ANSWERED = ("Operation aborted", "Nothing to do", "Complete!")
 
@@ -48,11 +51,13 @@ class DnfError(ClientFailed):
 
 @dataclass(frozen=True)
 class DnfRepository:
-    """One repository of the sandbox; ``module_hotfixes`` exempts it from modular filtering."""
+    """One repository of the sandbox; ``module_hotfixes`` exempts it from modular filtering,
+    ``includepkgs`` (name globs) excludes its other packages."""
 
     name: str
     baseurl: str
     module_hotfixes: bool = False
+    includepkgs: tuple[str, ...] = ()
 
     def config(self) -> str:
         lines = [
@@ -65,6 +70,8 @@ class DnfRepository:
         ]
         if self.module_hotfixes:
             lines.append("module_hotfixes=1")
+        if self.includepkgs:
+            lines.append(f"includepkgs={','.join(self.includepkgs)}")
         return "\n".join(lines) + "\n"
 
 
@@ -75,12 +82,14 @@ def parse_transaction(output: str) -> Resolution:
     when a name is wider than its column (dnf formats for 80 columns when not on a terminal).
     ``Installing…`` sections are installs, ``Upgrading`` and ``Downgrading`` changes of
     version, ``Removing…`` removals; ``Enabling module streams`` and ``Switching module
-    streams`` give the streams the transaction enables.
+    streams`` give the streams the transaction enables, ``Disabling modules`` the modules it
+    disables; the other module sections (profiles, resets) hold no packages.
     """
     install: list[PackageRef] = []
     upgrade: list[PackageRef] = []
     remove: list[PackageRef] = []
     modules: list[str] = []
+    disabled: list[str] = []
     section = ""
     row: list[str] = []
     for line in output.splitlines():
@@ -93,10 +102,18 @@ def parse_transaction(output: str) -> Resolution:
         if not line.startswith(" ") or not words or words[0] == "replacing":
             continue
         if section in {"Enabling module streams", "Switching module streams"}:
-            switched = _SWITCH.match(line.strip())
-            modules.append(":".join(switched.groups() if switched else words[:2]))
+            # ``name stream`` or ``name old -> new``; a long name stands alone on its line.
+            row += words
+            if len(row) >= 2 and row[1] != "->":
+                switched = _SWITCH.match(" ".join(row))
+                if switched or "->" not in row:
+                    modules.append(":".join(switched.groups() if switched else row[:2]))
+                    row = []
             continue
-        if section == "Installing module profiles":
+        if section == "Disabling modules":
+            disabled.append(words[0])
+            continue
+        if section in _MODULE_SECTIONS:
             continue
         row += words
         if len(row) < _PACKAGE_COLUMNS:
@@ -108,7 +125,14 @@ def parse_transaction(output: str) -> Resolution:
             upgrade.append(ref)
         elif section.startswith("Removing"):
             remove.append(ref)
-    return Resolution(True, tuple(install), tuple(upgrade), tuple(remove), tuple(modules))
+    return Resolution(
+        True,
+        tuple(install),
+        tuple(upgrade),
+        tuple(remove),
+        tuple(modules),
+        disabled=tuple(disabled),
+    )
 
 
 def parse_problems(stdout: str, stderr: str) -> tuple[str, ...]:
@@ -182,6 +206,33 @@ class DnfSandbox:
     def install_headers(self, packages: Sequence[Path]) -> None:
         """Record *packages* as installed (``rpm -i --justdb``): nothing is unpacked."""
         self.sandbox.install_headers(packages)
+
+    def set_module_defaults(
+        self,
+        defaults: Mapping[str, str],
+        profiles: Mapping[str, Mapping[str, Sequence[str]]],
+    ) -> None:
+        """Default streams (module → stream) and profiles (module → stream → profiles) in
+        ``/etc/dnf/modules.defaults.d``, written by libmodulemd: the machine's own defaults,
+        over the repositories'."""
+        index = Modulemd.ModuleIndex.new()
+        for module in sorted({*defaults, *profiles}):
+            document = Modulemd.DefaultsV1.new(module)
+            if module in defaults:
+                document.set_default_stream(defaults[module])
+            for stream, names in sorted(profiles.get(module, {}).items()):
+                for name in names:
+                    document.add_default_profile_for_stream(stream, name)
+            index.add_defaults(document)
+        directory = self.sandbox.root / "etc/dnf/modules.defaults.d"
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "defaults.yaml").write_text(index.dump_to_string())
+
+    def disable_modules(self, modules: Sequence[str]) -> None:
+        """``dnf module disable``: *modules* become disabled in the machine's state."""
+        result = self._dnf(["-y", "module", "disable", *modules])
+        if result.returncode != 0:
+            raise DnfError(f"dnf module disable failed: {result.stderr.strip()}")
 
     def enable_streams(self, streams: Sequence[str]) -> None:
         """``dnf module enable``: *streams* (``name:stream``) become the machine's state."""

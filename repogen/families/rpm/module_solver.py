@@ -20,7 +20,7 @@ A model's streams have no builds: each is one build of no requirements, its arti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import solv
@@ -59,6 +59,13 @@ class ActiveModules:
 
     def shown(self, build: ModuleBuild) -> bool:
         return build in self.builds
+
+    def has(self, module: str, stream: str, build: StreamBuild | None) -> bool:
+        """Whether *build* of *module*:*stream* (any, for None: a model's stream) is active."""
+        return any(
+            b.module == module and b.stream.name == stream and build in (None, b.build)
+            for b in self.builds
+        )
 
     def dependency_tree(self, streams: Iterable[str]) -> list[str]:
         """*streams* (``M:S``) and every active stream they require, directly or not, in the
@@ -110,9 +117,13 @@ def _add(pool: solv.Pool, repo: solv.Repo, build: ModuleBuild) -> solv.XSolvable
     return solvable
 
 
-def solve_modules(modules: Iterable[ModuleSpec], enabled: Mapping[str, str]) -> ActiveModules:
-    """The builds active with *enabled* streams (module → stream) and the modules' defaults."""
-    modules = tuple(modules)
+def solve_modules(
+    modules: Iterable[ModuleSpec], enabled: Mapping[str, str], disabled: Collection[str] = ()
+) -> ActiveModules:
+    """The builds active with *enabled* streams (module → stream) and the modules' defaults;
+    the builds of *disabled* modules are left out (``resolveActiveModulePackages`` excludes
+    them), so nothing requiring them can be met."""
+    modules = tuple(m for m in modules if m.name not in disabled)
     pool = solv.Pool()
     pool.setdisttype(solv.Pool.DISTTYPE_RPM)
     pool.setarch("noarch")

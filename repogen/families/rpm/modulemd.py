@@ -8,10 +8,9 @@ stream built for one platform shares it.
 
 from __future__ import annotations
 
-import hashlib
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import gi
 
@@ -26,32 +25,25 @@ with warnings.catch_warnings():
 
 #: ``Modulemd`` (and ``GLib``, for its errors) is exported for readers of modules.yaml:
 #: imported here without the warning.
-__all__ = ["GLib", "Modulemd", "modules_yaml", "stream_context", "stream_version"]
+__all__ = ["GLib", "Modulemd", "modules_yaml", "stream_version"]
 
 
 def stream_version(source_date_epoch: int) -> int:
     return int(time.strftime("%Y%m%d%H%M%S", time.gmtime(source_date_epoch)))
 
 
-def stream_context(platform: str) -> str:
-    return hashlib.sha256(f"platform:{platform}".encode()).hexdigest()[:8]
-
-
 def _stream(
     module: ModuleSpec,
     stream: StreamSpec,
+    build: StreamBuild,
     platform: str,
     arch: str,
-    artifacts: Mapping[str, str],
     content_license: str,
-    source_date_epoch: int,
-    build: StreamBuild | None = None,
 ) -> Modulemd.ModuleStreamV2:
-    """The document of *stream*, or of one of its *build*s when it lists them (their own
-    version, context and exact artifacts)."""
+    """The document of one *build* of *stream*: its version, context and exact artifacts."""
     document = Modulemd.ModuleStreamV2.new(module.name, stream.name)
-    document.set_version(build.version if build else stream_version(source_date_epoch))
-    document.set_context(build.context if build else stream_context(platform))
+    document.set_version(build.version)
+    document.set_context(build.context)
     document.set_arch(arch)
     document.set_summary(stream.summary)
     document.set_description(module.description)
@@ -61,7 +53,7 @@ def _stream(
     dependencies = Modulemd.Dependencies.new()
     dependencies.add_buildtime_stream("platform", platform)
     dependencies.add_runtime_stream("platform", platform)
-    for required, streams in build.requires if build else ():
+    for required, streams in build.requires:
         if not streams:
             dependencies.set_empty_runtime_dependencies_for_module(required)
         for name in streams:
@@ -72,18 +64,10 @@ def _stream(
         for rpm in rpms:
             profile.add_rpm(rpm)
         document.add_profile(profile)
-    if build is not None:
-        for name in stream.artifacts:
-            document.add_rpm_api(name)
-        for nevra in build.artifacts:
-            document.add_rpm_artifact(nevra)
-    for name in stream.artifacts if build is None else ():
-        if name not in artifacts:
-            raise BuildError(
-                f"module {module.name}:{stream.name}: artifact {name} is not in the repository"
-            )
+    for name in stream.artifacts:
         document.add_rpm_api(name)
-        document.add_rpm_artifact(artifacts[name])
+    for nevra in build.artifacts:
+        document.add_rpm_artifact(nevra)
     try:
         document.validate()
     except GLib.Error as error:
@@ -97,8 +81,8 @@ def _defaults(module: ModuleSpec, source_date_epoch: int) -> Modulemd.DefaultsV1
     if module.default_stream is not None:
         defaults.set_default_stream(module.default_stream)
     for stream in module.streams:
-        if module.default_profile in stream.profiles:
-            defaults.add_default_profile_for_stream(stream.name, module.default_profile)
+        for profile in stream.defaults(module.default_profile):
+            defaults.add_default_profile_for_stream(stream.name, profile)
     return defaults
 
 
@@ -106,29 +90,17 @@ def modules_yaml(
     modules: Sequence[ModuleSpec],
     platform: str,
     arch: str,
-    artifacts: Mapping[str, str],
     content_license: str,
     source_date_epoch: int,
 ) -> str:
-    """The ``modules.yaml`` of one repository.
-
-    *artifacts* maps each package name in the repository to its ``N-E:V-R.A``.
-    """
+    """The ``modules.yaml`` of one repository: a document per build of each stream (every
+    stream has its builds, :func:`~repogen.families.rpm.channel_modules.merged_modules`)."""
     index = Modulemd.ModuleIndex.new()
     for module in modules:
         for stream in module.streams:
-            for build in stream.builds or (None,):
+            for build in stream.builds:
                 index.add_module_stream(
-                    _stream(
-                        module,
-                        stream,
-                        platform,
-                        arch,
-                        artifacts,
-                        content_license,
-                        source_date_epoch,
-                        build,
-                    )
+                    _stream(module, stream, build, platform, arch, content_license)
                 )
         index.add_defaults(_defaults(module, source_date_epoch))
     text: str = index.dump_to_string()

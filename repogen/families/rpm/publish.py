@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-import createrepo_c as cr
-
+from repogen.families.rpm.channel_modules import merged_modules
 from repogen.families.rpm.modulemd import modules_yaml
 from repogen.families.rpm.repository import RpmFamilyPublisher
-from repogen.families.rpm.rpmmd import Record, nevra
+from repogen.families.rpm.rpmmd import Record
 from repogen.model import Family, Repository
+from repogen.model.declarations import Release
 from repogen.publish.base import BuildError, BuildOptions
 
 
@@ -25,23 +25,20 @@ class RpmPublisher(RpmFamilyPublisher):
     family: ClassVar[Family] = Family.RPM
 
     def extra_records(
-        self,
-        repository: Repository,
-        records: Sequence[cr.Package],
-        options: BuildOptions,
-        license: str,
+        self, release: Release, repository: Repository, options: BuildOptions, license: str
     ) -> Sequence[Record]:
-        """``modules``: the target's module streams and defaults, on modular targets."""
+        """``modules``: the target's module streams and defaults, on modular targets, made
+        as NVIDIA's generator makes them (:mod:`~repogen.families.rpm.channel_modules`), for
+        one release as for a repository holding several."""
         if not repository.modules:
             return ()
         platform = repository.target.platform
         if platform is None:
             raise BuildError(f"{repository.target_name}: a modular target needs a platform")
         text = modules_yaml(
-            repository.modules,
+            merged_modules(((release, repository),)),
             platform,
             repository.package_arch,
-            {record.name: nevra(record) for record in records},
             license,
             options.source_date_epoch,
         )

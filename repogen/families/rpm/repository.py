@@ -46,6 +46,7 @@ from repogen.families.rpm.spec import (
 )
 from repogen.families.rpm.versions import name_problem, nevra, split_evr
 from repogen.model import Family, ReleaseModel, Repository
+from repogen.model.declarations import Release
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.clients import RpmRepoFile, repo_id, url_join
@@ -66,7 +67,7 @@ class _Plan:
     real: tuple[RealPackage, ...]
     built: Path
     license: str
-    release_name: str
+    release: Release
 
     @property
     def label(self) -> str:
@@ -134,11 +135,7 @@ class RpmFamilyPublisher:
         return "Packages"
 
     def extra_records(
-        self,
-        repository: Repository,
-        records: Sequence[cr.Package],
-        options: BuildOptions,
-        license: str,
+        self, release: Release, repository: Repository, options: BuildOptions, license: str
     ) -> Sequence[Record]:
         """Records beyond primary, filelists and other (*license*: the model's)."""
         return ()
@@ -214,15 +211,25 @@ class RpmFamilyPublisher:
         """Check the real packages against the model, make the specs of the others."""
         progress(f"{_label(repository)}: rendering specs")
         given = rpmartifacts.for_arch(real, repository.package_arch)
+        own = {(p.name, p.version): p for p in repository.packages}
         packages = {
-            (p.name, p.version): spec_package(p, self.conventions, release.license)
-            for p in repository.packages
+            key: spec_package(p, self.conventions, release.license) for key, p in own.items()
         }
         for package in given:
             described = _described(packages, package)
             if described is not None:
                 rpmartifacts.check(package, packages.pop(described))
-        rendered = specs(release.release.name, release.license, list(packages.values()))
+        # Each release's packages from its own specs: a repository holding several releases
+        # then publishes each package as a build of its release alone did.
+        by_release: dict[str, list[SpecPackage]] = {}
+        for key, planned in packages.items():
+            published = own[key].release or release.release.name
+            by_release.setdefault(published, []).append(planned)
+        rendered = [
+            spec
+            for name, group in by_release.items()
+            for spec in specs(name, release.license, group)
+        ]
         return _Plan(
             repository,
             directory,
@@ -230,7 +237,7 @@ class RpmFamilyPublisher:
             tuple(given),
             built,
             release.license,
-            release.release.name,
+            release.release,
         )
 
     def _write_specs(self, plans: Sequence[_Plan]) -> None:
@@ -307,7 +314,7 @@ class RpmFamilyPublisher:
                 path.relative_to(arch).as_posix() for path in withdrawn if path.parts[0] == arch
             }
             records = _with_published(plan, records, existing / arch, leaving)
-        extra = self.extra_records(plan.repository, records, options, plan.license)
+        extra = self.extra_records(plan.release, plan.repository, options, plan.license)
         progress(f"{plan.label}: writing repodata for {len(records)} packages")
         repomd = write_repodata(plan.directory, records, extra, options.source_date_epoch)
         if options.sign_key is not None:
@@ -341,7 +348,7 @@ class RpmFamilyPublisher:
         signed = options.sign_key is not None
         return RpmRepoFile(
             identifier=repo_id("repogen", target, arch),
-            name=f"{plan.release_name} ({target}, {arch})",
+            name=f"{plan.release.name} ({target}, {arch})",
             baseurl=baseurl,
             gpgkey=url_join(baseurl, "repodata", REPOMD_KEY) if signed else None,
             zypper=self.family is Family.SUSE,

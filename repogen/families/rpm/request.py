@@ -1,10 +1,11 @@
-"""dnf and yum command lines: ``install``, ``remove``, ``module install|enable|reset|switch-to``.
+"""dnf and yum command lines: ``install``, ``remove``, ``module install|enable|disable|reset|
+switch-to|remove|update``.
 
-Only the argument forms the resolver models are accepted: a package is a name or a provide,
-a module is ``M[:S][/P]``.  dnf also takes globs (``node*``, ``nodejs/*``), module specs with
-a version and context (``M:S:VERSION[:CONTEXT][:ARCH]``) and ``@module`` in ``install``; the
-resolver would answer those as missing, where dnf succeeds, so they are refused as not
-modelled rather than answered wrongly.
+A package is a name or a provide; ``install @M…`` installs module profiles as ``module
+install M…`` does.  A module argument is ``NAME[:STREAM[:VERSION[:CONTEXT[:ARCH]]]][/PROFILE]``,
+globs allowed (:mod:`repogen.families.rpm.module_specs`).  Package globs (``node*``) and
+``install`` mixing ``@`` arguments with packages are refused as not modelled rather than
+answered wrongly.
 """
 
 from __future__ import annotations
@@ -22,65 +23,80 @@ from repogen.resolve.request import (
     split_options,
 )
 
-#: dnf's glob characters (fnmatch): in a package or module argument they make it a pattern.
+#: dnf's glob characters (fnmatch): in a package argument they make it a pattern.
 _GLOB = re.compile(r"[*?\[\]]")
+
+_MODULE_COMMANDS = {
+    "install": Action.MODULE_INSTALL,
+    "enable": Action.MODULE_ENABLE,
+    "disable": Action.MODULE_DISABLE,
+    "reset": Action.MODULE_RESET,
+    "switch-to": Action.MODULE_SWITCH,
+    "remove": Action.MODULE_REMOVE,
+    "erase": Action.MODULE_REMOVE,
+    "update": Action.MODULE_UPDATE,
+}
+
+#: ``--setopt`` options that decide a resolution, and the words that set them true.
+_TRUE = {"1", "true", "yes"}
 
 
 def _check_package(word: str, shown: str) -> None:
     if _GLOB.search(word):
         raise RequestError(f"{shown!r}: the glob {word!r} is not modelled (name a package)")
-    if word.startswith("@"):
-        raise RequestError(
-            f"{shown!r}: {word!r} (a group or module in dnf install) is not modelled "
-            "(use dnf module install)"
-        )
 
 
-def _check_module(spec: str, shown: str) -> None:
-    if _GLOB.search(spec):
-        raise RequestError(f"{shown!r}: the module glob {spec!r} is not modelled (name M[:S][/P])")
-    if spec.partition("/")[0].count(":") > 1:
+def _module_install(names: list[str], shown: str) -> list[str] | None:
+    """The module arguments of ``install @M…``, or None when no argument starts with ``@``."""
+    modules = [name[1:] for name in names if name.startswith("@")]
+    if not modules:
+        return None
+    if len(modules) != len(names):
         raise RequestError(
-            f"{shown!r}: the module spec {spec!r} with a version or context is not modelled "
-            "(name M[:S][/P])"
+            f"{shown!r}: install of @modules together with packages is not modelled "
+            "(install them in two commands)"
         )
+    return modules
 
 
 def parse(words: list[str], shown: str) -> Request:
-    weak = True
+    settings = {"install_weak_deps": True, "module_stream_switch": False}
     kept = []
     for word in words:
-        if word.startswith("--setopt=install_weak_deps="):
-            weak = word.split("=", 2)[2].lower() in {"1", "true", "yes"}
+        option, _, value = word.removeprefix("--setopt=").partition("=")
+        if word.startswith("--setopt=") and option in settings:
+            settings[option] = value.lower() in _TRUE
         else:
             kept.append(word)
     options, (command, *rest) = split_options(kept, shown)
-    reject_options(options, {"--allowerasing", "--best"}, shown)
-    erasing = "--allowerasing" in options
+    known = {"--allowerasing", "--best"}
+    if command == "module" and rest and rest[0] in {"remove", "erase"}:
+        known.add("--all")
+    reject_options(options, known, shown)
     if command == "install":
+        modules = _module_install(rest, shown)
         action, names = Action.INSTALL, rest
+        if modules is not None:
+            action, names = Action.MODULE_INSTALL, modules
     elif command in {"remove", "erase"}:
         action, names = Action.REMOVE, rest
     elif command == "module" and rest:
         sub, *names = rest
-        modules = {
-            "install": Action.MODULE_INSTALL,
-            "enable": Action.MODULE_ENABLE,
-            "reset": Action.MODULE_RESET,
-            "switch-to": Action.MODULE_SWITCH,
-        }
-        action = action_named(modules, sub, "dnf module", shown)
+        action = action_named(_MODULE_COMMANDS, sub, "dnf module", shown)
     else:
         raise RequestError(
             f"{shown!r}: dnf command {command!r} is not modelled (install, remove, module …)"
         )
-    for name in names:
-        (_check_module if command == "module" else _check_package)(name, shown)
+    if action in {Action.INSTALL, Action.REMOVE}:
+        for name in names:
+            _check_package(name, shown)
     return Request(
         Family.RPM,
         action,
         needs_names(names, shown),
         shown,
-        install_recommends=weak,
-        allow_erasing=erasing,
+        install_recommends=settings["install_weak_deps"],
+        allow_erasing="--allowerasing" in options,
+        module_stream_switch=settings["module_stream_switch"],
+        remove_all="--all" in options,
     )

@@ -13,7 +13,8 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
   builds requiring other modules) are hidden even where they share a name; any other package
   named as, or providing the name of, an active artifact is hidden too.  A model's streams
   name their packages rather than list NEVRAs: the release packages of those names are the
-  stream's.  A repository with ``module_hotfixes=1`` is exempt.  Hidden
+  stream's.  A repository with ``module_hotfixes=1`` is exempt; a repository's
+  ``includepkgs`` (name globs) excludes its other packages.  Hidden
   packages stay in libsolv's pool, excluded as dnf excludes them: never installed, but a
   package with a newer hidden version is still an old version that libsolv chooses last.
 - Installing a package that is an artifact of an active build of a stream that is not enabled
@@ -27,6 +28,12 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
   S has (or the one named), and distro-syncs the installed packages named as artifacts of the
   old or the new stream to S; it removes nothing by itself (an installed package S lacks
   stays), and erases only with ``--allowerasing``.
+- A module argument is any of libdnf's ``NAME[:STREAM[:VERSION[:CONTEXT[:ARCH]]]][/PROFILE]``
+  forms, globs included (:mod:`repogen.families.rpm.module_specs`); ``install @M…`` is
+  ``module install M…``.  ``module install`` of named builds installs their artifacts, and
+  fails when none of them is active.  ``--setopt=module_stream_switch=True`` lets ``module
+  install``/``enable`` switch an enabled stream.  ``module disable|reset|remove|update`` are
+  :mod:`repogen.families.rpm.module_commands`.
 
 Requests are libdnf's jobs: ``install X`` asks for one of the packages named X, else of those
 providing X (installed ones included), the best of them (``best=True``), with libdnf's solver
@@ -40,14 +47,16 @@ providers of what installed packages recommend and nothing installed provides
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
 
 import solv
 
-from repogen.families.rpm import libsolv
+from repogen.families.rpm import libsolv, module_commands
 from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
+from repogen.families.rpm.module_specs import ModuleRequest, module_requests, no_default_profile
 from repogen.families.rpm.versions import artifact_name, nevra
-from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamSpec
+from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -57,6 +66,9 @@ _MODULE_ACTIONS = {
     Action.MODULE_ENABLE,
     Action.MODULE_SWITCH,
     Action.MODULE_RESET,
+    Action.MODULE_DISABLE,
+    Action.MODULE_REMOVE,
+    Action.MODULE_UPDATE,
 }
 
 #: The solver flags libdnf always sets (``Goal::Impl::initSolver``).
@@ -70,54 +82,6 @@ _LIBDNF_FLAGS = {
 
 
 @dataclass(frozen=True)
-class ModuleRequest:
-    """What ``M[:S][/P]`` names: a module, its stream and (when given) a profile."""
-
-    module: ModuleSpec
-    stream: StreamSpec
-    profile: str | None
-
-    @property
-    def installed_profiles(self) -> tuple[str, ...]:
-        """The profiles ``module install`` installs: the one named, else the default ones."""
-        return (self.profile,) if self.profile else self.defaults
-
-    @property
-    def defaults(self) -> tuple[str, ...]:
-        return self.stream.defaults(self.module.default_profile)
-
-
-def module_request(universe: Universe, spec: str) -> ModuleRequest | str:
-    """``M[:S][/P]`` → the module, stream and profile, or the error dnf prints."""
-    rest, _, profile = spec.partition("/")
-    name, _, stream_name = rest.partition(":")
-    module = next((m for m in universe.modules if m.name == name), None)
-    if module is None:
-        return f"Error: Problems in request:\nmissing groups or modules: {spec}"
-    only = module.streams[0].name if len(module.streams) == 1 else None
-    chosen = stream_name or only or universe.installed.streams.get(name) or module.default_stream
-    stream = module.stream(chosen) if chosen else None
-    if stream is None:
-        return f"Error: Problems in request:\nmissing groups or modules: {spec}"
-    if profile and profile not in stream.profiles:
-        return f"Error: Profile {name}:{stream.name}/{profile} not found"
-    return ModuleRequest(module, stream, profile or None)
-
-
-def no_default_profile(parsed: ModuleRequest) -> str | None:
-    """What dnf 4 logs when ``module install M:S`` names no profile and S has no default
-    one (``ModuleBase.install``: the stream's default profiles come from the defaults
-    document), or None when it has one."""
-    if parsed.profile or parsed.defaults:
-        return None
-    where = f"{parsed.module.name}:{parsed.stream.name}"
-    if not parsed.stream.profiles:
-        return f"No profiles for module {where}"
-    available = ", ".join(sorted(parsed.stream.profiles))
-    return f"No default profiles for module {where}. Available profiles: {available}"
-
-
-@dataclass(frozen=True)
 class _Goal:
     """What one dnf transaction asks for once the module streams are decided."""
 
@@ -128,75 +92,101 @@ class _Goal:
     profiles: bool = False
     #: Installed packages to distro-sync to the active streams (``module switch-to``).
     sync: tuple[str, ...] = ()
+    #: The NEVRAs ``module install M:S:V[:C]`` installs its profiles' packages from.
+    artifacts: frozenset[str] = frozenset()
+    #: Modules disabled: none of their streams is active.
+    disabled: frozenset[str] = frozenset()
+    #: Installed packages to erase and to upgrade (``module remove --all``, ``module update``).
+    erase: tuple[str, ...] = ()
+    update: tuple[str, ...] = ()
 
 
 class DnfResolver:
     """Resolves rpm-family requests as dnf 4 does on EL8/9 (and Fedora, without modules)."""
 
     def resolve(self, universe: Universe, request: Request) -> Resolution:
+        universe = with_local_defaults(universe)
         enabled = dict(universe.installed.streams)
         if request.action in _MODULE_ACTIONS:
             return self.module_command(universe, request, enabled)
-        return self.transaction(universe, request, _Goal(request.names, enabled))
+        disabled = frozenset(universe.installed.disabled)
+        return self.transaction(universe, request, _Goal(request.names, enabled, disabled=disabled))
 
     def module_command(
         self, universe: Universe, request: Request, enabled: dict[str, str]
     ) -> Resolution:
-        if request.action is Action.MODULE_RESET:
-            return Resolution(ok=True)
+        disabled = set(universe.installed.disabled)
+        if request.action in {Action.MODULE_DISABLE, Action.MODULE_RESET}:
+            return module_commands.change_state(universe, request)
+        if request.action in {Action.MODULE_REMOVE, Action.MODULE_UPDATE}:
+            found = module_commands.profile_packages_of(universe, request)
+            if isinstance(found, Resolution):
+                return found
+            erase, update = found
+            disabled_now = frozenset(disabled)
+            goal = _Goal((), enabled, disabled=disabled_now, erase=erase, update=update)
+            return self.transaction(universe, request, goal)
         names: list[str] = []
         newly: list[str] = []
-        requested_streams: list[str] = []
+        requested: list[ModuleRequest] = []
         sync: set[str] = set()
         for spec in request.names:
-            parsed = module_request(universe, spec)
-            if isinstance(parsed, str):
-                return Resolution(ok=False, problems=(parsed,))
-            missing = no_default_profile(parsed)
-            if missing and request.action is Action.MODULE_INSTALL:
-                return Resolution(
-                    ok=False,
-                    problems=(
-                        missing,
-                        f"Error: Problems in request:\nbroken groups or modules: {spec}",
-                    ),
-                )
-            module, stream = parsed.module.name, parsed.stream.name
-            current = enabled.get(module)
-            switching = request.action is Action.MODULE_SWITCH
-            if current not in (None, stream) and not switching:
-                return Resolution(
-                    ok=False,
-                    problems=(
-                        f"The operation would result in switching of module '{module}' stream "
-                        f"'{current}' to stream '{stream}'",
-                        "Error: It is not possible to switch enabled streams of a module unless "
-                        "explicitly enabled via configuration option module_stream_switch.",
-                    ),
-                )
-            if switching:
-                old = solve_modules(universe.modules, enabled).streams.get(module)
-                sync |= {*parsed.stream.artifacts, *(old.artifacts if old else ())}
-            if current != stream:
-                newly.append(f"{module}:{stream}")
-            enabled[module] = stream
-            requested_streams.append(f"{module}:{stream}")
-            names.extend(profile_names(universe, request, parsed))
+            chosen = module_requests(universe.modules, spec, enabled, universe.arch)
+            if isinstance(chosen, str):
+                return Resolution(ok=False, problems=(chosen,))
+            for parsed in chosen:
+                refused = _refused(request, parsed, enabled.get(parsed.module.name))
+                if refused:
+                    return Resolution(ok=False, problems=refused)
+                module, stream = parsed.module.name, parsed.stream.name
+                if request.action is Action.MODULE_SWITCH:
+                    old = solve_modules(universe.modules, enabled, disabled).streams.get(module)
+                    sync |= {*parsed.stream.artifacts, *(old.artifacts if old else ())}
+                if enabled.get(module) != stream:
+                    newly.append(f"{module}:{stream}")
+                enabled[module] = stream
+                disabled.discard(module)
+                requested.append(parsed)
+                names.extend(profile_names(universe, request, parsed))
         # libdnf's module solver decides which builds the enabled streams activate; the
         # streams they require are enabled with them (``enableDependencyTree``).
-        active = solve_modules(universe.modules, enabled)
+        active = solve_modules(universe.modules, enabled, disabled)
         if active.problems:
             return Resolution(ok=False, problems=(*active.problems, "Error: Problems in request"))
-        for stream_id in active.dependency_tree(requested_streams):
+        streams = [f"{p.module.name}:{p.stream.name}" for p in requested]
+        for stream_id in active.dependency_tree(streams):
             module, _, stream = stream_id.partition(":")
             if enabled.get(module) != stream:
                 enabled[module] = stream
                 newly.append(stream_id)
         if request.action is Action.MODULE_ENABLE:
             return Resolution(ok=True, modules=tuple(newly))
+        inactive = [p.spec for p in requested if not module_commands.active_builds(active, p)]
+        if inactive and request.action is Action.MODULE_INSTALL:
+            return Resolution(
+                ok=False,
+                problems=(
+                    f"All matches for argument '{inactive[0]}' are not active",
+                    f"Error: Problems in request:\nbroken groups or modules: {inactive[0]}",
+                ),
+            )
+        # A profile's packages come from the artifacts of the active builds the arguments
+        # match (``nevra_strict``), whatever other active stream lists a newer one.
+        artifacts = frozenset(
+            artifact
+            for parsed in requested
+            for build in module_commands.active_builds(active, parsed)
+            for artifact in build.build.artifacts
+        )
         installed = {p.name for p in universe.installed.packages}
         goal = _Goal(
-            tuple(names), enabled, tuple(newly), profiles=True, sync=tuple(sorted(sync & installed))
+            tuple(names),
+            enabled,
+            tuple(newly),
+            profiles=True,
+            sync=tuple(sorted(sync & installed)),
+            artifacts=artifacts,
+            disabled=frozenset(disabled),
         )
         return self.transaction(universe, request, goal)
 
@@ -207,22 +197,35 @@ class DnfResolver:
             return list(parsed.installed_profiles)
         if request.action is Action.MODULE_SWITCH:
             if parsed.profile:
-                return [parsed.profile]
+                return parsed.profiles()
             installed = universe.installed.profiles.get(parsed.module.name, ())
             return [p for p in installed if p in parsed.stream.profiles]
         return []
 
     def transaction(self, universe: Universe, request: Request, goal: _Goal) -> Resolution:
         # A problem of the modules here is only a warning: dnf goes on with what is active.
-        active = solve_modules(universe.modules, goal.enabled)
+        active = solve_modules(universe.modules, goal.enabled, goal.disabled)
         # dnf remove works without the repositories: the packages that need a removed one
         # go too, rather than being replaced from a repository.
         visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
         pool = libsolv.build_pool(universe.arch, visible, universe.installed.packages, hidden)
+        hotfix = frozenset(
+            id(package)
+            for hotfixes, packages in (
+                (universe.hotfixes, universe.release),
+                (universe.base_hotfixes, universe.base),
+            )
+            if hotfixes
+            for package in packages
+        )
         jobs = []
-        find = profile_packages if goal.profiles else command_line_packages
         for name in goal.names:
-            matches = find(pool, name)
+            if goal.profiles:
+                matches = _artifacts_named(pool, name, goal.artifacts, hotfix) or (
+                    profile_packages(pool, name)
+                )
+            else:
+                matches = command_line_packages(pool, name)
             if not matches:
                 return Resolution(
                     ok=False,
@@ -236,6 +239,12 @@ class DnfResolver:
             else:
                 how = solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_FORCEBEST
                 jobs.append(libsolv.one_of(pool, matches, how))
+        for name in goal.erase:
+            jobs += libsolv.select(pool, name).jobs(solv.Job.SOLVER_ERASE)
+        for name in goal.update:
+            # libdnf's ``Goal::upgrade`` of a package set: a targeted update.
+            how = solv.Job.SOLVER_UPDATE | solv.Job.SOLVER_TARGETED | solv.Job.SOLVER_FORCEBEST
+            jobs.append(libsolv.one_of(pool, _named(pool, name), how))
         for name in goal.sync:
             named = _named(pool, name)
             if any(s.repo != pool.pool.installed for s in named):
@@ -249,7 +258,7 @@ class DnfResolver:
             solv.Solver.SOLVER_FLAG_IGNORE_RECOMMENDED: not request.install_recommends,
             solv.Solver.SOLVER_FLAG_ALLOW_DOWNGRADE: request.action is not Action.REMOVE,
             solv.Solver.SOLVER_FLAG_ALLOW_UNINSTALL: request.allow_erasing
-            or request.action is Action.REMOVE,
+            or request.action in {Action.REMOVE, Action.MODULE_REMOVE},
         }
         result = libsolv.solve(pool, jobs, flags)
         if not result.ok:
@@ -294,15 +303,41 @@ def profile_names(universe: Universe, request: Request, parsed: ModuleRequest) -
     ]
 
 
+def with_local_defaults(universe: Universe) -> Universe:
+    """*universe* with the default streams and profiles of the machine's
+    ``modules.defaults.d`` in place of the repositories' (libdnf merges them last: they win;
+    a stream they give profiles for takes those, the others keep the repositories')."""
+    local = universe.installed.module_defaults
+    profiles = universe.installed.module_default_profiles
+    if not local and not profiles:
+        return universe
+
+    def local_module(module: ModuleSpec) -> ModuleSpec:
+        mine = profiles.get(module.name, {})
+        streams = tuple(
+            replace(s, default_profiles=mine[s.name]) if s.name in mine else s
+            for s in module.streams
+        )
+        default = local.get(module.name, module.default_stream)
+        return replace(module, streams=streams, default_stream=default)
+
+    return replace(universe, modules=tuple(local_module(m) for m in universe.modules))
+
+
+def _chosen(universe: Universe, spec: str) -> list[ModuleRequest] | str:
+    streams = universe.installed.streams
+    return module_requests(universe.modules, spec, streams, universe.arch)
+
+
 def installed_profiles(universe: Universe, request: Request) -> dict[str, list[str]]:
     """The profiles each module of a ``module install``/``switch-to`` installs."""
     found: dict[str, list[str]] = {}
     if request.action in {Action.MODULE_INSTALL, Action.MODULE_SWITCH}:
         for spec in request.names:
-            parsed = module_request(universe, spec)
-            if isinstance(parsed, ModuleRequest):
-                chosen = DnfResolver.profiles(universe, request, parsed)
-                found.setdefault(parsed.module.name, []).extend(chosen)
+            chosen = _chosen(universe, spec)
+            for parsed in chosen if not isinstance(chosen, str) else ():
+                profiles = DnfResolver.profiles(universe, request, parsed)
+                found.setdefault(parsed.module.name, []).extend(profiles)
     return found
 
 
@@ -311,15 +346,59 @@ def requested_profile_packages(universe: Universe, request: Request) -> list[str
     stream or profile dnf would not find."""
     names: list[str] = []
     for spec in request.names:
-        parsed = module_request(universe, spec)
-        if isinstance(parsed, str):
+        chosen = _chosen(universe, spec)
+        if isinstance(chosen, str):
             return None
-        names += profile_names(universe, request, parsed)
+        for parsed in chosen:
+            names += profile_names(universe, request, parsed)
     return names
 
 
 def _named(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
     return [s for s in pool.pool.solvables_iter() if s.name == name and pool.considered(s)]
+
+
+def _artifacts_named(
+    pool: libsolv.Pool, name: str, artifacts: frozenset[str], hotfix: frozenset[int]
+) -> list[solv.XSolvable]:
+    """The packages named *name* among *artifacts* (NEVRAs), installed or available, and
+    those of ``module_hotfixes`` repositories (the id()s in *hotfix*), as
+    ``ModuleBase._install_profiles_internal`` asks for a profile's package; none when
+    there are no artifacts (a model's stream)."""
+    if not artifacts:
+        return []
+    return [
+        s
+        for s in _named(pool, name)
+        if nevra(s.name, s.evr, s.arch) in artifacts or id(pool.packages[s.id]) in hotfix
+    ]
+
+
+def _refused(request: Request, parsed: ModuleRequest, current: str | None) -> tuple[str, ...]:
+    """Why dnf refuses a module command's argument *parsed* (the module's enabled stream
+    *current*), or nothing."""
+    action = request.action
+    if parsed.profile and not parsed.profiles() and action is not Action.MODULE_ENABLE:
+        where = f"{parsed.module.name}:{parsed.stream.name}"
+        available = ", ".join(sorted(parsed.stream.profiles))
+        return (
+            f"Unable to match profile for argument {parsed.spec}. "
+            f"Available profiles for '{where}': {available}",
+            f"Error: Problems in request:\nmissing groups or modules: {parsed.spec}",
+        )
+    missing = no_default_profile(parsed)
+    if missing and action is Action.MODULE_INSTALL:
+        return (missing, f"Error: Problems in request:\nbroken groups or modules: {parsed.spec}")
+    module, stream = parsed.module.name, parsed.stream.name
+    switching = action is Action.MODULE_SWITCH or request.module_stream_switch
+    if current not in (None, stream) and not switching:
+        return (
+            f"The operation would result in switching of module '{module}' stream "
+            f"'{current}' to stream '{stream}'",
+            "Error: It is not possible to switch enabled streams of a module unless "
+            "explicitly enabled via configuration option module_stream_switch.",
+        )
+    return ()
 
 
 def _unmet_recommends(pool: libsolv.Pool, installed: Sequence[PackageSpec]) -> list[solv.XSolvable]:
@@ -420,16 +499,24 @@ class _Filtering:
 def _filter(
     universe: Universe, active: ActiveModules
 ) -> tuple[list[PackageSpec], list[PackageSpec]]:
-    """The available packages that survive modular filtering, and those it excludes (a
-    ``module_hotfixes`` release repository is exempt)."""
-    if not universe.modules:
-        return [*universe.release, *universe.base], []
-    filtering = _Filtering.of(universe, active)
+    """The available packages that survive modular filtering and each repository's
+    ``includepkgs``, and those excluded (a ``module_hotfixes`` release or base repository is
+    exempt from modular filtering)."""
+    filtering = _Filtering.of(universe, active) if universe.modules else None
     kept: list[PackageSpec] = []
     hidden: list[PackageSpec] = []
-    for package in universe.release:
-        visible = universe.hotfixes or not filtering.hides(package, release=True)
-        (kept if visible else hidden).append(package)
-    for package in universe.base:
-        (hidden if filtering.hides(package, release=False) else kept).append(package)
+    for repository, packages, hotfixes in (
+        ("release", universe.release, universe.hotfixes),
+        ("base", universe.base, universe.base_hotfixes),
+    ):
+        include = universe.include_packages.get(repository)
+        modular = None if hotfixes else filtering
+        for package in packages:
+            excluded = include is not None and not any(
+                fnmatchcase(package.name, pattern) for pattern in include
+            )
+            hides = excluded or (
+                modular is not None and modular.hides(package, release=repository == "release")
+            )
+            (hidden if hides else kept).append(package)
     return kept, hidden

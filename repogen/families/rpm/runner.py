@@ -1,11 +1,12 @@
 """dnf answers an rpm-family request: the command line as written, ``--assumeno``, in a
-:class:`DnfSandbox` with the release repositories (``module_hotfixes=1`` for a hotfix
-universe) and the base repositories.
+:class:`DnfSandbox` with the release repositories and the base repositories, either
+with ``module_hotfixes=1`` or ``includepkgs`` as the universe says.
 
 The installed state is the machine's: the installed packages' headers in the sandbox's rpmdb
-(``rpm --justdb``, from ``.rpm`` files built for them) and the enabled streams in its
-``/etc/dnf/modules.d`` (``dnf module enable``, then the installed profiles written into its
-``profiles=`` lines), so one sandbox serves one state.
+(``rpm --justdb``, from ``.rpm`` files built for them), its own default streams in
+``/etc/dnf/modules.defaults.d``, and the disabled modules and enabled streams in its
+``/etc/dnf/modules.d`` (``dnf module disable`` and ``enable``, then the installed profiles
+written into its ``profiles=`` lines), so one sandbox serves one state.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
 
 
+def _hotfix(universe: Universe, name: str) -> bool:
+    """Whether the repository *name* (``release…``, ``base…``) has ``module_hotfixes=1``."""
+    if name.startswith("release"):
+        return universe.hotfixes
+    return universe.base_hotfixes
+
+
 class DnfRunner:
     def __init__(self, work: Path, publications: Publications) -> None:
         self.publications = publications
@@ -30,7 +38,10 @@ class DnfRunner:
         published = self.publications.universe(repository, universe)
         repositories = [
             DnfRepository(
-                name, publication.client, universe.hotfixes and name.startswith("release")
+                name,
+                publication.client,
+                _hotfix(universe, name),
+                universe.include_packages.get(name.partition("-")[0], ()),
             )
             for name, publication in published.named
         ]
@@ -48,10 +59,24 @@ class DnfRunner:
             )
             if installed.packages:
                 sandbox.install_headers(self.publications.rpm_files(repository, installed.packages))
+            if installed.module_defaults or installed.module_default_profiles:
+                sandbox.set_module_defaults(
+                    installed.module_defaults, installed.module_default_profiles
+                )
+            if installed.disabled:
+                sandbox.disable_modules(sorted(installed.disabled))
             if streams:
                 sandbox.enable_streams(streams)
             sandbox.record_profiles(profiles)
             return sandbox
 
-        key = (tuple(repositories), installed.packages, tuple(streams), tuple(profiles.items()))
+        key = (
+            tuple(repositories),
+            installed.packages,
+            tuple(streams),
+            tuple(profiles.items()),
+            tuple(sorted(installed.disabled)),
+            tuple(sorted(installed.module_defaults.items())),
+            repr(sorted(installed.module_default_profiles.items())),
+        )
         return self.sandboxes.get(key, make).resolve(request.words())
