@@ -160,6 +160,39 @@ def test_apt_cuda_drivers_pinned_to_560_brings_the_proprietary_driver(
     assert not {"nvidia-settings", "nvidia-modprobe", "nvidia-prime"} & got.keys()
 
 
+@pytest.mark.parametrize(
+    ("target", "arch", "command", "kmod"),
+    [
+        ("rhel9", "x86_64", "dnf module install nvidia-driver:560-open", "kmod-nvidia-open-dkms"),
+        (
+            "sles15",
+            "x86_64",
+            "zypper install nvidia-open-560",
+            "nvidia-open-driver-G06-signed-kmp-default",
+        ),
+        (
+            "sles15",
+            "x86_64",
+            "zypper install nvidia-open-560-azure",
+            "nvidia-open-driver-G06-signed-kmp-azure",
+        ),
+        (
+            "sles15",
+            "sbsa",
+            "zypper install nvidia-open-560-64k",
+            "nvidia-open-driver-G06-signed-kmp-64kb",
+        ),
+    ],
+)
+def test_pinned_branch_takes_its_newest_version_with_565_present(
+    channel: Channel, real_engine: RealEngine, target: str, arch: str, command: str, kmod: str
+) -> None:
+    """The announcement's pinned-branch commands at the channel's last point: the newest
+    560 open kernel module of that flavor, not 565's (repogen and the real dnf / zypper)."""
+    got = installed(resolved(repository(channel.at(), target, arch), command, real_engine))
+    assert got[kmod].split(":")[-1].startswith("560.35.05-1")
+
+
 # -- RPM --------------------------------------------------------------------------------------
 
 
