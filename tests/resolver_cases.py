@@ -131,6 +131,9 @@ def package(data: dict[str, Any], family: Family) -> PackageSpec:
         section="test",
         relations=relations,
         kernel_module=data.get("kernel_module"),
+        source=data.get("source"),
+        essential=data.get("essential", False),
+        protected=data.get("protected", False),
     )
 
 
@@ -174,6 +177,7 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         tuple(package(p, family) for p in data.get("installed", ())),
         dict(data.get("enabled", {})),
         {module: tuple(names) for module, names in data.get("installed_profiles", {}).items()},
+        frozenset(data.get("held", ())),
     )
     universe = Universe(
         family=family,

@@ -128,6 +128,13 @@ class PackageSpec:
     component: bool = False
     pattern: PatternAttributes | None = None
     origin: ModelPath = ()
+    #: The source package it is built from, ``name`` or ``name (version)`` (Debian
+    #: ``Source``); None: a source of its own name and version.
+    source: str | None = None
+    #: Debian ``Essential: yes``: the package manager never removes it on its own.
+    essential: bool = False
+    #: Debian ``Protected: yes``: as essential for removals, nothing else.
+    protected: bool = False
 
     def related(self, kind: RelationKind) -> tuple[Relation, ...]:
         return self.relations.get(kind, ())

@@ -28,6 +28,8 @@ class InstalledState:
     streams: Mapping[str, str] = field(default_factory=dict)
     #: Module → the profiles ``module install`` installed from its enabled stream.
     profiles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Installed packages the client keeps as they are: ``apt-mark hold``, ``zypper addlock``.
+    held: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,9 @@ def _package(section: apt_pkg.TagSection[str]) -> PackageSpec:
         kernel_module=kernel_module(name, relations[RelationKind.PROVIDES])
         if "nvidia" in provides
         else None,
+        source=section.get("Source"),
+        essential=section.get("Essential", "no").strip() == "yes",
+        protected=section.get("Protected", "no").strip() == "yes",
     )
 
 
