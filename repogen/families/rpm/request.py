@@ -1,4 +1,5 @@
-"""dnf and yum command lines: ``install``, ``remove``, ``module install|enable|reset|switch-to``.
+"""dnf and yum command lines: ``install``, ``remove``, ``upgrade``/``update``, ``distro-sync``,
+``downgrade``, ``module install|enable|reset|switch-to``.
 
 Only the argument forms the resolver models are accepted: a package is a name or a provide,
 a module is ``M[:S][/P]``.  dnf also takes globs (``node*``, ``nodejs/*``), module specs with
@@ -13,6 +14,7 @@ import re
 
 from repogen.families import Family
 from repogen.resolve.request import (
+    UPGRADES,
     Action,
     Request,
     RequestError,
@@ -21,6 +23,15 @@ from repogen.resolve.request import (
     reject_options,
     split_options,
 )
+
+#: dnf's upgrade commands and their aliases (names optional, except for downgrade).
+_UPGRADES = {
+    "upgrade": Action.UPGRADE,
+    "update": Action.UPGRADE,
+    "distro-sync": Action.DISTRO_SYNC,
+    "distrosync": Action.DISTRO_SYNC,
+    "downgrade": Action.DOWNGRADE,
+}
 
 #: dnf's glob characters (fnmatch): in a package or module argument they make it a pattern.
 _GLOB = re.compile(r"[*?\[\]]")
@@ -61,6 +72,8 @@ def parse(words: list[str], shown: str) -> Request:
         action, names = Action.INSTALL, rest
     elif command in {"remove", "erase"}:
         action, names = Action.REMOVE, rest
+    elif command in _UPGRADES:
+        action, names = _UPGRADES[command], rest
     elif command == "module" and rest:
         sub, *names = rest
         modules = {
@@ -72,14 +85,15 @@ def parse(words: list[str], shown: str) -> Request:
         action = action_named(modules, sub, "dnf module", shown)
     else:
         raise RequestError(
-            f"{shown!r}: dnf command {command!r} is not modelled (install, remove, module …)"
+            f"{shown!r}: dnf command {command!r} is not modelled "
+            "(install, remove, upgrade, distro-sync, downgrade, module …)"
         )
     for name in names:
         (_check_module if command == "module" else _check_package)(name, shown)
     return Request(
         Family.RPM,
         action,
-        needs_names(names, shown),
+        tuple(names) if action in UPGRADES else needs_names(names, shown),
         shown,
         install_recommends=weak,
         allow_erasing=erasing,

@@ -46,6 +46,7 @@ import solv
 
 from repogen.families.rpm import libsolv
 from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
+from repogen.families.rpm.upgrades import UPGRADE_ACTIONS, upgrade_jobs, versioned_packages
 from repogen.families.rpm.versions import artifact_name, nevra
 from repogen.model import ModuleSpec, PackageSpec, RelationKind, StreamSpec
 from repogen.resolve.request import Action, Request
@@ -220,8 +221,13 @@ class DnfResolver:
         visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
         pool = libsolv.build_pool(universe.arch, visible, universe.installed.packages, hidden)
         jobs = []
+        if request.action in UPGRADE_ACTIONS:
+            found = upgrade_jobs(pool, request)
+            if isinstance(found, Resolution):
+                return found
+            jobs += found
         find = profile_packages if goal.profiles else command_line_packages
-        for name in goal.names:
+        for name in () if request.action in UPGRADE_ACTIONS else goal.names:
             matches = find(pool, name)
             if not matches:
                 return Resolution(
@@ -340,13 +346,14 @@ def _unmet_recommends(pool: libsolv.Pool, installed: Sequence[PackageSpec]) -> l
 
 def command_line_packages(pool: libsolv.Pool, word: str) -> list[solv.XSolvable]:
     """What dnf's ``Subject`` finds for a command-line word: the packages named so, else the
-    packages providing it, installed ones included, excluded ones never."""
+    packages providing it, else those of the version it names (``NAME-VERSION[-RELEASE]``),
+    installed ones included, excluded ones never."""
     for provides_only in (False, True):
         selection = libsolv.select(pool, word, provides_only)
         found = [s for s in selection.solvables() if pool.considered(s)]
         if found:
             return found
-    return []
+    return versioned_packages(pool, word)
 
 
 def profile_packages(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
