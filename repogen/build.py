@@ -140,6 +140,7 @@ def build(
         manifest = {
             "release": release.release.name,
             "model": release.source,
+            "releases": list(release.releases or (release.release.name,)),
             "repos": [asdict(entry) for entry in entries],
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from repogen.build import MANIFEST, build, source_date_epoch
-from repogen.cli.common import ModelArgument, app, err, load_model
+from repogen.cli.common import AtOption, ModelArgument, app, err, load_model
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 
@@ -20,6 +20,7 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\x00-\x20\x7f]+")
 @app.command("build")
 def build_command(
     model: ModelArgument = None,
+    at: AtOption = None,
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Output directory (replaced as a whole).")
     ] = Path("out"),
@@ -67,7 +68,7 @@ def build_command(
         raise typer.BadParameter(
             f"{base_url!r} is not a URL (scheme://host/path, no spaces)", param_hint="--base-url"
         )
-    release = load_model(model)
+    release = load_model(model, at)
     options = BuildOptions(
         source_date_epoch=source_date_epoch(release),
         packages=not no_packages,

@@ -16,10 +16,11 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.models import CommandFunctionType
 
+from repogen.channel import Channel, UnknownPoint, load_channel_or_release
 from repogen.data import RELEASE
 from repogen.engine import RealEngine
 from repogen.errors import RepogenError
-from repogen.model import ModelErrors, ReleaseModel, Repository, load_release
+from repogen.model import ModelErrors, ReleaseModel, Repository
 from repogen.resolve import Engine, in_process
 
 #: The release a command works on when no model is given.
@@ -148,12 +149,21 @@ app = App(
 ModelArgument = Annotated[
     Path | None,
     typer.Argument(
-        help="Release model YAML file. Default: the bundled CUDA 12.6 release.",
+        help="Release model or channel YAML file. Default: the bundled CUDA 12.6 release.",
         dir_okay=False,
         show_default=False,
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar="RELEASE",
+        help="With a channel file: the channel as it was when RELEASE was the newest "
+        "(default: the newest).",
+    ),
+]
 
 
 class EngineName(StrEnum):
@@ -195,12 +205,23 @@ def model_root() -> Path | None:
     return Path(root) if root else None
 
 
-def load_model(model: Path | None) -> ReleaseModel:
-    """Load *model*, or exit with every error on its own line."""
+def load_history(model: Path | None) -> Channel:
+    """Load *model*, a channel file or a release model (a channel of one point), or exit
+    with every error on its own line."""
     try:
-        return load_release(model or BUNDLED_RELEASE, model_root() if model else None)
+        loaded = load_channel_or_release(model or BUNDLED_RELEASE, model_root() if model else None)
     except ModelErrors as exc:
         report_model_errors(exc)
+    return loaded if isinstance(loaded, Channel) else Channel.of(loaded)
+
+
+def load_model(model: Path | None, at: str | None = None) -> ReleaseModel:
+    """The repositories of *model* (a channel file or a release model) when release *at*
+    was the newest (default: the newest), or exit with every error on its own line."""
+    try:
+        return load_history(model).at(at)
+    except UnknownPoint as exc:
+        raise typer.BadParameter(str(exc), param_hint="--at") from exc
 
 
 def report_model_errors(exc: ModelErrors) -> NoReturn:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from repogen.cli.common import ModelArgument, app, fail, load_model, repository_of
+from repogen.cli.common import AtOption, ModelArgument, app, fail, load_model, repository_of
 from repogen.graph import (
     Direction,
     Graph,
@@ -33,6 +33,7 @@ from repogen.resolve.universe import universe_for
 def graph(
     target: Annotated[str, typer.Option("--target", help="Target to draw.")],
     model: ModelArgument = None,
+    at: AtOption = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -101,7 +102,7 @@ def graph(
     if depth is not None and focus_on is None:
         raise typer.BadParameter("--depth needs --focus", param_hint="--depth")
     if releases is None:
-        release = load_model(model)
+        release = load_model(model, at)
         repository = repository_of(release, target, arch)
         drawn = build_graph(repository, release.release.name, base=base)
         if request is not None:

@@ -6,13 +6,13 @@ import json
 
 import typer
 
-from repogen.cli.common import JsonOption, ModelArgument, app, load_model, out
+from repogen.cli.common import AtOption, JsonOption, ModelArgument, app, load_model, out
 from repogen.model.declarations import ModelFile
 from repogen.summary import summarize, summary_json
 
 
 @app.command()
-def validate(model: ModelArgument = None, as_json: JsonOption = False) -> None:
+def validate(model: ModelArgument = None, at: AtOption = None, as_json: JsonOption = False) -> None:
     """Load a release model, expand it for every target, and check it.
 
     Prints each target and architecture with its number of packages after expansion, how many
@@ -22,13 +22,13 @@ def validate(model: ModelArgument = None, as_json: JsonOption = False) -> None:
 
     Example: repogen validate repogen/data/releases/cuda-12.5.yaml
     """
-    release = load_model(model)
+    release = load_model(model, at)
     if as_json:
         out.print_json(json.dumps(summary_json(release)))
         return
     info = release.release
     typer.echo(
-        f"{info.name}: CUDA {info.cuda}, driver {info.driver} "
+        f"{info.name}: {info.versions} "
         f"(branch {info.driver.split('.')[0]}), default kernel modules: "
         f"{info.default_flavor.value}"
     )

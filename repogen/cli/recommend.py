@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from repogen.cli.common import (
+    AtOption,
     JsonOption,
     ModelArgument,
     app,
@@ -39,6 +40,7 @@ BUNDLED_GPUS = SUPPORTED_GPUS
 @app.command("recommend")
 def recommend_command(
     model: ModelArgument = None,
+    at: AtOption = None,
     gpus: Annotated[
         list[str] | None,
         typer.Option(
@@ -115,7 +117,7 @@ def recommend_command(
     Example: repogen recommend --gpu 0x2204 --gpu 0x1b80 --target rhel9 --verify
     """
     # Unusable input (InputError) ends as every domain error does: one line, exit 2.
-    release = load_model(model)
+    release = load_model(model, at)
     supported = load_supported_gpus(supported_gpus or BUNDLED_GPUS)
     devids = [parse_device_id(gpu) for gpu in gpus or ()]
     if target is None:

@@ -12,6 +12,7 @@ from repogen.check.report import junit, resolution_json, results_json, table
 from repogen.check.run import Checker, assertion_files, why_chain
 from repogen.cli.common import (
     EXIT_ERROR,
+    AtOption,
     EngineName,
     EngineOption,
     JsonOption,
@@ -55,6 +56,7 @@ def resolve(
             dir_okay=False,
         ),
     ] = None,
+    at: AtOption = None,
     hotfixes: Annotated[
         bool, typer.Option("--hotfixes", help="module_hotfixes=1 on the release repository (dnf).")
     ] = False,
@@ -70,7 +72,7 @@ def resolve(
     Example: repogen resolve --target ubuntu2204 -- apt-get install cuda
     """
     model, request_words = split_model(words)
-    release = load_model(model)
+    release = load_model(model, at)
     repository = repository_of(release, target, arch)
     try:
         request = parse_request(request_words)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.model.concrete import ModuleSpec, Repository
+    from repogen.model.declarations import Release
     from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
@@ -87,6 +89,15 @@ class FamilyDriver(ABC):
         """What the family adds to the expansion of its targets (dnf module streams, SUSE
         patterns), or None: nothing."""
         return None
+
+    def merged_modules(
+        self, layers: Sequence[tuple[Release, Repository]]
+    ) -> tuple[ModuleSpec, ...]:
+        """The module streams of one repository that holds the packages of every release of
+        *layers* (oldest first, each release with its own repository of that target and
+        architecture), made as the family's repository tools make them from the packages
+        present; none by default."""
+        return ()
 
     @abstractmethod
     def compare_versions(self, a: str, b: str) -> int:

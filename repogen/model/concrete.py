@@ -256,6 +256,9 @@ class ReleaseModel:
     #: The assertion files and directories the model names (`assertions:`), each resolved
     #: against the file that names it: what `repogen check` runs when given none.
     assertions: tuple[Path, ...] = ()
+    #: The names of the releases it holds, oldest first: its own name for one release, every
+    #: release up to a point of a channel for a channel's view (:mod:`repogen.channel`).
+    releases: tuple[str, ...] = ()
 
     def repositories_of(self, target: str) -> tuple[Repository, ...]:
         return tuple(r for r in self.repositories if r.target_name == target)

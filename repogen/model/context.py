@@ -16,7 +16,7 @@ from repogen.families.base import FamilyDriver
 from repogen.model.declarations import ModelFile, Target, When
 from repogen.model.errors import ModelPath
 from repogen.model.problems import Problems
-from repogen.model.templates import TemplateError, fill, release_variables
+from repogen.model.templates import TemplateError, fill, names_cuda, release_variables
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,9 @@ class Context:
         #: Packages of each repository left out because their version scheme has no form
         #: there: that is reported once, and a relation naming them is not a second error.
         self.unversioned: dict[str, set[str]] = defaultdict(set)
+        #: Version schemes made from the CUDA version, in a driver-only release (no
+        #: ``release.cuda``): they have no value, and only a package using one is an error.
+        self.cuda_schemes: set[str] = set()
 
     def fill(
         self,
@@ -126,6 +129,9 @@ class Context:
                 path = ("targets", place.target_name, "versions", scheme)
             if template is None:
                 continue  # check_version_forms reports the missing form once
+            if self.model.release.cuda is None and names_cuda(template):
+                self.cuda_schemes.add(scheme)
+                continue
             version = self.fill(template, self.release_vars, path, place)
             if version is None:
                 continue

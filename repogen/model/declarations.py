@@ -91,8 +91,10 @@ class Release(Declaration):
     """The release itself: what every template variable is derived from."""
 
     name: Template = Field(description="Release name, e.g. cuda-12.6.0")
-    cuda: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")] = Field(
-        description="CUDA version, e.g. 12.6.0"
+    cuda: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")] | None = Field(
+        default=None,
+        description="CUDA version, e.g. 12.6.0; none for a driver-only release (a new driver "
+        "branch without a CUDA release), whose templates then have no {cuda…} variables",
     )
     driver: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")] = Field(
         description="Full driver version, e.g. 560.28.03; its first part is the branch"
@@ -105,6 +107,13 @@ class Release(Declaration):
         BeforeValidator(_date_text),
         StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
     ] = Field(description="Release date (YYYY-MM-DD); the default SOURCE_DATE_EPOCH of builds")
+
+    @property
+    def versions(self) -> str:
+        """``CUDA 12.6.0, driver 560.28.03``, or ``driver 565.57.01`` for a driver-only
+        release."""
+        cuda = f"CUDA {self.cuda}, " if self.cuda else ""
+        return f"{cuda}driver {self.driver}"
 
 
 class KernelFlavor(Declaration):

@@ -132,7 +132,13 @@ def load_release(path: Path, root: Path | None = None) -> ReleaseModel:
     Raises :class:`ModelErrors` listing every problem, each with file, line and model path.
     """
     with collector_paused():
-        document = load_document(path, root)
+        return release_of(load_document(path, root), path, root)
+
+
+def release_of(document: Document, path: Path, root: Path | None) -> ReleaseModel:
+    """The release model *document* (read from *path*) declares, as :func:`load_release`
+    gives it; for a caller that read the document itself (its lines locate later errors)."""
+    with collector_paused():
         bounds.control_characters(document)
         model = declarations(document, ModelFile)
         bounds.matrix_sizes(model, document)
@@ -151,4 +157,5 @@ def load_release(path: Path, root: Path | None = None) -> ReleaseModel:
             model.maintainer,
             model.license,
             assertions,
+            (model.release.name,),
         )

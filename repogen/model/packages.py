@@ -93,6 +93,13 @@ def _package(
             f"unknown version scheme {scheme!r}; expected one of "
             f"{', '.join(context.model.versions)}",
         )
+    elif version is None and scheme in context.cuda_schemes:
+        context.problems.add(
+            (*origins["version"], "version"),
+            f"version scheme {scheme!r} is made from the CUDA version, which a driver-only "
+            "release (no `release.cuda`) does not have",
+            place,
+        )
     relations = expand_relations(context, fields, origins, variables, place, references)
     # A broken summary is reported once; the package still exists for the other checks.
     if name is None or version is None:

@@ -22,17 +22,24 @@ class TemplateError(RepogenError, ValueError):
 
 def release_variables(release: Release) -> dict[str, str]:
     """The variables every template of *release* may use."""
+    variables = {
+        "release": release.name,
+        "driver": release.driver,
+        "branch": release.driver.split(".")[0],
+        "default_flavor": release.default_flavor.value,
+    }
+    if release.cuda is None:
+        # A driver-only release publishes no CUDA package: a template naming the CUDA
+        # version is an error at its line (unknown variable), not an empty name.
+        return variables
     major, minor, _patch = release.cuda.split(".")
     return {
-        "release": release.name,
+        **variables,
         "cuda": release.cuda,
         "cuda_major": major,
         "cuda_minor": minor,
         "cuda_dash": f"{major}-{minor}",
         "cuda_dot": f"{major}.{minor}",
-        "driver": release.driver,
-        "branch": release.driver.split(".")[0],
-        "default_flavor": release.default_flavor.value,
     }
 
 
@@ -49,6 +56,15 @@ def _fields(template: str) -> tuple[tuple[str, bool], ...]:
         for _literal, field, spec, conversion in parts
         if field is not None
     )
+
+
+def names_cuda(template: str) -> bool:
+    """Whether *template* uses a variable of the CUDA version (``{cuda_dash}``), which a
+    driver-only release does not have; a malformed template does not (filling reports it)."""
+    try:
+        return any(field.startswith("cuda") for field, _ in _fields(template))
+    except TemplateError:
+        return False
 
 
 def fill(template: str, variables: Mapping[str, str]) -> str:

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from repogen.engine.publications import Publications
     from repogen.engine.real import Runner
     from repogen.index.read import RepositoryRead
+    from repogen.model.concrete import ModuleSpec, Repository
+    from repogen.model.declarations import Release
     from repogen.model.extension import ModelExtension
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
@@ -75,6 +77,13 @@ class RpmDriver(FamilyDriver):
         from repogen.families.rpm.model import EXTENSION
 
         return EXTENSION
+
+    def merged_modules(
+        self, layers: Sequence[tuple[Release, Repository]]
+    ) -> tuple[ModuleSpec, ...]:
+        from repogen.families.rpm.channel_modules import merged_modules
+
+        return merged_modules(layers)
 
     def compare_versions(self, a: str, b: str) -> int:
         return versions.compare(a, b)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
@@ -20,6 +20,7 @@ from typing import ClassVar
 import createrepo_c as cr
 
 from repogen.families.rpm import artifacts as rpmartifacts
+from repogen.families.rpm import rpmmd
 from repogen.families.rpm.artifacts import RealPackage
 from repogen.families.rpm.rpmbuild import RpmbuildJob, run_rpmbuild
 from repogen.families.rpm.rpmmd import (
@@ -34,12 +35,13 @@ from repogen.families.rpm.rpmsign import sign_packages
 from repogen.families.rpm.spec import (
     Spec,
     SpecConventions,
+    SpecPackage,
     render,
     spec_package,
     spec_template,
     specs,
 )
-from repogen.families.rpm.versions import name_problem
+from repogen.families.rpm.versions import name_problem, nevra
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
@@ -66,6 +68,18 @@ class _Plan:
     @property
     def label(self) -> str:
         return _label(self.repository)
+
+
+def _described(
+    packages: Mapping[tuple[str, str], SpecPackage], real: RealPackage
+) -> tuple[str, str] | None:
+    """The model package a real one stands for: the one of its name, or, when the model has
+    several versions of it (a repository holding several releases), the one of its version."""
+    named = [key for key in packages if key[0] == real.record.name]
+    if len(named) <= 1:
+        return named[0] if named else None
+    own = rpmmd.nevra(real.record)
+    return next((key for key in named if nevra(*key, packages[key].arch) == own), None)
 
 
 def _label(repository: Repository) -> str:
@@ -144,12 +158,13 @@ class RpmFamilyPublisher:
         progress(f"{_label(repository)}: rendering specs")
         given = rpmartifacts.for_arch(real, repository.package_arch)
         packages = {
-            p.name: spec_package(p, self.conventions, release.license) for p in repository.packages
+            (p.name, p.version): spec_package(p, self.conventions, release.license)
+            for p in repository.packages
         }
         for package in given:
-            described = packages.pop(package.record.name, None)
+            described = _described(packages, package)
             if described is not None:
-                rpmartifacts.check(package, described)
+                rpmartifacts.check(package, packages.pop(described))
         rendered = specs(release.release.name, release.license, list(packages.values()))
         return _Plan(
             repository,
