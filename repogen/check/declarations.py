@@ -3,7 +3,7 @@ where a list is expected is a one-element list there too)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from repogen.model.declarations import (
     Declaration,
@@ -39,7 +39,18 @@ class InstalledSetup(Declaration):
         description="Model file the requests run against (relative to this "
         "file); default: the release being checked",
     )
+    at: str | None = Field(
+        default=None,
+        description="A release of the checked channel: the requests ran while it was the "
+        "channel's newest (not with release)",
+    )
     requests: OneOrMore[Template] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> InstalledSetup:
+        if self.release is not None and self.at is not None:
+            raise ValueError("give release (a model file) or at (a point of the channel)")
+        return self
 
 
 class Expectation(Declaration):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from repogen.channel import Channel
 from repogen.check.declarations import Assertion, AssertionFile, Expectation
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository, load_release
@@ -133,8 +134,12 @@ class Checker:
         engine: Engine = in_process,
         setup: Engine = in_process,
         root: Path | None = None,
+        history: Channel | None = None,
     ) -> None:
         self.release = release
+        #: The channel *release* is a point of: ``installed: {at: RELEASE}`` names its
+        #: points (a release on its own is a channel of one point).
+        self.history = history or Channel.of(release)
         #: The tree an assertion's ``installed: {release: FILE}`` may name a model in, as
         #: for the files of the checked model (:func:`~repogen.model.load.model_tree`).
         self.root = model_tree(Path(release.source), root)
@@ -165,8 +170,15 @@ class Checker:
     ) -> None:
         """Refuse an installed state's release model outside the tree models may be read
         from (or repogen's bundled data): an assertion file from a pull request must not make
-        repogen read any file."""
+        repogen read any file; and a point ``at`` the checked channel does not have."""
         setup = assertion.installed
+        if setup is not None and setup.at is not None and setup.at not in self.history.points:
+            where = ("assertions", index, "installed", "at")
+            mark, _ = document.locate(where)
+            message = f"no release {setup.at!r} in {self.history.source}; it has " + ", ".join(
+                self.history.points
+            )
+            raise ModelErrors([ModelError(mark, where, message)])
         if setup is None or setup.release is None:
             return
         path = Path(os.path.normpath((file.parent / setup.release).absolute()))
@@ -244,8 +256,12 @@ class Checker:
         if setup is None:
             return InstalledState()
         source = repository
-        if setup.release is not None:
-            other = _load(file.parent / setup.release, self.root)
+        if setup.release is not None or setup.at is not None:
+            other = (
+                _load(file.parent / setup.release, self.root)
+                if setup.release is not None
+                else self.history.at(setup.at)
+            )
             matches = [
                 r
                 for r in other.repositories_of(repository.target_name)
@@ -253,7 +269,7 @@ class Checker:
             ]
             if not matches:
                 raise LookupError(
-                    f"{setup.release} has no repository for "
+                    f"{setup.release or setup.at} has no repository for "
                     f"{repository.target_name}/{repository.arch}"
                 )
             source = matches[0]

@@ -19,6 +19,7 @@ from repogen.cli.common import (
     app,
     engine_of,
     fail,
+    load_history,
     load_model,
     model_root,
     out,
@@ -56,6 +57,15 @@ def resolve(
             dir_okay=False,
         ),
     ] = None,
+    installed_at: Annotated[
+        str | None,
+        typer.Option(
+            "--installed-at",
+            metavar="RELEASE",
+            help="With a channel file: the --installed requests ran while RELEASE was the "
+            "channel's newest (default: the point of the request).",
+        ),
+    ] = None,
     at: AtOption = None,
     hotfixes: Annotated[
         bool, typer.Option("--hotfixes", help="module_hotfixes=1 on the release repository (dnf).")
@@ -72,13 +82,24 @@ def resolve(
     Example: repogen resolve --target ubuntu2204 -- apt-get install cuda
     """
     model, request_words = split_model(words)
+    if installed_at is not None and installed_from is not None:
+        fail(
+            "give --installed-from (another model) or --installed-at (a point of the channel)",
+            EXIT_ERROR,
+        )
     release = load_model(model, at)
     repository = repository_of(release, target, arch)
     try:
         request = parse_request(request_words)
         state = InstalledState()
         if installed:
-            source = load_model(installed_from) if installed_from else release
+            source = (
+                load_model(installed_from)
+                if installed_from
+                else load_model(model, installed_at)
+                if installed_at
+                else release
+            )
             base = repository_of(source, target, repository.arch)
             state = installed_by(base, installed)
     except (RequestError, SessionError) as exc:
@@ -148,7 +169,8 @@ def check(
     Example: repogen check repogen/data/releases/cuda-12.5.yaml --junit report.xml
     """
     model, given = split_model(list(words or []))
-    release = load_model(model)
+    history = load_history(model)
+    release = history.at(None)
     files = assertion_files([Path(f) for f in given], release.assertions)
     if not files:
         # Passing without checking anything would hide a model that forgot its assertions.
@@ -159,7 +181,7 @@ def check(
         )
         fail(f"no assertions to run: {where}", EXIT_ERROR)
     with engine_of(engine) as answer:
-        checker = Checker(release, answer, root=model_root() if model else None)
+        checker = Checker(release, answer, root=model_root() if model else None, history=history)
         results = checker.run(files)
     if junit_file is not None:
         junit_file.write_bytes(junit(results, release.release.name))
