@@ -8,7 +8,7 @@
 - ``distro-sync`` is ``SOLVER_DISTUPGRADE`` of everything, or of the installed packages named
   (a name not installed is passed over).
 - ``downgrade NAME`` installs the newest available version lower than the installed one; with
-  none, nothing is done.
+  none, nothing is done; a name no repository has is an error.
 - ``install NAME-VERSION[-RELEASE][.ARCH]`` names a version: dnf's ``Subject`` tries the
   forms NEVRA, NA, NAME, NEVR, NEV in that order; the first that finds packages wins.
 """
@@ -38,7 +38,8 @@ def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resol
     if request.action is Action.UPGRADE and not request.names:
         return [libsolv.one_of(pool, everything, solv.Job.SOLVER_UPDATE | _BEST)]
     if request.action is Action.DISTRO_SYNC and not request.names:
-        return [pool.pool.Job(solv.Job.SOLVER_DISTUPGRADE | solv.Job.SOLVER_SOLVABLE_ALL, 0)]
+        how = solv.Job.SOLVER_DISTUPGRADE | solv.Job.SOLVER_SOLVABLE_ALL | _BEST
+        return [pool.pool.Job(how, 0)]
     jobs = []
     for name in request.names:
         named = [s for s in everything if s.name == name]
@@ -51,6 +52,9 @@ def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resol
             jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_UPDATE | _BEST))
         elif request.action is Action.DISTRO_SYNC:
             jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_DISTUPGRADE | _BEST))
+        elif not any(s.repo != pool.pool.installed for s in named):
+            # "Packages for argument … available, but not installed": none is available.
+            return _nothing_marked(request, name)
         else:
             lower = _downgrades(named, installed)
             # dnf warns "Package … of lowest version already installed" and goes on.
