@@ -53,6 +53,20 @@ _BROKEN = (
 )
 
 
+#: ``E:`` lines of apt's simulated ordering (``pkgPackageManager``) refusing a transaction it
+#: resolved: an answer (the request fails), not apt failing to work.
+_ORDERING = (
+    "early remove",
+    "immediate configuration",
+    "temporarily removing the essential",
+    "Could not configure",
+    "Couldn't configure",
+    "ordering",
+    "packages left unconfigured",
+    "MaxLoopCount",
+)
+
+
 class AptError(ClientFailed):
     """apt-get failed other than by refusing a transaction (a broken or untrusted repo)."""
 
@@ -234,7 +248,12 @@ class AptSandbox:
             arguments += ["-o", f"Dir::State::status={status}"]
         result = self._run([*arguments, command, *names])
         found = problems(result.stdout, result.stderr)
-        broken = [e for e in found if e.startswith("E:") and any(b in e for b in _BROKEN)]
+        refused = [e for e in found if e.startswith("E:") and any(o in e for o in _ORDERING)]
+        broken = [
+            e
+            for e in found
+            if e.startswith("E:") and e not in refused and any(b in e for b in _BROKEN)
+        ]
         if result.returncode == EXIT_ERROR and found and not broken:
             return Resolution(False, problems=found)
         if result.returncode != 0 or _SUMMARY.search(result.stdout) is None:
