@@ -5,6 +5,7 @@ assertion, ``repogen resolve --installed-at RELEASE``.  A machine that installed
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from typer.testing import CliRunner
 from repogen.channel import Channel, load_channel
 from repogen.check.run import Checker
 from repogen.cli import app
+from repogen.data import bundled
+from repogen.model import load_release
 
 CHANNEL = Path(__file__).parent / "channels" / "bundled.yaml"
 
@@ -81,3 +84,36 @@ def test_resolve_takes_one_source_of_the_installed_state() -> None:
     code, output = _resolve("--installed-at", "cuda-12.5.1", "--installed-from", str(CHANNEL))
     assert code == 2
     assert "give --installed-from (another model) or --installed-at" in output
+
+
+_HELD = """\
+assertions:
+  - id: held
+    description: a held cuda is not upgraded
+    targets: {{target: ubuntu2204, arch: x86_64}}
+    installed: {{release: {release}, requests: ["apt-get install cuda"]{held}}}
+    request: apt-get dist-upgrade
+    expect: {{excludes: [cuda-12-6]}}
+"""
+
+
+@pytest.mark.parametrize(("held", "passes"), [(", held: [cuda]", True), ("", False)])
+def test_an_installed_state_holds_what_it_says(tmp_path: Path, held: str, passes: bool) -> None:
+    twelve_five = os.path.relpath(bundled("releases") / "cuda-12.5.yaml", tmp_path)
+    path = tmp_path / "held.yaml"
+    path.write_text(_HELD.format(release=twelve_five, held=held))
+    (result,) = Checker(load_release(bundled("releases") / "cuda-12.6.yaml")).run([path])
+    assert result.passed is passes, result.failures
+
+
+def test_resolve_holds_the_packages_given() -> None:
+    twelve_five = str(bundled("releases") / "cuda-12.5.yaml")
+    words = ["resolve", "--target", "ubuntu2204", "--json", "--installed", "apt-get install cuda"]
+    words += ["--installed-from", twelve_five]
+    upgraded = {}
+    for hold in ((), ("--held", "cuda")):
+        result = CliRunner().invoke(app, [*words, *hold, "--", "apt-get", "dist-upgrade"])
+        assert result.exit_code == 0, result.output
+        upgraded[hold] = {p["name"] for p in json.loads(result.output)["upgrade"]}
+    assert "cuda" in upgraded[()]
+    assert "cuda" not in upgraded[("--held", "cuda")]

@@ -45,6 +45,10 @@ class InstalledSetup(Declaration):
         "channel's newest (not with release)",
     )
     requests: OneOrMore[Template] = Field(min_length=1)
+    held: OneOrMore[Template] = Field(
+        default_factory=list,
+        description="Installed packages held afterwards (apt-mark hold, zypper addlock)",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> InstalledSetup:

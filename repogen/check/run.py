@@ -7,7 +7,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -279,7 +279,8 @@ class Checker:
             # Each setup is made once for the assertions that start from it (its repository
             # is kept by the release or by _load).
             self._states[key] = installed_by(source, requests, answer=self.setup)
-        return self._states[key]
+        held = frozenset(fill(name, variables) for name in setup.held)
+        return replace(self._states[key], held=held) if held else self._states[key]
 
 
 def _result(
