@@ -151,13 +151,13 @@ class Package:
 
     @property
     def essential(self) -> bool:
-        """apt's ``Essential`` flag: set by any version that says ``Essential: yes``."""
-        return any(v.spec.essential for v in self.versions)
+        """apt's ``Essential`` flag: set by any stanza that says ``Essential: yes``."""
+        return self.name in self._cache.essential_names
 
     @property
     def important(self) -> bool:
         """apt's ``Important`` flag (``Protected: yes``)."""
-        return any(v.spec.protected for v in self.versions)
+        return self.name in self._cache.protected_names
 
     @property
     def new_install(self) -> bool:
@@ -293,6 +293,10 @@ class Cache:
         self._stanzas = [spec for source in sources for spec in sorted(source, key=_STANZA_ORDER)]
         self._downloadable = len(self._stanzas)
         self._stanzas += installed
+        # The flags apt keeps per package, from every stanza of its name; known up front, as
+        # the problem resolver scores every package (reading a flag reads no relations).
+        self.essential_names = frozenset(s.name for s in self._stanzas if s.essential)
+        self.protected_names = frozenset(s.name for s in self._stanzas if s.protected)
         # Sorted (name, id) pairs rather than a list per name: 63,000 more lists for the garbage
         # collector to track set off a full collection, 0.15 s over Debian's index.
         self._named = sorted((spec.name, id) for id, spec in enumerate(self._stanzas))
