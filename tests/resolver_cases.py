@@ -131,6 +131,9 @@ def package(data: dict[str, Any], family: Family) -> PackageSpec:
         section="test",
         relations=relations,
         kernel_module=data.get("kernel_module"),
+        source=data.get("source"),
+        essential=data.get("essential", False),
+        protected=data.get("protected", False),
     )
 
 
@@ -195,6 +198,7 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
             for module, local in data.get("local_defaults", {}).items()
             if isinstance(local, dict) and "profiles" in local
         },
+        frozenset(data.get("held", ())),
     )
     universe = Universe(
         family=family,

@@ -38,8 +38,9 @@ from .resolver_cases import all_cases, case_of
 #: Examples per family.
 EXAMPLES = int(os.environ.get("REPOGEN_DIFFERENTIAL_EXAMPLES", "200"))
 
-#: The fixed budget of the injected-bug run (it stops at its first disagreement, early on).
-EXAMPLES_WITH_BUG = 200
+#: The budget of the injected-bug run: it stops at its first disagreement (the 150th example
+#: of this budget; a reversed or-group changes about one example in a hundred).
+EXAMPLES_WITH_BUG = 1000
 
 Resolver = Callable[[Universe, Request], Resolution]
 

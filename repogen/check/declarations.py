@@ -62,6 +62,10 @@ class InstalledSetup(Declaration):
         "being checked",
     )
     requests: OneOrMore[Template] = Field(min_length=1)
+    held: OneOrMore[Template] = Field(
+        default_factory=list,
+        description="Installed packages held afterwards (apt-mark hold, zypper addlock)",
+    )
 
 
 class Expectation(Declaration):

@@ -325,7 +325,7 @@ class Checker:
             ]
             if not matches:
                 raise LookupError(
-                    f"{setup.release} has no repository for "
+                    f"{setup.release or setup.at} has no repository for "
                     f"{repository.target_name}/{repository.arch}"
                 )
             source = matches[0]
@@ -335,7 +335,8 @@ class Checker:
             # Each setup is made once for the assertions that start from it (its repository
             # is kept by the release or by _load).
             self._states[key] = installed_by(source, requests, answer=self.setup)
-        return self._states[key]
+        held = frozenset(fill(name, variables) for name in setup.held)
+        return replace(self._states[key], held=held) if held else self._states[key]
 
     def _repository_at(self, point: str, repository: Repository) -> Repository:
         """*repository* as it was at *point* of the channel being checked."""

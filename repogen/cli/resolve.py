@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -59,6 +60,14 @@ def resolve(
             dir_okay=False,
         ),
     ] = None,
+    held: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--held",
+            metavar="NAME",
+            help="An installed package held (apt-mark hold, zypper addlock); repeatable.",
+        ),
+    ] = None,
     at: AtOption = None,
     installed_at: Annotated[
         str | None,
@@ -102,6 +111,8 @@ def resolve(
             state = installed_by(base, installed)
     except (RequestError, SessionError) as exc:
         raise typer.BadParameter(str(exc), param_hint="REQUEST") from exc
+    if held:
+        state = replace(state, held=frozenset(held))
     universe = universe_for(repository, state, hotfixes=hotfixes)
     with engine_of(engine) as answer:
         resolution = answer(repository, universe, request)

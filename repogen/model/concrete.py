@@ -133,6 +133,13 @@ class PackageSpec:
     #: None for a release's own packages.  Not compared: where it was written is not what
     #: is published.
     release: str | None = field(default=None, compare=False)
+    #: The source package it is built from, ``name`` or ``name (version)`` (Debian
+    #: ``Source``); None: a source of its own name and version.
+    source: str | None = None
+    #: Debian ``Essential: yes``: the package manager never removes it on its own.
+    essential: bool = False
+    #: Debian ``Protected: yes``: as essential for removals, nothing else.
+    protected: bool = False
 
     def related(self, kind: RelationKind) -> tuple[Relation, ...]:
         return self.relations.get(kind, ())

@@ -25,6 +25,16 @@ class Action(StrEnum):
     MODULE_DISABLE = "module disable"
     MODULE_REMOVE = "module remove"
     MODULE_UPDATE = "module update"
+    #: Upgrade the installed packages (apt-get upgrade, dnf upgrade, zypper update); with
+    #: names, only those.
+    UPGRADE = "upgrade"
+    #: Upgrade everything, installing and removing as needed (apt-get dist-upgrade, zypper
+    #: dist-upgrade).
+    DIST_UPGRADE = "dist-upgrade"
+    #: Bring the installed packages to the repositories' versions, down as well as up (dnf).
+    DISTRO_SYNC = "distro-sync"
+    #: Install the next lower version of installed packages (dnf).
+    DOWNGRADE = "downgrade"
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,16 @@ class Request:
     module_stream_switch: bool = False
     #: dnf: ``module remove --all`` (the streams' installed packages too, not only profiles).
     remove_all: bool = False
+    #: An upgrade may install packages that are not installed yet (``apt upgrade``, not
+    #: ``apt-get upgrade``).
+    new_packages: bool = True
+    #: zypper ``--oldpackage``: a named version lower than the installed one is installed.
+    old_package: bool = False
+
+    @property
+    def upgrades(self) -> bool:
+        """Whether the request upgrades installed packages rather than naming what to do."""
+        return self.action in UPGRADES
 
     def __str__(self) -> str:
         return self.text
@@ -50,6 +70,10 @@ class Request:
         """The command line as written, without the options that only change output or
         prompting: what a real client is given to answer the request."""
         return [word for word in shlex.split(self.text) if word not in PROMPT_OPTIONS]
+
+
+#: The actions that upgrade (or sync) installed packages, with or without names.
+UPGRADES = frozenset({Action.UPGRADE, Action.DIST_UPGRADE, Action.DISTRO_SYNC})
 
 
 class RequestError(RepogenError, ValueError):

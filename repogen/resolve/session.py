@@ -24,7 +24,9 @@ class SessionError(RepogenError, ValueError):
 def apply(universe: Universe, request: Request, resolution: Resolution) -> InstalledState:
     """The installed state after *resolution* of *request* was carried out in *universe*."""
     state = universe.installed
-    by_key = {(p.name, p.version): p for p in (*universe.available, *state.packages)}
+    # The repository's package of a version wins over an installed one of the same version
+    # (which differs in control data when the transaction upgrades it to itself).
+    by_key = {(p.name, p.version): p for p in (*state.packages, *universe.available)}
     gone = {r.name for r in (*resolution.remove, *resolution.upgrade)}
     packages: list[PackageSpec] = [p for p in state.packages if p.name not in gone]
     packages += [by_key[(r.name, r.version)] for r in (*resolution.install, *resolution.upgrade)]
@@ -55,6 +57,7 @@ def apply(universe: Universe, request: Request, resolution: Resolution) -> Insta
         tuple(sorted(disabled)),
         state.module_defaults,
         state.module_default_profiles,
+        state.held,
     )
 
 

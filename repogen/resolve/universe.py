@@ -38,6 +38,8 @@ class InstalledState:
     module_default_profiles: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
         default_factory=dict
     )
+    #: Installed packages the client keeps as they are: ``apt-mark hold``, ``zypper addlock``.
+    held: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

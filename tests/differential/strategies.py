@@ -10,6 +10,14 @@ module streams with and without a default, enabled streams with installed profil
 switch-to`` and hotfix repositories, and modular channels (several streams and builds per
 module, versions and contexts, exact NEVRAs, module dependencies, default profiles, enabled or
 disabled modules) with every module command and argument form; on suse also patterns.
+
+Channels too: a name in several versions, installed in an older (or newer) version than the
+repositories have, as a machine that installed it at an earlier point of the channel; on deb
+binaries built from one ``Source`` and Essential packages; holds (``apt-mark hold``,
+``zypper addlock``); and upgrade requests of every family (``apt-get upgrade``, ``apt
+upgrade``, ``dist-upgrade``, ``install NAME=VERSION``; ``dnf upgrade [NAME]``,
+``distro-sync``, ``downgrade NAME``, ``install NAME-VERSION``; ``zypper update [NAME]``,
+``dist-upgrade``, ``install [--oldpackage] NAME=VERSION``).
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ BASE = "ba"
 ABSENT = "nx"
 #: An installed package no repository has.
 FOREIGN = "fa"
+#: The source package binaries share (deb).
+SOURCE = "sx"
 MAX_PACKAGES = 8
 
 Data = dict[str, Any]
@@ -141,6 +151,15 @@ def package(
         # Pre-Depends fails apt's ordering after resolution (deliberately not modelled).
         fields["pre_depends"] = [draw(relation(dialect, [BASE], width=1))]
     data.update({kind: value for kind, value in fields.items() if value})
+    # Essential, but never conflicting: an installed Essential package conflicting with what
+    # is unpacked makes apt's ordering refuse the transaction, which is not modelled (resolver
+    # case ordering-refuses-removing-an-essential-package-early).
+    if (
+        family is Family.DEB
+        and not any(kind in data for kind in dialect.negative)
+        and draw(st.integers(0, 7)) == 0
+    ):
+        data["essential"] = True
     return data
 
 
@@ -209,6 +228,12 @@ def universe(draw: st.DrawFn, family: Family) -> Data:
         )
         release += [draw(package(family, name, v, targets)) for v in versions]
     release = release[: MAX_PACKAGES - 2]
+    if family is Family.DEB:
+        # Binaries of one source package, each built in its own version.
+        shared = draw(st.lists(st.sampled_from(names), max_size=3, unique=True))
+        for item in release:
+            if item["name"] in shared:
+                item["source"] = f"{SOURCE} ({item['version']})"
     base: list[Data] = []
     if with_base:
         provides = draw(st.lists(st.sampled_from(VIRTUALS), max_size=1))
@@ -233,6 +258,9 @@ def universe(draw: st.DrawFn, family: Family) -> Data:
     installed = consistent(family, chosen)
     if installed:
         data["installed"] = installed
+        if family is not Family.RPM and draw(st.integers(0, 3)) == 0:
+            names_installed = sorted({item["name"] for item in installed})
+            data["held"] = draw(st.lists(st.sampled_from(names_installed), min_size=1, max_size=1))
     return data
 
 
@@ -392,8 +420,23 @@ def _removable(data: Data) -> list[str]:
     return sorted({item["name"] for item in data.get("installed", ())})
 
 
+def _upgrading(draw: st.DrawFn, data: Data) -> bool:
+    """Whether to draw an upgrade request: often when something is installed."""
+    return bool(_removable(data)) and draw(st.integers(0, 3)) == 0
+
+
+def _versioned(draw: st.DrawFn, data: Data, spell: Callable[[str, str], str]) -> str:
+    """A release package's name with one of its versions, as *spell* writes them."""
+    item = draw(st.sampled_from(data["packages"]))
+    return spell(item["name"], item["version"])
+
+
 @st.composite
 def apt_request(draw: st.DrawFn, data: Data) -> str:
+    if _upgrading(draw, data):
+        command = draw(st.sampled_from(("apt-get upgrade", "apt upgrade", "apt-get dist-upgrade")))
+        named = draw(st.integers(0, 3)) == 0
+        return f"{command} {' '.join(_words(draw, data, versions=True))}" if named else command
     if _removable(data) and draw(st.integers(0, 4)) == 0:
         return f"apt-get remove {draw(st.sampled_from(_removable(data)))}"
     options = draw(st.sampled_from(("", "", "--no-install-recommends ")))
@@ -402,6 +445,19 @@ def apt_request(draw: st.DrawFn, data: Data) -> str:
 
 @st.composite
 def dnf_request(draw: st.DrawFn, data: Data) -> str:
+    if _upgrading(draw, data):
+        name = draw(st.sampled_from(_removable(data)))
+        return draw(
+            st.sampled_from(
+                (
+                    "dnf upgrade",
+                    f"dnf upgrade {name}",
+                    "dnf distro-sync",
+                    f"dnf downgrade {name}",
+                    f"dnf install {_versioned(draw, data, lambda n, v: f'{n}-{v}')}",
+                )
+            )
+        )
     if _removable(data) and draw(st.integers(0, 4)) == 0:
         return f"dnf remove {draw(st.sampled_from(_removable(data)))}"
     if data.get("modules") and any("builds" in s for s in data["modules"][-1]["streams"]):
@@ -453,6 +509,19 @@ def _module_command(draw: st.DrawFn, modules: list[Data]) -> str:
 
 @st.composite
 def zypper_request(draw: st.DrawFn, data: Data) -> str:
+    if _upgrading(draw, data):
+        name = draw(st.sampled_from(_removable(data)))
+        old = draw(st.sampled_from(("", "--oldpackage ")))
+        return draw(
+            st.sampled_from(
+                (
+                    "zypper update",
+                    f"zypper update {name}",
+                    "zypper dist-upgrade",
+                    f"zypper install {old}{_versioned(draw, data, lambda n, v: f'{n}={v}')}",
+                )
+            )
+        )
     if _removable(data) and draw(st.integers(0, 4)) == 0:
         return f"zypper remove {draw(st.sampled_from(_removable(data)))}"
     options = draw(st.sampled_from(("", "", "--no-recommends ")))

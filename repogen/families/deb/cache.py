@@ -14,6 +14,12 @@ fields without parsing them), and reads a package's versions and relations, or w
 it, when something first looks at them.  Marking only ever looks at what the request reaches,
 a few hundred packages of a 63,000-package index.
 
+Two stanzas of a name with the same version string are one version when the fields apt hashes
+(``debListParser::VersionHash``: ``Installed-Size``, ``Depends``, ``Pre-Depends``,
+``Conflicts``, ``Breaks``, ``Replaces``) agree, and two versions otherwise: an installed version
+whose control data differs from the repository's is not the repository's version, which then
+upgrades it.
+
 A version is *downloadable* when a repository has it; one only in the status file is not.
 The candidate of a package is its highest version.  Each package is marked to be kept (its
 current version, or none), installed (its candidate) or deleted.
@@ -48,6 +54,14 @@ CRITICAL = frozenset(
     {RelationKind.PRE_DEPENDS, RelationKind.DEPENDS, RelationKind.CONFLICTS, RelationKind.BREAKS}
 )
 NEGATIVE = frozenset({RelationKind.CONFLICTS, RelationKind.BREAKS})
+#: The relation fields apt's version hash covers (``Installed-Size`` is the same everywhere).
+HASHED = (
+    RelationKind.DEPENDS,
+    RelationKind.PRE_DEPENDS,
+    RelationKind.CONFLICTS,
+    RelationKind.BREAKS,
+    RelationKind.REPLACES,
+)
 #: ``APT::Cache-HashTableSize``: the size of apt's package hash table.
 HASH_TABLE_SIZE = 196613
 
@@ -97,6 +111,8 @@ class Package:
         self.mode = Mode.KEEP
         self.protected = False
         self.auto = False
+        #: dpkg's selection is ``hold`` (``apt-mark hold``): nothing but the user changes it.
+        self.held = False
         # Packages and versions refer to each other, so they wait for the garbage collector;
         # a strong reference would keep the cache, and the whole index it holds, waiting too.
         self._cache: Cache = weakref.proxy(cache)
@@ -133,6 +149,16 @@ class Package:
         return self._provides
 
     @property
+    def essential(self) -> bool:
+        """apt's ``Essential`` flag: set by any stanza that says ``Essential: yes``."""
+        return self.name in self._cache.essential_names
+
+    @property
+    def important(self) -> bool:
+        """apt's ``Important`` flag (``Protected: yes``)."""
+        return self.name in self._cache.protected_names
+
+    @property
     def new_install(self) -> bool:
         return self.mode is Mode.INSTALL and self.current is None
 
@@ -153,6 +179,20 @@ class Version:
     def deps(self) -> Iterator[Dep]:
         for group in self.groups:
             yield from group.deps
+
+    @property
+    def source_name(self) -> str:
+        """The source package it is built from (``Source``, else its own name)."""
+        if self.spec.source is None:
+            return self.spec.name
+        return self.spec.source.split("(")[0].strip()
+
+    @property
+    def source_version(self) -> str:
+        """The version of its source package (``Source: name (version)``, else its own)."""
+        if self.spec.source is None or "(" not in self.spec.source:
+            return self.spec.version
+        return self.spec.source.split("(", 1)[1].rstrip(") ").strip()
 
 
 @dataclass(eq=False)
@@ -243,6 +283,7 @@ class Cache:
         sources: Sequence[Sequence[PackageSpec]],
         installed: Sequence[PackageSpec],
         install_recommends: bool,
+        held: Iterable[str] = (),
     ) -> None:
         self.install_recommends = install_recommends
         #: The packages met so far, by name.
@@ -251,16 +292,21 @@ class Cache:
         self._stanzas = [spec for source in sources for spec in sorted(source, key=_STANZA_ORDER)]
         self._downloadable = len(self._stanzas)
         self._stanzas += installed
+        # The flags apt keeps per package, from every stanza of its name; known up front, as
+        # the problem resolver scores every package (reading a flag reads no relations).
+        self.essential_names = frozenset(s.name for s in self._stanzas if s.essential)
+        self.protected_names = frozenset(s.name for s in self._stanzas if s.protected)
         # Sorted (name, id) pairs rather than a list per name: 63,000 more lists for the garbage
         # collector to track set off a full collection, 0.15 s over Debian's index.
         self._named = sorted((spec.name, id) for id, spec in enumerate(self._stanzas))
         provided: list[tuple[str, int]] = []
         names: list[str] = []
-        met: set[tuple[str, str]] = set()
+        met: dict[tuple[str, str], list[PackageSpec]] = {}
         for id, spec in enumerate(self._stanzas):
-            if (spec.name, spec.version) in met:
+            before = met.setdefault((spec.name, spec.version), [])
+            if any(same_version(other, spec) for other in before):
                 continue  # a version met before: apt reads nothing more of the stanza
-            met.add((spec.name, spec.version))
+            before.append(spec)
             names.append(spec.name)
             names += spec.related_names(FIELD_ORDER)
             if RelationKind.PROVIDES in spec.relations:
@@ -274,6 +320,11 @@ class Cache:
         for spec in installed:
             version = self._version(spec)
             version.package.current = version.package.install = version
+        for name in held:
+            if name in self._ids:
+                self.package(name).held = True
+        #: The installed packages, in id order.
+        self.installed = sorted({self.package(spec.name) for spec in installed}, key=lambda p: p.id)
 
     def package(self, name: str) -> Package:
         """The package named *name*, which the repositories or the status file name."""
@@ -289,12 +340,13 @@ class Cache:
     def versions_of(self, package: Package) -> list[Version]:
         """*package*'s versions, highest first, and their relations (which add to the reverse
         dependencies of the packages they name)."""
-        versions: dict[str, Version] = {}
+        versions: list[Version] = []
         for id in _ids_for(self._named, package.name):
             spec = self._stanzas[id]
-            if spec.version in versions:
+            if any(v.string == spec.version and same_version(v.spec, spec) for v in versions):
                 continue
-            version = versions[spec.version] = Version(package, spec, id, id < self._downloadable)
+            version = Version(package, spec, id, id < self._downloadable)
+            versions.append(version)
             for kind in FIELD_ORDER:
                 for relation in spec.related(kind):
                     deps = tuple(
@@ -304,7 +356,7 @@ class Cache:
                     for dep in deps:
                         dep.target.reverse.append(dep)
                     version.groups.append(Group(kind, deps))
-        return sorted(versions.values(), key=_VersionOrder, reverse=True)
+        return sorted(versions, key=_VersionOrder, reverse=True)
 
     def provides_of(self, package: Package) -> list[Provide]:
         """Who provides *package*, the last met first."""
@@ -321,7 +373,11 @@ class Cache:
 
     def _version(self, spec: PackageSpec) -> Version:
         """The version *spec* is a stanza of."""
-        return next(v for v in self.package(spec.name).versions if v.string == spec.version)
+        return next(
+            v
+            for v in self.package(spec.name).versions
+            if v.string == spec.version and same_version(v.spec, spec)
+        )
 
     # -- dependency state (pkgDepCache::CheckDep) ------------------------------------------
 
@@ -366,6 +422,14 @@ class Cache:
             group.critical and not self.satisfied(group, now) for group in version.groups
         )
 
+    def now_policy_broken(self, package: Package) -> bool:
+        """The installed version has an important relation the installed packages do not
+        meet."""
+        version = package.current
+        return version is not None and any(
+            self.important(group) and not self.satisfied(group, now) for group in version.groups
+        )
+
     def broken(self) -> list[Package]:
         # Checking a relation may meet new packages: none of them is to be installed.
         return [p for p in list(self.packages.values()) if self.inst_broken(p)]
@@ -402,6 +466,12 @@ class Cache:
         found = [v for v in dep.target.versions if dep.matches(v)]
         found += [p.version for p in dep.target.provides if dep.provided_by(p)]
         return found
+
+
+def same_version(a: PackageSpec, b: PackageSpec) -> bool:
+    """Whether two stanzas of one name and version string are one version to apt: the
+    relations its version hash covers agree."""
+    return a is b or all(a.related(kind) == b.related(kind) for kind in HASHED)
 
 
 def _ids_for(index: list[tuple[str, int]], name: str) -> Iterator[int]:

@@ -34,7 +34,9 @@ _ACTION = re.compile(
 )
 _UNMET = "The following packages have unmet dependencies:"
 #: The last line of every simulation apt-get finishes: without it, it did not answer.
-_SUMMARY = re.compile(r"^\d+ upgraded, \d+ newly installed, \d+ to remove", re.MULTILINE)
+_SUMMARY = re.compile(
+    r"^\d+ upgraded, \d+ newly installed, (?:\d+ downgraded, )?\d+ to remove", re.MULTILINE
+)
 #: ``E:`` lines of apt-get failing to work at all (its state, lists or sandbox), which exits
 #: 100 as a refused transaction does.
 _BROKEN = (
@@ -51,6 +53,20 @@ _BROKEN = (
 )
 
 
+#: ``E:`` lines of apt's simulated ordering (``pkgPackageManager``) refusing a transaction it
+#: resolved: an answer (the request fails), not apt failing to work.
+_ORDERING = (
+    "early remove",
+    "immediate configuration",
+    "temporarily removing the essential",
+    "Could not configure",
+    "Couldn't configure",
+    "ordering",
+    "packages left unconfigured",
+    "MaxLoopCount",
+)
+
+
 class AptError(ClientFailed):
     """apt-get failed other than by refusing a transaction (a broken or untrusted repo)."""
 
@@ -64,16 +80,18 @@ class InstalledPackage:
     version: str
     arch: str
     control: Mapping[str, str] = field(default_factory=dict)
+    #: dpkg's selection is ``hold`` (``apt-mark hold``).
+    held: bool = False
 
     @classmethod
-    def of(cls, spec: PackageSpec) -> InstalledPackage:
+    def of(cls, spec: PackageSpec, held: bool = False) -> InstalledPackage:
         """*spec* as dpkg records it once installed from a repogen repository: with the
         control data of its package.  apt takes an installed version for the repository's
         one only when the fields it hashes (relations, ``Installed-Size``, ``Multi-Arch``)
         agree; otherwise the same version would show as an upgrade of itself."""
         control = binary_control(spec, INSTALLED_MAINTAINER)
         kept = {key: str(value) for key, value in control.items() if key not in _IDENTITY}
-        return cls(spec.name, spec.version, spec.arch, kept)
+        return cls(spec.name, spec.version, spec.arch, kept, held)
 
 
 #: The fields :class:`InstalledPackage` has as attributes.
@@ -87,7 +105,7 @@ def status_file(installed: Sequence[InstalledPackage]) -> str:
     for package in installed:
         stanza = Deb822()
         stanza["Package"] = package.name
-        stanza["Status"] = "install ok installed"
+        stanza["Status"] = f"{'hold' if package.held else 'install'} ok installed"
         stanza["Architecture"] = package.arch
         stanza["Version"] = package.version
         stanza.update(package.control)
@@ -217,9 +235,10 @@ class AptSandbox:
         names: Sequence[str],
         options: Sequence[str] = (),
         installed: Sequence[InstalledPackage] | None = None,
+        command: str = "install",
     ) -> Resolution:
-        """``apt-get -s install OPTIONS NAMES``, from the sandbox's installed state or from
-        *installed* instead."""
+        """``apt-get -s OPTIONS COMMAND NAMES`` (``install`` by default, or an upgrade), from
+        the sandbox's installed state or from *installed* instead."""
         arguments = ["-s", *options]
         state = self.installed if installed is None else installed
         if installed is not None:
@@ -227,9 +246,14 @@ class AptSandbox:
             status = self.root / f"status-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
             status.write_text(text)
             arguments += ["-o", f"Dir::State::status={status}"]
-        result = self._run([*arguments, "install", *names])
+        result = self._run([*arguments, command, *names])
         found = problems(result.stdout, result.stderr)
-        broken = [e for e in found if e.startswith("E:") and any(b in e for b in _BROKEN)]
+        refused = [e for e in found if e.startswith("E:") and any(o in e for o in _ORDERING)]
+        broken = [
+            e
+            for e in found
+            if e.startswith("E:") and e not in refused and any(b in e for b in _BROKEN)
+        ]
         if result.returncode == EXIT_ERROR and found and not broken:
             return Resolution(False, problems=found)
         if result.returncode != 0 or _SUMMARY.search(result.stdout) is None:
@@ -237,7 +261,7 @@ class AptSandbox:
             # the output holds.
             said = " ".join(broken) or result.stderr.strip() or result.stdout.strip()[-500:]
             raise AptError(
-                f"apt-get {' '.join(arguments)} install {' '.join(names)} failed "
+                f"apt-get {' '.join(arguments)} {command} {' '.join(names)} failed "
                 f"(exit {result.returncode}): {said}"
             )
         return parse_simulation(result.stdout, self.arch, state)

@@ -127,6 +127,12 @@ def binary_control(spec: PackageSpec, maintainer: str) -> Deb822:
     control["Package"] = checked_name(spec.name, what)
     control["Version"] = checked_version(spec.version, what)
     control["Architecture"] = spec.arch
+    if spec.source is not None:
+        control["Source"] = one_line(spec.source, f"{what} source")
+    if spec.essential:
+        control["Essential"] = "yes"
+    if spec.protected:
+        control["Protected"] = "yes"
     control["Maintainer"] = one_line(maintainer, "maintainer")
     control["Installed-Size"] = _SIZE_OF_EMPTY_PACKAGE
     control.update(relation_fields(spec.relations))

@@ -36,6 +36,10 @@ _PRIORITY_OPTIONAL = -1
 _PRIORITY_EXTRA = -2
 _NOT_OBSOLETE = 1
 _PROTECTED = 10000
+#: ``pkgProblemResolver::Scores::Essentials`` and ``AddEssential``: an Essential or Protected
+#: package to be installed, and any such package.
+_ESSENTIAL = 100
+_ADD_ESSENTIAL = 5000
 _MAX_COUNTER = 20
 _DEPENDENCY_SCORE = {
     RelationKind.DEPENDS: 1,
@@ -80,8 +84,17 @@ class ProblemResolver:
     resolver; everything else asks the cache's protected state), *removing* those of them the
     user asked to remove."""
 
-    def __init__(self, marker: Marker, requested: set[Package], removing: set[Package]) -> None:
+    def __init__(
+        self,
+        marker: Marker,
+        requested: set[Package],
+        removing: set[Package],
+        broken_fix: bool = True,
+    ) -> None:
         self.marker = marker
+        #: ``ResolveInternal(BrokenFix)``: first try to install what is broken and not marked
+        #: (``apt-get install``, ``remove``); not in a dist-upgrade.
+        self.broken_fix = broken_fix
         self.cache = marker.cache
         self.requested = requested
         self.removing = removing
@@ -98,6 +111,8 @@ class ProblemResolver:
             version = package.install
             if version is None:
                 continue
+            if package.essential or package.important:
+                scores[package] += _ESSENTIAL
             scores[package] += _PRIORITY_OPTIONAL if version.downloadable else _PRIORITY_EXTRA
             if package.current is not None and package.candidate is not None:
                 scores[package] += _NOT_OBSOLETE if package.candidate.downloadable else 0
@@ -139,6 +154,8 @@ class ProblemResolver:
         for package in packages:
             if package in self.requested:
                 scores[package] += _PROTECTED
+            if package.essential or package.important:
+                scores[package] += _ADD_ESSENTIAL
         self.scores = scores
 
     # -- DoUpgrade ----------------------------------------------------------------------------
@@ -195,7 +212,11 @@ class ProblemResolver:
         while again:
             again = False
             for package in cache.in_hash_order():
-                if package.mode is not Mode.INSTALL and cache.inst_broken(package):
+                if (
+                    self.broken_fix
+                    and package.mode is not Mode.INSTALL
+                    and cache.inst_broken(package)
+                ):
                     self.marker.mark_install(package, False, 0, False)
                     again = again or _marked_install(package)
             self.preinstalled = {p for p in cache.packages.values() if p.mode is Mode.INSTALL}
@@ -213,6 +234,65 @@ class ProblemResolver:
                 change |= self.investigate(package, counter)
             counter += 1
         return not cache.broken()
+
+    # -- ResolveByKeepInternal -----------------------------------------------------------------
+
+    def resolve_by_keep(self) -> bool:
+        """Repair what is broken by keeping packages back only (``apt-get upgrade``): from the
+        highest score down, a broken package is kept; if it stays broken, the installed
+        packages that could meet each broken relation are kept, alternative by alternative;
+        after each repair, start over."""
+        cache = self.cache
+        self.make_scores()
+        order = sorted(cache.in_hash_order(), key=lambda p: -self.scores[p])
+        last_stop: int | None = None
+        position = 0
+        while position < len(order):
+            package = order[position]
+            position += 1
+            if package.install is None or not self.new_policy_broken(package):
+                continue
+            if not package.protected:
+                self.marker.mark_keep(package, from_user=False)
+                if not self.new_policy_broken(package):
+                    position = 0
+                    continue
+            self.keep_targets(package)
+            if self.new_policy_broken(package):
+                continue
+            if last_stop == position:
+                return False  # apt: "Internal Error, pkgProblemResolver::ResolveByKeep is looping"
+            last_stop = position
+            position = 0
+        return True
+
+    def keep_targets(self, package: Package) -> None:
+        """Keep the installed packages that could meet *package*'s broken critical relations."""
+        version = package.install
+        assert version is not None
+        for group in version.groups:
+            if not group.critical or self.cache.satisfied(group, installing):
+                continue
+            for dep in group.deps:
+                for target in self.cache.all_targets(dep):
+                    other = target.package
+                    if other.install is None or other.current is None:
+                        continue
+                    if not other.protected:
+                        self.marker.mark_keep(other, from_user=False)
+                    if not self.new_policy_broken(package):
+                        break
+                if not self.new_policy_broken(package):
+                    break
+            if not self.new_policy_broken(package):
+                break
+
+    def new_policy_broken(self, package: Package) -> bool:
+        """InstOrNewPolicyBroken: broken, or an important relation newly unmet."""
+        cache = self.cache
+        if cache.inst_broken(package):
+            return True
+        return not cache.now_policy_broken(package) and cache.inst_policy_broken(package)
 
     def reinstate(self, package: Package) -> None:
         """Mark an installed package the resolver held back for its upgrade again, once,

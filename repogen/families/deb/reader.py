@@ -199,6 +199,11 @@ def _text(value: bytes) -> str:
         return value.decode("latin-1")
 
 
+def _flag(section: apt_pkg.TagSection[bytes], field: str) -> bool:
+    """A ``yes``/``no`` field: only ``yes`` sets it."""
+    return (section.get(field) or b"no").strip() == b"yes"
+
+
 def _package(section: apt_pkg.TagSection[bytes]) -> PackageSpec:
     raw = {kind: _text(section[field]) for kind, field in RELATION_FIELDS if field in section}
     relations = LazyRelations(raw, deb_relations, deb_names)
@@ -217,6 +222,9 @@ def _package(section: apt_pkg.TagSection[bytes]) -> PackageSpec:
         kernel_module=kernel_module(name, relations[RelationKind.PROVIDES])
         if "nvidia" in provides
         else None,
+        source=_text(section["Source"]) if "Source" in section else None,
+        essential=_flag(section, "Essential"),
+        protected=_flag(section, "Protected"),
     )
 
 

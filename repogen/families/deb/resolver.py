@@ -6,11 +6,13 @@ release, then base repository, then the status file.
 
 ``apt-get install`` (``TryToInstall``):
 
-- Each requested package is protected and marked, without its dependencies, in the order apt
-  created its candidate version; ``pkg=version`` makes that version the candidate.  A virtual
+- Each requested package is protected and marked, without its dependencies, in the order of
+  the command line (apt 2.5.3); ``pkg=version`` makes that version the candidate.  A virtual
   name with one provider selects it; with several it is an error.
-- Then, in package order, each requested package whose dependencies are not met is marked
-  again, walking its dependencies (``MarkInstall`` with auto-install).
+- Then, in the same order, each requested package is marked again, walking its dependencies
+  (``MarkInstall`` with auto-install), broken or not (apt 2.5.2).
+- ``upgrade``, ``dist-upgrade`` and ``full-upgrade`` then mark the upgrade
+  (:mod:`repogen.families.deb.upgrade`).
 
 ``MarkInstall`` of a package:
 
@@ -30,6 +32,13 @@ release, then base repository, then the status file.
 - A critical relation with one solution of a protected package protects that solution too.
 - A package whose critical dependency cannot be marked is un-marked and its candidate
   forgotten; what was marked for it stays marked (and is dropped at the end, see below).
+- An installed package whose important dependency the installed version meets and the new
+  one would not is upgraded with it, else removed (apt 2.5.2); so are the installed binaries
+  of the candidate's source package whose candidate comes from the same source version
+  (``APT::Get::Upgrade-By-Source-Package``, apt 2.5.2).
+- Only the user changes a held package (``apt-mark hold``), and only the user removes an
+  Essential or Protected one (apt 2.3.12): the problem resolver cannot, so a removal that
+  breaks one fails.
 
 ``apt-get remove`` marks the named installed packages for removal.  Then, if anything is
 broken — an installed package whose dependency goes, a package that conflicts with a new one —
@@ -51,18 +60,20 @@ from repogen.families.deb.cache import (
     Package,
     Selector,
     Version,
+    allows,
     candidate,
     installing,
     now,
 )
 from repogen.families.deb.problems import ProblemResolver, remove_new_garbage
+from repogen.families.deb.upgrade import upgrade
 from repogen.model import RelationKind
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import PackageRef, Resolution
 from repogen.resolve.universe import Universe
 
 #: apt's IsModeChangeOk gives up this deep.
-_MAX_DEPTH = 100
+_MAX_DEPTH = 3000
 _LABEL = {
     RelationKind.PRE_DEPENDS: "PreDepends",
     RelationKind.DEPENDS: "Depends",
@@ -81,6 +92,7 @@ class _Marker:
             [universe.release, universe.base],
             universe.installed.packages,
             request.install_recommends,
+            universe.installed.held,
         )
         self.why: dict[str, tuple[str, ...]] = {}
         self.held: set[Package] = set()
@@ -94,7 +106,10 @@ class _Marker:
             return True
         if package.protected:
             return False
-        return mode is Mode.KEEP or package not in self.held
+        if mode is not Mode.KEEP and (package.held or package in self.held):
+            return False
+        # apt 2.3.12: nothing but the user removes an Essential or Protected package.
+        return mode is not Mode.DELETE or not (package.essential or package.important)
 
     def mark_keep(self, package: Package, from_user: bool, depth: int = 0) -> bool:
         if not self.mode_change_ok(Mode.KEEP, package, depth, from_user):
@@ -206,6 +221,7 @@ class _Marker:
                 if fail_early:
                     return False
                 failed = True
+            self.collect_reverse_depends(version, to_upgrade)
         if not from_user:
             self.state_change(package, from_user)
         if not auto_inst:
@@ -213,6 +229,7 @@ class _Marker:
         already = package.protected
         package.protected = True
         try:
+            self.upgrade_other_binaries(package, depth)
             steps: tuple[Callable[[], bool], ...] = (
                 lambda: self.upgrade_or_remove(depth, to_upgrade, already, from_user),
                 lambda: self.install_dependencies(package, depth, to_install, already, from_user),
@@ -241,6 +258,45 @@ class _Marker:
                 continue
             (to_remove if group.negative else to_install).append(group)
         return to_install, to_remove
+
+    def collect_reverse_depends(self, version: Version, to_upgrade: list[Package]) -> None:
+        """MarkInstall_CollectReverseDepends (apt 2.5): an installed package whose important
+        dependency the installed version meets and *version* would not is to be upgraded."""
+        package = version.package
+        current = package.current
+        if current is None:
+            return
+        for dep in package.reverse:
+            parent = dep.parent.package
+            if parent.current is not dep.parent or parent.mode is Mode.INSTALL:
+                continue
+            if dep.negative or not self.cache.important(Group(dep.kind, (dep,))):
+                continue
+            if not _allows(dep, current) or _allows(dep, version):
+                continue
+            if parent not in to_upgrade:
+                to_upgrade.append(parent)
+
+    def upgrade_other_binaries(self, package: Package, depth: int) -> None:
+        """MarkInstall_UpgradeOtherBinaries (apt 2.5, ``APT::Get::Upgrade-By-Source-Package``):
+        the installed binaries of the candidate's source package whose candidate is of the same
+        source version are upgraded with it, first without, then with their dependencies."""
+        version = package.candidate
+        if version is None:
+            return
+        others = [
+            other
+            for other in self.cache.installed
+            if other is not package
+            and (chosen := other.candidate) is not None
+            and chosen is not other.current
+            and not (other.mode is Mode.INSTALL and other.install is chosen)
+            and chosen.source_name == version.source_name
+            and chosen.source_version == version.source_version
+        ]
+        for auto_inst in (False, True):
+            for other in others:
+                self.mark_install(other, auto_inst, depth + 1, False)
 
     def remove_conflicts(
         self,
@@ -482,7 +538,13 @@ class _Marker:
                     self.why[package.name] = ("requested",)
         else:
             self.install(targets)
-        if self.cache.broken():
+        if self.request.upgrades:
+            done = upgrade(self, self.request.action, self.request.new_packages)
+            if not done and not self.cache.broken():
+                return Resolution(
+                    ok=False, problems=("E: Internal Error, pkgProblemResolver::ResolveByKeep",)
+                )
+        elif self.cache.broken():
             ProblemResolver(self, {v.package for v in targets}, removing).resolve()
         if self.cache.broken():
             return self.failure()
@@ -490,21 +552,20 @@ class _Marker:
         return self.result()
 
     def install(self, targets: Iterable[Version]) -> None:
-        """TryToInstall, then doAutoInstall."""
-        cache = self.cache
-        later = []
-        for version in sorted(targets, key=lambda v: v.id):
+        """TryToInstall, then doAutoInstall, in command-line order (apt 2.5.3); each package
+        is marked again with its dependencies, broken or not (apt 2.5.2), which upgrades the
+        other binaries of its source."""
+        later: list[Package] = []
+        for version in dict.fromkeys(targets):
             package = version.package
             self.set_candidate(package, version)
             package.protected = True
             self.mark_install(package, False, 0, True)
             if package.mode is Mode.INSTALL:
                 self.why[package.name] = ("requested",)
-            if cache.inst_broken(package) or cache.inst_policy_broken(package):
-                later.append(package)
-        for package in sorted(later, key=lambda p: p.id):
-            if cache.inst_broken(package) or cache.inst_policy_broken(package):
-                self.mark_install(package, True, 0, True)
+            later.append(package)
+        for package in later:
+            self.mark_install(package, True, 0, True)
 
     # -- the answer ---------------------------------------------------------------------------
 
@@ -579,6 +640,11 @@ class _Marker:
                 ):
                     return (f"{other.name} conflicts with {package.name}",)
         return ("replaced",)
+
+
+def _allows(dep: Dep, version: Version) -> bool:
+    """DepIterator::IsSatisfied: *version* of the dependency's target meets its constraint."""
+    return allows(dep.constraint, version.string)
 
 
 def _provider_order(dep: Dep) -> Callable[[Version, Version], int]:

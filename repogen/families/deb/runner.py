@@ -3,6 +3,8 @@
 One sandbox per set of repositories; the installed state is a dpkg status file given per call,
 so every state shares the sandbox's lists.  ``remove`` and ``purge`` are written in apt's
 ``install pkg-`` form, which marks the same removals and prints them as ``Remv`` lines.
+Upgrades run as ``apt-get upgrade`` or ``dist-upgrade``; ``apt upgrade`` is ``apt-get upgrade``
+with ``APT::Get::Upgrade-Allow-New``, as the ``apt`` binary sets it.
 """
 
 from __future__ import annotations
@@ -34,8 +36,16 @@ class AptRunner:
 
         sandbox = self.sandboxes.get((published,), make)
         names = list(request.names)
+        command = _COMMANDS.get(request.action, "install")
         if request.action is Action.REMOVE:
             names = [f"{name}-" for name in names]
         options = [] if request.install_recommends else ["--no-install-recommends"]
-        installed = [InstalledPackage.of(p) for p in universe.installed.packages]
-        return sandbox.install(names, options, installed=installed)
+        if request.action is Action.UPGRADE and request.new_packages:
+            options += ["-o", "APT::Get::Upgrade-Allow-New=true"]  # what `apt upgrade` sets
+        held = universe.installed.held
+        installed = [InstalledPackage.of(p, p.name in held) for p in universe.installed.packages]
+        return sandbox.install(names, options, installed=installed, command=command)
+
+
+#: The apt-get command of each action that is not an ``install``.
+_COMMANDS = {Action.UPGRADE: "upgrade", Action.DIST_UPGRADE: "dist-upgrade"}

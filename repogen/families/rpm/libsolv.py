@@ -133,7 +133,7 @@ def build_pool(
     for name, packages, hiding in (
         ("available", available, False),
         ("available", hidden, True),
-        ("@System", installed, False),
+        ("@System", rpmdb_order(installed), False),
     ):
         repo = pool.add_repo(name)
         for package in packages:
@@ -150,6 +150,41 @@ def build_pool(
         result.hidden = frozenset(excluded)
         pool.set_considered_list([s.id for s in pool.solvables_iter() if s.id not in excluded])
     return result
+
+
+def rpmdb_order(installed: Iterable[PackageSpec]) -> list[PackageSpec]:
+    """*installed* in the order the machine's rpm database lists them, which is the order
+    libsolv meets them in (``SOLVER_UPDATE`` of everything updates them in that order): as
+    ``rpm -i`` of their files, sorted by name, records them — what a package requires
+    (another installed package has or provides it) before it, else by name."""
+    pending = sorted(installed, key=lambda p: (p.name, p.version, p.arch))
+    provided: dict[str, set[int]] = {}
+    for index, package in enumerate(pending):
+        for name in (package.name, *(r.alternatives[0].name for r in package.related(_PROVIDES))):
+            provided.setdefault(name, set()).add(index)
+    needs = [
+        {
+            other
+            for kind in (RelationKind.PRE_DEPENDS, RelationKind.DEPENDS)
+            for relation in package.related(kind)
+            for alternative in relation.alternatives
+            for other in provided.get(alternative.name, ())
+            if other != index
+        }
+        for index, package in enumerate(pending)
+    ]
+    order: list[PackageSpec] = []
+    placed: set[int] = set()
+    while len(placed) < len(pending):
+        ready = [i for i in range(len(pending)) if i not in placed and needs[i] <= placed]
+        # A loop: rpm breaks it; the first package by name goes first.
+        index = ready[0] if ready else min(set(range(len(pending))) - placed)
+        placed.add(index)
+        order.append(pending[index])
+    return order
+
+
+_PROVIDES = RelationKind.PROVIDES
 
 
 def _add(pool: Pool, repo: solv.Repo, package: PackageSpec) -> solv.XSolvable:

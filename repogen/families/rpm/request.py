@@ -1,5 +1,5 @@
-"""dnf and yum command lines: ``install``, ``remove``, ``module install|enable|disable|reset|
-switch-to|remove|update``.
+"""dnf and yum command lines: ``install``, ``remove``, ``upgrade``/``update``, ``distro-sync``,
+``downgrade``, ``module install|enable|disable|reset|switch-to|remove|update``.
 
 A package is a name or a provide; ``install @M…`` installs module profiles as ``module
 install M…`` does.  A module argument is ``NAME[:STREAM[:VERSION[:CONTEXT[:ARCH]]]][/PROFILE]``,
@@ -14,6 +14,7 @@ import re
 
 from repogen.families import Family
 from repogen.resolve.request import (
+    UPGRADES,
     Action,
     Request,
     RequestError,
@@ -22,6 +23,15 @@ from repogen.resolve.request import (
     reject_options,
     split_options,
 )
+
+#: dnf's upgrade commands and their aliases (names optional, except for downgrade).
+_UPGRADES = {
+    "upgrade": Action.UPGRADE,
+    "update": Action.UPGRADE,
+    "distro-sync": Action.DISTRO_SYNC,
+    "distrosync": Action.DISTRO_SYNC,
+    "downgrade": Action.DOWNGRADE,
+}
 
 #: dnf's glob characters (fnmatch): in a package argument they make it a pattern.
 _GLOB = re.compile(r"[*?\[\]]")
@@ -80,12 +90,15 @@ def parse(words: list[str], shown: str) -> Request:
             action, names = Action.MODULE_INSTALL, modules
     elif command in {"remove", "erase"}:
         action, names = Action.REMOVE, rest
+    elif command in _UPGRADES:
+        action, names = _UPGRADES[command], rest
     elif command == "module" and rest:
         sub, *names = rest
         action = action_named(_MODULE_COMMANDS, sub, "dnf module", shown)
     else:
         raise RequestError(
-            f"{shown!r}: dnf command {command!r} is not modelled (install, remove, module …)"
+            f"{shown!r}: dnf command {command!r} is not modelled "
+            "(install, remove, upgrade, distro-sync, downgrade, module …)"
         )
     if action in {Action.INSTALL, Action.REMOVE}:
         for name in names:
@@ -93,7 +106,7 @@ def parse(words: list[str], shown: str) -> Request:
     return Request(
         Family.RPM,
         action,
-        needs_names(names, shown),
+        tuple(names) if action in UPGRADES else needs_names(names, shown),
         shown,
         install_recommends=settings["install_weak_deps"],
         allow_erasing="--allowerasing" in options,

@@ -55,6 +55,7 @@ import solv
 from repogen.families.rpm import libsolv, module_commands
 from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
 from repogen.families.rpm.module_specs import ModuleRequest, module_requests, no_default_profile
+from repogen.families.rpm.upgrades import UPGRADE_ACTIONS, upgrade_jobs, versioned_packages
 from repogen.families.rpm.versions import artifact_name, nevra
 from repogen.model import ModuleSpec, PackageSpec, RelationKind
 from repogen.resolve.request import Action, Request
@@ -219,7 +220,12 @@ class DnfResolver:
             for package in packages
         )
         jobs = []
-        for name in goal.names:
+        if request.action in UPGRADE_ACTIONS:
+            found = upgrade_jobs(pool, request)
+            if isinstance(found, Resolution):
+                return found
+            jobs += found
+        for name in () if request.action in UPGRADE_ACTIONS else goal.names:
             if goal.profiles:
                 matches = _artifacts_named(pool, name, goal.artifacts, hotfix) or (
                     profile_packages(pool, name)
@@ -419,13 +425,14 @@ def _unmet_recommends(pool: libsolv.Pool, installed: Sequence[PackageSpec]) -> l
 
 def command_line_packages(pool: libsolv.Pool, word: str) -> list[solv.XSolvable]:
     """What dnf's ``Subject`` finds for a command-line word: the packages named so, else the
-    packages providing it, installed ones included, excluded ones never."""
+    packages providing it, else those of the version it names (``NAME-VERSION[-RELEASE]``),
+    installed ones included, excluded ones never."""
     for provides_only in (False, True):
         selection = libsolv.select(pool, word, provides_only)
         found = [s for s in selection.solvables() if pool.considered(s)]
         if found:
             return found
-    return []
+    return versioned_packages(pool, word)
 
 
 def profile_packages(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:

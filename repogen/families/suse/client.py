@@ -135,8 +135,14 @@ class ZypperSandbox:
         """Record *packages* as installed (``rpm -i --justdb``): nothing is unpacked."""
         self.sandbox.install_headers(packages)
 
+    def add_locks(self, names: Sequence[str]) -> None:
+        """``zypper addlock NAME`` for each of *names*."""
+        for name in names:
+            self._zypper(["addlock", name])
+
     def resolve(self, command: str | Sequence[str]) -> Resolution:
-        """What ``zypper install|remove …`` would do, answered by a ``--dry-run``."""
+        """What ``zypper install|remove|update|dist-upgrade …`` would do, answered by a
+        ``--dry-run``."""
         words = shlex.split(command) if isinstance(command, str) else list(command)
         if len(words) < 2 or words[0] != "zypper" or words[1].startswith("-"):
             raise ValueError(f"{command!r}: expected `zypper COMMAND …`")

@@ -1,9 +1,11 @@
-"""zypper command lines: ``install``/``in``, ``remove``/``rm``, with ``-t pattern``."""
+"""zypper command lines: ``install``/``in`` (``NAME=VERSION``, ``--oldpackage``),
+``remove``/``rm``, ``update``/``up`` [NAME…], ``dist-upgrade``/``dup``, with ``-t pattern``."""
 
 from __future__ import annotations
 
 from repogen.families import Family
 from repogen.resolve.request import (
+    UPGRADES,
     Action,
     Request,
     RequestError,
@@ -30,18 +32,26 @@ def parse(words: list[str], shown: str) -> Request:
     if kind not in {"package", "pattern"}:
         raise RequestError(f"{shown!r}: zypper type {kind!r} is not modelled (package, pattern)")
     options, (command, *names) = split_options(kept, shown)
-    reject_options(options, {"--no-recommends", "--recommends"}, shown)
+    reject_options(options, {"--no-recommends", "--recommends", "--oldpackage"}, shown)
     actions = {
         "install": Action.INSTALL,
         "in": Action.INSTALL,
         "remove": Action.REMOVE,
         "rm": Action.REMOVE,
+        "update": Action.UPGRADE,
+        "up": Action.UPGRADE,
+        "dist-upgrade": Action.DIST_UPGRADE,
+        "dup": Action.DIST_UPGRADE,
     }
+    action = action_named(actions, command, "zypper command", shown)
+    if action is Action.DIST_UPGRADE and names:
+        raise RequestError(f"{shown!r}: zypper dist-upgrade takes no package names")
     return Request(
         Family.SUSE,
-        action_named(actions, command, "zypper command", shown),
-        needs_names(names, shown),
+        action,
+        tuple(names) if action in UPGRADES else needs_names(names, shown),
         shown,
         install_recommends="--no-recommends" not in options,
         patterns=kind == "pattern",
+        old_package="--oldpackage" in options,
     )

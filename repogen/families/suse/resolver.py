@@ -8,7 +8,12 @@ named X, ``install X`` asks for anything that provides X.  ``install -t pattern 
 pattern package that provides ``pattern() = X``, as SUSE's libsolv does through the
 ``pattern:X`` solvable it makes for it.  ``remove X`` erases the installed X and what needs it,
 with the repositories unread (zypper loads only the installed packages for it).
-There are no modules.
+``update`` without names updates every installed package that can be (libsolv's
+``SOLVER_UPDATE`` of everything, which keeps what cannot be updated); ``update NAME`` is
+``install NAME`` for installed packages and passes over the others.  ``dist-upgrade`` is
+``SOLVER_DISTUPGRADE`` of everything.  ``install NAME=VERSION`` installs that version, a lower
+one than installed only with ``--oldpackage``.  Locks (``zypper addlock``) keep installed
+packages as they are.  There are no modules.
 """
 
 from __future__ import annotations
@@ -30,14 +35,19 @@ class ZypperResolver:
         # removed package goes too, never replaced by another version.
         available = () if request.action is Action.REMOVE else universe.available
         pool = libsolv.build_pool(universe.arch, available, universe.installed.packages)
-        jobs: list[solv.Job] = []
+        jobs = _lock_jobs(pool, universe.installed.held)
+        if request.upgrades and not request.names:
+            how = _UPDATE_ALL[request.action]
+            jobs.append(pool.pool.Job(how | solv.Job.SOLVER_SOLVABLE_ALL, 0))
         for name in request.names:
             if request.action is Action.REMOVE:
                 found = libsolv.select(pool, name).jobs(solv.Job.SOLVER_ERASE)
             elif request.patterns:
                 found = _pattern_jobs(pool, name)
+            elif "=" in name:
+                found = _version_jobs(pool, name, request.old_package)
             else:
-                found = _install_jobs(pool, name)
+                found = _install_jobs(pool, name, only_installed=request.upgrades)
             if found is None or (request.action is Action.REMOVE and not found):
                 return Resolution(ok=False, problems=(f"No provider of '{name}' found.",))
             jobs += found
@@ -48,12 +58,39 @@ class ZypperResolver:
         return libsolv.solve(pool, jobs, flags)
 
 
-def _install_jobs(pool: libsolv.Pool, name: str) -> list[solv.Job] | None:
+def _lock_jobs(pool: libsolv.Pool, locked: frozenset[str]) -> list[solv.Job]:
+    """libzypp's ``setLocks``: an installed package of a locked name is kept, an available one
+    never installed."""
+    installed = pool.pool.installed
+    return [
+        pool.pool.Job(
+            (solv.Job.SOLVER_INSTALL if s.repo == installed else solv.Job.SOLVER_ERASE)
+            | solv.Job.SOLVER_SOLVABLE,
+            s.id,
+        )
+        for s in pool.pool.solvables_iter()
+        if s.name in locked
+    ]
+
+
+#: zypper's jobs for ``update`` and ``dist-upgrade`` without names.
+_UPDATE_ALL = {
+    Action.UPGRADE: solv.Job.SOLVER_UPDATE,
+    Action.DIST_UPGRADE: solv.Job.SOLVER_DISTUPGRADE,
+}
+
+
+def _install_jobs(
+    pool: libsolv.Pool, name: str, only_installed: bool = False
+) -> list[solv.Job] | None:
     """The job installing the best package named *name* (none when it is installed already,
-    in that version or a newer one), else anything providing *name*; None when nothing is."""
+    in that version or a newer one, or, for an update, not installed), else anything
+    providing *name*; None when nothing is."""
     installed = pool.pool.installed
     named = [s for s in pool.pool.solvables_iter() if s.name == name]
     available = [s for s in named if s.repo != installed]
+    if only_installed and not any(s.repo == installed for s in named):
+        return []
     if available:
         best = available[0]
         for solvable in available[1:]:
@@ -67,6 +104,33 @@ def _install_jobs(pool: libsolv.Pool, name: str) -> list[solv.Job] | None:
         return None
     jobs: list[solv.Job] = providers.jobs(solv.Job.SOLVER_INSTALL)
     return jobs
+
+
+def _version_jobs(pool: libsolv.Pool, word: str, old_package: bool) -> list[solv.Job] | None:
+    """The job installing ``NAME=VERSION``: the package of that name and edition (an
+    edition without a release matches any release), the best of several.  A version lower
+    than the installed one is installed only with ``--oldpackage``; otherwise nothing is
+    asked, as zypper only says to use it.  None when no package has that version."""
+    name, _, version = word.partition("=")
+    wanted = pool.dep(Alternative(name, Constraint(Operator.EQ, version)))
+    installed = pool.pool.installed
+    matching = [
+        s
+        for s in pool.pool.whatprovides(wanted)
+        if s.name == name and s.repo != installed and pool.considered(s)
+    ]
+    if not matching:
+        return None
+    best = matching[0]
+    for solvable in matching[1:]:
+        if solvable.evrcmp(best) > 0:
+            best = solvable
+    current = [s for s in pool.pool.solvables_iter() if s.name == name and s.repo == installed]
+    if any(s.evrcmp(best) == 0 for s in current):
+        return []
+    if any(s.evrcmp(best) > 0 for s in current) and not old_package:
+        return []
+    return [pool.pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE, best.id)]
 
 
 def _pattern_jobs(pool: libsolv.Pool, name: str) -> list[solv.Job] | None:

@@ -1,6 +1,6 @@
 """zypper answers a suse-family request: the command line as written, ``--dry-run``, in a
 :class:`ZypperSandbox` with the release and base repositories and the installed packages'
-headers in its rpmdb.
+headers in its rpmdb, and the locks of its held packages (``zypper addlock``).
 
 Debian's zypper cannot turn pattern packages into patterns (its libsolv is built without
 autopattern), so the engine adds the legacy ``patterns`` record
@@ -52,9 +52,10 @@ class ZypperRunner:
             sandbox = ZypperSandbox.create(directory, repositories, arch=universe.arch)
             if installed:
                 sandbox.install_headers(self.publications.rpm_files(repository, installed))
+            sandbox.add_locks(sorted(universe.installed.held))
             return sandbox
 
-        key = (published, installed)
+        key = (published, installed, universe.installed.held)
         answer = self.sandboxes.get(key, make).resolve(request.words())
         return replace(
             answer,
