@@ -53,6 +53,7 @@ from fnmatch import fnmatchcase
 import solv
 
 from repogen.families.rpm import libsolv, module_commands
+from repogen.families.rpm.module_obsoletes import still_enabled, with_obsoletes
 from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
 from repogen.families.rpm.module_specs import ModuleRequest, module_requests, no_default_profile
 from repogen.families.rpm.versions import artifact_name, nevra
@@ -105,7 +106,15 @@ class DnfResolver:
     """Resolves rpm-family requests as dnf 4 does on EL8/9 (and Fedora, without modules)."""
 
     def resolve(self, universe: Universe, request: Request) -> Resolution:
-        universe = with_local_defaults(universe)
+        universe, obsoleted = with_obsoletes(with_local_defaults(universe), request)
+        resolution = self.commanded(universe, request)
+        if not obsoleted or not resolution.ok:
+            return resolution
+        # The streams the obsoletes enabled are changes of this transaction too.
+        enabled = still_enabled(obsoleted, universe, request)
+        return replace(resolution, modules=tuple(sorted({*enabled, *resolution.modules})))
+
+    def commanded(self, universe: Universe, request: Request) -> Resolution:
         enabled = dict(universe.installed.streams)
         if request.action in _MODULE_ACTIONS:
             return self.module_command(universe, request, enabled)
