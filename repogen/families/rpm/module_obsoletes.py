@@ -65,6 +65,8 @@ def apply_obsoletes(
         if stream is None or module.stream(stream) is None:
             continue
         for document in index.get_module(module.name).get_all_streams():
+            if result.get(module.name) != stream:
+                break  # switched or reset by an earlier build: the others are not enabled
             if document.get_stream_name() != stream:
                 continue
             obsoletes = document.get_obsoletes_resolved()
@@ -83,7 +85,8 @@ def apply_obsoletes(
             if result.get(module.name) == stream:
                 del result[module.name]
                 reset.append(module.name)
-    return result, tuple(switched), tuple(reset)
+    kept = [s for s in switched if result.get(s.partition(":")[0]) == s.partition(":")[2]]
+    return result, tuple(kept), tuple(reset)
 
 
 def with_obsoletes(universe: Universe, request: Request) -> tuple[Universe, tuple[str, ...]]:
