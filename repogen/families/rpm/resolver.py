@@ -34,6 +34,8 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
   fails when none of them is active.  ``--setopt=module_stream_switch=True`` lets ``module
   install``/``enable`` switch an enabled stream.  ``module disable|reset|remove|update`` are
   :mod:`repogen.families.rpm.module_commands`.
+- ``--setopt=module_obsoletes=True``: the repositories' modulemd-obsoletes switch or reset the
+  enabled streams first, in every command (:mod:`repogen.families.rpm.module_obsoletes`).
 
 Requests are libdnf's jobs: ``install X`` asks for one of the packages named X, else of those
 providing X (installed ones included), the best of them (``best=True``), with libdnf's solver
