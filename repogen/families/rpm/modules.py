@@ -153,9 +153,11 @@ def read_modules(
         messages = "; ".join(one_line(f.get_gerror().message) for f in failures)
         raise MetadataError(f"{source}: not a modules.yaml: {messages}")
     for name in index.get_module_names():
-        if not name or not index.get_module(name).get_all_streams():
+        module = index.get_module(name)
+        if not name or not module.get_all_streams():
             # defaults (or obsoletes) of a module no stream of this file belongs to
-            raise MetadataError(f"{source}: module {name!r} has defaults but no stream")
+            what = "obsoletes" if module is not None and module.get_obsoletes() else "defaults"
+            raise MetadataError(f"{source}: module {name!r} has {what} but no stream")
     modules = tuple(_module(index.get_module(n), flavors) for n in sorted(index.get_module_names()))
     platforms = sorted(
         {
