@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
-from repogen.families.rpm.module_solver import _MODEL_BUILD
+from repogen.families.rpm.module_solver import MODEL_BUILD
 from repogen.families.rpm.module_specs import matching
 from repogen.families.rpm.modulemd import Modulemd, obsoletes_document
 from repogen.model import ModuleSpec
@@ -35,7 +35,7 @@ def _index(modules: Iterable[ModuleSpec]) -> Modulemd.ModuleIndex:
             index.add_obsoletes(obsoletes_document(module.name, obsoletes))
     for module in modules:
         for stream in module.streams:
-            for build in stream.builds or (_MODEL_BUILD,):
+            for build in stream.builds or (MODEL_BUILD,):
                 document = Modulemd.ModuleStreamV2.new(module.name, stream.name)
                 document.set_version(build.version)
                 document.set_context(build.context or "model")
