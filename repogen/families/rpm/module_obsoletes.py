@@ -26,7 +26,7 @@ from repogen.resolve.request import Action, Request
 from repogen.resolve.universe import Universe
 
 
-def _index(modules: Iterable[ModuleSpec]) -> Modulemd.ModuleIndex:
+def _index(modules: Collection[ModuleSpec]) -> Modulemd.ModuleIndex:
     """The modules' obsoletes documents and a document per build (name, stream, version,
     context: what libmodulemd associates obsoletes by)."""
     index = Modulemd.ModuleIndex.new()
