@@ -15,7 +15,7 @@ asked.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from repogen.families.rpm.module_solver import MODEL_BUILD
@@ -23,6 +23,7 @@ from repogen.families.rpm.module_specs import matching
 from repogen.families.rpm.modulemd import Modulemd, obsoletes_document
 from repogen.model import ModuleSpec
 from repogen.resolve.request import Action, Request
+from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
 
 
@@ -89,30 +90,52 @@ def apply_obsoletes(
     return result, tuple(kept), tuple(reset)
 
 
-def with_obsoletes(universe: Universe, request: Request) -> tuple[Universe, tuple[str, ...]]:
-    """*universe* with the machine's module state once obsoletes applied (when *request*
-    sets ``module_obsoletes``), and the streams they enabled: a reset or switched module
-    forgets its installed profiles."""
+def with_obsoletes(universe: Universe, request: Request) -> Universe | None:
+    """*universe* with the machine's module state once obsoletes applied (a reset or
+    switched module forgets its installed profiles), or None when *request* does not set
+    ``module_obsoletes`` or no obsoletes applies."""
     if not request.module_obsoletes:
-        return universe, ()
+        return None
     installed = universe.installed
     streams, switched, reset = apply_obsoletes(
         universe.modules, installed.streams, installed.disabled
     )
     if not switched and not reset:
-        return universe, ()
+        return None
     changed = {*reset, *(s.partition(":")[0] for s in switched)}
     profiles = {m: p for m, p in installed.profiles.items() if m not in changed}
-    state = replace(installed, streams=streams, profiles=profiles)
-    return replace(universe, installed=state), switched
+    return replace(universe, installed=replace(installed, streams=streams, profiles=profiles))
 
 
-def still_enabled(obsoleted: Iterable[str], universe: Universe, request: Request) -> list[str]:
-    """The streams of *obsoleted* (``M:S``) the transaction still enables: dnf shows a
-    module's change from its state before the command, so a module the command resets or
-    disables shows none."""
-    changed: set[str] = set()
+def after_obsoletes(
+    universe: Universe, obsoleted: Universe, request: Request, resolution: Resolution
+) -> Resolution:
+    """The *resolution* of *request* on the *obsoleted* state, as dnf reports it against the
+    machine's state in *universe*: a module's change is from its stream before the command
+    (``getSwitchedStreams``), and a module whose enabled stream ends other than it was is
+    refused unless ``module_stream_switch`` (``BaseCli.do_transaction``; ``switch-to`` sets it)."""
+    if not resolution.ok:
+        return resolution
+    final = dict(obsoleted.installed.streams)
+    for enabled in resolution.modules:
+        module, _, stream = enabled.partition(":")
+        final[module] = stream
     if request.action in {Action.MODULE_RESET, Action.MODULE_DISABLE}:
         for spec in request.names:
-            changed |= set(matching(universe.modules, spec, universe.arch))
-    return [stream for stream in obsoleted if stream.partition(":")[0] not in changed]
+            for module in matching(universe.modules, spec, universe.arch):
+                final.pop(module, None)
+    before = universe.installed.streams
+    switching = request.module_stream_switch or request.action is Action.MODULE_SWITCH
+    for module, stream in sorted(final.items()):
+        if before.get(module) not in (None, stream) and not switching:
+            return Resolution(
+                ok=False,
+                problems=(
+                    f"The operation would result in switching of module '{module}' stream "
+                    f"'{before[module]}' to stream '{stream}'",
+                    "Error: It is not possible to switch enabled streams of a module unless "
+                    "explicitly enabled via configuration option module_stream_switch.",
+                ),
+            )
+    changes = sorted(f"{m}:{s}" for m, s in final.items() if before.get(m) != s)
+    return replace(resolution, modules=tuple(changes))

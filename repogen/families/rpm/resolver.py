@@ -55,7 +55,7 @@ from fnmatch import fnmatchcase
 import solv
 
 from repogen.families.rpm import libsolv, module_commands
-from repogen.families.rpm.module_obsoletes import still_enabled, with_obsoletes
+from repogen.families.rpm.module_obsoletes import after_obsoletes, with_obsoletes
 from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
 from repogen.families.rpm.module_specs import ModuleRequest, module_requests, no_default_profile
 from repogen.families.rpm.versions import artifact_name, nevra
@@ -108,13 +108,14 @@ class DnfResolver:
     """Resolves rpm-family requests as dnf 4 does on EL8/9 (and Fedora, without modules)."""
 
     def resolve(self, universe: Universe, request: Request) -> Resolution:
-        universe, obsoleted = with_obsoletes(with_local_defaults(universe), request)
-        resolution = self.commanded(universe, request)
-        if not obsoleted or not resolution.ok:
-            return resolution
-        # The streams the obsoletes enabled are changes of this transaction too.
-        enabled = still_enabled(obsoleted, universe, request)
-        return replace(resolution, modules=tuple(sorted({*enabled, *resolution.modules})))
+        universe = with_local_defaults(universe)
+        obsoleted = with_obsoletes(universe, request)
+        if obsoleted is None:
+            return self.commanded(universe, request)
+        # dnf checks a stream switch only once the transaction is resolved, against the
+        # state before the obsoletes (``after_obsoletes``).
+        free = replace(request, module_stream_switch=True)
+        return after_obsoletes(universe, obsoleted, request, self.commanded(obsoleted, free))
 
     def commanded(self, universe: Universe, request: Request) -> Resolution:
         enabled = dict(universe.installed.streams)
