@@ -13,6 +13,7 @@ from repogen.families import driver
 from repogen.families.rpm.versions import artifact_name
 from repogen.model import (
     Family,
+    ModuleObsoletes,
     ModuleSpec,
     PackageSpec,
     RelationKind,
@@ -166,7 +167,27 @@ def _stream(module: str, data: dict[str, Any]) -> StreamSpec:
     )
 
 
-def _module(data: dict[str, Any]) -> ModuleSpec:
+def _modulemd_time(text: object) -> int:
+    """libmodulemd's ``YYYYMMDDhhmm`` of a document's ``2020-05-01T00:00Z``."""
+    return int("".join(c for c in str(text) if c.isdigit()))
+
+
+def _obsoletes(data: dict[str, Any]) -> ModuleObsoletes:
+    by = data.get("obsoleted_by")
+    return ModuleObsoletes(
+        stream=str(data["stream"]),
+        modified=_modulemd_time(data["modified"]),
+        context=None if data.get("context") is None else str(data["context"]),
+        reset=bool(data.get("reset", False)),
+        eol_date=_modulemd_time(data["eol_date"]) if "eol_date" in data else 0,
+        obsoleted_by=(str(by["module"]), str(by["stream"])) if by else None,
+        message=str(data.get("message", "")),
+    )
+
+
+def _module(data: dict[str, Any], obsoletes: list[dict[str, Any]]) -> ModuleSpec:
+    """A module; *obsoletes* are a case's ``modulemd-obsoletes`` documents (their ``data``),
+    of which those naming this module are its own."""
     streams = tuple(_stream(data["name"], s) for s in data["streams"])
     return ModuleSpec(
         data["name"],
@@ -176,6 +197,7 @@ def _module(data: dict[str, Any]) -> ModuleSpec:
         streams,
         None if data.get("default") is None else str(data["default"]),
         "default",
+        tuple(_obsoletes(o) for o in obsoletes if o["module"] == data["name"]),
     )
 
 
@@ -183,6 +205,8 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
     """The case *data* describes (one item of a file's ``cases``)."""
     release = tuple(package(p, family) for p in data["packages"])
     base = tuple(package(p, family) for p in data.get("base", ()))
+    # ``obsoletes``: lists of modulemd-obsoletes documents' ``data`` (one list a repository).
+    obsoletes = [o for documents in data.get("obsoletes", ()) for o in documents]
     installed = InstalledState(
         tuple(package(p, family) for p in data.get("installed", ())),
         dict(data.get("enabled", {})),
@@ -205,7 +229,7 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         arch=MACHINE_ARCH[family],
         release=release,
         base=base,
-        modules=tuple(_module(m) for m in data.get("modules", ())),
+        modules=tuple(_module(m, obsoletes) for m in data.get("modules", ())),
         installed=installed,
         # ``hotfixes: true``: module_hotfixes=1 on the release repository; ``base``: on the
         # base repository, a hotfix repository beside the modular one.

@@ -3,6 +3,7 @@
 from repogen.families import Family
 from repogen.model.concrete import (
     BaseSpec,
+    ModuleObsoletes,
     ModuleSpec,
     PackageSpec,
     PatternAttributes,
@@ -24,6 +25,7 @@ __all__ = [
     "ModelError",
     "ModelErrors",
     "ModelFile",
+    "ModuleObsoletes",
     "ModuleSpec",
     "PackageSpec",
     "PatternAttributes",

@@ -211,6 +211,23 @@ class StreamSpec:
 
 
 @dataclass(frozen=True)
+class ModuleObsoletes:
+    """A ``modulemd-obsoletes`` document (libmodulemd's ``Modulemd.Obsoletes``): stream
+    *stream* of the module (its builds of *context* only, when given) is end of life from
+    *eol_date* (0: now) and replaced by *obsoleted_by* (``(module, stream)``), or reset
+    when it names none; ``reset`` cancels the older documents.  Times are libmodulemd's
+    ``YYYYMMDDhhmm`` integers."""
+
+    stream: str
+    modified: int
+    context: str | None = None
+    reset: bool = False
+    eol_date: int = 0
+    obsoleted_by: tuple[str, str] | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class ModuleSpec:
     name: str
     summary: str
@@ -219,6 +236,8 @@ class ModuleSpec:
     streams: tuple[StreamSpec, ...]
     default_stream: str | None
     default_profile: str
+    #: The module's obsoletes documents, as a repository's ``modules.yaml`` carries them.
+    obsoletes: tuple[ModuleObsoletes, ...] = ()
 
     def stream(self, name: str) -> StreamSpec | None:
         return next((s for s in self.streams if s.name == name), None)

@@ -50,6 +50,8 @@ class Request:
     patterns: bool = False
     #: dnf: ``--setopt=module_stream_switch=True`` (module install/enable may switch streams).
     module_stream_switch: bool = False
+    #: dnf: ``--setopt=module_obsoletes=True`` (the repositories' modulemd-obsoletes apply).
+    module_obsoletes: bool = False
     #: dnf: ``module remove --all`` (the streams' installed packages too, not only profiles).
     remove_all: bool = False
     #: An upgrade may install packages that are not installed yet (``apt upgrade``, not

@@ -28,7 +28,7 @@ import solv
 from repogen.model import ModuleSpec, StreamBuild, StreamSpec
 
 #: The build a model's stream stands for: no version, no requirements.
-_MODEL_BUILD = StreamBuild(0, "", ())
+MODEL_BUILD = StreamBuild(0, "", ())
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _builds(module: ModuleSpec) -> list[ModuleBuild]:
     return [
         ModuleBuild(module.name, stream, build)
         for stream in module.streams
-        for build in stream.builds or (_MODEL_BUILD,)
+        for build in stream.builds or (MODEL_BUILD,)
     ]
 
 

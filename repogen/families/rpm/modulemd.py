@@ -1,6 +1,7 @@
 """``modules.yaml`` for a modular target, built and serialized by libmodulemd (formats.md §4).
 
-One ``modulemd`` v2 document per stream and one ``modulemd-defaults`` v1 document per module.
+One ``modulemd`` v2 document per stream, one ``modulemd-defaults`` v1 document per module and
+one ``modulemd-obsoletes`` v1 document per obsoletes the module carries.
 The stream version is ``SOURCE_DATE_EPOCH`` as ``YYYYMMDDhhmmss``; the context is derived from
 the stream's dependencies (the platform), as the module build service derives it, so every
 stream built for one platform shares it.
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 import gi
 
-from repogen.model import ModuleSpec, StreamBuild, StreamSpec
+from repogen.model import ModuleObsoletes, ModuleSpec, StreamBuild, StreamSpec
 from repogen.publish.base import BuildError
 
 gi.require_version("Modulemd", "2.0")
@@ -25,7 +26,7 @@ with warnings.catch_warnings():
 
 #: ``Modulemd`` (and ``GLib``, for its errors) is exported for readers of modules.yaml:
 #: imported here without the warning.
-__all__ = ["GLib", "Modulemd", "modules_yaml", "stream_version"]
+__all__ = ["GLib", "Modulemd", "modules_yaml", "obsoletes_document", "stream_version"]
 
 
 def stream_version(source_date_epoch: int) -> int:
@@ -86,6 +87,21 @@ def _defaults(module: ModuleSpec, source_date_epoch: int) -> Modulemd.DefaultsV1
     return defaults
 
 
+def obsoletes_document(module: str, obsoletes: ModuleObsoletes) -> Modulemd.Obsoletes:
+    """The ``modulemd-obsoletes`` document of *obsoletes* of *module*."""
+    document = Modulemd.Obsoletes.new(
+        1, obsoletes.modified, module, obsoletes.stream, obsoletes.message
+    )
+    if obsoletes.context is not None:
+        document.set_module_context(obsoletes.context)
+    document.set_reset(obsoletes.reset)
+    if obsoletes.eol_date:
+        document.set_eol_date(obsoletes.eol_date)
+    if obsoletes.obsoleted_by is not None:
+        document.set_obsoleted_by(*obsoletes.obsoleted_by)
+    return document
+
+
 def modules_yaml(
     modules: Sequence[ModuleSpec],
     platform: str,
@@ -103,5 +119,7 @@ def modules_yaml(
                     _stream(module, stream, build, platform, arch, content_license)
                 )
         index.add_defaults(_defaults(module, source_date_epoch))
+        for obsoletes in module.obsoletes:
+            index.add_obsoletes(obsoletes_document(module.name, obsoletes))
     text: str = index.dump_to_string()
     return text

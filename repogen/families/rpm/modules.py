@@ -15,7 +15,13 @@ from repogen.families.rpm.versions import artifact_name, strict_nevra
 from repogen.index.errors import MetadataError
 from repogen.index.facts import stream_entry
 from repogen.index.files import one_line, quiet_stderr
-from repogen.model import KernelModuleFlavor, ModuleSpec, StreamBuild, StreamSpec
+from repogen.model import (
+    KernelModuleFlavor,
+    ModuleObsoletes,
+    ModuleSpec,
+    StreamBuild,
+    StreamSpec,
+)
 
 
 def _flavor(
@@ -75,6 +81,20 @@ def _stream(
     )
 
 
+def _obsoletes(document: Modulemd.Obsoletes) -> ModuleObsoletes:
+    by_module = document.get_obsoleted_by_module_name()
+    by_stream = document.get_obsoleted_by_module_stream()
+    return ModuleObsoletes(
+        stream=document.props.module_stream,
+        modified=document.get_modified(),
+        context=document.get_module_context(),
+        reset=document.get_reset(),
+        eol_date=document.get_eol_date(),
+        obsoleted_by=(by_module, by_stream) if by_module and by_stream else None,
+        message=document.get_message() or "",
+    )
+
+
 def _module(module: Modulemd.Module, flavors: Mapping[str, KernelModuleFlavor]) -> ModuleSpec:
     newest: dict[str, Modulemd.ModuleStreamV2] = {}
     builds: dict[str, list[Modulemd.ModuleStreamV2]] = {}
@@ -103,6 +123,12 @@ def _module(module: Modulemd.Module, flavors: Mapping[str, KernelModuleFlavor]) 
         streams=streams,
         default_stream=defaults.get_default_stream() if defaults else None,
         default_profile=profiles[0] if profiles else "",
+        obsoletes=tuple(
+            sorted(
+                (_obsoletes(o) for o in module.get_obsoletes()),
+                key=lambda o: (o.modified, o.stream, o.context or ""),
+            )
+        ),
     )
 
 
@@ -127,9 +153,11 @@ def read_modules(
         messages = "; ".join(one_line(f.get_gerror().message) for f in failures)
         raise MetadataError(f"{source}: not a modules.yaml: {messages}")
     for name in index.get_module_names():
-        if not name or not index.get_module(name).get_all_streams():
+        module = index.get_module(name)
+        if not name or not module.get_all_streams():
             # defaults (or obsoletes) of a module no stream of this file belongs to
-            raise MetadataError(f"{source}: module {name!r} has defaults but no stream")
+            what = "obsoletes" if module is not None and module.get_obsoletes() else "defaults"
+            raise MetadataError(f"{source}: module {name!r} has {what} but no stream")
     modules = tuple(_module(index.get_module(n), flavors) for n in sorted(index.get_module_names()))
     platforms = sorted(
         {

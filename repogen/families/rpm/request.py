@@ -70,7 +70,7 @@ def _module_install(names: list[str], shown: str) -> list[str] | None:
 
 
 def parse(words: list[str], shown: str) -> Request:
-    settings = {"install_weak_deps": True, "module_stream_switch": False}
+    settings = {"install_weak_deps": True, "module_stream_switch": False, "module_obsoletes": False}
     kept = []
     for word in words:
         option, _, value = word.removeprefix("--setopt=").partition("=")
@@ -111,5 +111,6 @@ def parse(words: list[str], shown: str) -> Request:
         install_recommends=settings["install_weak_deps"],
         allow_erasing="--allowerasing" in options,
         module_stream_switch=settings["module_stream_switch"],
+        module_obsoletes=settings["module_obsoletes"],
         remove_all="--all" in options,
     )

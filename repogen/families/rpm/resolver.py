@@ -34,6 +34,8 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
   fails when none of them is active.  ``--setopt=module_stream_switch=True`` lets ``module
   install``/``enable`` switch an enabled stream.  ``module disable|reset|remove|update`` are
   :mod:`repogen.families.rpm.module_commands`.
+- ``--setopt=module_obsoletes=True``: the repositories' modulemd-obsoletes switch or reset the
+  enabled streams first, in every command (:mod:`repogen.families.rpm.module_obsoletes`).
 
 Requests are libdnf's jobs: ``install X`` asks for one of the packages named X, else of those
 providing X (installed ones included), the best of them (``best=True``), with libdnf's solver
@@ -53,6 +55,7 @@ from fnmatch import fnmatchcase
 import solv
 
 from repogen.families.rpm import libsolv, module_commands
+from repogen.families.rpm.module_obsoletes import after_obsoletes, with_obsoletes
 from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
 from repogen.families.rpm.module_specs import ModuleRequest, module_requests, no_default_profile
 from repogen.families.rpm.upgrades import UPGRADE_ACTIONS, upgrade_jobs, versioned_packages
@@ -107,6 +110,15 @@ class DnfResolver:
 
     def resolve(self, universe: Universe, request: Request) -> Resolution:
         universe = with_local_defaults(universe)
+        obsoleted = with_obsoletes(universe, request)
+        if obsoleted is None:
+            return self.commanded(universe, request)
+        # dnf checks a stream switch only once the transaction is resolved, against the
+        # state before the obsoletes (``after_obsoletes``).
+        free = replace(request, module_stream_switch=True)
+        return after_obsoletes(universe, obsoleted, request, self.commanded(obsoleted, free))
+
+    def commanded(self, universe: Universe, request: Request) -> Resolution:
         enabled = dict(universe.installed.streams)
         if request.action in _MODULE_ACTIONS:
             return self.module_command(universe, request, enabled)
