@@ -113,6 +113,10 @@ def test_publishing_a_release_gives_the_indices_of_the_channel_build(
     manifest = json.loads((published["tree"] / "manifest.json").read_text())
     assert manifest["releases"] == ["cuda-12.5.1", "cuda-12.6.0"]
     assert manifest["release"] == "cuda-12.6.0"
+    # The channel's build records which release published which package file as publish does.
+    built = json.loads((published["channel"] / "manifest.json").read_text())
+    assert [p["releases"] for p in built["published"]] == [["cuda-12.5.1"], ["cuda-12.6.0"]]
+    assert (built["published"], built["leaving"]) == (manifest["published"], manifest["leaving"])
 
 
 def test_published_package_files_stay_and_the_old_indices_stay_reachable(
