@@ -160,6 +160,23 @@ def test_publishing_a_release_already_there_changes_nothing(
     assert snapshot(tree) == before
 
 
+def test_retention_withdraws_an_older_release_of_a_channel_build(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    """A channel's build records each release's package files apart, so that a publish may
+    keep some of its releases and not others."""
+    tree = tmp_path / "tree"
+    shutil.copytree(published["channel"], tree, symlinks=True)
+    code, output = publish(RELEASES / "cuda-12.6.yaml", tree, "--keep-releases", "1")
+    assert code == 0, output
+    manifest = json.loads((tree / "manifest.json").read_text())
+    assert manifest["releases"] == ["cuda-12.6.0"]
+    assert "pool/main/c/cuda/cuda_12.5.1-1_all.deb" in manifest["leaving"]["deb/ubuntu2204"]
+    packages = (tree / "deb/ubuntu2204/dists/jammy/main/binary-amd64/Packages").read_text()
+    assert "Version: 12.6.0-1" in packages
+    assert "Version: 12.5.1-1" not in packages
+
+
 ACME = """\
 release:
   {{name: acme-{name}, cuda: 12.6.0, driver: 560.28.03, default_flavor: open, date: 2024-10-0{day}}}
