@@ -13,6 +13,7 @@ of one name could be one release's or several's.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -29,6 +30,10 @@ _Key = tuple[str, str, str, str, str]
 def holds_several(release: ReleaseModel) -> bool:
     """Whether *release* (read from repositories) holds several releases."""
     return len(release.releases) > 1
+
+
+def _key(repository: Repository, spec: PackageSpec) -> _Key:
+    return (repository.target_name, repository.arch, spec.name, spec.version, spec.arch)
 
 
 def _publishers(release: ReleaseModel) -> dict[_Key, list[str]]:
@@ -54,34 +59,35 @@ def _publishers(release: ReleaseModel) -> dict[_Key, list[str]]:
     return found
 
 
-def _key(repository: Repository, spec: PackageSpec) -> _Key:
-    return (repository.target_name, repository.arch, spec.name, spec.version, spec.arch)
+class _Artifacts:
+    """The packages of a repository by the exact artifacts (``N-E:V-R.A``) of its module
+    stream builds."""
 
+    def __init__(self, repository: Repository) -> None:
+        self.compare = driver(repository.family).compare_versions
+        self.named: dict[tuple[str, str], list[PackageSpec]] = defaultdict(list)
+        for package in repository.packages:
+            self.named[(package.name, package.arch)].append(package)
 
-def _artifact(repository: Repository, text: str) -> PackageSpec | None:
-    """The package of *repository* a stream build's exact artifact (``N-E:V-R.A``) names."""
-    rest, _, arch = text.rpartition(".")
-    name, _, evr = rest.rpartition("-")
-    name, _, version = name.rpartition("-")
-    compare = driver(repository.family).compare_versions
-    return next(
-        (
-            p
-            for p in repository.packages
-            if (p.name, p.arch) == (name, arch) and compare(p.version, f"{version}-{evr}") == 0
-        ),
-        None,
-    )
+    def __call__(self, text: str) -> PackageSpec | None:
+        rest, _, arch = text.rpartition(".")
+        name, _, evr = rest.rpartition("-")
+        name, _, version = name.rpartition("-")
+        candidates = self.named.get((name, arch), [])
+        return next(
+            (p for p in candidates if self.compare(p.version, f"{version}-{evr}") == 0), None
+        )
 
 
 def _modules(repository: Repository, packages: tuple[PackageSpec, ...]) -> tuple[ModuleSpec, ...]:
     """The module streams of *repository* restricted to *packages* (one release's)."""
     ours = {id(p) for p in packages}
+    artifact = _Artifacts(repository)
     modules = []
     for module in repository.modules:
         streams = []
         for stream in module.streams:
-            found = [_artifact(repository, a) for b in stream.builds for a in b.artifacts]
+            found = [artifact(a) for b in stream.builds for a in b.artifacts]
             names = {p.name for p in found if p is not None and id(p) in ours}
             if not stream.builds:
                 names = {p.name for p in packages} & set(stream.artifacts)
@@ -102,10 +108,11 @@ def _dates(release: ReleaseModel, publishers: Mapping[_Key, list[str]]) -> dict[
     dates: dict[str, str] = {}
     order = {name: index for index, name in enumerate(release.releases)}
     for repository in release.repositories:
+        artifact = _Artifacts(repository)
         for module in repository.modules:
             for stream in module.streams:
                 for build in stream.builds:
-                    found = [_artifact(repository, a) for a in build.artifacts]
+                    found = [artifact(a) for a in build.artifacts]
                     by = [
                         n for p in found if p is not None for n in publishers[_key(repository, p)]
                     ]
