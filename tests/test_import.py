@@ -21,6 +21,7 @@ from repogen.cli import app
 from repogen.index import load_tree
 from repogen.model import ReleaseModel, load_release
 from repogen.publish.base import BuildOptions
+from tests.channel_history import POINTS, write_history
 from tests.test_repository_input_remote import Server
 from tests.third_party import ftparchive_suite, rpm_module_tree, rpm_tree
 
@@ -340,6 +341,28 @@ def test_a_tree_grown_by_publish_imports_as_the_channel_build(
     again = [_build_command(m, "-o", m.parent / "again") for m in models]
     assert _indices(again[0]) == _indices(again[1]) == _indices(channel_built)
     assert _streams(again[0]) == _streams(again[1]) == _streams(channel_built)
+
+
+def test_a_history_with_a_driver_only_release_round_trips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four releases, two of one driver branch (their dnf streams list both) and a
+    driver-only one: each release's streams and profiles are its own, the driver-only
+    release declares no CUDA version, and the channel builds the same repositories."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1722470400")
+    channel = write_history(tmp_path / "history")
+    targets = ["--target", "ubuntu2204", "--target", "rhel9"]
+    out = _build_command(channel, "-o", tmp_path / "out", *targets)
+    output = tmp_path / "imported" / "channel.yaml"
+    output.parent.mkdir()
+    done = _import(str(out), "-o", str(output))
+    assert done.exit_code == 0, done.output
+    assert yaml.safe_load(output.read_text())["releases"] == [f"{p}.yaml" for p in POINTS]
+    driver_only = load_release(output.parent / "driver-565.57.01.yaml").release
+    assert (driver_only.cuda, driver_only.driver) == (None, "565.57.01")
+    again = _build_command(output, "-o", tmp_path / "again")
+    assert _indices(again) == _indices(out)
+    assert _streams(again) == _streams(out)
 
 
 def test_several_releases_in_a_bare_repository_exit_2_naming_a_package(

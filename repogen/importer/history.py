@@ -19,9 +19,9 @@ from dataclasses import replace
 
 from repogen.families import driver
 from repogen.importer.errors import CannotImport
-from repogen.index.release import infer_release
+from repogen.index.release import UNKNOWN_CUDA, infer_release
 from repogen.index.stubs import assumed_base
-from repogen.model import ModuleSpec, PackageSpec, ReleaseModel, Repository
+from repogen.model import ModuleSpec, PackageSpec, ReleaseModel, Repository, StreamSpec
 
 #: A package by where it is published: target, architecture, name, version, architecture.
 _Key = tuple[str, str, str, str, str]
@@ -79,6 +79,33 @@ class _Artifacts:
         )
 
 
+def _restricted(
+    stream: StreamSpec,
+    artifacts: tuple[str, ...],
+    repository: Repository,
+    packages: tuple[PackageSpec, ...],
+) -> StreamSpec:
+    """*stream* as the release of *packages* published it: its *artifacts*, and profiles
+    naming those only.  A stream of several releases lists the newest's profiles: the
+    kernel-module package they name (``kmod-nvidia-560.35.03-…``, another release's) stands
+    for this release's own."""
+    flavored = {p.name for p in repository.packages if p.kernel_module is not None}
+    own_kmods = [a for a in artifacts if a in flavored and any(p.name == a for p in packages)]
+    profiles: dict[str, tuple[str, ...]] = {}
+    for name, rpms in stream.profiles.items():
+        kept: list[str] = []
+        for rpm in rpms:
+            kept += [rpm] if rpm in artifacts else own_kmods if rpm in flavored else []
+        if kept:
+            profiles[name] = tuple(dict.fromkeys(kept))
+    defaults = stream.default_profiles
+    if defaults is not None:
+        defaults = tuple(d for d in defaults if d in profiles)
+    return replace(
+        stream, artifacts=artifacts, profiles=profiles, builds=(), default_profiles=defaults
+    )
+
+
 def _modules(repository: Repository, packages: tuple[PackageSpec, ...]) -> tuple[ModuleSpec, ...]:
     """The module streams of *repository* restricted to *packages* (one release's)."""
     ours = {id(p) for p in packages}
@@ -93,7 +120,7 @@ def _modules(repository: Repository, packages: tuple[PackageSpec, ...]) -> tuple
                 names = {p.name for p in packages} & set(stream.artifacts)
             if names:
                 artifacts = tuple(a for a in dict.fromkeys(stream.artifacts) if a in names)
-                streams.append(replace(stream, artifacts=artifacts, builds=()))
+                streams.append(_restricted(stream, artifacts, repository, packages))
         if streams:
             default = module.default_stream
             if default not in {s.name for s in streams}:
@@ -161,7 +188,11 @@ def split(release: ReleaseModel) -> list[ReleaseModel]:
             )
         if not repositories:
             raise CannotImport(f"{release.source}: release {name} publishes no package")
-        declared = infer_release(name, "", repositories).model_copy(update={"date": dates[name]})
+        declared = infer_release(name, "", repositories)
+        # A release without a CUDA package is a driver-only release: its model says no CUDA
+        # version (the channel then holds the CUDA release before it).
+        cuda = None if declared.cuda == UNKNOWN_CUDA else declared.cuda
+        declared = declared.model_copy(update={"date": dates[name], "cuda": cuda})
         releases.append(
             ReleaseModel(declared, f"{release.source} (release {name})", tuple(repositories))
         )
