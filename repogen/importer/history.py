@@ -4,8 +4,9 @@
 package file (``published`` in ``manifest.json``).  Each release becomes the repositories it
 published: its packages, the base its packages name, and the module streams restricted to its
 packages (a stream none of whose packages it published is not its; the module's default
-stream only when it has it).  Its date is the version of a stream it is the newest release
-of (a stream's version is its newest release's date), else the next release's.
+stream only when it has it; profiles naming its packages).  Its date is the version of a
+stream it is the newest release of (a stream's version is its newest release's date), else
+the next release's; without a CUDA package it is a driver-only release.
 
 A repository without that record holds releases the index cannot tell apart: several versions
 of one name could be one release's or several's.
