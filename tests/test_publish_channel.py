@@ -160,6 +160,23 @@ def test_publishing_a_release_already_there_changes_nothing(
     assert snapshot(tree) == before
 
 
+def test_a_tree_whose_manifest_records_no_provenance_is_published_into_as_one_entry(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    """A tree an older build made records no provenance: every package file its indices
+    list is one entry, of the releases it was built from."""
+    tree = tmp_path / "tree"
+    shutil.copytree(published["before"], tree, symlinks=True)
+    manifest = json.loads((tree / "manifest.json").read_text())
+    del manifest["published"], manifest["leaving"]
+    (tree / "manifest.json").write_text(json.dumps(manifest))
+    code, output = publish(RELEASES / "cuda-12.6.yaml", tree)
+    assert code == 0, output
+    after = json.loads((tree / "manifest.json").read_text())
+    grown = json.loads((published["tree"] / "manifest.json").read_text())
+    assert (after["published"], after["releases"]) == (grown["published"], grown["releases"])
+
+
 def test_retention_withdraws_an_older_release_of_a_channel_build(
     published: dict[str, Path], tmp_path: Path
 ) -> None:
