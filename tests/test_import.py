@@ -377,6 +377,16 @@ def test_several_releases_in_a_bare_repository_exit_2_naming_a_package(
     assert not (tmp_path / "m.yaml").exists()
 
 
+def test_a_tree_of_several_releases_is_imported_on_its_own(
+    channel_built: Path, tmp_path: Path
+) -> None:
+    source = str(channel_built / "deb/ubuntu2204")
+    done = _import(str(channel_built), source, "--target", "ubuntu2204", "-o", str(tmp_path / "m"))
+    assert done.exit_code == 2
+    assert "holds several releases: import it on its own, as a channel" in done.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_manifest_without_provenance_exits_2(channel_built: Path, tmp_path: Path) -> None:
     """A channel's build by an older repogen lists its releases but not which published
     which package."""
