@@ -159,9 +159,9 @@ def write_channel(release: ReleaseModel, output: Path) -> list[ReleaseModel]:
             (scratch / files[one.release.name].name).write_text(
                 model_text(one, declared[one.release.name])
             )
-        listed = "".join(f"  - {files[r.release.name].name}\n" for r in releases)
+        listed = {"channel": channel, "releases": [files[r.release.name].name for r in releases]}
         header = f"# Imported by `repogen import` from {release.source}.\n"
-        (scratch / output.name).write_text(f"{header}channel: {channel}\nreleases:\n{listed}")
+        (scratch / output.name).write_text(header + yaml.safe_dump(listed, sort_keys=False))
         try:
             loaded = load_channel(scratch / output.name)
         except ModelErrors as exc:
