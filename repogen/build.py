@@ -16,6 +16,7 @@ from repogen.model import ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.output import OutputRefused, stage, staged_directory
+from repogen.publish.retention import Provenance, publication
 from repogen.runtime.collector import collector_paused
 
 MANIFEST = "manifest.json"
@@ -104,14 +105,41 @@ def relative_entry(entry: ManifestEntry, relative: PurePosixPath) -> ManifestEnt
     )
 
 
+def provenance(
+    release: ReleaseModel, repositories: Sequence[Repository], history: Sequence[ReleaseModel]
+) -> Provenance:
+    """Which release of *history* publishes which package file of *repositories* (each
+    release every file of its own, one an earlier release published too included); without
+    a history, the releases *release* holds publish all of them together."""
+    if not history:
+        names = release.releases or (release.release.name,)
+        return Provenance([publication(names, release, repositories)])
+    built = {(r.target_name, r.arch) for r in repositories}
+    return Provenance(
+        [
+            publication(
+                [one.release.name],
+                one,
+                [r for r in one.repositories if (r.target_name, r.arch) in built],
+            )
+            for one in history
+        ]
+    )
+
+
 def build(
     release: ReleaseModel,
     output: Path,
     repositories: Sequence[Repository],
     options: BuildOptions,
     progress: Progress = lambda _step: None,
+    history: Sequence[ReleaseModel] = (),
 ) -> list[ManifestEntry]:
-    """Build *repositories* into *output*, replacing what was there only when all succeeded."""
+    """Build *repositories* into *output*, replacing what was there only when all succeeded.
+
+    *history* is the releases *release* merges (a channel's, oldest first): the manifest
+    records which of them publishes which package file, as ``publish`` records each release
+    it adds (:func:`provenance`)."""
     output = output.absolute()
     check_signing(repositories, options)
     by_target: dict[str, list[Repository]] = {}
@@ -137,11 +165,13 @@ def build(
                     )
                 )
             entries += [relative_entry(e, relative) for e in published]
+        recorded = provenance(release, repositories, history)
         manifest = {
             "release": release.release.name,
             "model": release.source,
-            "releases": list(release.releases or (release.release.name,)),
+            "releases": recorded.names(),
             "repos": [asdict(entry) for entry in entries],
+            **recorded.fields(),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         stage("manifest")

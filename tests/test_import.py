@@ -7,6 +7,7 @@ in.  What a model cannot declare exits 2 naming the package and the field."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from repogen.cli import app
 from repogen.index import load_tree
 from repogen.model import ReleaseModel, load_release
 from repogen.publish.base import BuildOptions
+from tests.channel_history import POINTS, write_history
 from tests.test_repository_input_remote import Server
 from tests.third_party import ftparchive_suite, rpm_module_tree, rpm_tree
 
@@ -255,21 +257,161 @@ def test_what_a_model_cannot_declare_exits_2_naming_package_and_field(tmp_path: 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_several_releases_in_one_repository_exit_2_naming_a_package(tmp_path: Path) -> None:
-    """A channel's build publishes every release's packages side by side: which release a
-    version belongs to is not in the index, so import says so rather than guess."""
-    out = tmp_path / "channel"
-    built = runner.invoke(
-        app,
-        ["build", "tests/channels/bundled.yaml", "-o", str(out), "--no-packages",
-         "--target", "ubuntu2204"],
-    )  # fmt: skip
-    assert built.exit_code == 0, built.output
-    done = _import(str(out), "-o", str(tmp_path / "m.yaml"))
+CHANNEL_TARGETS = ["--target", "ubuntu2204", "--target", "rhel9", "--target", "sles15"]
+
+
+def _build_command(*words: str | Path, packages: bool = False) -> Path:
+    options = [] if packages else ["--no-packages"]
+    done = runner.invoke(app, ["build", *map(str, words), *options])
+    assert done.exit_code == 0, done.output
+    return Path(words[words.index("-o") + 1])
+
+
+def _streams(tree: Path) -> dict[tuple[str, str, str, str], Any]:
+    """Each module stream's builds (version, context, exact artifacts) and default profiles."""
+    return {
+        (r.target_name, r.arch, m.name, s.name): (s.builds, s.default_profiles, m.default_stream)
+        for r in load_tree(tree).repositories
+        for m in r.modules
+        for s in m.streams
+    }
+
+
+@pytest.fixture(scope="module")
+def channel_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled channel (cuda-12.5.1, then cuda-12.6.0) built on a deb, a modular rpm and
+    a SUSE target."""
+    out = tmp_path_factory.mktemp("channel") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1722470400")
+        return _build_command("tests/channels/bundled.yaml", "-o", out, *CHANNEL_TARGETS)
+
+
+def test_a_channel_build_imports_to_a_channel_that_builds_the_same_indices(
+    channel_built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1722470400")
+    output = tmp_path / "history.yaml"
+    done = _import(str(channel_built), "-o", str(output))
+    assert done.exit_code == 0, done.output
+    channel = yaml.safe_load(output.read_text())
+    assert channel == {"channel": "history", "releases": ["cuda-12.5.1.yaml", "cuda-12.6.0.yaml"]}
+    older = load_release(tmp_path / "cuda-12.5.1.yaml")
+    assert (older.release.name, older.release.driver) == ("cuda-12.5.1", "555.42.06")
+    # Each release holds the packages it published, templated by its own numbers.
+    names = {
+        p["name"] for p in yaml.safe_load((tmp_path / "cuda-12.5.1.yaml").read_text())["packages"]
+    }
+    assert "cuda-toolkit-{cuda_dash}" in names
+    numbered = [p for r in older.repositories for p in r.packages
+                if p.name.startswith(("cuda-toolkit", "nvidia-driver"))]  # fmt: skip
+    assert numbered
+    assert all(p.version.startswith(("12.5", "555", "3:555")) for p in numbered)
+    again = _build_command(output, "-o", tmp_path / "again")
+    assert _indices(again) == _indices(channel_built)
+    # The module streams too: each stream's builds, made from every release of its branch.
+    assert _streams(again) == _streams(channel_built)
+    compared = runner.invoke(app, ["diff", str(channel_built), str(again), "--exit-code"])
+    assert compared.exit_code == 0, compared.output
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_tree_grown_by_publish_imports_as_the_channel_build(
+    channel_built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1722470400")
+    releases = Path("repogen/data/releases")
+    # A release is published into a tree that holds its package files.
+    tree = _build_command(
+        releases / "cuda-12.5.yaml", "-o", tmp_path / "tree", *CHANNEL_TARGETS, packages=True
+    )
+    grown = runner.invoke(app, ["publish", str(releases / "cuda-12.6.yaml"), "--into", str(tree)])
+    assert grown.exit_code == 0, grown.output
+    for source, directory in ((tree, tmp_path / "a"), (channel_built, tmp_path / "b")):
+        directory.mkdir()
+        done = _import(str(source), "-o", str(directory / "channel.yaml"))
+        assert done.exit_code == 0, done.output
+    # The same releases, each with its own packages: their channel builds the same
+    # repositories.  (The models' texts differ in the order of relations, rpmbuild's in
+    # the tree's indices, the model's in the other.)
+    models = [tmp_path / "a" / "channel.yaml", tmp_path / "b" / "channel.yaml"]
+    assert [yaml.safe_load(m.read_text())["releases"] for m in models] == [
+        ["cuda-12.5.1.yaml", "cuda-12.6.0.yaml"]
+    ] * 2
+    again = [_build_command(m, "-o", m.parent / "again") for m in models]
+    assert _indices(again[0]) == _indices(again[1]) == _indices(channel_built)
+    assert _streams(again[0]) == _streams(again[1]) == _streams(channel_built)
+
+
+def test_a_history_with_a_driver_only_release_round_trips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four releases, two of one driver branch (their dnf streams list both) and a
+    driver-only one: each release's streams and profiles are its own, the driver-only
+    release declares no CUDA version, and the channel builds the same repositories."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1722470400")
+    channel = write_history(tmp_path / "history")
+    targets = ["--target", "ubuntu2204", "--target", "rhel9"]
+    out = _build_command(channel, "-o", tmp_path / "out", *targets)
+    output = tmp_path / "imported" / "channel.yaml"
+    output.parent.mkdir()
+    done = _import(str(out), "-o", str(output))
+    assert done.exit_code == 0, done.output
+    assert yaml.safe_load(output.read_text())["releases"] == [f"{p}.yaml" for p in POINTS]
+    driver_only = load_release(output.parent / "driver-565.57.01.yaml").release
+    assert (driver_only.cuda, driver_only.driver) == (None, "565.57.01")
+    again = _build_command(output, "-o", tmp_path / "again")
+    assert _indices(again) == _indices(out)
+    assert _streams(again) == _streams(out)
+
+
+def test_several_releases_in_a_bare_repository_exit_2_naming_a_package(
+    channel_built: Path, tmp_path: Path
+) -> None:
+    """A bare repository (no manifest) holding several releases: which release a version
+    belongs to is not in the index, so import says so rather than guess."""
+    done = _import(str(channel_built / "deb/ubuntu2204"), "-o", str(tmp_path / "m.yaml"))
     assert done.exit_code == 2
     assert "ubuntu2204/amd64: package cuda is published at 12.5" in done.output
-    assert "import the repositories of one release" in done.output
+    assert "the index cannot tell apart" in done.output
     assert not (tmp_path / "m.yaml").exists()
+
+
+def test_a_tree_of_several_releases_is_imported_on_its_own(
+    channel_built: Path, tmp_path: Path
+) -> None:
+    source = str(channel_built / "deb/ubuntu2204")
+    done = _import(str(channel_built), source, "--target", "ubuntu2204", "-o", str(tmp_path / "m"))
+    assert done.exit_code == 2
+    assert "holds several releases: import it on its own, as a channel" in done.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_manifest_without_provenance_exits_2(channel_built: Path, tmp_path: Path) -> None:
+    """A channel's build by an older repogen lists its releases but not which published
+    which package."""
+    old = tmp_path / "old"
+    shutil.copytree(channel_built, old)
+    manifest = json.loads((old / "manifest.json").read_text())
+    del manifest["published"], manifest["leaving"]
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    done = _import(str(old), "-o", str(tmp_path / "m.yaml"))
+    assert done.exit_code == 2
+    assert "not which published which package" in done.output
+    assert list(tmp_path.iterdir()) == [old]
+
+
+def test_release_files_beside_the_channel_are_replaced_only_with_force(
+    channel_built: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "cuda-12.6.0.yaml").write_text("mine\n")
+    done = _import(str(channel_built), "-o", str(tmp_path / "channel.yaml"))
+    assert done.exit_code == 2
+    assert "cuda-12.6.0.yaml exists; give --force" in done.output
+    assert (tmp_path / "cuda-12.6.0.yaml").read_text() == "mine\n"
+    forced = _import(str(channel_built), "-o", str(tmp_path / "channel.yaml"), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert load_release(tmp_path / "cuda-12.6.0.yaml").release.name == "cuda-12.6.0"
 
 
 def test_several_sources_are_one_model(built: Path, tmp_path: Path) -> None:

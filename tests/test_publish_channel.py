@@ -113,6 +113,10 @@ def test_publishing_a_release_gives_the_indices_of_the_channel_build(
     manifest = json.loads((published["tree"] / "manifest.json").read_text())
     assert manifest["releases"] == ["cuda-12.5.1", "cuda-12.6.0"]
     assert manifest["release"] == "cuda-12.6.0"
+    # The channel's build records which release published which package file as publish does.
+    built = json.loads((published["channel"] / "manifest.json").read_text())
+    assert [p["releases"] for p in built["published"]] == [["cuda-12.5.1"], ["cuda-12.6.0"]]
+    assert (built["published"], built["leaving"]) == (manifest["published"], manifest["leaving"])
 
 
 def test_published_package_files_stay_and_the_old_indices_stay_reachable(
@@ -154,6 +158,40 @@ def test_publishing_a_release_already_there_changes_nothing(
         assert code == 0, output
         assert "nothing changed" in output
     assert snapshot(tree) == before
+
+
+def test_a_tree_whose_manifest_records_no_provenance_is_published_into_as_one_entry(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    """A tree an older build made records no provenance: every package file its indices
+    list is one entry, of the releases it was built from."""
+    tree = tmp_path / "tree"
+    shutil.copytree(published["before"], tree, symlinks=True)
+    manifest = json.loads((tree / "manifest.json").read_text())
+    del manifest["published"], manifest["leaving"]
+    (tree / "manifest.json").write_text(json.dumps(manifest))
+    code, output = publish(RELEASES / "cuda-12.6.yaml", tree)
+    assert code == 0, output
+    after = json.loads((tree / "manifest.json").read_text())
+    grown = json.loads((published["tree"] / "manifest.json").read_text())
+    assert (after["published"], after["releases"]) == (grown["published"], grown["releases"])
+
+
+def test_retention_withdraws_an_older_release_of_a_channel_build(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    """A channel's build records each release's package files apart, so that a publish may
+    keep some of its releases and not others."""
+    tree = tmp_path / "tree"
+    shutil.copytree(published["channel"], tree, symlinks=True)
+    code, output = publish(RELEASES / "cuda-12.6.yaml", tree, "--keep-releases", "1")
+    assert code == 0, output
+    manifest = json.loads((tree / "manifest.json").read_text())
+    assert manifest["releases"] == ["cuda-12.6.0"]
+    assert "pool/main/c/cuda/cuda_12.5.1-1_all.deb" in manifest["leaving"]["deb/ubuntu2204"]
+    packages = (tree / "deb/ubuntu2204/dists/jammy/main/binary-amd64/Packages").read_text()
+    assert "Version: 12.6.0-1" in packages
+    assert "Version: 12.5.1-1" not in packages
 
 
 ACME = """\

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from repogen.build import MANIFEST, build, source_date_epoch
-from repogen.cli.common import AtOption, ModelArgument, app, err, load_model
+from repogen.cli.common import AtOption, ModelArgument, app, err, load_history, point_of
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 
@@ -74,7 +74,10 @@ def build_command(
     Example: repogen build -o out --target ubuntu2204 --target rhel9
     """
     base_url = checked_base_url(base_url)
-    release = load_model(model, at)
+    channel = load_history(model)
+    release = point_of(channel, at)
+    # The releases merged at that point, for the manifest to say which published what.
+    history = channel.releases[: channel.index(release.release.name) + 1]
     options = BuildOptions(
         source_date_epoch=source_date_epoch(release),
         packages=not no_packages,
@@ -90,7 +93,7 @@ def build_command(
     # A build that fails (BuildError), or an -o it must not replace (OutputRefused), ends as
     # every domain error does: one line, exit 2.
     with progress_display(err) as progress:
-        entries = build(release, output, repositories, options, progress)
+        entries = build(release, output, repositories, options, progress, history)
     for entry in entries:
         typer.echo(f"{entry.target:<12} {entry.arch:<8} {output / entry.path}")
     typer.echo(f"wrote {output / MANIFEST}")

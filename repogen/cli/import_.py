@@ -9,7 +9,8 @@ import typer
 
 from repogen.cli.common import app, err, fail, load_model
 from repogen.cli.inputs import KeyringOption, RepositoryOptions, is_repositories
-from repogen.importer import combined, write_model
+from repogen.importer import combined, holds_several, release_files, write_channel, write_model
+from repogen.model import ReleaseModel
 
 
 @app.command("import")
@@ -25,7 +26,12 @@ def import_(
     ],
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="The release model file to write.", dir_okay=False),
+        typer.Option(
+            "--output",
+            "-o",
+            help="The release model (or, for several releases, channel) file to write.",
+            dir_okay=False,
+        ),
     ],
     targets: Annotated[
         list[str] | None,
@@ -49,7 +55,9 @@ def import_(
     The model is written only once it has been loaded back and expanded to the very packages
     and streams read; what it cannot declare exits 2 naming the repository, the package and
     the field.  The indices carry no maintainer or license: the model says `unknown`.
-    Several releases published in one repository are written as one release model.
+    A tree holding several releases (`repogen build CHANNEL`, `repogen publish`), whose
+    manifest says which release published which package, is written as a channel: OUTPUT
+    lists the releases, each release's model written beside it as NAME.yaml.
 
     Example: repogen import https://example.com/repos/ubuntu2204 --target ubuntu2204 -o model.yaml
     """
@@ -74,9 +82,22 @@ def import_(
         for index, source in enumerate(sources)
     ]
     release = combined(releases)
-    loaded = write_model(release, output)
+    if holds_several(release):
+        existing = [f for f in release_files(release, output).values() if f.exists()]
+        if existing and not force:
+            fail(f"{existing[0]} exists; give --force to replace it", 2)
+        for one, file in zip(
+            write_channel(release, output), release_files(release, output).values(), strict=True
+        ):
+            _report(file, one)
+        err.print(f"{output}: channel of {len(release.releases)} releases")
+        return
+    _report(output, write_model(release, output))
+
+
+def _report(output: Path, loaded: ReleaseModel) -> None:
     packages = sum(len(r.packages) for r in loaded.repositories)
     err.print(
-        f"{output}: {release.release.name}, {len(loaded.repositories)} repositories, "
+        f"{output}: {loaded.release.name}, {len(loaded.repositories)} repositories, "
         f"{packages} packages"
     )

@@ -210,17 +210,21 @@ def _bases(release: ReleaseModel) -> dict[str, list[dict[str, Any]]]:
 
 
 def _one_version_each(repository: Repository, release: ReleaseModel) -> None:
-    """Refuse a repository with several versions of a package (several releases published
-    into one repository, as a channel's build is): a release model declares one of each, and
-    which release a version belongs to is not in the index."""
+    """Refuse a repository with several versions of a package whose releases are not known
+    apart: a release model declares one version of each, and which release published which
+    version is not in an index (only a manifest that records it says,
+    :mod:`repogen.importer.history`)."""
     seen: dict[str, str] = {}
     for spec in repository.packages:
         if spec.name in seen and seen[spec.name] != spec.version:
-            releases = f" (it holds {', '.join(release.releases)})" if release.releases else ""
+            holds = f"it holds {', '.join(release.releases)}, " if release.releases else ""
             raise CannotImport(
                 f"{repository.target_name}/{repository.arch}: package {spec.name} is published "
-                f"at {seen[spec.name]} and {spec.version}; a release model declares one version "
-                f"of each package: import the repositories of one release{releases}"
+                f"at {seen[spec.name]} and {spec.version}: several releases, which the index "
+                f"cannot tell apart ({holds}no manifest records which release published which "
+                "package); a release model declares one version of each package: import the "
+                "repositories of one release, or a tree `repogen build` or `repogen publish` "
+                "made"
             )
         seen[spec.name] = spec.version
 

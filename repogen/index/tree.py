@@ -19,6 +19,7 @@ import json
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -33,6 +34,8 @@ from repogen.index.remote import RemoteTree
 from repogen.index.stubs import ASSUMED, assumed_base
 from repogen.model import ReleaseModel, Repository
 from repogen.model.declarations import Target
+from repogen.publish.base import BuildError
+from repogen.publish.retention import Provenance
 
 
 def _target(read: RepositoryRead, arches: list[str]) -> Target:
@@ -101,7 +104,33 @@ def _manifest(path: Path, keyring: Path | None, shown: str) -> ReleaseModel:
         for (target, family, where), arches in grouped.items()
         for read in driver(family).read(where, target, arches, keyring=keyring)
     ]
-    return _release(str(manifest.get("release", path.name)), reads, shown)
+    release = _release(str(manifest.get("release", path.name)), reads, shown)
+    return _provenance(release, manifest, named)
+
+
+def _provenance(release: ReleaseModel, manifest: object, named: Path) -> ReleaseModel:
+    """*release* with the releases its manifest says the tree holds, and which published
+    which package file (what ``build`` and ``publish`` record)."""
+    try:
+        recorded = Provenance.of(manifest, named) if isinstance(manifest, dict) else None
+    except BuildError as exc:
+        raise MetadataError(str(exc)) from exc
+    if recorded is None:
+        names = manifest.get("releases") if isinstance(manifest, dict) else None
+        if isinstance(names, list) and all(isinstance(n, str) for n in names):
+            return replace(release, releases=tuple(names))
+        return release
+    for entry in recorded.published:
+        if not all(
+            isinstance(files, list) and all(isinstance(f, str) for f in files)
+            for files in entry.files.values()
+        ) or not all(isinstance(n, str) for n in entry.releases):
+            raise MetadataError(f"{named}: published: not release names and package files")
+    published = tuple(
+        (tuple(p.releases), {target: frozenset(files) for target, files in p.files.items()})
+        for p in recorded.published
+    )
+    return replace(release, releases=tuple(recorded.names()), published=published)
 
 
 def load_tree(

@@ -283,6 +283,11 @@ class ReleaseModel:
     #: The names of the releases it holds, oldest first: its own name for one release, every
     #: release up to a point of a channel for a channel's view (:mod:`repogen.channel`).
     releases: tuple[str, ...] = ()
+    #: Which releases publish which package file, as a tree's manifest records it
+    #: (``published``, :mod:`repogen.publish.retention`): each entry the releases of one
+    #: publish and their package files by target directory (``deb/ubuntu2204``), oldest
+    #: first; empty for a model, or a tree whose manifest does not say.
+    published: tuple[tuple[tuple[str, ...], Mapping[str, frozenset[str]]], ...] = ()
 
     def repositories_of(self, target: str) -> tuple[Repository, ...]:
         return tuple(r for r in self.repositories if r.target_name == target)

@@ -43,8 +43,8 @@ from repogen.publish.output import OutputRefused, stage, working_directory
 from repogen.publish.retention import (
     KEEP_ALL,
     Provenance,
-    Publication,
     Retention,
+    publication,
     remove_left,
     withdraw,
 )
@@ -172,23 +172,12 @@ def _provenance(
     manifest: dict[str, object], tree: Path, published: ReleaseModel, names: Sequence[str]
 ) -> Provenance:
     """Which release published which package file: as the manifest records it, else (a tree
-    ``build`` made) every package file of the tree, by the releases it was built from."""
+    an older ``build`` made) every package file of the tree, by the releases it was built
+    from."""
     recorded = Provenance.of(manifest, tree / MANIFEST)
     if recorded is not None:
         return recorded
-    files: dict[str, list[str]] = {}
-    for target in dict.fromkeys(r.target_name for r in published.repositories):
-        repositories = published.repositories_of(target)
-        family = repositories[0].family
-        package_files = driver(family).publisher().package_files(repositories)
-        files[f"{family.value}/{target}"] = [f.as_posix() for f in package_files]
-    return Provenance([Publication(list(names), _branch(published), files)])
-
-
-def _branch(release: ReleaseModel) -> int:
-    """The driver branch of *release* (0 when it has none)."""
-    branch = release.release.driver.split(".")[0]
-    return int(branch) if branch.isdigit() else 0
+    return Provenance([publication(names, published, published.repositories)])
 
 
 #: How a gpg signature starts (``InRelease``, ``Release.gpg``, ``repomd.xml.asc``).
@@ -244,14 +233,9 @@ def publish_into(
             PurePosixPath(group[0].family.value, target): group
             for target, group in by_target.items()
         }
-        own = {
-            str(relative): [
-                f.as_posix() for f in driver(group[0].family).publisher().package_files(group)
-            ]
-            for relative, group in targets.items()
-        }
         if name not in names:
-            provenance.published.append(Publication([name], _branch(release), own))
+            own = [r for group in by_target.values() for r in group]
+            provenance.published.append(publication([name], release, own))
         withdrawn = withdraw(provenance, retention, [str(t) for t in targets])
         indices = [
             relative / index

@@ -10,8 +10,9 @@ publishes of its repository, the generations of index files kept until then.
 manifest in one rename), oldest first: each entry the releases of one publish (one release;
 or, for a tree ``build`` made, the releases it was built from, which can only go together)
 with their newest driver branch and their package files per target directory, and the
-package files waiting to go.  A tree without them (made by ``build``) is one entry: every
-package file its indices list.
+package files waiting to go.  ``build`` records them too, one entry per release it builds
+(:func:`publication` makes them for both); a tree without them (an older ``build``'s) is one
+entry: every package file its indices list.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from repogen.families import driver
+from repogen.model import ReleaseModel, Repository
 from repogen.publish.base import BuildError
 from repogen.publish.generations import KEPT
 
@@ -86,6 +89,27 @@ class Provenance:
             ],
             "leaving": self.leaving,
         }
+
+
+def branch_of(release: ReleaseModel) -> int:
+    """The driver branch of *release* (0 when it has none)."""
+    branch = release.release.driver.split(".")[0]
+    return int(branch) if branch.isdigit() else 0
+
+
+def publication(
+    names: Sequence[str], release: ReleaseModel, repositories: Sequence[Repository]
+) -> Publication:
+    """The entry of the releases *names* (of *release*'s driver branch) that publish
+    *repositories*: their package files by target directory.  ``build`` records one per
+    release it builds, ``publish`` one per release it adds: one format for both."""
+    files: dict[str, list[str]] = {}
+    for target in dict.fromkeys(r.target_name for r in repositories):
+        group = [r for r in repositories if r.target_name == target]
+        family = group[0].family
+        package_files = driver(family).publisher().package_files(group)
+        files[f"{family.value}/{target}"] = [f.as_posix() for f in package_files]
+    return Publication(list(names), branch_of(release), files)
 
 
 def kept(published: Sequence[Publication], retention: Retention) -> list[Publication]:
