@@ -1,0 +1,448 @@
+"""apt's integration tests (``test/integration/test-*`` of apt 2.6.1) as resolver cases.
+
+A test script builds an archive (``insertpackage RELEASES NAME ARCH VERSION [FIELDS
+[PRIORITY]]``) and a dpkg status file (``insertinstalledpackage NAME ARCH VERSION [FIELDS
+[PRIORITY [STATUS]]]``), then states what ``apt-get`` prints (``testsuccessequal OUTPUT
+aptget install X -s``, ``testfailureequal …``).  Every such ``apt-get``/``apt`` step becomes
+one case: the packages inserted so far, the request, and the transaction the ``Inst``/``Remv``
+lines of the stated output describe (or failure).  A step is skipped, with the reason, when
+repogen cannot express it: several architectures, pinning, a command other than
+``install``/``remove``/``purge`` or the upgrades, a state changed by something other than the
+two insert commands (a real install, ``apt-mark``, a written configuration file) …
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from repogen.model.relations import RelationSyntaxError, parse_relation
+
+from .shell import Command, commands
+
+#: Where the scripts are in an apt checkout.
+SUITE = Path("test/integration")
+#: Control fields that are relations, and the case key of each.
+_RELATIONS = {
+    "Depends": "depends",
+    "Pre-Depends": "pre_depends",
+    "Recommends": "recommends",
+    "Suggests": "suggests",
+    "Enhances": "enhances",
+    "Conflicts": "conflicts",
+    "Breaks": "breaks",
+    "Replaces": "replaces",
+    "Provides": "provides",
+}
+#: Control fields whose rule another change brings: the case is pending until then.
+_PENDING_FIELDS = {
+    "Essential": "essential-protected",
+    "Protected": "essential-protected",
+    "Source": "upgrade-by-source",
+}
+#: apt-get commands whose rules another change brings.
+_PENDING_COMMANDS = {
+    "upgrade": "upgrade-command",
+    "dist-upgrade": "upgrade-command",
+    "full-upgrade": "upgrade-command",
+}
+_REQUESTS = {"install", "remove", "purge"}
+#: The releases apt's test framework marks NotAutomatic (priority 1).
+_NOT_AUTOMATIC = {"experimental", "experimental2"}
+_SIMULATE = {"-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act"}
+#: Options that change only what apt-get prints.
+_QUIET = {"-q", "-qq", "-q=0", "-q=1", "-q=2", "-y", "--yes", "--assume-yes", "-V"}
+_KEPT_OPTIONS = {"--no-install-recommends", "--install-recommends"}
+#: What a failed resolution prints, as opposed to an abort at the prompt or an unknown option.
+_RESOLUTION_FAILURES = (
+    "E: Unable to correct problems",
+    "E: Unable to locate package",
+    "has no installation candidate",
+    "unmet dependencies",
+    "E: Version '",
+    "E: Error, pkgProblemResolver::Resolve generated breaks",
+    "is not installed, so not removed",
+)
+_ACTION = re.compile(
+    r"^(?P<action>Inst|Remv|Purg) (?P<name>\S+)(?: \[(?P<old>[^\]]+)\])?(?: \((?P<new>\S+) )?"
+)
+#: Commands that leave the archive and the status file as they are.
+_HARMLESS = {
+    "setupenvironment",
+    "setupaptarchive",
+    "buildaptarchive",
+    "changetowebserver",
+    "changetohttpswebserver",
+    "msgmsg",
+    "msgtest",
+    "msginfo",
+    "msgdone",
+    "set",
+    ".",
+    "testdpkginstalled",
+    "testdpkgnotinstalled",
+    "testmarkedauto",
+    "testmarkedmanual",
+    "testnopackage",
+    "testempty",
+    "testequalpolicycoolstuff",
+}
+#: Client commands that read the state without changing it.
+_READERS = {"aptcache", "aptconfig", "aptftparchive", "apthelper", "dpkgquery", "cat", "grep"}
+_STEPS = {
+    "testsuccessequal",
+    "testfailureequal",
+    "testsuccess",
+    "testfailure",
+    "testfailuremsg",
+    "testequal",
+    "testwarning",
+    "testwarningequal",
+    "testsuccesswithnotice",
+    "testwarningmsg",
+}
+
+
+class Unsupported(Exception):
+    """A scenario step repogen cannot express; the message is the reason."""
+
+
+@dataclass
+class Scenario:
+    """The archive and status file a script has built so far."""
+
+    arches: list[str] = field(default_factory=lambda: ["amd64"])
+    #: (release, package) pairs, in the order inserted.
+    archive: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    installed: list[dict[str, Any]] = field(default_factory=list)
+    #: Set once the state depends on something not translated: why.
+    unknown: str | None = None
+    #: Why each package inserted so far cannot be expressed.
+    problems: list[str] = field(default_factory=list)
+    #: The rules the packages need (a field another change brings).
+    needs: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Translation:
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def skip(self, where: str, reason: str) -> None:
+        self.skipped.append({"step": where, "reason": reason})
+
+
+def translate(checkout: Path) -> Translation:
+    """Every resolving step of the scripts under *checkout*'s ``test/integration``."""
+    result = Translation()
+    for script in sorted((checkout / SUITE).glob("test-*")):
+        _translate_script(script.name, script.read_text(errors="replace"), result)
+    return result
+
+
+def _translate_script(name: str, text: str, result: Translation) -> None:
+    found = commands(text)
+    if not any(c.words[:1] in (("insertpackage",), ("insertinstalledpackage",)) for c in found):
+        result.skip(name, "no package scenario (not a resolver test)")
+        return
+    scenario = Scenario()
+    variables: dict[str, str] = {}
+    for command in found:
+        where = f"{name}:{command.line}"
+        if command.unparsed:
+            scenario.unknown = scenario.unknown or f"unparsed: line {command.line}"
+            continue
+        assignment = re.fullmatch(r"([A-Za-z_]\w*)=(.*)", command.words[0], re.S)
+        if assignment and len(command.words) == 1 and command.block is None:
+            # A variable holding an expected output (or a package's fields), used whole.
+            variables[assignment[1]] = assignment[2]
+            continue
+        substituted = _substituted(command, variables)
+        if substituted.words[0] in _STEPS:
+            _step(where, substituted, scenario, result)
+            continue
+        if command.block is not None:
+            scenario.unknown = scenario.unknown or f"shell control flow: a {command.block}"
+            continue
+        try:
+            _state(substituted, scenario)
+        except Unsupported as reason:
+            scenario.unknown = scenario.unknown or str(reason)
+
+
+def _substituted(command: Command, variables: dict[str, str]) -> Command:
+    """*command* with each word that is exactly ``$NAME`` or ``${NAME}`` of a variable the
+    script set replaced by its value."""
+    words = []
+    for word in command.words:
+        match = re.fullmatch(r"\$\{?([A-Za-z_]\w*)\}?", word)
+        words.append(variables[match[1]] if match and match[1] in variables else word)
+    return replace(command, words=tuple(words))
+
+
+def _state(command: Command, scenario: Scenario) -> None:
+    """Apply a command that is not a test step to *scenario*."""
+    word, *args = command.words
+    if word in _HARMLESS or re.fullmatch(r"[A-Z_]+=.*", word):
+        return
+    if any("$" in w or "`" in w for w in command.words):
+        raise Unsupported(f"shell expansion: {word}")
+    if word == "configarchitecture":
+        scenario.arches = args
+    elif word == "insertpackage":
+        _insert(args, scenario)
+    elif word == "insertinstalledpackage":
+        _insert_installed(args, scenario)
+    elif word in {"function", "for", "while", "until", "if", "case"}:
+        raise Unsupported(f"shell control flow: a {word} block")
+    else:
+        raise Unsupported(f"untranslated command: {word}")
+
+
+def _fields(text: str) -> dict[str, str]:
+    """The control fields of an insert command's FIELDS argument (printf %b)."""
+    text = text.replace("\\n", "\n")
+    fields: dict[str, str] = {}
+    last = None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line[0] in " \t" and last is not None:
+            fields[last] += " " + line.strip()
+            continue
+        key, colon, value = line.partition(":")
+        if not colon:
+            raise Unsupported(f"control field not modelled: {line!r}")
+        last = key.strip()
+        fields[last] = value.strip()
+    return fields
+
+
+def _package(
+    name: str, arch: str, version: str, extra: str, priority: str, scenario: Scenario
+) -> dict[str, Any]:
+    package: dict[str, Any] = {"name": name, "version": version}
+    if len(name) < 2:
+        # dpkg-deb refuses it (Debian policy §5.6.1), so the real client cannot be given it.
+        scenario.problems.append(f"not a Debian package name: {name!r}")
+    native = scenario.arches[0] if scenario.arches else "amd64"
+    if arch == "all":
+        package["arch"] = "all"
+    elif arch == native:
+        package["arch"] = "amd64"
+    elif arch == "none":
+        scenario.problems.append(f"control field not modelled: {name} without Architecture")
+    else:
+        scenario.problems.append(f"multi-arch: {name} for architecture {arch}")
+    if priority not in ("", "optional"):
+        scenario.problems.append(
+            f"priority not modelled: {priority} (the problem resolver's scores)"
+        )
+    for key, value in _fields(extra).items():
+        if key in _RELATIONS:
+            items = [item.strip() for item in value.split(",") if item.strip()]
+            for item in items:
+                try:
+                    relation = parse_relation(item)
+                except RelationSyntaxError:
+                    scenario.problems.append(f"relation not expressible: {item!r}")
+                    continue
+                if any(a.qualifier for a in relation.alternatives):
+                    scenario.problems.append(f"multi-arch: qualified relation {item!r}")
+            package[_RELATIONS[key]] = items
+        elif key in _PENDING_FIELDS:
+            package[key.lower()] = value
+            scenario.needs.add(_PENDING_FIELDS[key])
+        elif key == "Multi-Arch":
+            scenario.problems.append(f"multi-arch: Multi-Arch: {value}")
+        else:
+            scenario.problems.append(f"control field not modelled: {key}")
+    return package
+
+
+def _insert(args: list[str], scenario: Scenario) -> None:
+    releases, name, arch, version, extra, priority = (args + [""] * 6)[:6]
+    for release in releases.split(","):
+        for one in arch.split(","):
+            package = _package(name, one, version, extra, priority, scenario)
+            if release == "installed":
+                scenario.installed.append(package)
+            else:
+                if release in _NOT_AUTOMATIC:
+                    scenario.problems.append(f"needs pinning: NotAutomatic release {release}")
+                scenario.archive.append((release, package))
+
+
+def _insert_installed(args: list[str], scenario: Scenario) -> None:
+    name, arch, version, extra, priority, status = (args + [""] * 6)[:6]
+    if status not in ("", "install ok installed"):
+        scenario.problems.append(f"dpkg status not modelled: {status!r}")
+    for one in arch.split(","):
+        scenario.installed.append(_package(name, one, version, extra, priority, scenario))
+
+
+def _step(where: str, command: Command, scenario: Scenario, result: Translation) -> None:
+    try:
+        case = _case(where, command, scenario)
+    except Unsupported as reason:
+        result.skip(where, str(reason))
+        return
+    if case is not None:
+        result.cases.append(case)
+
+
+def _case(where: str, command: Command, scenario: Scenario) -> dict[str, Any] | None:
+    """The case a test step states, or None when it is not a step that resolves."""
+    check, *rest = command.words
+    if rest[:1] == ["--nomsg"]:
+        rest = rest[1:]
+    stated = check in {"testsuccessequal", "testfailureequal", "testequal", "testfailuremsg"}
+    output, run = (rest[0], rest[1:]) if stated and rest else ("", rest)
+    if not run:
+        raise Unsupported("not a resolver request: no command")
+    program, *arguments = run
+    if program not in {"aptget", "apt"}:
+        if program not in _READERS and not (program == "aptmark" and arguments[:1] == ["showauto"]):
+            # apt-mark, dpkg, a real build: the state is no longer the translated one.
+            scenario.unknown = scenario.unknown or f"untranslated command: {program}"
+        raise Unsupported(f"not a resolver request: {program}")
+    request, simulated, pending = _request(arguments)
+    real_change = not simulated and check not in {"testfailureequal", "testfailure"}
+    if real_change and request.split()[1] not in {"update", "check"}:
+        scenario.unknown = scenario.unknown or "real run: apt-get without -s"
+    if command.block is not None:
+        raise Unsupported(f"shell control flow: step inside a {command.block}")
+    if any("$" in w or "`" in w for w in command.words):
+        raise Unsupported("shell expansion: in the step")
+    if scenario.unknown:
+        raise Unsupported(f"state not translated: {scenario.unknown}")
+    if scenario.problems:
+        raise Unsupported(scenario.problems[0])
+    if real_change:
+        raise Unsupported("real run: apt-get without -s changes the state")
+    expect = _expectation(check, output)
+    case: dict[str, Any] = {
+        "name": where,
+        "packages": _archive(scenario),
+        "installed": list(scenario.installed),
+        "request": request,
+        "expect": expect,
+    }
+    if not case["installed"]:
+        del case["installed"]
+    needs = sorted(scenario.needs | pending | _same_version_different_data(scenario))
+    if needs:
+        case["needs"] = ", ".join(needs)
+    return case
+
+
+def _archive(scenario: Scenario) -> list[dict[str, Any]]:
+    """The archive's packages, each once however many releases have it."""
+    unique: list[dict[str, Any]] = []
+    for _, package in scenario.archive:
+        if package not in unique:
+            unique.append(package)
+    return unique
+
+
+def _same_version_different_data(scenario: Scenario) -> set[str]:
+    """The rule a case needs when an installed version has other control data than the
+    archive's version of the same name and version."""
+    archive = {(p["name"], p["version"], p.get("arch")): p for _, p in scenario.archive}
+    for package in scenario.installed:
+        found = archive.get((package["name"], package["version"], package.get("arch")))
+        if found is not None and found != package:
+            return {"same-version-different-data"}
+    return set()
+
+
+def _request(arguments: list[str]) -> tuple[str, bool, set[str]]:
+    """The apt-get command line of a step, whether it simulates, and the rules it needs."""
+    words: list[str] = []
+    options: list[str] = []
+    loose: list[str] = []
+    iterator = iter(arguments)
+    for word in iterator:
+        if word in {"-o", "-t", "-c", "--solver", "--target-release", "--default-release"}:
+            loose.append(f"{word} {next(iterator, '')}")
+        elif word.startswith("-"):
+            loose.append(word)
+        else:
+            words.append(word)
+    if not words:
+        raise Unsupported("not a resolver request: no apt-get command")
+    command, *names = words
+    pending: set[str] = set()
+    if command in _PENDING_COMMANDS:
+        pending.add(_PENDING_COMMANDS[command])
+    elif command not in _REQUESTS:
+        raise Unsupported(f"not a resolver request: apt-get {command}")
+    simulated = False
+    for word in loose:
+        if word in _SIMULATE or re.fullmatch(r"-[qsy]*s[qsy]*(=\d)?", word):
+            simulated = True
+        elif word in _QUIET or re.fullmatch(r"-q+(=?\d)?", word):
+            continue
+        elif word.startswith("-o "):
+            option = word[3:]
+            if option.startswith(("Debug::", "APT::Get::Show-", "quiet")):
+                continue
+            if option in {"APT::Install-Recommends=0", "APT::Install-Recommends=false"}:
+                options.append("--no-install-recommends")
+                continue
+            raise Unsupported(f"option not modelled: -o {option}")
+        elif word == "--solver apt":
+            continue  # the internal solver, apt-get's default
+        elif word.startswith(("-t ", "--target-release", "--default-release")) or word == "-st":
+            raise Unsupported("needs pinning: target release")
+        elif word in _KEPT_OPTIONS:
+            options.append(word)
+        else:
+            raise Unsupported(f"option not modelled: {word}")
+    for name in names:
+        if "/" in name:
+            raise Unsupported("needs pinning: NAME/RELEASE")
+        if ":" in name.partition("=")[0]:
+            raise Unsupported(f"multi-arch: {name}")
+        if name.endswith("-" if command == "install" else "+"):
+            raise Unsupported(f"install and remove on one command line: {name}")
+        if "*" in name or "?" in name or "^" in name or name.startswith("~"):
+            raise Unsupported(f"package pattern not modelled: {name}")
+    if command in _REQUESTS and not names:
+        raise Unsupported(f"not a resolver request: apt-get {command} without packages")
+    return " ".join(["apt-get", command, *options, *names]), simulated, pending
+
+
+def _expectation(check: str, output: str) -> dict[str, Any]:
+    """What the step states: failure, or the transaction of the ``Inst``/``Remv`` lines."""
+    if check in {"testfailure", "testfailureequal", "testfailuremsg"}:
+        if check != "testfailure" and not any(f in output for f in _RESOLUTION_FAILURES):
+            raise Unsupported("fails for another reason: not a resolution failure")
+        return {"ok": False}
+    if check != "testsuccessequal":
+        raise Unsupported("transaction not stated: no expected output")
+    if "E: " in output and "E: " in output.splitlines()[-1]:
+        raise Unsupported("fails for another reason: not a resolution failure")
+    install: list[str] = []
+    upgrade: list[str] = []
+    remove: list[str] = []
+    for line in output.splitlines():
+        match = _ACTION.match(line)
+        if match is None:
+            continue
+        if match["action"] != "Inst":
+            remove.append(f"{match['name']}={match['old']}")
+        elif match["old"]:
+            upgrade.append(f"{match['name']}={match['new']}")
+        else:
+            install.append(f"{match['name']}={match['new']}")
+    if not (install or upgrade or remove) and "0 upgraded, 0 newly installed" not in output:
+        raise Unsupported("transaction not stated: no Inst/Remv lines")
+    expect: dict[str, Any] = {"install": install}
+    if upgrade:
+        expect["upgrade"] = upgrade
+    if remove:
+        expect["remove"] = remove
+    return expect
