@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from . import apt
+from . import apt, libsolv
 
 OUTPUT = Path(__file__).resolve().parent.parent.parent / "fixtures" / "resolver-cases" / "peers"
 HEADERS = {
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("checkout", type=Path, help="a checkout of the suite's project")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     options = parser.parse_args()
-    translation = apt.translate(options.checkout)
+    translation = (apt if options.suite == "apt" else libsolv).translate(options.checkout)
     family, source = HEADERS[options.suite]
     document = {
         "family": family,
