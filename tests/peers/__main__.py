@@ -1,10 +1,12 @@
-"""``python -m tests.peers {apt,libsolv} CHECKOUT``: write the peer scenarios' cases."""
+"""``python -m tests.peers {apt,libsolv} CHECKOUT``: write the peer scenarios' cases;
+``python -m tests.peers summary``: their figures (translated, pending, skipped by reason)."""
 
 from __future__ import annotations
 
 import argparse
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -27,10 +29,17 @@ HEADERS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.peers", description=__doc__)
-    parser.add_argument("suite", choices=sorted(HEADERS))
-    parser.add_argument("checkout", type=Path, help="a checkout of the suite's project")
+    parser.add_argument("suite", choices=[*sorted(HEADERS), "summary"])
+    parser.add_argument("checkout", type=Path, nargs="?", help="a checkout of the suite's project")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     options = parser.parse_args()
+    if options.suite == "summary":
+        for file in sorted(options.output.glob("*.yaml")):
+            document = yaml.safe_load(file.read_text())
+            _print(file, document["cases"], document["skipped"])
+        return
+    if options.checkout is None:
+        parser.error(f"{options.suite}: name the checkout to translate")
     translation = (apt if options.suite == "apt" else libsolv).translate(options.checkout)
     family, source = HEADERS[options.suite]
     document = {
@@ -49,10 +58,17 @@ def main() -> None:
     target.write_text(
         header + yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True)
     )
-    reasons = Counter(_kind(s["reason"]) for s in translation.skipped)
-    print(f"{target}: {len(translation.cases)} cases, {len(translation.skipped)} skipped")
-    for reason, count in reasons.most_common():
-        print(f"  {count:4} {reason}")
+    _print(target, translation.cases, translation.skipped)
+
+
+def _print(file: Path, cases: list[dict[str, Any]], skipped: list[dict[str, str]]) -> None:
+    """The figures of one suite: cases, those pending on a rule, skipped steps by reason."""
+    pending = Counter(c["needs"] for c in cases if c.get("needs"))
+    print(f"{file.name}: {len(cases)} translated, {len(skipped)} skipped")
+    for rule, count in sorted(pending.items()):
+        print(f"  {count:4} pending: {rule}")
+    for reason, count in Counter(_kind(s["reason"]) for s in skipped).most_common():
+        print(f"  {count:4} skipped: {reason}")
 
 
 def _kind(reason: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from repogen.model import Family
+from repogen.resolve.request import RequestError, parse_request
 
 from ..resolver_cases import CASES, Case, case_of
 
@@ -35,6 +36,14 @@ class PeerCase:
 
     def case(self) -> Case:
         return case_of(self.family, self.data)
+
+    def parses(self) -> bool:
+        """Whether repogen parses the step's request (a pending rule may bring the command)."""
+        try:
+            parse_request(self.data["request"])
+        except RequestError:
+            return False
+        return True
 
 
 def _document(file: Path) -> dict[str, Any]:
