@@ -1,6 +1,6 @@
 """Peer scenarios: the resolving steps of apt's and libsolv's own test suites, translated
 (``tests/peers``), answered by repogen's resolvers as the upstream tests state and as the
-real apt-get and zypper answer them.
+real apt-get, zypper and dnf answer them.
 
 A step pending on a rule another change brings (``needs``) is a strict xfail naming it.
 ``make peers`` runs this module alone and prints the figures of the README's "Peer scenarios".
@@ -22,7 +22,7 @@ def _param(case: PeerCase, runs_for_real: bool = False) -> object:
     marks = []
     if case.needs and not (runs_for_real and case.parses()):
         marks.append(pytest.mark.xfail(strict=True, reason=f"pending: {case.needs}"))
-    return pytest.param(case, id=f"{case.suite}-{case.name}", marks=marks)
+    return pytest.param(case, id=f"{case.suite}-{case.family}-{case.name}", marks=marks)
 
 
 @pytest.mark.parametrize("peer", [_param(c) for c in CASES])

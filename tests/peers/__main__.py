@@ -64,7 +64,8 @@ def main() -> None:
 def _print(file: Path, cases: list[dict[str, Any]], skipped: list[dict[str, str]]) -> None:
     """The figures of one suite: cases, those pending on a rule, skipped steps by reason."""
     pending = Counter(c["needs"] for c in cases if c.get("needs"))
-    print(f"{file.name}: {len(cases)} translated, {len(skipped)} skipped")
+    steps = len({c["name"] for c in cases})
+    print(f"{file.name}: {steps} steps translated ({len(cases)} cases), {len(skipped)} skipped")
     for rule, count in sorted(pending.items()):
         print(f"  {count:4} pending: {rule}")
     for reason, count in Counter(_kind(s["reason"]) for s in skipped).most_common():

@@ -53,7 +53,7 @@ def _document(file: Path) -> dict[str, Any]:
 
 def peer_cases() -> list[PeerCase]:
     return [
-        PeerCase(file.stem, Family(document["family"]), data)
+        PeerCase(file.stem, Family(data.get("family", document["family"])), data)
         for file in sorted(PEERS.glob("*.yaml"))
         for document in [_document(file)]
         for data in document["cases"]

@@ -1,15 +1,15 @@
 """libsolv's solver testcases (``test/testcases/**/*.t`` of libsolv 0.7.23, the version Debian 12
-ships) as zypper resolver cases.
+ships) as zypper and dnf resolver cases.
 
 A testcase declares repositories in the ``testtags`` format (``#>=Pkg: NAME VERSION RELEASE
 ARCH`` and its ``Req:``/``Prv:``/``Con:`` … lines), which of them is installed (``system ARCH
 rpm REPO``), jobs (``job install name X``) and the result (``result transaction,problems
 <inline>``: ``install``/``erase``/``upgrade`` lines, or ``problem`` lines); ``nextjob`` starts
-another step on the same repositories.  zypper is the client whose defaults are libsolv's own
-(recommends installed, no uninstalling to solve a conflict), so each step whose jobs are a
-zypper ``install``/``remove`` of names becomes a case; a step needing solver or pool flags,
-job flags, locks, favouring, updates, several architectures, vendors, repository priorities or
-rich dependencies is skipped with the reason.
+another step on the same repositories.  zypper's and dnf's defaults for an install or erase
+are libsolv's own (recommends installed, no uninstalling to solve a conflict), so each step
+whose jobs install or erase names becomes a case for each of them; a step needing solver or
+pool flags, job flags, locks, favouring, updates, several architectures, vendors, repository
+priorities or rich dependencies is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -34,8 +34,15 @@ _RELATIONS = {
 }
 _OPERATORS = {"=": "=", ">=": ">=", "<=": "<=", "<": "<<", ">": ">>"}
 _JOBS = {"install": "install", "erase": "remove"}
-#: Solver flags a zypper option sets.
-_CLIENT_FLAGS = {"ignorerecommended": "--no-recommends"}
+#: Solver flags a client option sets.
+_CLIENT_FLAGS = {"ignorerecommended"}
+#: The clients whose defaults are libsolv's for an install or erase job (recommends
+#: installed, nothing uninstalled to solve a conflict), with their option for each flag: each
+#: step is a case for both.
+_CLIENTS = {
+    "suse": ("zypper", {"ignorerecommended": "--no-recommends"}),
+    "rpm": ("dnf", {"ignorerecommended": "--setopt=install_weak_deps=False"}),
+}
 _RESULT = re.compile(r"^(install|erase|upgrade|downgrade|problem)\b")
 #: Result lines that say more than the transaction; they do not change it.
 _COMMENTARY = {"recommended", "suggested", "alternative", "unneeded", "orphaned"}
@@ -92,7 +99,7 @@ def _translate_file(name: str, text: str, result: Translation) -> None:
     for number, step in enumerate(steps, 1):
         where = f"{name}#{number}" if len(steps) > 1 else name
         try:
-            result.cases.append(_case(where, step, testcase))
+            result.cases += _cases(where, step, testcase)
         except Unsupported as reason:
             result.skip(where, str(reason))
 
@@ -167,7 +174,8 @@ def _system(words: list[str], testcase: Testcase) -> None:
     testcase.arch = arch
 
 
-def _case(where: str, step: list[str], testcase: Testcase) -> dict[str, Any]:
+def _cases(where: str, step: list[str], testcase: Testcase) -> list[dict[str, Any]]:
+    """The step as a case for each client."""
     flags = [
         flag
         for line in step
@@ -185,18 +193,25 @@ def _case(where: str, step: list[str], testcase: Testcase) -> dict[str, Any]:
         raise Unsupported(testcase.problems[0])
     if len(set(testcase.priorities.values())) > 1:
         raise Unsupported("repository priorities not modelled")
-    request = _request(jobs, [_CLIENT_FLAGS[flag] for flag in flags])
+    action, names = _request(jobs)
+    if flags and action != "install":
+        raise Unsupported(f"solver flags with {action} not modelled")
     expect = _expectation(results, step, testcase)
     installed, available = _packages(testcase)
-    case: dict[str, Any] = {"name": where, "packages": available}
-    if installed:
-        case["installed"] = installed
-    case["request"] = request
-    case["expect"] = expect
-    return case
+    cases = []
+    for family, (client, options) in _CLIENTS.items():
+        case: dict[str, Any] = {"name": where, "family": family, "packages": available}
+        if installed:
+            case["installed"] = installed
+        words = [client, action, *(options[flag] for flag in flags), *names]
+        case["request"] = " ".join(words)
+        case["expect"] = expect
+        cases.append(case)
+    return cases
 
 
-def _request(jobs: list[list[str]], options: list[str]) -> str:
+def _request(jobs: list[list[str]]) -> tuple[str, list[str]]:
+    """The action (install or remove) of the step's jobs, and the names they select."""
     actions = set()
     names = []
     for job in jobs:
@@ -211,10 +226,7 @@ def _request(jobs: list[list[str]], options: list[str]) -> str:
         names.append(rest[0])
     if len(actions) > 1:
         raise Unsupported("install and remove in one request")
-    action = actions.pop()
-    if options and action != "install":
-        raise Unsupported(f"zypper {action} {' '.join(options)} not modelled")
-    return " ".join(["zypper", action, *options, *names])
+    return actions.pop(), names
 
 
 def _expectation(results: list[str], step: list[str], testcase: Testcase) -> dict[str, Any]:
