@@ -60,6 +60,26 @@ _REQUESTS = {"install", "remove", "purge"}
 _UPGRADE_OPTIONS = {"--with-new-pkgs", "--without-new-pkgs"}
 #: The releases apt's test framework marks NotAutomatic (priority 1).
 _NOT_AUTOMATIC = {"experimental", "experimental2"}
+#: apt-get commands that leave the installed state as it is, even when not simulated.
+_READ_ONLY = {
+    "update",
+    "check",
+    "source",
+    "download",
+    "changelog",
+    "clean",
+    "autoclean",
+    "show",
+    "showsrc",
+    "list",
+    "search",
+    "policy",
+    "depends",
+    "rdepends",
+    "indextargets",
+    "moo",
+    "help",
+}
 _SIMULATE = {"-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act"}
 #: Options that change only what apt-get prints.
 _QUIET = {"-q", "-qq", "-q=0", "-q=1", "-q=2", "-y", "--yes", "--assume-yes", "-V"}
@@ -303,12 +323,11 @@ def _step(where: str, command: Command, scenario: Scenario, result: Translation)
     except Unsupported as reason:
         result.skip(where, str(reason))
         return
-    if case is not None:
-        result.cases.append(case)
+    result.cases.append(case)
 
 
-def _case(where: str, command: Command, scenario: Scenario) -> dict[str, Any] | None:
-    """The case a test step states, or None when it is not a step that resolves."""
+def _case(where: str, command: Command, scenario: Scenario) -> dict[str, Any]:
+    """The case a test step states."""
     check, *rest = command.words
     if rest[:1] == ["--nomsg"]:
         rest = rest[1:]
@@ -322,10 +341,31 @@ def _case(where: str, command: Command, scenario: Scenario) -> dict[str, Any] | 
             # apt-mark, dpkg, a real build: the state is no longer the translated one.
             scenario.unknown = scenario.unknown or f"untranslated command: {program}"
         raise Unsupported(f"not a resolver request: {program}")
-    request, simulated, pending = _request(arguments)
-    real_change = not simulated and check not in {"testfailureequal", "testfailure"}
-    if real_change and request.split()[1] not in {"update", "check"}:
-        scenario.unknown = scenario.unknown or "real run: apt-get without -s"
+    words, loose = _split(arguments)
+    real_change = (
+        not any(_simulates(word) for word in loose)
+        and check not in {"testfailureequal", "testfailure"}
+        and words[:1] != []
+        and words[0] not in _READ_ONLY
+    )
+    try:
+        return _step_case(where, check, output, arguments, command, scenario, real_change)
+    finally:
+        if real_change:
+            # Whatever the step is, the steps after it see the state it made.
+            scenario.unknown = scenario.unknown or "real run: apt-get without -s"
+
+
+def _step_case(
+    where: str,
+    check: str,
+    output: str,
+    arguments: list[str],
+    command: Command,
+    scenario: Scenario,
+    real_change: bool,
+) -> dict[str, Any]:
+    request, _, pending = _request(arguments)
     if command.block is not None:
         raise Unsupported(f"shell control flow: step inside a {command.block}")
     if any("$" in w or "`" in w for w in command.words):
@@ -389,13 +429,17 @@ def _request(arguments: list[str]) -> tuple[str, bool, set[str]]:
         raise Unsupported(f"not a resolver request: apt-get {command}")
     simulated = False
     for word in loose:
-        if word in _SIMULATE or re.fullmatch(r"-[qsyV]*s[qsyV]*(=\d)?", word):
+        if _simulates(word):
             simulated = True
         else:
             options += _option(word)
     _check_names(command, names)
     names = [_debian(n.partition("=")[0]) + n[len(n.partition("=")[0]) :] for n in names]
     return " ".join(["apt-get", command, *options, *names]), simulated, pending
+
+
+def _simulates(option: str) -> bool:
+    return option in _SIMULATE or re.fullmatch(r"-[qsyV]*s[qsyV]*(=\d)?", option) is not None
 
 
 def _split(arguments: list[str]) -> tuple[list[str], list[str]]:

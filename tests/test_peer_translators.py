@@ -1,0 +1,152 @@
+"""The peer-scenario translators (tests/peers) on small upstream-style files: what becomes a
+case, and what is skipped with which reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .peers import apt, libsolv
+from .peers.shell import commands
+
+APT_SCRIPT = """#!/bin/sh
+set -e
+
+TESTDIR="$(readlink -f "$(dirname "$0")")"
+. "$TESTDIR/framework"
+setupenvironment
+configarchitecture 'amd64'
+
+insertinstalledpackage 'old' 'all' '1'
+insertpackage 'unstable' 'a' 'all' '1' 'Depends: b | c
+Conflicts: old'
+insertpackage 'unstable,stable' 'b' 'amd64' '1'
+insertpackage 'unstable' 'c' 'all' '1'
+
+setupaptarchive
+
+testsuccessequal 'Reading package lists...
+Building dependency tree...
+The following packages will be REMOVED:
+  old
+The following NEW packages will be installed:
+  a b
+Remv old [1]
+Inst b (1 unstable [amd64])
+Inst a (1 unstable [all])
+Conf b (1 unstable [amd64])
+Conf a (1 unstable [all])' aptget install a -s -o Debug::pkgProblemResolver=1
+
+testfailureequal 'Reading package lists...
+E: Unable to locate package nothing' aptget install nothing -s
+testsuccess aptget source a -s
+testsuccessequal 'Inst cc (1 unstable [all])' aptget install c/stable -s
+testsuccess aptget install c -y
+testsuccessequal 'Inst c (1 unstable [all])' aptget install c -s
+"""
+
+LIBSOLV_CASE = """repo system 0 testtags <inline>
+#>=Pkg: A 1 1 noarch
+repo test 0 testtags <inline>
+#>=Pkg: A 2 1 noarch
+#>=Pkg: X 1 1 i686
+#>=Req: A >= 2
+system i686 rpm system
+job install name X
+result transaction,problems <inline>
+#>install X-1-1.i686@test
+#>upgrade A-1-1.noarch@system A-2-1.noarch@test
+nextjob
+job distupgrade all
+result transaction,problems <inline>
+nextjob
+solverflags allowuninstall
+job install name X
+result transaction,problems <inline>
+"""
+
+
+def _checkout(root: Path, suite: Path, name: str, text: str) -> Path:
+    (root / suite / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / suite / name).write_text(text)
+    return root
+
+
+def test_shell_commands_span_quoted_lines() -> None:
+    found = commands(
+        "insertpackage 'u' 'a' 'all' '1' 'Depends: b\nConflicts: c'\nfoo() {\n  x\n}\n"
+    )
+    assert found[0].words == ("insertpackage", "u", "a", "all", "1", "Depends: b\nConflicts: c")
+    assert [(c.words, c.block) for c in found[1:]] == [
+        (("function", "foo"), None),
+        (("x",), "function foo"),
+    ]
+
+
+def test_an_apt_step_becomes_a_case_with_the_stated_transaction(tmp_path: Path) -> None:
+    checkout = _checkout(tmp_path, apt.SUITE, "test-example", APT_SCRIPT)
+    translation = apt.translate(checkout)
+    first, second = translation.cases
+    assert first == {
+        "name": "test-example:17",
+        "packages": [
+            {"name": "aa", "version": "1", "arch": "all", "depends": ["bb | cc"],
+             "conflicts": ["old"]},
+            {"name": "bb", "version": "1", "arch": "amd64"},
+            {"name": "cc", "version": "1", "arch": "all"},
+        ],
+        "installed": [{"name": "old", "version": "1", "arch": "all"}],
+        "request": "apt-get install aa",
+        "expect": {"install": ["bb=1", "aa=1"], "upgrade": [], "remove": ["old=1"]},
+    }  # fmt: skip
+    assert second["request"] == "apt-get install nothing"
+    assert second["expect"] == {"ok": False}
+    assert translation.skipped == [
+        {"step": "test-example:31", "reason": "not a resolver request: apt-get source"},
+        {"step": "test-example:32", "reason": "needs pinning: NAME/RELEASE"},
+        {"step": "test-example:33", "reason": "real run: apt-get without -s changes the state"},
+        {
+            "step": "test-example:34",
+            "reason": "state not translated: real run: apt-get without -s",
+        },
+    ]
+
+
+def test_an_apt_upgrade_step_is_pending_on_its_rule(tmp_path: Path) -> None:
+    script = "insertpackage 'unstable' 'pkg' 'all' '2'\ninsertinstalledpackage 'pkg' 'all' '1'\n"
+    script += "testsuccessequal 'Inst pkg [1] (2 unstable [all])' aptget dist-upgrade -s\n"
+    (case,) = apt.translate(_checkout(tmp_path, apt.SUITE, "test-up", script)).cases
+    assert case["needs"] == "upgrade-command"
+    assert case["expect"] == {"install": [], "upgrade": ["pkg=2"], "remove": []}
+
+
+def test_a_script_without_packages_is_skipped_whole(tmp_path: Path) -> None:
+    checkout = _checkout(tmp_path, apt.SUITE, "test-update", "testsuccess aptget update\n")
+    assert apt.translate(checkout).skipped == [
+        {"step": "test-update", "reason": "no package scenario (not a resolver test)"}
+    ]
+
+
+def test_a_libsolv_step_becomes_a_case_for_zypper_and_dnf(tmp_path: Path) -> None:
+    checkout = _checkout(tmp_path, libsolv.SUITE, "choose/example.t", LIBSOLV_CASE)
+    translation = libsolv.translate(checkout)
+    zypper, dnf = translation.cases
+    assert zypper == {
+        "name": "choose/example.t#1",
+        "family": "suse",
+        "packages": [
+            {"name": "A", "version": "2-1"},
+            {"name": "X", "version": "1-1", "arch": "x86_64", "depends": ["A (>= 2)"]},
+        ],
+        "installed": [{"name": "A", "version": "1-1"}],
+        "request": "zypper install X",
+        "expect": {"install": ["X=1-1"], "upgrade": ["A=2-1"], "remove": []},
+    }
+    assert dnf["family"] == "rpm"
+    assert dnf["request"] == "dnf install X"
+    assert translation.skipped == [
+        {"step": "choose/example.t#2", "reason": "job not modelled: distupgrade"},
+        {
+            "step": "choose/example.t#3",
+            "reason": "solver flags the clients cannot express: allowuninstall",
+        },
+    ]
