@@ -20,7 +20,7 @@ CASES = peer_cases()
 
 def _param(case: PeerCase, runs_for_real: bool = False) -> object:
     marks = []
-    if case.needs and not (runs_for_real and case.parses()):
+    if case.needs and not (runs_for_real and case.runs_for_real()):
         marks.append(pytest.mark.xfail(strict=True, reason=f"pending: {case.needs}"))
     return pytest.param(case, id=f"{case.suite}-{case.family}-{case.name}", marks=marks)
 
@@ -35,8 +35,8 @@ def test_in_process_resolution_matches_the_upstream_test(peer: PeerCase) -> None
 def test_real_client_answers_as_the_upstream_test(peer: PeerCase, real_engine: RealEngine) -> None:
     """The translation is faithful: the real client, given the translated repository, state
     and request, answers as the upstream test states.  (With the test above, the in-process
-    resolver and the real client agree.)  A pending step runs here too when repogen parses
-    its request already."""
+    resolver and the real client agree.)  A pending step runs here too when the real client
+    can be given it already."""
     case = peer.case()
     real = real_engine(case.repository, case.universe, case.request)
     assert case.differences(real) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .peers import apt, libsolv
-from .peers.shell import commands
+from .peers.shell import Block, Command, commands
 
 APT_SCRIPT = """#!/bin/sh
 set -e
@@ -71,15 +71,21 @@ def _checkout(root: Path, suite: Path, name: str, text: str) -> Path:
     return root
 
 
-def test_shell_commands_span_quoted_lines() -> None:
-    found = commands(
-        "insertpackage 'u' 'a' 'all' '1' 'Depends: b\nConflicts: c'\nfoo() {\n  x\n}\n"
+def test_shell_commands_span_quoted_lines_and_blocks_hold_theirs() -> None:
+    script = "insertpackage 'u' 'a' 'all' '1' 'Depends: b\nConflicts: c'\nfoo() {\n  x $1\n}\n"
+    script += "for s in 'apt' internal; do\n  foo \"$s\"\ndone\n"
+    command, function, loop = commands(script)
+    assert isinstance(command, Command)
+    assert command.words == ("insertpackage", "u", "a", "all", "1", "Depends: b\nConflicts: c")
+    assert isinstance(function, Block)
+    assert (function.kind, function.words, function.body) == (
+        "function",
+        ("function", "foo"),
+        [Command(4, ("x", "$1"), "  x $1")],
     )
-    assert found[0].words == ("insertpackage", "u", "a", "all", "1", "Depends: b\nConflicts: c")
-    assert [(c.words, c.block) for c in found[1:]] == [
-        (("function", "foo"), None),
-        (("x",), "function foo"),
-    ]
+    assert isinstance(loop, Block)
+    assert loop.loop() == ("s", ["apt", "internal"])
+    assert loop.body == [Command(7, ("foo", "$s"), '  foo "$s"')]
 
 
 def test_an_apt_step_becomes_a_case_with_the_stated_transaction(tmp_path: Path) -> None:
@@ -149,4 +155,32 @@ def test_a_libsolv_step_becomes_a_case_for_zypper_and_dnf(tmp_path: Path) -> Non
             "step": "choose/example.t#3",
             "reason": "solver flags the clients cannot express: allowuninstall",
         },
+    ]
+
+
+def test_an_apt_function_runs_where_it_is_called_and_a_loop_once_per_word(
+    tmp_path: Path,
+) -> None:
+    script = """insertpackage 'unstable' 'pkg' 'all' '1'
+check() {
+	testsuccessequal "Inst pkg (1 unstable [all])" aptget install "$1" -s
+}
+check pkg
+for solver in 'internal' 'dump'; do
+	testfailure aptget install nothing -s --solver $solver
+done
+if [ -n "$X" ]; then
+	testsuccess aptget install pkg -s
+fi
+testfailure aptget install nothing -s
+"""
+    translation = apt.translate(_checkout(tmp_path, apt.SUITE, "test-blocks", script))
+    assert [(c["name"], c["request"]) for c in translation.cases] == [
+        ("test-blocks:5>3", "apt-get install pkg"),
+        ("test-blocks:6[solver=internal]>7", "apt-get install nothing"),
+        ("test-blocks:12", "apt-get install nothing"),
+    ]
+    assert translation.skipped == [
+        {"step": "test-blocks:6[solver=dump]>7", "reason": "option not modelled: --solver dump"},
+        {"step": "test-blocks:10", "reason": "shell control flow: step inside a if"},
     ]

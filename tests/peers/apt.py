@@ -20,7 +20,7 @@ from typing import Any
 
 from repogen.model.relations import Relation, RelationSyntaxError, parse_relation
 
-from .shell import Command, commands
+from .shell import Block, Command, commands
 
 #: Where the scripts are in an apt checkout.
 SUITE = Path("test/integration")
@@ -173,43 +173,137 @@ def translate(checkout: Path) -> Translation:
 
 
 def _translate_script(name: str, text: str, result: Translation) -> None:
-    found = commands(text)
-    if not any(c.words[:1] in (("insertpackage",), ("insertinstalledpackage",)) for c in found):
+    tree = commands(text)
+    if not re.search(r"^\s*insert(installed)?package ", text, re.M):
         result.skip(name, "no package scenario (not a resolver test)")
         return
-    scenario = Scenario()
-    variables: dict[str, str] = {}
-    for command in found:
-        where = f"{name}:{command.line}"
+    _Script(name, result).run(tree, "", {})
+
+
+#: How deep function calls are followed (a script's helpers call each other).
+_CALL_DEPTH = 5
+
+
+class _Script:
+    """One script read in the order the shell runs it: a function's commands where it is
+    called, a ``for`` loop's once per word, with the words substituted."""
+
+    def __init__(self, name: str, result: Translation) -> None:
+        self.name = name
+        self.result = result
+        self.scenario = Scenario()
+        self.variables: dict[str, str] = {}
+        self.functions: dict[str, Block] = {}
+
+    def run(self, nodes: list[Command | Block], where: str, local: dict[str, str]) -> None:
+        for node in nodes:
+            if isinstance(node, Block):
+                self.block(node, where, local)
+            else:
+                self.command(node, where, local)
+
+    def block(self, block: Block, where: str, local: dict[str, str]) -> None:
+        if block.kind == "function":
+            self.functions[block.words[1]] = block
+            return
+        loop = block.loop()
+        if loop is not None and not block.branches:
+            variable, values = loop
+            for value in _words(values, {**self.variables, **local}):
+                here = f"{where}{block.line}[{variable}={value}]>"
+                self.run(block.body, here, {**local, variable: value})
+            return
+        # What an if/while/case runs depends on the shell: its steps are not translated, and
+        # after it the state is not known, unless all it can run leaves the state alone.
+        for step in _steps(block.body):
+            self.result.skip(
+                f"{self.name}:{where}{step.line}",
+                f"shell control flow: step inside a {block.kind}",
+            )
+        if not _leaves_state(block.body):
+            self.scenario.unknown = self.scenario.unknown or f"shell control flow: a {block.kind}"
+
+    def command(self, command: Command, where: str, local: dict[str, str]) -> None:
+        scenario = self.scenario
         if command.unparsed:
             scenario.unknown = scenario.unknown or f"unparsed: line {command.line}"
-            continue
-        assignment = re.fullmatch(r"([A-Za-z_]\w*)=(.*)", command.words[0], re.S)
-        if assignment and len(command.words) == 1 and command.block is None:
-            # A variable holding an expected output (or a package's fields), used whole.
-            variables[assignment[1]] = assignment[2]
-            continue
-        substituted = _substituted(command, variables)
-        if substituted.words[0] in _STEPS:
-            _step(where, substituted, scenario, result)
-            continue
-        if command.block is not None:
-            scenario.unknown = scenario.unknown or f"shell control flow: a {command.block}"
-            continue
+            return
+        words = _words(list(command.words), {**self.variables, **local})
+        if words[:1] == ["local"]:
+            words = words[1:]
+        assignments = [re.fullmatch(r"([A-Za-z_]\w*)=(.*)", w, re.S) for w in words]
+        if words and all(assignments):
+            # Variables holding an expected output, a package's fields, a function's
+            # argument; a function's locals are kept as the script's.
+            self.variables.update((m[1], m[2]) for m in assignments if m)
+            return
+        substituted = replace(command, words=tuple(words))
+        if not words:
+            return
+        if words[0] in self.functions and where.count(">") < _CALL_DEPTH:
+            arguments = {str(i): word for i, word in enumerate(words[1:], 1)}
+            arguments["@"] = " ".join(words[1:])
+            body = self.functions[words[0]].body
+            self.run(body, f"{where}{command.line}>", {**local, **arguments})
+            return
+        if words[0] in _STEPS:
+            _step(f"{self.name}:{where}{command.line}", substituted, scenario, self.result)
+            return
         try:
             _state(substituted, scenario)
         except Unsupported as reason:
             scenario.unknown = scenario.unknown or str(reason)
 
 
-def _substituted(command: Command, variables: dict[str, str]) -> Command:
-    """*command* with each word that is exactly ``$NAME`` or ``${NAME}`` of a variable the
-    script set replaced by its value."""
-    words = []
-    for word in command.words:
-        match = re.fullmatch(r"\$\{?([A-Za-z_]\w*)\}?", word)
-        words.append(variables[match[1]] if match and match[1] in variables else word)
-    return replace(command, words=tuple(words))
+def _leaves_state(nodes: list[Command | Block]) -> bool:
+    """Whether *nodes* only read: simulated apt-get steps, readers, messages."""
+    for node in nodes:
+        if isinstance(node, Block):
+            if not _leaves_state(node.body):
+                return False
+            continue
+        words = [w for w in node.words if w != "--nomsg"]
+        if not words or node.unparsed or (words[0] not in _STEPS and words[0] not in _HARMLESS):
+            return False
+        if words[0] not in _STEPS:
+            continue
+        stated = words[0] in {"testsuccessequal", "testfailureequal", "testequal", "testfailuremsg"}
+        program, *arguments = words[2:] if stated else words[1:]
+        if program in {"aptget", "apt"}:
+            if not any(_simulates(word) for word in _split(arguments)[1]):
+                return False
+        elif program not in _READERS:
+            return False
+    return True
+
+
+def _steps(nodes: list[Command | Block]) -> list[Command]:
+    """The test steps among *nodes*, at any depth."""
+    found: list[Command] = []
+    for node in nodes:
+        if isinstance(node, Block):
+            found += _steps(node.body)
+        elif node.words[:1] and node.words[0] in _STEPS:
+            found.append(node)
+    return found
+
+
+def _words(words: list[str], variables: dict[str, str]) -> list[str]:
+    """*words* with ``$NAME``/``${NAME}`` of the known variables substituted (``$@``, a word
+    of its own, becomes the words it holds); other expansions are left as written."""
+    result: list[str] = []
+    for word in words:
+        if word in ("$@", "$*") and "@" in variables:
+            result += variables["@"].split()
+            continue
+        result.append(
+            re.sub(
+                r"\$\{?([A-Za-z_]\w*|[0-9])\}?",
+                lambda m: variables.get(m[1], m[0]),
+                word,
+            )
+        )
+    return result
 
 
 def _state(command: Command, scenario: Scenario) -> None:
@@ -225,8 +319,6 @@ def _state(command: Command, scenario: Scenario) -> None:
         _insert(args, scenario)
     elif word == "insertinstalledpackage":
         _insert_installed(args, scenario)
-    elif word in {"function", "for", "while", "until", "if", "case"}:
-        raise Unsupported(f"shell control flow: a {word} block")
     else:
         raise Unsupported(f"untranslated command: {word}")
 
@@ -366,8 +458,6 @@ def _step_case(
     real_change: bool,
 ) -> dict[str, Any]:
     request, _, pending = _request(arguments)
-    if command.block is not None:
-        raise Unsupported(f"shell control flow: step inside a {command.block}")
     if any("$" in w or "`" in w for w in command.words):
         raise Unsupported("shell expansion: in the step")
     if scenario.unknown:
@@ -462,8 +552,10 @@ def _split(arguments: list[str]) -> tuple[list[str], list[str]]:
 def _option(word: str) -> list[str]:
     """What an option of the step is in the translated request (nothing, when it changes
     only what apt-get prints)."""
-    if word in _QUIET or re.fullmatch(r"-q+(=?\d)?", word) or word == "--solver apt":
-        return []  # --solver apt: the internal solver, apt-get's default
+    if word in _QUIET or re.fullmatch(r"-q+(=?\d)?", word):
+        return []
+    if word in {"--solver apt", "--solver internal"}:
+        return []  # apt-get's own solver, its default
     if word.startswith("-o "):
         option = word[3:]
         if option.lower().startswith(("debug::", "apt::get::show-", "quiet")):

@@ -8,12 +8,14 @@ from typing import Any
 
 import yaml
 
-from repogen.model import Family
+from repogen.model import Family, RelationKind
 from repogen.resolve.request import RequestError, parse_request
 
 from ..resolver_cases import CASES, Case, case_of
 
 PEERS = CASES / "peers"
+#: The package keys :func:`~tests.resolver_cases.package` reads.
+_LOADED = {"name", "version", "arch", "kernel_module", *(kind.value for kind in RelationKind)}
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,16 @@ class PeerCase:
     def case(self) -> Case:
         return case_of(self.family, self.data)
 
-    def parses(self) -> bool:
-        """Whether repogen parses the step's request (a pending rule may bring the command)."""
+    def runs_for_real(self) -> bool:
+        """Whether the real client can be given the step as the upstream test has it: repogen
+        parses its request (a pending rule may bring the command) and its packages carry no
+        field the resolver cases do not load (``Source``, ``Essential`` …)."""
         try:
             parse_request(self.data["request"])
         except RequestError:
             return False
-        return True
+        packages = [*self.data["packages"], *self.data.get("installed", ())]
+        return all(set(package) <= _LOADED for package in packages)
 
 
 def _document(file: Path) -> dict[str, Any]:
