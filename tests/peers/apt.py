@@ -440,6 +440,9 @@ def _case(where: str, command: Command, scenario: Scenario) -> dict[str, Any]:
         and words[:1] != []
         and words[0] not in _READ_ONLY
     )
+    if program == "apt" and words[:1] == ["upgrade"] and "--without-new-pkgs" not in loose:
+        # apt's upgrade is apt-get's with --with-new-pkgs (apt(8)).
+        arguments = [*arguments, "--with-new-pkgs"]
     try:
         return _step_case(where, check, output, arguments, command, scenario, real_change)
     finally:
