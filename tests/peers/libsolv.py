@@ -34,14 +34,18 @@ _RELATIONS = {
 }
 _OPERATORS = {"=": "=", ">=": ">=", "<=": "<=", "<": "<<", ">": ">>"}
 _JOBS = {"install": "install", "erase": "remove"}
-#: Solver flags a client option sets.
-_CLIENT_FLAGS = {"ignorerecommended"}
 #: The clients whose defaults are libsolv's for an install or erase job (recommends
-#: installed, nothing uninstalled to solve a conflict), with their option for each flag: each
-#: step is a case for both.
+#: installed, nothing uninstalled to solve a conflict), with their option for each solver
+#: flag they can set: each step is a case for each client that can express it.
 _CLIENTS = {
     "suse": ("zypper", {"ignorerecommended": "--no-recommends"}),
-    "rpm": ("dnf", {"ignorerecommended": "--setopt=install_weak_deps=False"}),
+    "rpm": (
+        "dnf",
+        {
+            "ignorerecommended": "--setopt=install_weak_deps=False",
+            "allowuninstall": "--allowerasing",
+        },
+    ),
 }
 _RESULT = re.compile(r"^(install|erase|upgrade|downgrade|problem)\b")
 #: Result lines that say more than the transaction; they do not change it.
@@ -57,6 +61,8 @@ class Testcase:
     system: str | None = None
     arch: str = "x86_64"
     problems: list[str] = field(default_factory=list)
+    #: The testcase's directory, where a repository in another file is.
+    directory: Path | None = None
 
 
 def translate(checkout: Path) -> Translation:
@@ -64,12 +70,14 @@ def translate(checkout: Path) -> Translation:
     root = checkout / SUITE
     for file in sorted(root.rglob("*.t")):
         name = str(file.relative_to(root))
-        _translate_file(name, file.read_text(errors="replace"), result)
+        _translate_file(name, file.read_text(errors="replace"), result, file.parent)
     return result
 
 
-def _translate_file(name: str, text: str, result: Translation) -> None:
-    testcase = Testcase()
+def _translate_file(
+    name: str, text: str, result: Translation, directory: Path | None = None
+) -> None:
+    testcase = Testcase(directory=directory)
     lines = text.splitlines()
     steps: list[list[str]] = [[]]
     index = 0
@@ -99,7 +107,7 @@ def _translate_file(name: str, text: str, result: Translation) -> None:
     for number, step in enumerate(steps, 1):
         where = f"{name}#{number}" if len(steps) > 1 else name
         try:
-            result.cases += _cases(where, step, testcase)
+            _cases(where, step, testcase, result)
         except Unsupported as reason:
             result.skip(where, str(reason))
 
@@ -119,8 +127,14 @@ def _repo(words: list[str], lines: list[str], index: int, testcase: Testcase) ->
             testcase.problems.append(f"repository format not modelled: {kind}")
         else:
             packages += _testtags(block, testcase)
+    elif kind == "testtags" and testcase.directory is not None and "/" not in source:
+        file = testcase.directory / source
+        if file.is_file():
+            packages += _testtags(file.read_text(errors="replace").splitlines(), testcase)
+        else:
+            testcase.problems.append(f"repository file missing: {source}")
     elif kind != "empty" and source != "empty":
-        testcase.problems.append(f"repository in another file: {source}")
+        testcase.problems.append(f"repository format not modelled: {kind} {source}")
     return index
 
 
@@ -134,6 +148,8 @@ def _testtags(block: list[str], testcase: Testcase) -> list[dict[str, Any]]:
             else:
                 _tag(multi, line.strip(), packages, testcase)
             continue
+        if not line.strip() or line.startswith("#"):
+            continue  # a comment of a repository file
         tag, _, value = line.partition(":")
         if tag.startswith("+"):
             multi = tag[1:]
@@ -174,15 +190,16 @@ def _system(words: list[str], testcase: Testcase) -> None:
     testcase.arch = arch
 
 
-def _cases(where: str, step: list[str], testcase: Testcase) -> list[dict[str, Any]]:
-    """The step as a case for each client."""
+def _cases(where: str, step: list[str], testcase: Testcase, result: Translation) -> None:
+    """Add the step as a case for each client that can express it."""
     flags = [
         flag
         for line in step
         if line.startswith(("solverflags", "disable"))
         for flag in (line.split()[1:] if line.startswith("solverflags") else ["disable"])
     ]
-    unexpressed = [flag for flag in flags if flag not in _CLIENT_FLAGS]
+    expressed = {flag for options in _CLIENTS.values() for flag in options[1]}
+    unexpressed = [flag for flag in flags if flag not in expressed]
     if unexpressed:
         raise Unsupported(f"solver flags the clients cannot express: {unexpressed[0]}")
     jobs = [line.split() for line in step if line.startswith("job ")]
@@ -198,16 +215,18 @@ def _cases(where: str, step: list[str], testcase: Testcase) -> list[dict[str, An
         raise Unsupported(f"solver flags with {action} not modelled")
     expect = _expectation(results, step, testcase)
     installed, available = _packages(testcase)
-    cases = []
     for family, (client, options) in _CLIENTS.items():
+        missing = [flag for flag in flags if flag not in options]
+        if missing:
+            result.skip(where, f"solver flags {client} cannot express: {missing[0]}")
+            continue
         case: dict[str, Any] = {"name": where, "family": family, "packages": available}
         if installed:
             case["installed"] = installed
         words = [client, action, *(options[flag] for flag in flags), *names]
         case["request"] = " ".join(words)
         case["expect"] = expect
-        cases.append(case)
-    return cases
+        result.cases.append(case)
 
 
 def _request(jobs: list[list[str]]) -> tuple[str, list[str]]:
