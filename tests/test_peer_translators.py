@@ -132,10 +132,10 @@ def test_a_script_without_packages_is_skipped_whole(tmp_path: Path) -> None:
     ]
 
 
-def test_a_libsolv_step_becomes_a_case_for_zypper_and_dnf(tmp_path: Path) -> None:
+def test_a_libsolv_step_becomes_a_case_for_each_client_that_can_express_it(tmp_path: Path) -> None:
     checkout = _checkout(tmp_path, libsolv.SUITE, "choose/example.t", LIBSOLV_CASE)
     translation = libsolv.translate(checkout)
-    zypper, dnf = translation.cases
+    zypper, dnf, erasing = translation.cases
     assert zypper == {
         "name": "choose/example.t#1",
         "family": "suse",
@@ -149,11 +149,15 @@ def test_a_libsolv_step_becomes_a_case_for_zypper_and_dnf(tmp_path: Path) -> Non
     }
     assert dnf["family"] == "rpm"
     assert dnf["request"] == "dnf install X"
+    assert (erasing["name"], erasing["request"]) == (
+        "choose/example.t#3",
+        "dnf install --allowerasing X",
+    )
     assert translation.skipped == [
         {"step": "choose/example.t#2", "reason": "job not modelled: distupgrade"},
         {
             "step": "choose/example.t#3",
-            "reason": "solver flags the clients cannot express: allowuninstall",
+            "reason": "solver flags zypper cannot express: allowuninstall",
         },
     ]
 
