@@ -83,6 +83,10 @@ _READ_ONLY = {
 _SIMULATE = {"-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act"}
 #: Options that change only what apt-get prints.
 _QUIET = {"-q", "-qq", "-q=0", "-q=1", "-q=2", "-y", "--yes", "--assume-yes", "-V"}
+#: Options that ask for what apt-get does anyway.
+_DEFAULTS = {"--no-install-suggests"}
+#: ``-o`` settings that change only what apt-get prints.
+_PRINTING = ("debug::", "apt::get::show-", "apt::get::hideautoremove", "quiet")
 _KEPT_OPTIONS = {"--no-install-recommends", "--install-recommends"}
 #: What a failed resolution prints, as opposed to an abort at the prompt or an unknown option.
 _RESOLUTION_FAILURES = (
@@ -118,6 +122,8 @@ _HARMLESS = {
     "testempty",
     "testequalpolicycoolstuff",
     "aptcache",  # reads the cache (gencaches, policy)
+    "configcompression",  # how the archive's indices are compressed
+    "confighashes",  # which hashes the archive's Release file lists
 }
 #: Client commands that read the state without changing it.
 _READERS = {"aptcache", "aptconfig", "aptftparchive", "apthelper", "dpkgquery", "cat", "grep"}
@@ -555,13 +561,13 @@ def _split(arguments: list[str]) -> tuple[list[str], list[str]]:
 def _option(word: str) -> list[str]:
     """What an option of the step is in the translated request (nothing, when it changes
     only what apt-get prints)."""
-    if word in _QUIET or re.fullmatch(r"-q+(=?\d)?", word):
+    if word in _QUIET | _DEFAULTS or re.fullmatch(r"-q+(=?\d)?", word):
         return []
     if word in {"--solver apt", "--solver internal"}:
         return []  # apt-get's own solver, its default
     if word.startswith("-o "):
         option = word[3:]
-        if option.lower().startswith(("debug::", "apt::get::show-", "quiet")):
+        if option.lower().startswith(_PRINTING):
             return []
         if option in {"APT::Install-Recommends=0", "APT::Install-Recommends=false"}:
             return ["--no-install-recommends"]
