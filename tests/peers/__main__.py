@@ -56,9 +56,31 @@ def main() -> None:
         "# Do not edit: change the translator (tests/peers/) and regenerate.\n"
     )
     target.write_text(
-        header + yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True)
+        header + yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True)
     )
     _print(target, translation.cases, translation.skipped)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Packages, skipped steps and lists of names on one line each, as the hand-written
+    resolver cases have them; a package shared by several steps is written out in each."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _mapping(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    flow = "version" in data or "reason" in data
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flow)
+
+
+def _sequence(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(isinstance(item, str) for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(dict, _mapping)
+_Dumper.add_representer(list, _sequence)
 
 
 def _print(file: Path, cases: list[dict[str, Any]], skipped: list[dict[str, str]]) -> None:
