@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from debian.deb822 import Deb822
+
 from repogen.model.relations import Relation, RelationSyntaxError, parse_relation
 
 from .shell import Block, Command, commands
@@ -36,12 +38,17 @@ _RELATIONS = {
     "Replaces": "replaces",
     "Provides": "provides",
 }
-#: Control fields whose rule another change brings: the case is pending until then.
-_PENDING_FIELDS = {
-    "Essential": "essential-protected",
-    "Protected": "essential-protected",
-    "Source": "upgrade-by-source",
-}
+#: Fields of a Packages or status file that say nothing a resolver reads.
+_INFORMATIONAL = {
+    "Package", "Version", "Architecture", "Priority", "Status", "Section", "Maintainer",
+    "Original-Maintainer", "Orig-Maintainer", "Description", "Description-md5",
+    "Description-de", "Installed-Size", "Size", "Filename", "MD5Sum", "MD5sum", "SHA1",
+    "SHA256", "SHA512", "Homepage", "Origin", "Bugs", "Conffiles", "Config-Version",
+    "Supported", "Task", "Tag", "Python-Version", "Python-Runtime", "Build-Essential",
+}  # fmt: skip
+#: Control fields of rules another change brings, recorded in the case: a step pends on
+#: them where they apply (:func:`_field_rules`).
+_PENDING_FIELDS = {"Essential", "Protected", "Source"}
 #: apt-get commands whose rules another change brings.
 _PENDING_COMMANDS = {
     "upgrade": "upgrade-command",
@@ -54,6 +61,9 @@ _NEEDS = {
     # apt-get install c a: apt marks the requested packages in command-line order, so c's
     # first alternative d is chosen before a is marked; repogen marks a first and takes b.
     "test-apt-install-order-matters-a-bit:29": "command-line-order",
+    # apt-get remove essentialpkg: findutils, Essential, depends on it; the problem resolver
+    # never removes an Essential package, so apt fails; repogen removes findutils too.
+    "test-bug-601961-install-info:40": "essential-protected",
 }
 _REQUESTS = {"install", "remove", "purge"}
 #: Options of the upgrade commands, kept for the rule that brings them.
@@ -83,6 +93,8 @@ _READ_ONLY = {
 _SIMULATE = {"-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act"}
 #: Options that change only what apt-get prints.
 _QUIET = {"-q", "-qq", "-q=0", "-q=1", "-q=2", "-y", "--yes", "--assume-yes", "-V"}
+#: Options that make apt-get stop after listing the transaction (its expectation says so).
+_STOPPING = {"--trivial-only", "--assume-no"}
 #: Options that ask for what apt-get does anyway.
 _DEFAULTS = {"--no-install-suggests"}
 #: ``-o`` settings that change only what apt-get prints.
@@ -98,6 +110,17 @@ _RESOLUTION_FAILURES = (
     "E: Error, pkgProblemResolver::Resolve generated breaks",
     "is not installed, so not removed",
 )
+#: How apt-get says it resolved the request but stops before acting on it.
+_STOPS = re.compile(
+    r"^(E: Trivial Only specified but this is not a trivial operation\.|Abort\.)$", re.M
+)
+#: apt-get's lists of packages, and the transaction each is part of.
+_LISTS = {
+    "The following NEW packages will be installed": "install",
+    "The following packages will be upgraded": "upgrade",
+    "The following packages will be DOWNGRADED": "upgrade",
+    "The following packages will be REMOVED": "remove",
+}
 _ACTION = re.compile(
     r"^(?P<action>Inst|Remv|Purg) (?P<name>\S+)(?: \[(?P<old>[^\]]+)\])?(?: \((?P<new>\S+) )?"
 )
@@ -174,16 +197,24 @@ def translate(checkout: Path) -> Translation:
     """Every resolving step of the scripts under *checkout*'s ``test/integration``."""
     result = Translation()
     for script in sorted((checkout / SUITE).glob("test-*")):
-        _translate_script(script.name, script.read_text(errors="replace"), result)
+        _translate_script(script.name, script.read_text(errors="replace"), result, script.parent)
     return result
 
 
-def _translate_script(name: str, text: str, result: Translation) -> None:
+def _translate_script(
+    name: str, text: str, result: Translation, directory: Path | None = None
+) -> None:
     tree = commands(text)
-    if not re.search(r"^\s*insert(installed)?package ", text, re.M):
+    fixture = name.partition("-")[2]
+    files = {
+        kind: directory / f"{kind}-{fixture}"
+        for kind in ("Packages", "status")
+        if directory is not None and (directory / f"{kind}-{fixture}").is_file()
+    }
+    if not files and not re.search(r"^\s*insert(installed)?package ", text, re.M):
         result.skip(name, "no package scenario (not a resolver test)")
         return
-    _Script(name, result).run(tree, "", {})
+    _Script(name, result, files).run(tree, "", {})
 
 
 #: How deep function calls are followed (a script's helpers call each other).
@@ -194,12 +225,14 @@ class _Script:
     """One script read in the order the shell runs it: a function's commands where it is
     called, a ``for`` loop's once per word, with the words substituted."""
 
-    def __init__(self, name: str, result: Translation) -> None:
+    def __init__(self, name: str, result: Translation, files: dict[str, Path]) -> None:
         self.name = name
         self.result = result
         self.scenario = Scenario()
         self.variables: dict[str, str] = {}
         self.functions: dict[str, Block] = {}
+        #: The Packages and status files the framework copies in for the script by its name.
+        self.files = dict(files)
 
     def run(self, nodes: list[Command | Block], where: str, local: dict[str, str]) -> None:
         for node in nodes:
@@ -259,6 +292,17 @@ class _Script:
             _state(substituted, scenario)
         except Unsupported as reason:
             scenario.unknown = scenario.unknown or str(reason)
+        self.fixtures(words[0])
+
+    def fixtures(self, command: str) -> None:
+        """The framework's copies: the status file when the architecture is configured and
+        none was written yet, the Packages file when the archive is set up."""
+        if command == "configarchitecture" and "status" in self.files:
+            if not self.scenario.installed:
+                _load(self.files["status"], self.scenario, installed=True)
+            del self.files["status"]
+        if command == "setupaptarchive" and "Packages" in self.files:
+            _load(self.files.pop("Packages"), self.scenario, installed=False)
 
 
 def _leaves_state(nodes: list[Command | Block]) -> bool:
@@ -369,7 +413,9 @@ def _package(
     else:
         scenario.problems.append(f"multi-arch: {name} for architecture {arch}")
     if priority not in ("", "optional"):
-        scenario.problems.append(f"priority not modelled: {priority}")
+        # Recorded, not modelled (apt's problem resolver scores by it): the real client,
+        # given the packages without it, shows whether the step depends on it.
+        package["priority"] = priority
     for key, value in _fields(extra).items():
         if key in _RELATIONS:
             items = []
@@ -385,13 +431,37 @@ def _package(
                 items.append(str(Relation(tuple(renamed))))
             package[_RELATIONS[key]] = items
         elif key in _PENDING_FIELDS:
-            package[key.lower()] = value
-            scenario.needs.add(_PENDING_FIELDS[key])
+            package[key.lower()] = value.split()[0] if key == "Source" else value
         elif key == "Multi-Arch":
             scenario.problems.append(f"multi-arch: Multi-Arch: {value}")
         else:
             scenario.problems.append(f"control field not modelled: {key}")
     return package
+
+
+def _load(file: Path, scenario: Scenario, installed: bool) -> None:
+    """The packages of a Packages or dpkg status file (python-debian reads it)."""
+    for paragraph in Deb822.iter_paragraphs(file.read_text(errors="replace")):
+        status = paragraph.get("Status", "install ok installed")
+        if installed and status.endswith(("not-installed", "config-files")):
+            continue  # dpkg remembers it, apt does not count it as installed
+        if installed and status != "install ok installed":
+            scenario.problems.append(f"dpkg status not modelled: {status!r}")
+        extra = "\n".join(
+            f"{key}: {value}" for key, value in paragraph.items() if key not in _INFORMATIONAL
+        )
+        package = _package(
+            paragraph["Package"],
+            paragraph.get("Architecture", "none"),
+            paragraph["Version"],
+            extra,
+            paragraph.get("Priority", ""),
+            scenario,
+        )
+        if installed:
+            scenario.installed.append(package)
+        else:
+            scenario.archive.append(("", package))
 
 
 def _insert(args: list[str], scenario: Scenario) -> None:
@@ -466,7 +536,8 @@ def _step_case(
     scenario: Scenario,
     real_change: bool,
 ) -> dict[str, Any]:
-    request, _, pending = _request(arguments)
+    known = {p["name"] for _, p in scenario.archive} | {p["name"] for p in scenario.installed}
+    request, _, pending = _request(arguments, known)
     if any("$" in w or "`" in w for w in command.words):
         raise Unsupported("shell expansion: in the step")
     if scenario.unknown:
@@ -485,11 +556,33 @@ def _step_case(
     }
     if not case["installed"]:
         del case["installed"]
-    needs = sorted(scenario.needs | pending | _same_version_different_data(scenario))
+    needs = sorted(
+        scenario.needs | pending | _same_version_different_data(scenario) | _field_rules(scenario)
+    )
     needs += [_NEEDS[where]] if where in _NEEDS else []
     if needs:
         case["needs"] = ", ".join(needs)
     return case
+
+
+def _field_rules(scenario: Scenario) -> set[str]:
+    """The rules the recorded fields bring into play: installed binaries of one source, some
+    with a new version, are upgraded together.  (Essential and Protected matter only where
+    the problem resolver would remove such a package: those steps are in :data:`_NEEDS`.)"""
+    rules = set()
+    available = {(p["name"], p["version"]) for _, p in scenario.archive}
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for package in scenario.installed:
+        by_source.setdefault(package.get("source", package["name"]), []).append(package)
+    for binaries in by_source.values():
+        newer = [
+            p
+            for p in binaries
+            if any(name == p["name"] and version != p["version"] for name, version in available)
+        ]
+        if len(binaries) > 1 and newer:
+            rules.add("upgrade-by-source")
+    return rules
 
 
 def _archive(scenario: Scenario) -> list[dict[str, Any]]:
@@ -512,7 +605,7 @@ def _same_version_different_data(scenario: Scenario) -> set[str]:
     return set()
 
 
-def _request(arguments: list[str]) -> tuple[str, bool, set[str]]:
+def _request(arguments: list[str], known: set[str]) -> tuple[str, bool, set[str]]:
     """The apt-get command line of a step, whether it simulates, and the rules it needs."""
     words, loose = _split(arguments)
     if not words:
@@ -532,7 +625,7 @@ def _request(arguments: list[str]) -> tuple[str, bool, set[str]]:
             simulated = True
         else:
             options += _option(word)
-    _check_names(command, names)
+    names = _check_names(command, names, known)
     names = [_debian(n.partition("=")[0]) + n[len(n.partition("=")[0]) :] for n in names]
     return " ".join(["apt-get", command, *options, *names]), simulated, pending
 
@@ -561,7 +654,7 @@ def _split(arguments: list[str]) -> tuple[list[str], list[str]]:
 def _option(word: str) -> list[str]:
     """What an option of the step is in the translated request (nothing, when it changes
     only what apt-get prints)."""
-    if word in _QUIET | _DEFAULTS or re.fullmatch(r"-q+(=?\d)?", word):
+    if word in _QUIET | _DEFAULTS | _STOPPING or re.fullmatch(r"-q+(=?\d)?", word):
         return []
     if word in {"--solver apt", "--solver internal"}:
         return []  # apt-get's own solver, its default
@@ -579,26 +672,40 @@ def _option(word: str) -> list[str]:
     raise Unsupported(f"option not modelled: {word}")
 
 
-def _check_names(command: str, names: list[str]) -> None:
-    for name in names:
-        if "/" in name:
+def _check_names(command: str, names: list[str], known: set[str]) -> list[str]:
+    """The names of the request, without the ``+`` (install) or ``-`` (remove) modifier apt
+    strips from a name that is no package's."""
+    checked = []
+    for word in names:
+        if "/" in word:
             raise Unsupported("needs pinning: NAME/RELEASE")
-        if ":" in name.partition("=")[0]:
-            raise Unsupported(f"multi-arch: {name}")
-        if name.endswith("-" if command == "install" else "+"):
-            raise Unsupported(f"install and remove on one command line: {name}")
+        if ":" in word.partition("=")[0]:
+            raise Unsupported(f"multi-arch: {word}")
+        name = word
+        if word.endswith(("+", "-")) and _debian(word) not in known:
+            if (word[-1] == "+") != (command == "install"):
+                raise Unsupported(f"install and remove on one command line: {word}")
+            name = word[:-1]
         if "*" in name or "?" in name or "^" in name or name.startswith("~"):
             raise Unsupported(f"package pattern not modelled: {name}")
+        checked.append(name)
     if command in _REQUESTS and not names:
         raise Unsupported(f"not a resolver request: apt-get {command} without packages")
+    return checked
 
 
 def _expectation(check: str, output: str) -> dict[str, Any]:
-    """What the step states: failure, or the transaction of the ``Inst``/``Remv`` lines."""
-    if check in {"testfailure", "testfailureequal", "testfailuremsg"}:
+    """What the step states: failure, or the transaction of the ``Inst``/``Remv`` lines (or,
+    where apt-get stops before acting, of its lists of packages)."""
+    stops = _STOPS.search(output)
+    if check in {"testfailure", "testfailureequal", "testfailuremsg"} and stops is None:
         if check != "testfailure" and not any(f in output for f in _RESOLUTION_FAILURES):
             raise Unsupported("fails for another reason: not a resolution failure")
         return {"ok": False}
+    if stops is not None:
+        # --trivial-only, --assume-no or the prompt: apt-get resolved, listed the
+        # transaction and stopped; the lists name the packages, without versions.
+        return _listed(output)
     if check != "testsuccessequal":
         raise Unsupported("transaction not stated: no expected output")
     if "E: " in output and "E: " in output.splitlines()[-1]:
@@ -621,3 +728,22 @@ def _expectation(check: str, output: str) -> dict[str, Any]:
         raise Unsupported("transaction not stated: no Inst/Remv lines")
     # All three, so that a resolution doing more than the step states differs from it.
     return {"install": install, "upgrade": upgrade, "remove": remove}
+
+
+def _listed(output: str) -> dict[str, Any]:
+    """The transaction of apt-get's package lists: ``The following NEW packages will be
+    installed:`` and the lines indented under it, and so on."""
+    expect: dict[str, Any] = {"install": [], "upgrade": [], "remove": []}
+    key = None
+    for line in output.splitlines():
+        if line.startswith("  ") and key is not None:
+            for word in line.split():
+                if word.startswith("(") or word.endswith(")"):
+                    continue  # a version, with -V
+                name = word.rstrip("*")
+                if ":" in name:
+                    raise Unsupported(f"multi-arch: {name}")
+                expect[key].append(_debian(name))
+            continue
+        key = next((k for heading, k in _LISTS.items() if line.startswith(heading)), None)
+    return expect

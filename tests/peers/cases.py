@@ -8,14 +8,14 @@ from typing import Any
 
 import yaml
 
-from repogen.model import Family, RelationKind
+from repogen.model import Family
 from repogen.resolve.request import RequestError, parse_request
 
 from ..resolver_cases import CASES, Case, case_of
 
 PEERS = CASES / "peers"
-#: The package keys :func:`~tests.resolver_cases.package` reads.
-_LOADED = {"name", "version", "arch", "kernel_module", *(kind.value for kind in RelationKind)}
+#: The rules whose facts are package fields the resolver cases do not load yet.
+_FIELDS = {"upgrade-by-source": ("source",), "essential-protected": ("essential", "protected")}
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,21 @@ class PeerCase:
 
     def runs_for_real(self) -> bool:
         """Whether the real client can be given the step as the upstream test has it: repogen
-        parses its request (a pending rule may bring the command) and its packages carry no
-        field the resolver cases do not load (``Source``, ``Essential`` …)."""
+        parses its request (a pending rule may bring the command), and the rule it pends on
+        does not rest on a field the published repository cannot carry yet (``Source``,
+        ``Essential``, ``Protected``: recorded in the case, not loaded)."""
         try:
             parse_request(self.data["request"])
         except RequestError:
             return False
         packages = [*self.data["packages"], *self.data.get("installed", ())]
-        return all(set(package) <= _LOADED for package in packages)
+        rules = set((self.needs or "").split(", "))
+        return not any(
+            field in package
+            for rule in rules
+            for field in _FIELDS.get(rule, ())
+            for package in packages
+        )
 
 
 def _document(file: Path) -> dict[str, Any]:
