@@ -188,3 +188,37 @@ testfailure aptget install nothing -s
         {"step": "test-blocks:6[solver=dump]>7", "reason": "option not modelled: --solver dump"},
         {"step": "test-blocks:10", "reason": "shell control flow: step inside a if"},
     ]
+
+
+def test_apt_fixture_files_and_a_trivial_only_listing(tmp_path: Path) -> None:
+    script = """setupenvironment
+configarchitecture 'i386'
+setupaptarchive
+testfailureequal 'Reading package lists...
+The following packages will be REMOVED:
+  old
+The following NEW packages will be installed:
+  g++
+E: Trivial Only specified but this is not a trivial operation.' aptget install g+++ --trivial-only
+"""
+    checkout = _checkout(tmp_path, apt.SUITE, "test-bug-1-listing", script)
+    directory = checkout / apt.SUITE
+    (directory / "Packages-bug-1-listing").write_text(
+        "Package: g++\nVersion: 1\nArchitecture: i386\nPriority: required\n"
+        "Conflicts: old\nMaintainer: x\nDescription: x\n"
+    )
+    (directory / "status-bug-1-listing").write_text(
+        "Package: old\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n\n"
+        "Package: gone\nStatus: deinstall ok config-files\nVersion: 1\nArchitecture: all\n"
+    )
+    (case,) = apt.translate(checkout).cases
+    assert case == {
+        "name": "test-bug-1-listing:4",
+        "packages": [
+            {"name": "g++", "version": "1", "arch": "amd64", "priority": "required",
+             "conflicts": ["old"]},
+        ],
+        "installed": [{"name": "old", "version": "1", "arch": "all"}],
+        "request": "apt-get install g++",
+        "expect": {"install": ["g++"], "upgrade": [], "remove": ["old"]},
+    }  # fmt: skip
