@@ -46,6 +46,8 @@ _INFORMATIONAL = {
     "SHA256", "SHA512", "Homepage", "Origin", "Bugs", "Conffiles", "Config-Version",
     "Supported", "Task", "Tag", "Python-Version", "Python-Runtime", "Build-Essential",
 }  # fmt: skip
+#: The case keys of the fields apt's version hash covers.
+_HASHED = ("installed_size", "depends", "pre_depends", "conflicts", "breaks", "replaces")
 #: Control fields of rules another change brings, recorded in the case: a step pends on
 #: them where they apply (:func:`_field_rules`).
 _PENDING_FIELDS = {"Essential", "Protected", "Source"}
@@ -596,11 +598,16 @@ def _archive(scenario: Scenario) -> list[dict[str, Any]]:
 
 def _same_version_different_data(scenario: Scenario) -> set[str]:
     """The rule a case needs when an installed version has other control data than the
-    archive's version of the same name and version."""
+    archive's version of the same name and version, in the fields apt tells versions apart
+    by (``debListParser::VersionHash``)."""
+
+    def hashed(package: dict[str, Any]) -> list[Any]:
+        return [package.get(key) for key in _HASHED]
+
     archive = {(p["name"], p["version"], p.get("arch")): p for _, p in scenario.archive}
     for package in scenario.installed:
         found = archive.get((package["name"], package["version"], package.get("arch")))
-        if found is not None and found != package:
+        if found is not None and hashed(found) != hashed(package):
             return {"same-version-different-data"}
     return set()
 
