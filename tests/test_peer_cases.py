@@ -18,9 +18,9 @@ from .peers.cases import PeerCase, peer_cases, peer_skips
 CASES = peer_cases()
 
 
-def _param(case: PeerCase, runs_for_real: bool = False) -> object:
+def _param(case: PeerCase) -> object:
     marks = []
-    if case.needs and not (runs_for_real and case.runs_for_real()):
+    if case.needs:
         marks.append(pytest.mark.xfail(strict=True, reason=f"pending: {case.needs}"))
     return pytest.param(case, id=f"{case.suite}-{case.family}-{case.name}", marks=marks)
 
@@ -31,12 +31,11 @@ def test_in_process_resolution_matches_the_upstream_test(peer: PeerCase) -> None
     assert case.differences(resolve(case.universe, case.request)) == []
 
 
-@pytest.mark.parametrize("peer", [_param(c, runs_for_real=True) for c in CASES])
+@pytest.mark.parametrize("peer", [_param(c) for c in CASES])
 def test_real_client_answers_as_the_upstream_test(peer: PeerCase, real_engine: RealEngine) -> None:
     """The translation is faithful: the real client, given the translated repository, state
     and request, answers as the upstream test states.  (With the test above, the in-process
-    resolver and the real client agree.)  A pending step runs here too when the real client
-    can be given it already."""
+    resolver and the real client agree.)"""
     case = peer.case()
     real = real_engine(case.repository, case.universe, case.request)
     assert case.differences(real) == []

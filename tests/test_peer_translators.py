@@ -117,12 +117,30 @@ def test_an_apt_step_becomes_a_case_with_the_stated_transaction(tmp_path: Path) 
     ]
 
 
-def test_an_apt_upgrade_step_is_pending_on_its_rule(tmp_path: Path) -> None:
+def test_apt_upgrade_commands_are_requests_as_apt_has_them(tmp_path: Path) -> None:
     script = "insertpackage 'unstable' 'pkg' 'all' '2'\ninsertinstalledpackage 'pkg' 'all' '1'\n"
-    script += "testsuccessequal 'Inst pkg [1] (2 unstable [all])' aptget dist-upgrade -s\n"
-    (case,) = apt.translate(_checkout(tmp_path, apt.SUITE, "test-up", script)).cases
-    assert case["needs"] == "upgrade-command"
-    assert case["expect"] == {"install": [], "upgrade": ["pkg=2"], "remove": []}
+    steps = ["aptget dist-upgrade -s", "aptget upgrade -s --with-new-pkgs", "apt upgrade -s"]
+    steps += ["apt upgrade -s --without-new-pkgs", "aptget upgrade -s"]
+    script += "".join(f"testsuccessequal 'Inst pkg [1] (2 unstable [all])' {s}\n" for s in steps)
+    cases = apt.translate(_checkout(tmp_path, apt.SUITE, "test-up", script)).cases
+    assert [c["request"] for c in cases] == [
+        "apt-get dist-upgrade",
+        "apt upgrade",
+        "apt upgrade",
+        "apt-get upgrade",
+        "apt-get upgrade",
+    ]
+    assert all("needs" not in c for c in cases)
+    assert cases[0]["expect"] == {"install": [], "upgrade": ["pkg=2"], "remove": []}
+
+
+def test_apt_essential_protected_and_source_are_package_facts(tmp_path: Path) -> None:
+    fields = "Essential: yes\nProtected: no\nSource: src (1)"
+    script = f"insertinstalledpackage 'pkg' 'all' '1' '{fields}'\n"
+    script += "testfailure aptget remove pkg -s\n"
+    (case,) = apt.translate(_checkout(tmp_path, apt.SUITE, "test-ess", script)).cases
+    (package,) = case["installed"]
+    assert (package["essential"], package["protected"], package["source"]) == (True, False, "src")
 
 
 def test_a_script_without_packages_is_skipped_whole(tmp_path: Path) -> None:

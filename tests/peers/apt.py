@@ -46,30 +46,11 @@ _INFORMATIONAL = {
     "SHA256", "SHA512", "Homepage", "Origin", "Bugs", "Conffiles", "Config-Version",
     "Supported", "Task", "Tag", "Python-Version", "Python-Runtime", "Build-Essential",
 }  # fmt: skip
-#: The case keys of the fields apt's version hash covers.
-_HASHED = ("installed_size", "depends", "pre_depends", "conflicts", "breaks", "replaces")
-#: Control fields of rules another change brings, recorded in the case: a step pends on
-#: them where they apply (:func:`_field_rules`).
-_PENDING_FIELDS = {"Essential", "Protected", "Source"}
-#: apt-get commands whose rules another change brings.
-_PENDING_COMMANDS = {
-    "upgrade": "upgrade-command",
-    "dist-upgrade": "upgrade-command",
-    "full-upgrade": "upgrade-command",
-}
-#: Steps whose translation is right (the real apt-get answers as the upstream test states) but
-#: whose rule repogen's apt resolver does not have yet; another change brings it.
-_NEEDS = {
-    # apt-get install c a: apt marks the requested packages in command-line order, so c's
-    # first alternative d is chosen before a is marked; repogen marks a first and takes b.
-    "test-apt-install-order-matters-a-bit:29": "command-line-order",
-    # apt-get remove essentialpkg: findutils, Essential, depends on it; the problem resolver
-    # never removes an Essential package, so apt fails; repogen removes findutils too.
-    "test-bug-601961-install-info:40": "essential-protected",
-}
+#: Control fields of the package facts the resolvers read besides the relations.
+_FACTS = {"Essential", "Protected", "Source"}
 _REQUESTS = {"install", "remove", "purge"}
-#: Options of the upgrade commands, kept for the rule that brings them.
-_UPGRADE_OPTIONS = {"--with-new-pkgs", "--without-new-pkgs"}
+#: The upgrade commands, each a request as they are.
+_UPGRADES = {"upgrade", "dist-upgrade", "full-upgrade"}
 #: The releases apt's test framework marks NotAutomatic (priority 1).
 _NOT_AUTOMATIC = {"experimental", "experimental2"}
 #: apt-get commands that leave the installed state as it is, even when not simulated.
@@ -430,8 +411,10 @@ def _package(
                 renamed = (replace(a, name=_debian(a.name)) for a in relation.alternatives)
                 items.append(str(Relation(tuple(renamed))))
             package[_RELATIONS[key]] = items
-        elif key in _PENDING_FIELDS:
-            package[key.lower()] = value.split()[0] if key == "Source" else value
+        elif key == "Source":
+            package["source"] = value.split()[0]  # without the "(version)" it may carry
+        elif key in _FACTS:
+            package[key.lower()] = value.strip() == "yes"
         elif key == "Multi-Arch":
             scenario.problems.append(f"multi-arch: Multi-Arch: {value}")
         else:
@@ -541,7 +524,7 @@ def _step_case(
     real_change: bool,
 ) -> dict[str, Any]:
     known = {p["name"] for _, p in scenario.archive} | {p["name"] for p in scenario.installed}
-    request, _, pending = _request(arguments, known)
+    request, _ = _request(arguments, known)
     if any("$" in w or "`" in w for w in command.words):
         raise Unsupported("shell expansion: in the step")
     if scenario.unknown:
@@ -560,31 +543,7 @@ def _step_case(
     }
     if not case["installed"]:
         del case["installed"]
-    needs = sorted(pending | _same_version_different_data(scenario) | _field_rules(scenario))
-    needs += [_NEEDS[where]] if where in _NEEDS else []
-    if needs:
-        case["needs"] = ", ".join(needs)
     return case
-
-
-def _field_rules(scenario: Scenario) -> set[str]:
-    """The rules the recorded fields bring into play: installed binaries of one source, some
-    with a new version, are upgraded together.  (Essential and Protected matter only where
-    the problem resolver would remove such a package: those steps are in :data:`_NEEDS`.)"""
-    rules = set()
-    available = {(p["name"], p["version"]) for _, p in scenario.archive}
-    by_source: dict[str, list[dict[str, Any]]] = {}
-    for package in scenario.installed:
-        by_source.setdefault(package.get("source", package["name"]), []).append(package)
-    for binaries in by_source.values():
-        newer = [
-            p
-            for p in binaries
-            if any(name == p["name"] and version != p["version"] for name, version in available)
-        ]
-        if len(binaries) > 1 and newer:
-            rules.add("upgrade-by-source")
-    return rules
 
 
 def _archive(scenario: Scenario) -> list[dict[str, Any]]:
@@ -596,34 +555,19 @@ def _archive(scenario: Scenario) -> list[dict[str, Any]]:
     return unique
 
 
-def _same_version_different_data(scenario: Scenario) -> set[str]:
-    """The rule a case needs when an installed version has other control data than the
-    archive's version of the same name and version, in the fields apt tells versions apart
-    by (``debListParser::VersionHash``)."""
-
-    def hashed(package: dict[str, Any]) -> list[Any]:
-        return [package.get(key) for key in _HASHED]
-
-    archive = {(p["name"], p["version"], p.get("arch")): p for _, p in scenario.archive}
-    for package in scenario.installed:
-        found = archive.get((package["name"], package["version"], package.get("arch")))
-        if found is not None and hashed(found) != hashed(package):
-            return {"same-version-different-data"}
-    return set()
-
-
-def _request(arguments: list[str], known: set[str]) -> tuple[str, bool, set[str]]:
-    """The apt-get command line of a step, whether it simulates, and the rules it needs."""
+def _request(arguments: list[str], known: set[str]) -> tuple[str, bool]:
+    """The apt-get command line of a step, and whether it simulates."""
     words, loose = _split(arguments)
     if not words:
         raise Unsupported("not a resolver request: no apt-get command")
     command, *names = words
-    pending: set[str] = set()
+    program = "apt-get"
     options: list[str] = []
-    if command in _PENDING_COMMANDS:
-        pending.add(_PENDING_COMMANDS[command])
-        options += [w for w in loose if w in _UPGRADE_OPTIONS]
-        loose = [w for w in loose if w not in _UPGRADE_OPTIONS]
+    if command in _UPGRADES:
+        new_packages = "--with-new-pkgs" in loose and "--without-new-pkgs" not in loose
+        if command == "upgrade" and new_packages:
+            program = "apt"  # apt-get upgrade --with-new-pkgs is apt's upgrade (apt(8))
+        loose = [w for w in loose if w not in {"--with-new-pkgs", "--without-new-pkgs"}]
     elif command not in _REQUESTS:
         raise Unsupported(f"not a resolver request: apt-get {command}")
     simulated = False
@@ -634,7 +578,7 @@ def _request(arguments: list[str], known: set[str]) -> tuple[str, bool, set[str]
             options += _option(word)
     names = _check_names(command, names, known)
     names = [_debian(n.partition("=")[0]) + n[len(n.partition("=")[0]) :] for n in names]
-    return " ".join(["apt-get", command, *options, *names]), simulated, pending
+    return " ".join([program, command, *options, *names]), simulated
 
 
 def _simulates(option: str) -> bool:
