@@ -65,10 +65,10 @@ conformance: $(STAMP)
 		tests/test_conformance.py tests/test_differential.py tests/test_host_state.py
 
 # The peer scenarios (README "Peer scenarios"): apt's and libsolv's own test scenarios as
-# resolver cases, answered in-process and by the real apt-get and zypper, then their figures.
+# resolver cases, answered in-process and by the real apt-get, zypper and dnf, then their figures.
 # `make test` runs the same cases; this target runs them alone and reports.
 peers: $(STAMP)
-	$(VENV)/bin/pytest -q -rxX tests/test_peer_cases.py
+	$(VENV)/bin/pytest -q tests/test_peer_cases.py
 	$(VENV)/bin/python -m tests.peers summary
 
 # Benchmarks (bench/RESULTS.md): make bench [SIZES=1000,10000] [RUNS=5] [WORKLOADS=build,check]

@@ -2,7 +2,6 @@
 (``tests/peers``), answered by repogen's resolvers as the upstream tests state and as the
 real apt-get, zypper and dnf answer them.
 
-A step pending on a rule another change brings (``needs``) is a strict xfail naming it.
 ``make peers`` runs this module alone and prints the figures of the README's "Peer scenarios".
 """
 
@@ -19,10 +18,7 @@ CASES = peer_cases()
 
 
 def _param(case: PeerCase) -> object:
-    marks = []
-    if case.needs:
-        marks.append(pytest.mark.xfail(strict=True, reason=f"pending: {case.needs}"))
-    return pytest.param(case, id=f"{case.suite}-{case.family}-{case.name}", marks=marks)
+    return pytest.param(case, id=f"{case.suite}-{case.family}-{case.name}")
 
 
 @pytest.mark.parametrize("peer", [_param(c) for c in CASES])

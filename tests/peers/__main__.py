@@ -1,5 +1,5 @@
 """``python -m tests.peers {apt,libsolv} CHECKOUT``: write the peer scenarios' cases;
-``python -m tests.peers summary``: their figures (translated, pending, skipped by reason)."""
+``python -m tests.peers summary``: their figures (translated, skipped by reason)."""
 
 from __future__ import annotations
 
@@ -84,12 +84,9 @@ _Dumper.add_representer(list, _sequence)
 
 
 def _print(file: Path, cases: list[dict[str, Any]], skipped: list[dict[str, str]]) -> None:
-    """The figures of one suite: cases, those pending on a rule, skipped steps by reason."""
-    pending = Counter(c["needs"] for c in cases if c.get("needs"))
+    """The figures of one suite: cases, skipped steps by reason."""
     steps = len({c["name"] for c in cases})
     print(f"{file.name}: {steps} steps translated ({len(cases)} cases), {len(skipped)} skipped")
-    for rule, count in sorted(pending.items()):
-        print(f"  {count:4} pending: {rule}")
     for reason, count in Counter(_kind(s["reason"]) for s in skipped).most_common():
         print(f"  {count:4} skipped: {reason}")
 

@@ -27,11 +27,6 @@ class PeerCase:
     def name(self) -> str:
         return str(self.data["name"])
 
-    @property
-    def needs(self) -> str | None:
-        """The rule, brought by another change, the step is pending on."""
-        return self.data.get("needs")
-
     def case(self) -> Case:
         return case_of(self.family, self.data)
 
