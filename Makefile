@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: system run test install-check conformance lint bench clean
+.PHONY: system run test install-check conformance peers lint bench clean
 
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
@@ -63,6 +63,13 @@ EXAMPLES := 2000
 conformance: $(STAMP)
 	REPOGEN_DIFFERENTIAL_EXAMPLES=$(EXAMPLES) $(VENV)/bin/pytest -rP \
 		tests/test_conformance.py tests/test_differential.py tests/test_host_state.py
+
+# The peer scenarios (README "Peer scenarios"): apt's and libsolv's own test scenarios as
+# resolver cases, answered in-process and by the real apt-get, zypper and dnf, then their figures.
+# `make test` runs the same cases; this target runs them alone and reports.
+peers: $(STAMP)
+	$(VENV)/bin/pytest -q tests/test_peer_cases.py
+	$(VENV)/bin/python -m tests.peers summary
 
 # Benchmarks (bench/RESULTS.md): make bench [SIZES=1000,10000] [RUNS=5] [WORKLOADS=build,check]
 # [CHANNEL=RELEASES,PACKAGES,NEW] [WORK=/some/dir]; prints one table.  Not part of `make test`.
