@@ -143,7 +143,12 @@ def _build(data: dict[str, Any]) -> StreamBuild:
         sorted((module, tuple(streams)) for module, streams in data.get("requires", {}).items())
     )
     return StreamBuild(
-        int(data["version"]), str(data["context"]), tuple(data["artifacts"]), requires
+        int(data["version"]),
+        str(data["context"]),
+        tuple(data["artifacts"]),
+        requires,
+        # ``platform: el8``: a build for another platform than the cases' target's
+        tuple(str(p) for p in data.get("platform", ())),
     )
 
 
@@ -230,6 +235,7 @@ def case_of(family: Family, data: dict[str, Any]) -> Case:
         release=release,
         base=base,
         modules=tuple(_module(m, obsoletes) for m in data.get("modules", ())),
+        platform=TARGETS[family].platform,
         installed=installed,
         # ``hotfixes: true``: module_hotfixes=1 on the release repository; ``base``: on the
         # base repository, a hotfix repository beside the modular one.

@@ -171,6 +171,9 @@ class StreamBuild:
     #: The module streams its runtime dependencies require, the platform left out: each
     #: module with its streams (none: any stream; ``-s``: any but s).
     requires: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: The platform streams (``el9``) its runtime dependencies require, any one of them
+    #: (libdnf's ``platform`` pseudo-module); empty: the target's platform.
+    platforms: tuple[str, ...] = ()
 
     @property
     def requires_key(self) -> str:

@@ -53,6 +53,8 @@ class Universe:
     release: tuple[PackageSpec, ...]
     base: tuple[PackageSpec, ...] = ()
     modules: tuple[ModuleSpec, ...] = ()
+    #: The machine's module platform stream (``el9``: dnf's ``platform:el9``), if modular.
+    platform: str | None = None
     installed: InstalledState = InstalledState()
     #: The release repository is exempt from modular filtering (dnf `module_hotfixes=1`).
     hotfixes: bool = False
@@ -134,6 +136,7 @@ def universe_for(
         release=repository.packages,
         base=base_packages(repository) if base is None else tuple(base),
         modules=repository.modules,
+        platform=repository.target.platform,
         installed=installed,
         hotfixes=hotfixes,
     )

@@ -62,7 +62,7 @@ def change_state(universe: Universe, request: Request) -> Resolution:
             disabled.discard(name)
     if request.action is Action.MODULE_RESET:
         return Resolution(ok=True)
-    active = solve_modules(universe.modules, enabled, disabled)
+    active = solve_modules(universe.modules, enabled, disabled, universe.platform)
     if active.problems:
         return Resolution(ok=False, problems=(*active.problems, "Error: Problems in request"))
     return Resolution(ok=True, disabled=tuple(changed))
@@ -125,7 +125,10 @@ def profile_packages_of(
     to upgrade, or the failed resolution."""
     installed_names = {p.name for p in universe.installed.packages}
     active = solve_modules(
-        universe.modules, universe.installed.streams, universe.installed.disabled
+        universe.modules,
+        universe.installed.streams,
+        universe.installed.disabled,
+        universe.platform,
     )
     update: set[str] = set()
     for spec in request.names:

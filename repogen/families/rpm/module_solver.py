@@ -5,7 +5,10 @@ version as EVR (``ModulePackage::setSovable``, ``addVersion2Modules``); it provi
 ``module(M)`` and ``module(M:S)``, conflicts with ``module(M)`` (one stream per module), and
 requires ``module(D:S)`` for each module stream its runtime dependencies name (several
 streams: ``(… or …)``; none: ``module(D)``; ``-S``: a conflict with ``module(D:S)``).  The
-platform is not a module here: every build is taken to run on the target's platform.
+platform is such a requirement too: the machine's platform is an installed pseudo-module
+``platform:<id>`` (``ModulePackage::createPlatformSolvable``, from ``module_platform_id`` or
+os-release's ``PLATFORM_ID``) that provides ``module(platform:<id>)``, so a build for another
+platform cannot be installed.  A build that names no platform runs on the target's.
 
 The solver installs ``module(M:S)`` for each enabled stream, and for each default stream of a
 module that is not enabled, as an optional job (``moduleSolve``): first with every job
@@ -54,6 +57,9 @@ class ActiveModules:
     #: Why the enabled streams cannot all be met ("Modular dependency problems"), when they
     #: cannot; a problem only with default streams is no error.
     problems: tuple[str, ...] = ()
+    #: Whether the problems are only with the newest builds (libdnf's ``ERROR_IN_LATEST``):
+    #: older ones meet the enabled streams.
+    only_latest: bool = False
     #: For each active stream ``M:S``, the active streams its active builds require.
     requires: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
@@ -93,18 +99,34 @@ def _dependency(pool: solv.Pool, text: str) -> int:
     return dep
 
 
-def _add(pool: solv.Pool, repo: solv.Repo, build: ModuleBuild) -> solv.XSolvable:
+def _solvable(
+    pool: solv.Pool, repo: solv.Repo, name: str, stream: str, solvable_name: str, version: int
+) -> solv.XSolvable:
+    """A solvable of *name*:*stream*, as ``ModulePackage::setSovable`` makes it."""
     solvable = repo.add_solvable()
-    solvable.name = build.solvable_name
-    solvable.evr = str(build.build.version)
+    solvable.name = solvable_name
+    solvable.evr = str(version)
     solvable.arch = "noarch"
-    module = _dependency(pool, f"module({build.module})")
-    solvable.add_deparray(solv.SOLVABLE_PROVIDES, module)
-    solvable.add_deparray(
-        solv.SOLVABLE_PROVIDES, _dependency(pool, f"module({build.module}:{build.stream.name})")
+    solvable.add_deparray(solv.SOLVABLE_PROVIDES, _dependency(pool, f"module({name})"))
+    solvable.add_deparray(solv.SOLVABLE_PROVIDES, _dependency(pool, f"module({name}:{stream})"))
+    return solvable
+
+
+def _add(pool: solv.Pool, repo: solv.Repo, build: ModuleBuild, platform: bool) -> solv.XSolvable:
+    """The solvable of *build*; it requires its platform where the machine has one."""
+    solvable = _solvable(
+        pool,
+        repo,
+        build.module,
+        build.stream.name,
+        build.solvable_name,
+        build.build.version,
     )
-    solvable.add_deparray(solv.SOLVABLE_CONFLICTS, module)
-    for required, streams in build.build.requires:
+    solvable.add_deparray(solv.SOLVABLE_CONFLICTS, _dependency(pool, f"module({build.module})"))
+    requires = build.build.requires
+    if platform and build.build.platforms:
+        requires = (*requires, ("platform", build.build.platforms))
+    for required, streams in requires:
         wanted = [s for s in streams if not s.startswith("-")]
         for refused in (s[1:] for s in streams if s.startswith("-")):
             conflict = _dependency(pool, f"module({required}:{refused})")
@@ -117,23 +139,41 @@ def _add(pool: solv.Pool, repo: solv.Repo, build: ModuleBuild) -> solv.XSolvable
     return solvable
 
 
-def solve_modules(
-    modules: Iterable[ModuleSpec], enabled: Mapping[str, str], disabled: Collection[str] = ()
-) -> ActiveModules:
-    """The builds active with *enabled* streams (module → stream) and the modules' defaults;
-    the builds of *disabled* modules are left out (``resolveActiveModulePackages`` excludes
-    them), so nothing requiring them can be met."""
-    modules = tuple(m for m in modules if m.name not in disabled)
+def _pool(
+    modules: Iterable[ModuleSpec], platform: str | None
+) -> tuple[solv.Pool, dict[int, ModuleBuild]]:
+    """The module solver's pool: the platform installed, every build of *modules* available
+    (by solvable id)."""
     pool = solv.Pool()
     pool.setdisttype(solv.Pool.DISTTYPE_RPM)
     pool.setarch("noarch")
+    if platform is not None:
+        system = pool.add_repo("@System")
+        _solvable(pool, system, "platform", platform, f"platform:{platform}:00000000", 0)
+        system.internalize()
+        pool.installed = system
     repo = pool.add_repo("modules")
     by_id: dict[int, ModuleBuild] = {}
     for module in modules:
         for build in _builds(module):
-            by_id[_add(pool, repo, build).id] = build
+            by_id[_add(pool, repo, build, platform is not None).id] = build
     repo.internalize()
     pool.createwhatprovides()
+    return pool, by_id
+
+
+def solve_modules(
+    modules: Iterable[ModuleSpec],
+    enabled: Mapping[str, str],
+    disabled: Collection[str] = (),
+    platform: str | None = None,
+) -> ActiveModules:
+    """The builds active with *enabled* streams (module → stream) and the modules' defaults
+    on a machine of *platform* (``el9``; None: every build runs on it); the builds of
+    *disabled* modules are left out (``resolveActiveModulePackages`` excludes them), so
+    nothing requiring them can be met."""
+    modules = tuple(m for m in modules if m.name not in disabled)
+    pool, by_id = _pool(modules, platform)
     wanted: list[tuple[str, bool]] = []  # module(M:S), whether it is only a default
     for module in modules:
         stream = enabled.get(module.name)
@@ -157,6 +197,7 @@ def solve_modules(
         return [s.id for s in solver.transaction().newsolvables()]
 
     problems: tuple[str, ...] = ()
+    only_latest = False
     chosen = run(optional_defaults=False, best=True)
     if chosen is None:
         chosen = run(optional_defaults=True, best=True)
@@ -164,6 +205,7 @@ def solve_modules(
         # The enabled streams themselves cannot be met at their newest builds, or at all.
         problems = ("Modular dependency problems",)
         chosen = run(optional_defaults=True, best=False)
+        only_latest = chosen is not None
         if chosen is None:
             chosen = run(optional_defaults=True, best=False, all_optional=True) or []
     names = {by_id[i].solvable_name for i in chosen}
@@ -180,4 +222,6 @@ def solve_modules(
                 if provider.id in by_id and by_id[provider.id] in builds:
                     other = by_id[provider.id]
                     needed.add(f"{other.module}:{other.stream.name}")
-    return ActiveModules(builds, streams, problems, {k: frozenset(v) for k, v in requires.items()})
+    return ActiveModules(
+        builds, streams, problems, only_latest, {k: frozenset(v) for k, v in requires.items()}
+    )

@@ -53,7 +53,8 @@ def _stream(
     document.add_content_license(content_license)
     dependencies = Modulemd.Dependencies.new()
     dependencies.add_buildtime_stream("platform", platform)
-    dependencies.add_runtime_stream("platform", platform)
+    for platform_stream in build.platforms or (platform,):
+        dependencies.add_runtime_stream("platform", platform_stream)
     for required, streams in build.requires:
         if not streams:
             dependencies.set_empty_runtime_dependencies_for_module(required)

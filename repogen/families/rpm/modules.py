@@ -49,6 +49,15 @@ def _build(document: Modulemd.ModuleStreamV2) -> StreamBuild:
         context=document.get_context() or "",
         artifacts=tuple(sorted(strict_nevra(a) for a in document.get_rpm_artifacts())),
         requires=_requires(document),
+        platforms=tuple(
+            sorted(
+                {
+                    stream
+                    for dependencies in document.get_dependencies()
+                    for stream in dependencies.get_runtime_streams("platform")
+                }
+            )
+        ),
     )
 
 

@@ -153,7 +153,9 @@ class DnfResolver:
                     return Resolution(ok=False, problems=refused)
                 module, stream = parsed.module.name, parsed.stream.name
                 if request.action is Action.MODULE_SWITCH:
-                    old = solve_modules(universe.modules, enabled, disabled).streams.get(module)
+                    old = solve_modules(
+                        universe.modules, enabled, disabled, universe.platform
+                    ).streams.get(module)
                     sync |= {*parsed.stream.artifacts, *(old.artifacts if old else ())}
                 if enabled.get(module) != stream:
                     newly.append(f"{module}:{stream}")
@@ -163,8 +165,11 @@ class DnfResolver:
                 names.extend(profile_names(universe, request, parsed))
         # libdnf's module solver decides which builds the enabled streams activate; the
         # streams they require are enabled with them (``enableDependencyTree``).
-        active = solve_modules(universe.modules, enabled, disabled)
-        if active.problems:
+        active = solve_modules(universe.modules, enabled, disabled, universe.platform)
+        # module install and switch-to only log a problem with the newest builds (dnf's
+        # ``InstallSubCommand``, ``SwitchToSubCommand``) and go on with older ones; module
+        # enable fails on it.
+        if active.problems and (request.action is Action.MODULE_ENABLE or not active.only_latest):
             return Resolution(ok=False, problems=(*active.problems, "Error: Problems in request"))
         streams = [f"{p.module.name}:{p.stream.name}" for p in requested]
         for stream_id in active.dependency_tree(streams):
@@ -217,7 +222,7 @@ class DnfResolver:
 
     def transaction(self, universe: Universe, request: Request, goal: _Goal) -> Resolution:
         # A problem of the modules here is only a warning: dnf goes on with what is active.
-        active = solve_modules(universe.modules, goal.enabled, goal.disabled)
+        active = solve_modules(universe.modules, goal.enabled, goal.disabled, universe.platform)
         # dnf remove works without the repositories: the packages that need a removed one
         # go too, rather than being replaced from a repository.
         visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
