@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 from repogen.data import bundled
+from repogen.families.rpm.client import DnfSandbox
+from tests.base_repositories import module_list
 
 RELEASES = bundled("releases")
 POINTS = ("cuda-12.5.1", "cuda-12.6.0", "cuda-12.6.1", "driver-565.57.01")
@@ -34,3 +36,27 @@ def write_history(directory: Path, points: tuple[str, ...] = POINTS) -> Path:
     listed = "".join(f"  - releases/{FILES[point]}\n" for point in points)
     channel.write_text(f"channel: nvidia-test\nreleases:\n{listed}")
     return channel
+
+
+#: A stream of each kind and the kmod (name, EVR) ``dnf module install`` takes from it in the
+#: channel of the four points, built at once or published one point after another: the newest
+#: build of the stream's branch.
+NEWEST_BUILDS = [
+    ("560-open", ("kmod-nvidia-open-dkms", "3:560.35.03-1.el9")),
+    ("555-dkms", ("kmod-nvidia-latest-dkms", "3:555.42.06-1.el9")),
+    ("open-dkms", ("kmod-nvidia-open-dkms", "3:565.57.01-1.el9")),
+    ("565-open", ("kmod-nvidia-open-dkms", "3:565.57.01-1.el9")),
+]
+
+
+def assert_dnf_lists_every_branchs_streams(dnf: DnfSandbox) -> None:
+    """The real dnf lists every stream of every branch of the four points, and open-dkms as
+    the default."""
+    rows = [row for row in module_list(dnf) if row.module == "nvidia-driver"]
+    assert {row.stream for row in rows} == {
+        *(f"{b}{kind}" for b in ("555", "560", "565") for kind in ("", "-dkms", "-open")),
+        "latest",
+        "latest-dkms",
+        "open-dkms",
+    }
+    assert [row.stream for row in rows if row.default] == ["open-dkms"]

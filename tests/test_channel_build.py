@@ -29,8 +29,13 @@ from repogen.resolve import in_process
 from repogen.resolve.request import parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import universe_for
-from tests.base_repositories import module_list, write_base_repository, write_base_stub
-from tests.channel_history import POINTS, write_history
+from tests.base_repositories import write_base_repository, write_base_stub
+from tests.channel_history import (
+    NEWEST_BUILDS,
+    POINTS,
+    assert_dnf_lists_every_branchs_streams,
+    write_history,
+)
 from tests.test_publish_deb import _dpkg_deb
 
 EPOCH = 1729555200  # 2024-10-22
@@ -157,26 +162,10 @@ def test_apt_installs_the_newest_version_of_the_branch_asked_for(
 
 
 def test_dnf_lists_every_branchs_streams(dnf: DnfSandbox) -> None:
-    rows = [row for row in module_list(dnf) if row.module == "nvidia-driver"]
-    streams = {row.stream for row in rows}
-    assert streams == {
-        *(f"{b}{kind}" for b in ("555", "560", "565") for kind in ("", "-dkms", "-open")),
-        "latest",
-        "latest-dkms",
-        "open-dkms",
-    }
-    assert [row.stream for row in rows if row.default] == ["open-dkms"]
+    assert_dnf_lists_every_branchs_streams(dnf)
 
 
-@pytest.mark.parametrize(
-    ("stream", "kmod"),
-    [
-        ("560-open", ("kmod-nvidia-open-dkms", "3:560.35.03-1.el9")),
-        ("555-dkms", ("kmod-nvidia-latest-dkms", "3:555.42.06-1.el9")),
-        ("open-dkms", ("kmod-nvidia-open-dkms", "3:565.57.01-1.el9")),
-        ("565-open", ("kmod-nvidia-open-dkms", "3:565.57.01-1.el9")),
-    ],
-)
+@pytest.mark.parametrize(("stream", "kmod"), NEWEST_BUILDS)
 def test_dnf_module_install_takes_the_newest_build_of_the_streams_branch(
     dnf: DnfSandbox, channel: Channel, stream: str, kmod: tuple[str, str]
 ) -> None:

@@ -23,7 +23,7 @@ from repogen.model import ReleaseModel, load_release
 from repogen.publish.base import BuildOptions
 from tests.channel_history import POINTS, write_history
 from tests.test_repository_input_remote import Server
-from tests.third_party import ftparchive_suite, rpm_module_tree, rpm_tree
+from tests.third_party import DEFAULTS, ftparchive_suite, rpm_module_tree, rpm_tree
 
 runner = CliRunner()
 
@@ -156,16 +156,6 @@ data:
   profiles: {{default: {{rpms: [nvidia-driver, {kmod}]}}, src: {{rpms: [{kmod}]}}}}
   api: {{rpms: [nvidia-driver, {kmod}]}}
   artifacts: {{rpms: [nvidia-driver-0:560.2-1.noarch, {kmod}-0:{kmod_version}-1.noarch]}}
-"""
-DEFAULTS = """\
----
-document: modulemd-defaults
-version: 1
-data:
-  module: nvidia-driver
-  stream: latest-dkms
-  profiles: {latest-dkms: [default], "560-dkms": [default]}
-...
 """
 
 

@@ -5,12 +5,12 @@ by ``tests/test_conformance.py``."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from repogen.families.rpm.modulemd import modules_yaml
 from repogen.families.rpm.modules import read_modules
 from repogen.model import ModuleObsoletes, ModuleSpec, StreamBuild, StreamSpec
+from tests.modulemd_validator import assert_valid_modules_yaml
 
 OBSOLETES = (
     ModuleObsoletes("5", 202005010000, "6c81f848", obsoleted_by=("nodejs", "10"), message="a"),
@@ -39,13 +39,6 @@ def _module() -> ModuleSpec:
 def test_obsoletes_are_written_valid_and_read_back(tmp_path: Path) -> None:
     text = modules_yaml([_module()], "el9", "x86_64", "MIT", 0)
     assert text.count("document: modulemd-obsoletes") == len(OBSOLETES)
-    (tmp_path / "modules.yaml").write_text(text)
-    result = subprocess.run(
-        ["modulemd-validator", str(tmp_path / "modules.yaml")],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_valid_modules_yaml(text, tmp_path)
     (module,), _ = read_modules(text, "modules.yaml", {})
     assert sorted(module.obsoletes, key=repr) == sorted(OBSOLETES, key=repr)

@@ -65,6 +65,16 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
+def assert_refused_unchanged(model: Path, tree: Path, message: str) -> None:
+    """Publishing *model* into *tree* is refused with *message* (exit 2), and every file of
+    the tree is left as it was."""
+    before = snapshot(tree)
+    code, output = publish(model, tree)
+    assert code == 2
+    assert message in output
+    assert snapshot(tree) == before
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """cuda-12.5 built, then cuda-12.6 published into it; and the channel of both built."""
@@ -225,11 +235,11 @@ def test_a_release_of_the_same_name_with_other_content_is_refused_and_nothing_ch
     code, output = invoke("build", acme(tmp_path, "1.0"), "-o", tree)
     assert code == 0, output
     assert publish(acme(tmp_path, "1.1"), tree)[0] == 0
-    before = snapshot(tree)
-    code, output = publish(acme(tmp_path, "1.1", summary="Acme tools renamed"), tree)
-    assert code == 2
-    assert "already published with other content" in output
-    assert snapshot(tree) == before
+    assert_refused_unchanged(
+        acme(tmp_path, "1.1", summary="Acme tools renamed"),
+        tree,
+        "already published with other content",
+    )
 
 
 def test_index_directories_keep_three_generations(tmp_path: Path) -> None:
@@ -289,21 +299,17 @@ def test_an_older_release_into_a_newer_tree_is_refused_and_nothing_changes(
 ) -> None:
     tree = tmp_path / "tree"
     assert invoke("build", acme(tmp_path, "1.1"), "-o", tree)[0] == 0
-    before = snapshot(tree)
-    code, output = publish(acme(tmp_path, "1.0"), tree)
-    assert code == 2
-    assert "bookworm/amd64: acme-tools goes back from 1.1-1 (published) to 1.0-1" in output
-    assert snapshot(tree) == before
+    assert_refused_unchanged(
+        acme(tmp_path, "1.0"),
+        tree,
+        "bookworm/amd64: acme-tools goes back from 1.1-1 (published) to 1.0-1",
+    )
 
 
 def test_a_tree_without_package_files_is_refused(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     assert invoke("build", acme(tmp_path, "1.0"), "-o", tree, "--no-packages")[0] == 0
-    before = snapshot(tree)
-    code, output = publish(acme(tmp_path, "1.1"), tree)
-    assert code == 2
-    assert "built with --no-packages?" in output
-    assert snapshot(tree) == before
+    assert_refused_unchanged(acme(tmp_path, "1.1"), tree, "built with --no-packages?")
 
 
 def test_publishing_into_what_is_not_a_repogen_output_is_refused(tmp_path: Path) -> None:
@@ -381,11 +387,9 @@ def test_a_release_without_an_architecture_the_tree_has_is_refused(tmp_path: Pat
     both = acme(tmp_path, "1.0")
     both.write_text(both.read_text().replace("arches: amd64}", "arches: [amd64, arm64]}"))
     assert invoke("build", both, "-o", tree)[0] == 0
-    before = snapshot(tree)
-    code, output = publish(acme(tmp_path, "1.1"), tree)
-    assert code == 2
-    assert "bookworm: acme-1.1 has no arm64, which the tree has" in output
-    assert snapshot(tree) == before
+    assert_refused_unchanged(
+        acme(tmp_path, "1.1"), tree, "bookworm: acme-1.1 has no arm64, which the tree has"
+    )
 
 
 def test_a_generation_record_never_brings_in_a_file_from_outside(tmp_path: Path) -> None:

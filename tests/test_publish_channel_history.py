@@ -16,8 +16,14 @@ from repogen.channel import Channel, load_channel
 from repogen.cli import app
 from repogen.families.deb.client import AptSandbox
 from repogen.families.rpm.client import DnfRepository, DnfSandbox
-from tests.base_repositories import module_list, write_base_repository, write_base_stub
-from tests.channel_history import FILES, POINTS, write_history
+from tests.base_repositories import write_base_repository, write_base_stub
+from tests.channel_history import (
+    FILES,
+    NEWEST_BUILDS,
+    POINTS,
+    assert_dnf_lists_every_branchs_streams,
+    write_history,
+)
 
 from .test_publish_channel import _index_files
 
@@ -96,25 +102,10 @@ def dnf(
 
 
 def test_dnf_lists_every_branchs_streams(dnf: DnfSandbox) -> None:
-    rows = [row for row in module_list(dnf) if row.module == "nvidia-driver"]
-    assert {row.stream for row in rows} == {
-        *(f"{b}{kind}" for b in ("555", "560", "565") for kind in ("", "-dkms", "-open")),
-        "latest",
-        "latest-dkms",
-        "open-dkms",
-    }
-    assert [row.stream for row in rows if row.default] == ["open-dkms"]
+    assert_dnf_lists_every_branchs_streams(dnf)
 
 
-@pytest.mark.parametrize(
-    ("stream", "kmod"),
-    [
-        ("560-open", ("kmod-nvidia-open-dkms", "3:560.35.03-1.el9")),
-        ("555-dkms", ("kmod-nvidia-latest-dkms", "3:555.42.06-1.el9")),
-        ("open-dkms", ("kmod-nvidia-open-dkms", "3:565.57.01-1.el9")),
-        ("565-open", ("kmod-nvidia-open-dkms", "3:565.57.01-1.el9")),
-    ],
-)
+@pytest.mark.parametrize(("stream", "kmod"), NEWEST_BUILDS)
 def test_dnf_module_install_takes_the_newest_build_of_the_streams_branch(
     dnf: DnfSandbox, stream: str, kmod: tuple[str, str]
 ) -> None:

@@ -27,6 +27,7 @@ from repogen.model.relations import Relation, parse_relation
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry
 from tests.base_repositories import write_base_repository
 from tests.conftest import MODELS
+from tests.modulemd_validator import assert_valid_modules_yaml
 
 #: 2024-08-01T00:00:00Z, the 12.6 release date.
 EPOCH = 1722470400
@@ -262,14 +263,7 @@ def test_modules_yaml_is_valid_and_has_the_release_default(
 ) -> None:
     directory = request.getfixturevalue(fixture) / "rpm/rhel9/x86_64"
     text = modules_yaml(directory)
-    (tmp_path / "modules.yaml").write_text(text)
-    result = subprocess.run(
-        ["modulemd-validator", str(tmp_path / "modules.yaml")],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_valid_modules_yaml(text, tmp_path)
     index = modulemd.Modulemd.ModuleIndex.new()
     ok, failures = index.update_from_string(text, True)
     assert ok, [f.get_gerror().message for f in failures]

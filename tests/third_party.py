@@ -91,55 +91,48 @@ BuildArch: noarch
 %files
 """
 
-MODULES = """\
+#: One build of a stream of nvidia-driver (format with stream, version, summary, kmod and
+#: kmod_version).
+_BUILD = """\
 ---
 document: modulemd
 version: 2
 data:
   name: nvidia-driver
-  stream: "560-dkms"
-  version: {v1}
+  stream: "{stream}"
+  version: {version}
   context: c1
-  summary: driver 560
-  description: driver 560
+  summary: {summary}
+  description: {summary}
   license: {{module: [MIT]}}
-  profiles: {{default: {{rpms: [kmod-nvidia-560-dkms]}}}}
-  artifacts: {{rpms: [kmod-nvidia-560-dkms-0:560.1-1.noarch]}}
----
-document: modulemd
-version: 2
-data:
-  name: nvidia-driver
-  stream: "560-dkms"
-  version: {v2}
-  context: c1
-  summary: driver 560
-  description: driver 560
-  license: {{module: [MIT]}}
-  profiles: {{default: {{rpms: [kmod-nvidia-560-dkms]}}}}
-  artifacts: {{rpms: [kmod-nvidia-560-dkms-0:560.2-1.noarch]}}
----
-document: modulemd
-version: 2
-data:
-  name: nvidia-driver
-  stream: latest-dkms
-  version: {v1}
-  context: c1
-  summary: latest driver
-  description: latest driver
-  license: {{module: [MIT]}}
-  profiles: {{default: {{rpms: [kmod-nvidia-latest-dkms]}}}}
-  artifacts: {{rpms: [kmod-nvidia-latest-dkms-0:560.2-1.noarch]}}
+  profiles: {{default: {{rpms: [{kmod}]}}}}
+  artifacts: {{rpms: [{kmod}-0:{kmod_version}-1.noarch]}}
+"""
+#: The defaults of nvidia-driver: latest-dkms, and each stream's default profile.
+DEFAULTS = """\
 ---
 document: modulemd-defaults
 version: 1
 data:
   module: nvidia-driver
   stream: latest-dkms
-  profiles: {{latest-dkms: [default], "560-dkms": [default]}}
+  profiles: {latest-dkms: [default], "560-dkms": [default]}
 ...
 """
+#: Two builds of one stream, another stream, and the defaults.
+MODULES = (
+    "".join(
+        _BUILD.format(
+            stream=stream, version=version, summary=summary, kmod=kmod, kmod_version=kmod_version
+        )
+        for stream, version, summary, kmod, kmod_version in (
+            ("560-dkms", 1, "driver 560", "kmod-nvidia-560-dkms", "560.1"),
+            ("560-dkms", 2, "driver 560", "kmod-nvidia-560-dkms", "560.2"),
+            ("latest-dkms", 1, "latest driver", "kmod-nvidia-latest-dkms", "560.2"),
+        )
+    )
+    + DEFAULTS
+)
 
 
 def rpm_tree(
@@ -187,4 +180,4 @@ def rpm_module_tree(tmp_path: Path) -> Path:
             ("kmod-nvidia-latest-dkms", "560.2"),
         )
     ]
-    return rpm_tree(tmp_path, packages, MODULES.format(v1=1, v2=2))
+    return rpm_tree(tmp_path, packages, MODULES)

@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 
 from repogen.build import MANIFEST, build, source_date_epoch
-from repogen.cli.common import AtOption, ModelArgument, app, err, load_history, point_of
+from repogen.cli.common import (
+    AtOption,
+    GpgHomeOption,
+    ModelArgument,
+    app,
+    err,
+    load_history,
+    point_of,
+)
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 
@@ -42,9 +50,7 @@ def build_command(
     sign_key: Annotated[
         str | None, typer.Option("--sign-key", help="Sign the indices with this gpg key.")
     ] = None,
-    gpg_home: Annotated[
-        Path | None, typer.Option("--gpg-home", help="gpg home directory holding the key.")
-    ] = None,
+    gpg_home: GpgHomeOption = None,
     base_url: Annotated[
         str | None,
         typer.Option(

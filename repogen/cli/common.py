@@ -254,6 +254,10 @@ ModelArgument = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+#: The gpg home of ``--sign-key``, for the commands that sign.
+GpgHomeOption = Annotated[
+    Path | None, typer.Option("--gpg-home", help="gpg home directory holding the key.")
+]
 AtOption = Annotated[
     str | None,
     typer.Option(

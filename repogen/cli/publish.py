@@ -9,7 +9,7 @@ import typer
 
 from repogen.build import MANIFEST, source_date_epoch
 from repogen.cli.build import checked_base_url
-from repogen.cli.common import EXIT_ERROR, app, err, fail, load_model
+from repogen.cli.common import EXIT_ERROR, GpgHomeOption, app, err, fail, load_model
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 from repogen.publish.into import publish_into
@@ -39,9 +39,7 @@ def publish_command(
         str | None,
         typer.Option("--sign-key", help="Sign the indices and new packages with this gpg key."),
     ] = None,
-    gpg_home: Annotated[
-        Path | None, typer.Option("--gpg-home", help="gpg home directory holding the key.")
-    ] = None,
+    gpg_home: GpgHomeOption = None,
     base_url: Annotated[
         str | None,
         typer.Option(

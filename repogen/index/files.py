@@ -120,12 +120,13 @@ class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-def _copy_capped(source: _Readable, target: IO[bytes], cap: int, shown: Path) -> None:
+def copy_capped(source: _Readable, target: IO[bytes], cap: int, too_large: str) -> None:
+    """Copy *source* to *target* in chunks; MetadataError(*too_large*) once past *cap* bytes."""
     written = 0
     while chunk := source.read(_CHUNK):
         written += len(chunk)
         if written > cap:
-            raise MetadataError(f"{shown}: more than {mib(cap)} once decompressed")
+            raise MetadataError(too_large)
         target.write(chunk)
 
 
@@ -139,11 +140,12 @@ def _stream(kind: str, raw: BinaryIO) -> gzip.GzipFile | lzma.LZMAFile | bz2.BZ2
 
 
 def _decompress(path: Path, kind: str, target: IO[bytes], cap: int, shown: Path) -> None:
+    too_large = f"{shown}: more than {mib(cap)} once decompressed"
     with _open_regular(path, shown) as raw:
         if kind in _MODULES:
             try:
                 with _stream(kind, raw) as stream:
-                    _copy_capped(stream, target, cap, shown)
+                    copy_capped(stream, target, cap, too_large)
             except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
                 raise MetadataError(f"{shown}: not valid {kind}: {exc}") from None
             return
@@ -156,7 +158,7 @@ def _decompress(path: Path, kind: str, target: IO[bytes], cap: int, shown: Path)
             assert process.stdout is not None
             assert process.stderr is not None
             try:
-                _copy_capped(process.stdout, target, cap, shown)
+                copy_capped(process.stdout, target, cap, too_large)
             finally:
                 process.kill()
             failure = process.stderr.read(4096).decode(errors="replace").strip()

@@ -30,11 +30,10 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from repogen.index.errors import MetadataError
-from repogen.index.files import INDEX_CAP, TOP_CAP, check_digest, mib, one_line
+from repogen.index.files import INDEX_CAP, TOP_CAP, check_digest, copy_capped, mib, one_line
 
 #: Seconds a server may take to answer, or between two reads.
 TIMEOUT = 60
-_CHUNK = 1 << 20
 _HEX = re.compile(r"[0-9a-f]{32,128}")
 
 
@@ -102,12 +101,7 @@ class RemoteTree:
         url = urllib.parse.urljoin(self.url, name)
         try:
             with self._open(url) as response, target.open("wb") as out:  # type: ignore[attr-defined]
-                written = 0
-                while chunk := response.read(_CHUNK):
-                    written += len(chunk)
-                    if written > cap:
-                        raise MetadataError(f"{url}: larger than {mib(cap)}")
-                    out.write(chunk)
+                copy_capped(response, out, cap, f"{url}: larger than {mib(cap)}")
         except urllib.error.HTTPError as exc:
             target.unlink(missing_ok=True)
             if exc.code in {404, 410}:
