@@ -73,6 +73,9 @@ class FamilyDriver(ABC):
     dist_tags: ClassVar[bool] = False
     #: Whether relations may carry an architecture qualifier (Debian's ``name:any``).
     arch_qualifiers: ClassVar[bool] = False
+    #: Whether a relation may be a rich (boolean) dependency, ``(kernel = 1 if kernel)``, which
+    #: the model keeps as written: one alternative named by the whole text.
+    rich_dependencies: ClassVar[bool] = False
 
     @property
     def relations(self) -> frozenset[RelationKind]:
@@ -85,6 +88,12 @@ class FamilyDriver(ABC):
     @abstractmethod
     def name_problem(self, name: str) -> str | None:
         """Why *name* is not a valid package name of this family, or None."""
+
+    def rich_problem(self, text: str) -> str | None:
+        """Why *text*, a bracketed relation such as ``(kernel = 1 if kernel)``, is not a rich
+        (boolean) dependency of this family, or None (asked only where
+        :attr:`rich_dependencies` is set)."""
+        raise NotImplementedError(f"{self.family} relations have no rich dependencies")
 
     def model_extension(self) -> ModelExtension | None:
         """What the family adds to the expansion of its targets (dnf module streams, SUSE

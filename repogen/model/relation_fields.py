@@ -15,7 +15,13 @@ from repogen.model.concrete import PULLING, RelationKind
 from repogen.model.context import Context, Place
 from repogen.model.errors import ModelPath
 from repogen.model.problems import Problems
-from repogen.model.relations import Operator, Relation, RelationSyntaxError, parse_relation
+from repogen.model.relations import (
+    Alternative,
+    Operator,
+    Relation,
+    RelationSyntaxError,
+    parse_relation,
+)
 
 #: The relations that name packages, and where each was written: the reference check's input.
 References = list[tuple[Relation, ModelPath]]
@@ -56,6 +62,11 @@ def expand_relations(
             text = context.fill(item, variables, item_path, place)
             if text is None:
                 continue
+            if text.lstrip().startswith("("):
+                relation = rich_relation(context.problems, text.strip(), kind, item_path, place)
+                if relation is not None:
+                    parsed.append(relation)
+                continue
             try:
                 relation = parse_relation(text)
             except RelationSyntaxError as exc:
@@ -67,6 +78,27 @@ def expand_relations(
                     references.append((relation, item_path))
         relations[kind] = tuple(parsed)
     return relations
+
+
+def rich_relation(
+    problems: Problems, text: str, kind: RelationKind, path: ModelPath, place: Place
+) -> Relation | None:
+    """*text*, a rich (boolean) dependency, as the one alternative named by the whole text: the
+    form the family's reader gives it back in.  None, reported to *problems*, where it may not
+    stand.  Its names are conditions as much as needs (``(kernel = 1 if kernel)``), so the
+    reference check leaves them to the resolvers."""
+    problem = None
+    if not place.driver.rich_dependencies:
+        having = " and ".join(d.family for d in drivers() if d.rich_dependencies)
+        problem = f"rich dependencies exist only in {having} relations"
+    elif kind in _WITHOUT_ALTERNATIVES:
+        problem = f"`{kind}` takes no rich dependency"
+    else:
+        problem = place.driver.rich_problem(text)
+    if problem is not None:
+        problems.add(path, problem, place)
+        return None
+    return Relation((Alternative(text),))
 
 
 def relation_ok(

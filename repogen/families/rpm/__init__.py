@@ -67,12 +67,22 @@ class RpmDriver(FamilyDriver):
         "libsolv-tools",
     )
     dist_tags = True
+    rich_dependencies = True
 
     def version_problem(self, version: str) -> str | None:
         return versions.version_problem(version)
 
     def name_problem(self, name: str) -> str | None:
         return versions.name_problem(name)
+
+    def rich_problem(self, text: str) -> str | None:
+        from repogen.families.rpm.rich import RichSyntaxError, parse_rich
+
+        try:
+            parse_rich(text)
+        except RichSyntaxError as error:
+            return f"not a rich dependency rpm reads: {error}"
+        return None
 
     def model_extension(self) -> ModelExtension:
         from repogen.families.rpm.model import EXTENSION
