@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from repogen.model.concrete import ModuleSpec, Repository
     from repogen.model.declarations import Release
     from repogen.model.extension import ModelExtension
+    from repogen.model.relations import Relation
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
     from repogen.resolve.request import Request
@@ -89,10 +90,11 @@ class FamilyDriver(ABC):
     def name_problem(self, name: str) -> str | None:
         """Why *name* is not a valid package name of this family, or None."""
 
-    def rich_problem(self, text: str) -> str | None:
-        """Why *text*, a bracketed relation such as ``(kernel = 1 if kernel)``, is not a rich
-        (boolean) dependency of this family, or None (asked only where
-        :attr:`rich_dependencies` is set)."""
+    def rich_relation(self, text: str) -> Relation:
+        """*text*, a bracketed relation such as ``(kernel = 1 if kernel)``, as the family's
+        reader gives it back (asked only where :attr:`rich_dependencies` is set).
+
+        Raises ValueError, saying why, where *text* is not a rich dependency of the family."""
         raise NotImplementedError(f"{self.family} relations have no rich dependencies")
 
     def model_extension(self) -> ModelExtension | None:

@@ -16,7 +16,6 @@ from repogen.model.context import Context, Place
 from repogen.model.errors import ModelPath
 from repogen.model.problems import Problems
 from repogen.model.relations import (
-    Alternative,
     Operator,
     Relation,
     RelationSyntaxError,
@@ -62,17 +61,20 @@ def expand_relations(
             text = context.fill(item, variables, item_path, place)
             if text is None:
                 continue
+            relation: Relation | None
             if text.lstrip().startswith("("):
                 relation = rich_relation(context.problems, text.strip(), kind, item_path, place)
-                if relation is not None:
-                    parsed.append(relation)
+            else:
+                try:
+                    relation = parse_relation(text)
+                except RelationSyntaxError as exc:
+                    context.problems.add(item_path, f"relation syntax error: {exc}", place)
+                    relation = None
+            if relation is None:
                 continue
-            try:
-                relation = parse_relation(text)
-            except RelationSyntaxError as exc:
-                context.problems.add(item_path, f"relation syntax error: {exc}", place)
-                continue
-            if relation_ok(context.problems, relation, kind, item_path, place):
+            if is_opaque(relation):
+                parsed.append(relation)
+            elif relation_ok(context.problems, relation, kind, item_path, place):
                 parsed.append(relation)
                 if kind in PULLING:
                     references.append((relation, item_path))
@@ -83,22 +85,30 @@ def expand_relations(
 def rich_relation(
     problems: Problems, text: str, kind: RelationKind, path: ModelPath, place: Place
 ) -> Relation | None:
-    """*text*, a rich (boolean) dependency, as the one alternative named by the whole text: the
-    form the family's reader gives it back in.  None, reported to *problems*, where it may not
-    stand.  Its names are conditions as much as needs (``(kernel = 1 if kernel)``), so the
-    reference check leaves them to the resolvers."""
-    problem = None
+    """*text*, a rich (boolean) dependency, in the form the family's reader gives it back: a
+    choice ``(a or b)`` as alternatives, anything else as one alternative named by the whole
+    text.  None, reported to *problems*, where it may not stand."""
     if not place.driver.rich_dependencies:
         having = " and ".join(d.family for d in drivers() if d.rich_dependencies)
-        problem = f"rich dependencies exist only in {having} relations"
-    elif kind in _WITHOUT_ALTERNATIVES:
-        problem = f"`{kind}` takes no rich dependency"
-    else:
-        problem = place.driver.rich_problem(text)
-    if problem is not None:
-        problems.add(path, problem, place)
+        problems.add(path, f"rich dependencies exist only in {having} relations", place)
         return None
-    return Relation((Alternative(text),))
+    try:
+        relation = place.driver.rich_relation(text)
+    except ValueError as exc:
+        problems.add(path, str(exc), place)
+        return None
+    if is_opaque(relation) and kind in _WITHOUT_ALTERNATIVES:
+        problems.add(path, f"`{kind}` takes no rich dependency", place)
+        return None
+    return relation
+
+
+def is_opaque(relation: Relation) -> bool:
+    """Whether *relation* is a rich dependency kept as its text.  Its names are conditions as
+    much as needs (``(kernel = 1 if kernel)``), so the reference check leaves them to the
+    resolvers."""
+    (first, *_) = relation.alternatives
+    return first.name.startswith("(")
 
 
 def relation_ok(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from repogen.model.concrete import ModuleSpec, Repository
     from repogen.model.declarations import Release
     from repogen.model.extension import ModelExtension
+    from repogen.model.relations import Relation
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
     from repogen.resolve.request import Request
@@ -75,14 +76,12 @@ class RpmDriver(FamilyDriver):
     def name_problem(self, name: str) -> str | None:
         return versions.name_problem(name)
 
-    def rich_problem(self, text: str) -> str | None:
-        from repogen.families.rpm.rich import RichSyntaxError, parse_rich
+    def rich_relation(self, text: str) -> Relation:
+        from repogen.families.rpm.dependencies import rpm_relation
+        from repogen.families.rpm.rich import parse_rich
 
-        try:
-            parse_rich(text)
-        except RichSyntaxError as error:
-            return f"not a rich dependency rpm reads: {error}"
-        return None
+        parse_rich(text)  # rpm's own refusal, with its message
+        return rpm_relation((text, None, None, None, None, False))
 
     def model_extension(self) -> ModelExtension:
         from repogen.families.rpm.model import EXTENSION
