@@ -272,7 +272,7 @@ class DnfResolver:
         for name in goal.sync:
             named = _named(pool, name)
             if any(s.repo != pool.pool.installed for s in named):
-                targets = _sync_targets(pool, name, goal) or named
+                targets = _sync_targets(pool, name, goal, hotfix) or named
                 jobs.append(libsolv.one_of(pool, targets, solv.Job.SOLVER_DISTUPGRADE))
         unmet = _unmet_recommends(pool, universe.installed.packages)
         if unmet:
@@ -399,13 +399,17 @@ def _artifacts_named(
     ]
 
 
-def _sync_targets(pool: libsolv.Pool, name: str, goal: _Goal) -> list[solv.XSolvable]:
+def _sync_targets(
+    pool: libsolv.Pool, name: str, goal: _Goal, hotfix: frozenset[int]
+) -> list[solv.XSolvable]:
     """What ``ModuleBase.switch_to`` distro-syncs the installed *name* to: the packages of
-    that name among the switched-to streams' artifacts (``install_base_query``), so that an
-    installed version those streams lack is replaced rather than kept; none when they have
-    no package of that name (dnf then syncs to any package of the name)."""
+    that name among the switched-to streams' artifacts (``install_base_query``, which has
+    the ``module_hotfixes`` packages of the profiles' names too), so that an installed
+    version those streams lack is replaced rather than kept; none when they have no package
+    of that name (dnf then syncs to any package of the name)."""
     if goal.artifacts:
-        return _artifacts_named(pool, name, goal.artifacts, frozenset())
+        profiled = hotfix if name in goal.names else frozenset()
+        return _artifacts_named(pool, name, goal.artifacts, profiled)
     return profile_packages(pool, name) if name in goal.switched_names else []
 
 
