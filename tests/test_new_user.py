@@ -17,6 +17,7 @@ import yaml
 from debian.deb822 import Packages
 from typer.testing import CliRunner
 
+from repogen.channel import load_channel
 from repogen.cli import app
 from repogen.model import ModelErrors, RelationKind, load_release
 
@@ -163,7 +164,9 @@ def test_an_included_file_names_assertions_relative_to_itself(tmp_path: Path) ->
 def test_the_bundled_models_name_the_bundled_assertions() -> None:
     result = runner.invoke(app, ["validate", "--json"])
     model = Path(json.loads(result.stdout)["model"])
-    assert load_release(model).assertions == (model.parent.parent / "assertions" / "domain.yaml",)
+    assertions = model.parent.parent / "assertions"
+    newest = load_channel(model).at()
+    assert newest.assertions == (assertions / "domain.yaml", assertions / "upgrades.yaml")
 
 
 # ------------------------------------------------------------------------- the model's keys

@@ -198,7 +198,7 @@ def test_retention_withdraws_an_older_release_of_a_channel_build(
     assert code == 0, output
     manifest = json.loads((tree / "manifest.json").read_text())
     assert manifest["releases"] == ["cuda-12.6.0"]
-    assert "pool/main/c/cuda/cuda_12.5.1-1_all.deb" in manifest["leaving"]["deb/ubuntu2204"]
+    assert "pool/main/c/cuda/cuda_12.5.1-1_amd64.deb" in manifest["leaving"]["deb/ubuntu2204"]
     packages = (tree / "deb/ubuntu2204/dists/jammy/main/binary-amd64/Packages").read_text()
     assert "Version: 12.6.0-1" in packages
     assert "Version: 12.5.1-1" not in packages

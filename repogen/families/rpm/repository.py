@@ -314,6 +314,8 @@ class RpmFamilyPublisher:
                 path.relative_to(arch).as_posix() for path in withdrawn if path.parts[0] == arch
             }
             records = _with_published(plan, records, existing / arch, leaving)
+            if options.packages:
+                self._drop_kept_specs(plan)
         extra = self.extra_records(plan.release, plan.repository, options, plan.license)
         progress(f"{plan.label}: writing repodata for {len(records)} packages")
         repomd = write_repodata(plan.directory, records, extra, options.source_date_epoch)
@@ -335,6 +337,19 @@ class RpmFamilyPublisher:
             client=(final / arch).as_uri(),
             repo_file=f"{arch}/{path.name}",
         )
+
+    def _drop_kept_specs(self, plan: _Plan) -> None:
+        """Remove the specs none of whose packages is new: each is published already, built
+        from the spec of the release that first published it, which the tree keeps."""
+        for spec in plan.specs:
+            built = [
+                plan.directory
+                / self.package_directory(p.arch)
+                / file_name(p.name, p.evr[1], p.evr[2], p.arch)
+                for p in spec.packages
+            ]
+            if not any(path.is_file() for path in built):
+                (plan.directory / SPECS / spec.file_name).unlink(missing_ok=True)
 
     def _repo_file(self, plan: _Plan, final: Path, options: BuildOptions) -> RpmRepoFile:
         """The ``.repo`` file of *plan*'s repository: at ``--base-url`` (the build's layout,
