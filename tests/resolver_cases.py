@@ -22,7 +22,7 @@ from repogen.model import (
     StreamSpec,
 )
 from repogen.model.declarations import Target
-from repogen.model.relations import parse_relation
+from repogen.model.relations import Relation, parse_relation
 from repogen.resolve.request import Request, parse_request
 from repogen.resolve.result import PackageRef, Resolution
 from repogen.resolve.universe import InstalledState, Universe
@@ -117,9 +117,16 @@ def _matches(wanted: list[str], got: tuple[PackageRef, ...]) -> bool:
     return True
 
 
+def _relation(text: str, family: Family) -> Relation:
+    """*text* as the model reads it: a rich dependency (``(a if b)``) where the family has them."""
+    if text.startswith("(") and driver(family).rich_dependencies:
+        return driver(family).rich_relation(text)
+    return parse_relation(text)
+
+
 def package(data: dict[str, Any], family: Family) -> PackageSpec:
     relations = {
-        kind: tuple(parse_relation(text) for text in data.get(kind.value, ()))
+        kind: tuple(_relation(text, family) for text in data.get(kind.value, ()))
         for kind in RelationKind
         if data.get(kind.value)
     }

@@ -8,8 +8,10 @@ resolved by the real apt-get and dnf, which must agree with repogen's resolvers.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+import rpm
 
 from repogen.build import build
 from repogen.channel import Channel, load_channel
@@ -270,6 +272,27 @@ def test_precompiled_kmods_are_named_and_released_as_nvidias(channel: Channel) -
     rhel9 = repository(channel.at(), "rhel9", "x86_64")
     precompiled = package(rhel9, "kmod-nvidia-565.57.01-5.14.0-427.13.1")
     assert precompiled.version == "3:565.57.01-3.el9_4"
+
+
+def test_precompiled_kmods_carry_nvidias_rich_dependencies(
+    channel: Channel, tmp_path: Path
+) -> None:
+    """kmod-nvidia.spec: `Requires: (kernel = KVER if kernel)` and `Supplements: (nvidia-driver =
+    3:DRIVER and kernel = KVER)`, KVER the kernel's version-release with its dist (§8), as rpm
+    reads them from the built package."""
+    release = channel.at()
+    (rhel9,) = release.select(["rhel9"], ["x86_64"])
+    build(release, tmp_path / "out", [rhel9], BuildOptions(EPOCH))
+    (path,) = (tmp_path / "out/rpm/rhel9/x86_64/Packages").glob("kmod-nvidia-565.57.01-*.rpm")
+    ts = rpm.TransactionSet()
+    ts.setVSFlags(rpm._RPMVSF_NOSIGNATURES)
+    with path.open("rb") as file:
+        header = ts.hdrFromFdno(file.fileno())
+    requires = [d.DNEVR()[2:] for d in rpm.ds(header, rpm.RPMTAG_REQUIRENAME)]
+    assert "(kernel = 5.14.0-427.13.1.el9_4 if kernel)" in requires
+    assert "kernel" not in requires
+    supplements = [d.DNEVR()[2:] for d in rpm.ds(header, rpm.RPMTAG_SUPPLEMENTNAME)]
+    assert supplements == ["(nvidia-driver = 3:565.57.01 and kernel = 5.14.0-427.13.1.el9_4)"]
 
 
 PROFILES = {

@@ -21,9 +21,10 @@ import rpm
 
 from repogen.build import build
 from repogen.families.rpm import modulemd
+from repogen.families.rpm.dependencies import rpm_relations
 from repogen.families.rpm.rpmbuild import RpmbuildJob, run_rpmbuild
 from repogen.model import RelationKind, ReleaseModel, Repository, load_release
-from repogen.model.relations import Relation, parse_relation
+from repogen.model.relations import Alternative, Relation, parse_relation
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry
 from tests.base_repositories import write_base_repository
 from tests.conftest import MODELS
@@ -550,3 +551,46 @@ def test_the_base_stub_repository_describes_the_distribution_packages(
     assert ("kernel", None, None, None, None, False) in records["kernel-core"].provides
     assert (records["libglvnd-glx"].epoch, records["libglvnd-glx"].version) == ("1", "1.3.4")
     assert not list((tmp_path / "base").rglob("*.rpm"))
+
+
+#: A package with rich (boolean) dependencies, as the bundled precompiled kmods carry them.
+_RICH = """packages:
+  - name: kmod-pre
+    version: driver
+    summary: precompiled kernel modules
+    arch: any
+    when: {family: [rpm]}
+    depends: ["(dkms = 3.0 if dkms)", "(kmod-open or kmod-proprietary >= 1)"]
+    supplements: ["(driver = 3:{driver} and dkms)"]
+"""
+
+
+def test_rich_dependencies_are_written_as_the_model_has_them_and_read_back_equal(
+    tmp_path: Path,
+) -> None:
+    """A rich dependency is rendered verbatim, rpm reads it from the header as written, and
+    the primary.xml record gives back the model's relations: a choice as alternatives, any
+    other rich dependency as its text."""
+    model = tmp_path / "model.yaml"
+    model.write_text((MODELS / "minimal.yaml").read_text().replace("packages:\n", _RICH, 1))
+    release = load_release(model, tmp_path)
+    repository = repository_of(release, "rpm1", "x86_64")
+    kmod = repository.package("kmod-pre")
+    assert kmod is not None
+    assert kmod.related(RelationKind.DEPENDS) == (
+        Relation((Alternative("(dkms = 3.0 if dkms)"),)),
+        parse_relation("kmod-open | kmod-proprietary (>= 1)"),
+    )
+    supplements = "(driver = 3:560.28.03 and dkms)"
+    assert kmod.related(RelationKind.SUPPLEMENTS) == (Relation((Alternative(supplements),)),)
+    build(release, tmp_path / "out", [repository], BuildOptions(source_date_epoch=EPOCH))
+    directory = tmp_path / "out/rpm/rpm1/x86_64"
+    h = header(next((directory / "Packages").glob("kmod-pre-*.rpm")))
+    assert header_dependencies(h, rpm.RPMTAG_REQUIRENAME) == {
+        "(dkms = 3.0 if dkms)",
+        "(kmod-open or kmod-proprietary >= 1)",
+    }
+    assert header_dependencies(h, rpm.RPMTAG_SUPPLEMENTNAME) == {supplements}
+    record = primary(directory)["kmod-pre"]
+    assert rpm_relations(record.requires) == kmod.related(RelationKind.DEPENDS)
+    assert rpm_relations(record.supplements) == kmod.related(RelationKind.SUPPLEMENTS)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from repogen.model.concrete import ModuleSpec, Repository
     from repogen.model.declarations import Release
     from repogen.model.extension import ModelExtension
+    from repogen.model.relations import Relation
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
     from repogen.resolve.request import Request
@@ -73,6 +74,9 @@ class FamilyDriver(ABC):
     dist_tags: ClassVar[bool] = False
     #: Whether relations may carry an architecture qualifier (Debian's ``name:any``).
     arch_qualifiers: ClassVar[bool] = False
+    #: Whether a relation may be a rich (boolean) dependency, ``(kernel = 1 if kernel)``, which
+    #: the model keeps as written: one alternative named by the whole text.
+    rich_dependencies: ClassVar[bool] = False
 
     @property
     def relations(self) -> frozenset[RelationKind]:
@@ -85,6 +89,13 @@ class FamilyDriver(ABC):
     @abstractmethod
     def name_problem(self, name: str) -> str | None:
         """Why *name* is not a valid package name of this family, or None."""
+
+    def rich_relation(self, text: str) -> Relation:
+        """*text*, a bracketed relation such as ``(kernel = 1 if kernel)``, as the family's
+        reader gives it back (asked only where :attr:`rich_dependencies` is set).
+
+        Raises ValueError, saying why, where *text* is not a rich dependency of the family."""
+        raise NotImplementedError(f"{self.family} relations have no rich dependencies")
 
     def model_extension(self) -> ModelExtension | None:
         """What the family adds to the expansion of its targets (dnf module streams, SUSE

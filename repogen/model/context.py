@@ -113,6 +113,7 @@ class Context:
             kernel=kernel,
             kernel_suffix=flavor.suffix if flavor else "",
             kernel_version=place.target.kernel or "",
+            kernel_dist=place.target.kernel_dist or "",
         )
         for scheme, version in self.versions(place).items():
             variables[f"{scheme}_version"] = version

@@ -160,6 +160,11 @@ class Target(Declaration):
     kernel: str | None = Field(
         default=None, description="Kernel version precompiled kmods are built for"
     )
+    kernel_dist: str | None = Field(
+        default=None,
+        description="That kernel's dist tag (.el8_10), which its release ends in: "
+        "the `{kernel_dist}` of the kmods' relations",
+    )
     base: Identifier | None = Field(
         default=None,
         description="Name of the base package set under `bases`; none: no base packages",

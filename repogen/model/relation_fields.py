@@ -15,7 +15,12 @@ from repogen.model.concrete import PULLING, RelationKind
 from repogen.model.context import Context, Place
 from repogen.model.errors import ModelPath
 from repogen.model.problems import Problems
-from repogen.model.relations import Operator, Relation, RelationSyntaxError, parse_relation
+from repogen.model.relations import (
+    Operator,
+    Relation,
+    RelationSyntaxError,
+    parse_relation,
+)
 
 #: The relations that name packages, and where each was written: the reference check's input.
 References = list[tuple[Relation, ModelPath]]
@@ -56,17 +61,54 @@ def expand_relations(
             text = context.fill(item, variables, item_path, place)
             if text is None:
                 continue
-            try:
-                relation = parse_relation(text)
-            except RelationSyntaxError as exc:
-                context.problems.add(item_path, f"relation syntax error: {exc}", place)
+            relation: Relation | None
+            if text.lstrip().startswith("("):
+                relation = rich_relation(context.problems, text.strip(), kind, item_path, place)
+            else:
+                try:
+                    relation = parse_relation(text)
+                except RelationSyntaxError as exc:
+                    context.problems.add(item_path, f"relation syntax error: {exc}", place)
+                    relation = None
+            if relation is None:
                 continue
-            if relation_ok(context.problems, relation, kind, item_path, place):
+            if is_opaque(relation):
+                parsed.append(relation)
+            elif relation_ok(context.problems, relation, kind, item_path, place):
                 parsed.append(relation)
                 if kind in PULLING:
                     references.append((relation, item_path))
         relations[kind] = tuple(parsed)
     return relations
+
+
+def rich_relation(
+    problems: Problems, text: str, kind: RelationKind, path: ModelPath, place: Place
+) -> Relation | None:
+    """*text*, a rich (boolean) dependency, in the form the family's reader gives it back: a
+    choice ``(a or b)`` as alternatives, anything else as one alternative named by the whole
+    text.  None, reported to *problems*, where it may not stand."""
+    if not place.driver.rich_dependencies:
+        having = " and ".join(d.family for d in drivers() if d.rich_dependencies)
+        problems.add(path, f"rich dependencies exist only in {having} relations", place)
+        return None
+    try:
+        relation = place.driver.rich_relation(text)
+    except ValueError as exc:
+        problems.add(path, str(exc), place)
+        return None
+    if is_opaque(relation) and kind in _WITHOUT_ALTERNATIVES:
+        problems.add(path, f"`{kind}` takes no rich dependency", place)
+        return None
+    return relation
+
+
+def is_opaque(relation: Relation) -> bool:
+    """Whether *relation* is a rich dependency kept as its text.  Its names are conditions as
+    much as needs (``(kernel = 1 if kernel)``), so the reference check leaves them to the
+    resolvers."""
+    (first, *_) = relation.alternatives
+    return first.name.startswith("(")
 
 
 def relation_ok(

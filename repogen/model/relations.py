@@ -10,6 +10,8 @@ profiles, which binary packages may not carry.  Renderers translate it: Debian k
 is; RPM writes ``<<`` as ``<``, ``>>`` as ``>`` and alternatives as a rich ``(a or b)``.
 Each family spells the operators in its own package (``families/deb/relations.py``,
 ``families/rpm/operators.py``); :class:`Operator` is the one type they all translate.
+A relation written in brackets, ``(kernel = 1 if kernel)``, is not this grammar but a rich
+dependency, which only some families have (``FamilyDriver.rich_relation``).
 """
 
 from __future__ import annotations

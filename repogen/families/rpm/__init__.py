@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from repogen.model.concrete import ModuleSpec, Repository
     from repogen.model.declarations import Release
     from repogen.model.extension import ModelExtension
+    from repogen.model.relations import Relation
     from repogen.publish.base import Publisher
     from repogen.resolve import Resolver
     from repogen.resolve.request import Request
@@ -67,12 +68,20 @@ class RpmDriver(FamilyDriver):
         "libsolv-tools",
     )
     dist_tags = True
+    rich_dependencies = True
 
     def version_problem(self, version: str) -> str | None:
         return versions.version_problem(version)
 
     def name_problem(self, name: str) -> str | None:
         return versions.name_problem(name)
+
+    def rich_relation(self, text: str) -> Relation:
+        from repogen.families.rpm.dependencies import rpm_relation
+        from repogen.families.rpm.rich import parse_rich
+
+        parse_rich(text)  # rpm's own refusal, with its message
+        return rpm_relation((text, None, None, None, None, False))
 
     def model_extension(self) -> ModelExtension:
         from repogen.families.rpm.model import EXTENSION

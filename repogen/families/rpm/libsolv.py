@@ -51,9 +51,14 @@ class Pool:
         return solvable.id not in self.hidden
 
     def dep(self, alternative: Alternative) -> int:
-        """The id of *alternative* as a dependency."""
-        name: int = self.pool.str2id(alternative.name)
+        """The id of *alternative* as a dependency; a rich dependency (the model keeps it as
+        one alternative named by its text) parsed as libsolv parses it from rpm-md."""
         constraint = alternative.constraint
+        if constraint is None and alternative.name.startswith("("):
+            rich = self.pool.parserpmrichdep(alternative.name)
+            if rich is not None:
+                return int(rich.id)
+        name: int = self.pool.str2id(alternative.name)
         if constraint is None:
             return name
         version = self.pool.str2id(constraint.version)

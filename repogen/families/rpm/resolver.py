@@ -26,8 +26,9 @@ libsolv knows nothing of modules; dnf decides before solving which packages exis
   those names (an installed newer version is downgraded to them).
 - ``module switch-to M:S`` enables S, installs the profiles installed from the old stream that
   S has (or the one named), and distro-syncs the installed packages named as artifacts of the
-  old or the new stream to S; it removes nothing by itself (an installed package S lacks
-  stays), and erases only with ``--allowerasing``.
+  old or the new stream to S's packages of that name (to any, when S has none), installed
+  profile or not; it removes nothing by itself (an installed package S lacks stays), and
+  erases only with ``--allowerasing``.
 - A module argument is any of libdnf's ``NAME[:STREAM[:VERSION[:CONTEXT[:ARCH]]]][/PROFILE]``
   forms, globs included (:mod:`repogen.families.rpm.module_specs`); ``install @M…`` is
   ``module install M…``.  ``module install`` of named builds installs their artifacts, and
@@ -94,8 +95,10 @@ class _Goal:
     enabled: dict[str, str]
     newly_enabled: tuple[str, ...] = ()
     profiles: bool = False
-    #: Installed packages to distro-sync to the active streams (``module switch-to``).
+    #: Installed packages to distro-sync to the active streams (``module switch-to``), and
+    #: the names the switched-to streams list (their packages are the sync's targets).
     sync: tuple[str, ...] = ()
+    switched_names: frozenset[str] = frozenset()
     #: The NEVRAs ``module install M:S:V[:C]`` installs its profiles' packages from.
     artifacts: frozenset[str] = frozenset()
     #: Modules disabled: none of their streams is active.
@@ -143,6 +146,7 @@ class DnfResolver:
         newly: list[str] = []
         requested: list[ModuleRequest] = []
         sync: set[str] = set()
+        switched_names: set[str] = set()
         for spec in request.names:
             chosen = module_requests(universe.modules, spec, enabled, universe.arch)
             if isinstance(chosen, str):
@@ -157,6 +161,7 @@ class DnfResolver:
                         universe.modules, enabled, disabled, universe.platform
                     ).streams.get(module)
                     sync |= {*parsed.stream.artifacts, *(old.artifacts if old else ())}
+                    switched_names |= set(parsed.stream.artifacts)
                 if enabled.get(module) != stream:
                     newly.append(f"{module}:{stream}")
                 enabled[module] = stream
@@ -203,6 +208,7 @@ class DnfResolver:
             tuple(newly),
             profiles=True,
             sync=tuple(sorted(sync & installed)),
+            switched_names=frozenset(switched_names),
             artifacts=artifacts,
             disabled=frozenset(disabled),
         )
@@ -271,7 +277,8 @@ class DnfResolver:
         for name in goal.sync:
             named = _named(pool, name)
             if any(s.repo != pool.pool.installed for s in named):
-                jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_DISTUPGRADE))
+                targets = _sync_targets(pool, name, goal, hotfix) or named
+                jobs.append(libsolv.one_of(pool, targets, solv.Job.SOLVER_DISTUPGRADE))
         unmet = _unmet_recommends(pool, universe.installed.packages)
         if unmet:
             how = solv.Job.SOLVER_EXCLUDEFROMWEAK | solv.Job.SOLVER_SOLVABLE_ONE_OF
@@ -395,6 +402,20 @@ def _artifacts_named(
         for s in _named(pool, name)
         if nevra(s.name, s.evr, s.arch) in artifacts or id(pool.packages[s.id]) in hotfix
     ]
+
+
+def _sync_targets(
+    pool: libsolv.Pool, name: str, goal: _Goal, hotfix: frozenset[int]
+) -> list[solv.XSolvable]:
+    """What ``ModuleBase.switch_to`` distro-syncs the installed *name* to: the packages of
+    that name among the switched-to streams' artifacts (``install_base_query``, which has
+    the ``module_hotfixes`` packages of the profiles' names too), so that an installed
+    version those streams lack is replaced rather than kept; none when they have no package
+    of that name (dnf then syncs to any package of the name)."""
+    if goal.artifacts:
+        profiled = hotfix if name in goal.names else frozenset()
+        return _artifacts_named(pool, name, goal.artifacts, profiled)
+    return profile_packages(pool, name) if name in goal.switched_names else []
 
 
 def _refused(request: Request, parsed: ModuleRequest, current: str | None) -> tuple[str, ...]:
