@@ -3,10 +3,11 @@
 ``repogen build`` of a channel and ``repogen publish`` record which release published which
 package file (``published`` in ``manifest.json``).  Each release becomes the repositories it
 published: its packages, the base its packages name, and the module streams restricted to its
-packages (a stream none of whose packages it published is not its; the module's default
-stream only when it has it; profiles naming its packages).  Its date is the version of a
-stream it is the newest release of (a stream's version is its newest release's date), else
-the next release's; without a CUDA package it is a driver-only release.
+packages (a stream whose kernel-module package it did not publish is not its, though it
+published another of its packages; the module's default stream only when it has it; profiles
+naming its packages).  Its date is the version of a stream it is the newest release of (a
+stream's version is its newest release's date), else the next release's; without a CUDA
+package it is a driver-only release.
 
 A repository without that record holds releases the index cannot tell apart: several versions
 of one name could be one release's or several's.
@@ -108,8 +109,14 @@ def _restricted(
 
 
 def _modules(repository: Repository, packages: tuple[PackageSpec, ...]) -> tuple[ModuleSpec, ...]:
-    """The module streams of *repository* restricted to *packages* (one release's)."""
+    """The module streams of *repository* restricted to *packages* (one release's).
+
+    A stream is the release's when the release published its kernel-module package (each
+    release builds its own, of its driver), not merely a package of it several releases
+    publish (``dnf-plugin-nvidia`` 2.0 in the 555 and the 560 streams); a stream with no
+    kernel-module package is the release's when it published any of its packages."""
     ours = {id(p) for p in packages}
+    flavored = {p.name for p in repository.packages if p.kernel_module is not None}
     artifact = _Artifacts(repository)
     modules = []
     for module in repository.modules:
@@ -119,6 +126,8 @@ def _modules(repository: Repository, packages: tuple[PackageSpec, ...]) -> tuple
             names = {p.name for p in found if p is not None and id(p) in ours}
             if not stream.builds:
                 names = {p.name for p in packages} & set(stream.artifacts)
+            if flavored & set(stream.artifacts) and not flavored & names:
+                names = set()
             if names:
                 artifacts = tuple(a for a in dict.fromkeys(stream.artifacts) if a in names)
                 streams.append(_restricted(stream, artifacts, repository, packages))
@@ -131,8 +140,9 @@ def _modules(repository: Repository, packages: tuple[PackageSpec, ...]) -> tuple
 
 
 def _dates(release: ReleaseModel, publishers: Mapping[_Key, list[str]]) -> dict[str, str]:
-    """Each release's date: the version of a stream whose newest packages it published
-    (``YYYYMMDD000000``), else the next release's."""
+    """Each release's date: the version of a stream whose newest kernel-module package (or,
+    without one, newest package) it published (``YYYYMMDD000000``), else the next
+    release's."""
     dates: dict[str, str] = {}
     order = {name: index for index, name in enumerate(release.releases)}
     for repository in release.repositories:
@@ -140,10 +150,11 @@ def _dates(release: ReleaseModel, publishers: Mapping[_Key, list[str]]) -> dict[
         for module in repository.modules:
             for stream in module.streams:
                 for build in stream.builds:
-                    found = [artifact(a) for a in build.artifacts]
-                    by = [
-                        n for p in found if p is not None for n in publishers[_key(repository, p)]
-                    ]
+                    found = [p for a in build.artifacts if (p := artifact(a)) is not None]
+                    # Its kernel-module packages tell its releases: a package several
+                    # releases publish (dnf-plugin-nvidia) would date it by a newer one.
+                    kmods = [p for p in found if p.kernel_module is not None]
+                    by = [n for p in kmods or found for n in publishers[_key(repository, p)]]
                     if by:
                         text = str(build.version)
                         newest = max(by, key=order.__getitem__)
