@@ -26,9 +26,9 @@ from repogen.model import ReleaseModel
 InputArgument = Annotated[
     str | None,
     typer.Argument(
-        help="Release model YAML file, or published repositories: a `repogen build` output, "
-        "a bare APT repository or rpm-md tree, a directory or an http(s):// URL. "
-        "Default: the bundled CUDA 12.6 release.",
+        help="Release model or channel YAML file, or published repositories: a `repogen "
+        "build` output, a bare APT repository or rpm-md tree, a directory or an http(s):// "
+        "URL. Default: the bundled channel.",
         show_default=False,
     ),
 ]
