@@ -6,7 +6,8 @@ relation naming it, inherited from what depends on it, along provides; the packa
 the command line +10000 — not those marking protected on the way), then, from the highest
 score down, for each broken package and each relation it breaks: keeps back or removes the
 broken package when its score is not higher than the package it would have to change (trying
-an upgrade first, or — in an or-group — installing the first alternative), otherwise puts that
+an upgrade first, except in a dist-upgrade, or — in an or-group — installing the first
+alternative), otherwise puts that
 package on a kill list (kept back or removed).  Up to 20 passes, until nothing changes.
 Ties in score come out as apt's unstable ``std::sort`` leaves them (:mod:`.stdsort`), not in
 hash-table order.
@@ -438,7 +439,8 @@ class ProblemResolver:
             if in_or and installed:
                 marker.mark_install(package, False, 0, False)
             return _OrOp.KEEP
-        if self.do_upgrade(package):
+        # apt tries the upgrade only when it may install what is broken (not in a dist-upgrade).
+        if self.broken_fix and self.do_upgrade(package):
             return False
         if not in_or:
             marker.mark_delete(package, 0, from_user=False)
