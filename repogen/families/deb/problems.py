@@ -6,9 +6,11 @@ relation naming it, inherited from what depends on it, along provides; the packa
 the command line +10000 — not those marking protected on the way), then, from the highest
 score down, for each broken package and each relation it breaks: keeps back or removes the
 broken package when its score is not higher than the package it would have to change (trying
-an upgrade first, or — in an or-group — installing the first alternative), otherwise puts that
+an upgrade first, except in a dist-upgrade, or — in an or-group — installing the first
+alternative), otherwise puts that
 package on a kill list (kept back or removed).  Up to 20 passes, until nothing changes.
-Ties in score are taken in apt's hash-table order.
+Ties in score come out as apt's unstable ``std::sort`` leaves them (:mod:`.stdsort`), not in
+hash-table order.
 
 ``DoAutomaticRemove`` then drops new packages that nothing installed manually still needs
 (apt's mark-and-sweep over Depends, Pre-Depends, Recommends and Suggests).
@@ -30,6 +32,7 @@ from repogen.families.deb.cache import (
     installing,
     now,
 )
+from repogen.families.deb.stdsort import std_sort
 from repogen.model import RelationKind
 
 _PRIORITY_OPTIONAL = -1
@@ -158,6 +161,13 @@ class ProblemResolver:
                 scores[package] += _ADD_ESSENTIAL
         self.scores = scores
 
+    def by_score(self) -> list[Package]:
+        """Every package, highest score first, as apt's ``std::sort`` leaves them: equal
+        scores are not kept in hash order."""
+        order = list(self.cache.in_hash_order())
+        std_sort(order, lambda a, b: self.scores[a] > self.scores[b])
+        return order
+
     # -- DoUpgrade ----------------------------------------------------------------------------
 
     def do_upgrade(self, package: Package) -> bool:
@@ -222,7 +232,7 @@ class ProblemResolver:
             self.preinstalled = {p for p in cache.packages.values() if p.mode is Mode.INSTALL}
         self.upgradable = set(cache.in_hash_order())
         self.make_scores()
-        order = sorted(cache.in_hash_order(), key=lambda p: -self.scores[p])
+        order = self.by_score()
         change = True
         counter = 0
         while counter < _MAX_COUNTER and change:
@@ -242,9 +252,8 @@ class ProblemResolver:
         highest score down, a broken package is kept; if it stays broken, the installed
         packages that could meet each broken relation are kept, alternative by alternative;
         after each repair, start over."""
-        cache = self.cache
         self.make_scores()
-        order = sorted(cache.in_hash_order(), key=lambda p: -self.scores[p])
+        order = self.by_score()
         last_stop: int | None = None
         position = 0
         while position < len(order):
@@ -430,7 +439,8 @@ class ProblemResolver:
             if in_or and installed:
                 marker.mark_install(package, False, 0, False)
             return _OrOp.KEEP
-        if self.do_upgrade(package):
+        # apt tries the upgrade only when it may install what is broken (not in a dist-upgrade).
+        if self.broken_fix and self.do_upgrade(package):
             return False
         if not in_or:
             marker.mark_delete(package, 0, from_user=False)
