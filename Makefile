@@ -3,9 +3,10 @@
 # Debian packages for the system Python, so the virtual environment is made from
 # /usr/bin/python3 with --system-site-packages.
 
+# g++ compiles the C++ standard library's std::sort that tests/test_stdsort.py compares apt's port with.
 SYSTEM_PACKAGES := make python3-venv python3-pip apt python3-apt rpm python3-rpm dnf zypper createrepo-c \
 	python3-createrepo-c libmodulemd-tools gir1.2-modulemd-2.0 python3-gi python3-solv \
-	libsolv-tools apt-utils dpkg-dev dose-distcheck graphviz gnupg
+	libsolv-tools apt-utils dpkg-dev dose-distcheck graphviz gnupg g++
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 STAMP := $(VENV)/.installed
