@@ -126,19 +126,25 @@ def build_pool(
     available: Iterable[PackageSpec],
     installed: Iterable[PackageSpec] = (),
     hidden: Iterable[PackageSpec] = (),
+    system_first: bool = False,
 ) -> Pool:
     """A pool for *arch* (noarch is always allowed) with both repositories loaded; *hidden*
     packages are in the available repository but excluded (libsolv's considered map, as dnf
-    excludes): never installed, yet an older version still counts as old next to them."""
+    excludes): never installed, yet an older version still counts as old next to them.
+
+    The installed packages come after the available ones (zypper loads the target last), or
+    first with *system_first* (dnf's ``fill_sack`` reads the rpmdb before the repositories).
+    libsolv meets packages in that order, and where several choices satisfy the same rules
+    its answer can depend on it."""
     pool = solv.Pool()
     pool.setdisttype(solv.Pool.DISTTYPE_RPM)
     pool.setarch(arch)
     result = Pool(pool, {})
     excluded: set[int] = set()
+    system = ("@System", rpmdb_order(installed), False)
+    repositories = (("available", available, False), ("available", hidden, True))
     for name, packages, hiding in (
-        ("available", available, False),
-        ("available", hidden, True),
-        ("@System", rpmdb_order(installed), False),
+        (system, *repositories) if system_first else (*repositories, system)
     ):
         repo = pool.add_repo(name)
         for package in packages:

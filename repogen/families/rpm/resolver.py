@@ -232,7 +232,9 @@ class DnfResolver:
         # dnf remove works without the repositories: the packages that need a removed one
         # go too, rather than being replaced from a repository.
         visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
-        pool = libsolv.build_pool(universe.arch, visible, universe.installed.packages, hidden)
+        pool = libsolv.build_pool(
+            universe.arch, visible, universe.installed.packages, hidden, system_first=True
+        )
         hotfix = frozenset(
             id(package)
             for hotfixes, packages in (
