@@ -386,3 +386,22 @@ def test_installed_requests_group_by_the_installed_at_before_them(
     requests = [f"r{n + 1}" for n in range(given.count("installed"))]
     assert installed_at_each(given, requests, points) == groups
     assert installed_at_each(["installed"], ["r1"], []) == [(None, ("r1",))]
+
+
+def test_a_hold_stays_for_the_steps_after(four_points: Channel) -> None:
+    def nvidia_settings(held: frozenset[str]) -> str:
+        install = Step(
+            four_points.at("cuda-12.5.1").select(["ubuntu2204"], ["x86_64"])[0],
+            ("apt-get install cuda",),
+            held,
+        )
+        upgrade = Step(
+            four_points.at("driver-565.57.01").select(["ubuntu2204"], ["x86_64"])[0],
+            ("apt-get upgrade",),
+        )
+        state = installed_along([install, upgrade])
+        assert state.held == held
+        return next(p.version for p in state.packages if p.name == "nvidia-settings")
+
+    assert nvidia_settings(frozenset()).startswith("565.")
+    assert nvidia_settings(frozenset({"nvidia-settings"})).startswith("555.")
