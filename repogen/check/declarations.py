@@ -48,7 +48,8 @@ class ReleaseCondition(Declaration):
 
 
 class InstalledSetup(Declaration):
-    """The state a request starts from: what these requests installed, in order."""
+    """One step of the history a request starts from: what these requests installed, in
+    order, on the machine the step before left (``installed`` is one step or a list)."""
 
     release: str | None = Field(
         default=None,
@@ -59,7 +60,8 @@ class InstalledSetup(Declaration):
         default=None,
         description="The point of the channel being checked the requests ran at (the "
         "machine was installed from the repository as it was then); default: the point "
-        "being checked",
+        "being checked.  Never later than the assertion's `at`, never earlier than the "
+        "step before",
     )
     requests: OneOrMore[Template] = Field(min_length=1)
     held: OneOrMore[Template] = Field(
@@ -97,7 +99,11 @@ class Assertion(Declaration):
     foreach_package: OneOrMore[Template] | None = Field(
         default=None, description="Run once per package whose name matches one of these"
     )
-    installed: InstalledSetup | None = None
+    installed: OneOrMore[InstalledSetup] | None = Field(
+        default=None,
+        min_length=1,
+        description="The machine's history, oldest step first: one step or a list of them",
+    )
     at: Template | None = Field(
         default=None,
         description="Only at this point of a channel: the channel as it was when this "
@@ -105,6 +111,11 @@ class Assertion(Declaration):
     )
     hotfixes: bool = Field(default=False, description="module_hotfixes=1 on the release repo")
     expect: Expectation
+
+    @property
+    def history(self) -> tuple[InstalledSetup, ...]:
+        """The steps of ``installed``, oldest first (none: a machine with nothing installed)."""
+        return tuple(self.installed or ())
 
 
 class AssertionFile(Declaration):

@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 
 from repogen.channel import Channel
-from repogen.check.declarations import Assertion, AssertionFile, Expectation
+from repogen.check.declarations import Assertion, AssertionFile, Expectation, InstalledSetup
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository, load_release
-from repogen.model.errors import ModelError, ModelErrors
+from repogen.model.errors import ModelError, ModelErrors, ModelPath
 from repogen.model.load import declarations, inside_model_tree, model_tree
 from repogen.model.source import Document, load_document
 from repogen.model.templates import TemplateError, fill, release_variables
@@ -23,7 +23,7 @@ from repogen.resolve import Engine, in_process
 from repogen.resolve.outcome import Outcome, OutcomeFlavor
 from repogen.resolve.request import RequestError, parse_request
 from repogen.resolve.result import Resolution
-from repogen.resolve.session import SessionError, installed_by
+from repogen.resolve.session import SessionError, Step, installed_along, out_of_time
 from repogen.resolve.universe import InstalledState, Universe, universe_for
 
 
@@ -142,7 +142,7 @@ class Checker:
     ) -> None:
         self.release = release
         #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
-        #: ``installed.at`` name its points.
+        #: its installed steps' ``at`` name its points.
         self.channel = channel
         #: Refuse an assertion that selects no repository (`check`); a diff resolves the
         #: assertions of the targets it compares, a subset.
@@ -155,8 +155,11 @@ class Checker:
         #: state is what repogen's resolver makes of them).
         self.setup = setup
         self.variables = release_variables(release.release)
-        #: Installed states set up, by repository id() and requests: assertions share them.
-        self._states: dict[tuple[int, tuple[str, ...]], InstalledState] = {}
+        #: Installed states set up, by each step's repository id(), requests and holds:
+        #: assertions share them.
+        self._states: dict[
+            tuple[tuple[int, tuple[str, ...], frozenset[str]], ...], InstalledState
+        ] = {}
 
     def run(self, files: Sequence[Path]) -> list[CheckResult]:
         results: list[CheckResult] = []
@@ -177,23 +180,30 @@ class Checker:
         return results
 
     def check_point(self, assertion: Assertion, document: Document, index: int) -> None:
-        """Refuse an ``at`` or ``installed.at`` that names no point of the channel checked
-        (the first would never run), and an installed state given both a release file and a
-        point."""
-        setup = assertion.installed
-        named: list[tuple[tuple[str, ...], str | None]] = [(("at",), assertion.at)]
-        if setup is not None:
-            named.append((("installed", "at"), setup.at))
-            if setup.at is not None and setup.release is not None:
-                where = ("assertions", index, "installed", "at")
+        """Refuse an ``at`` or a step's ``at`` that names no point of the channel checked (the
+        first would never run), a step given both a release file and a point, and a history
+        that goes against time (:func:`~repogen.resolve.session.out_of_time`)."""
+        named: list[tuple[ModelPath, str | None]] = [(("assertions", index, "at"), assertion.at)]
+        for number, step in enumerate(assertion.history):
+            where = _step_path(document, index, number)
+            if step.at is not None and step.release is not None:
                 message = "an installed state names a release file or a point, not both"
-                raise ModelErrors([document.error(where, message)])
+                raise ModelErrors([document.error((*where, "at"), message)])
+            named.append(((*where, "at"), step.at))
         points = self.channel.points if self.channel else ()
+        if len(points) < 2:
+            return
         for path, point in named:
-            if point is None or len(points) < 2 or point in points:
-                continue
-            message = f"no release {point!r} in the channel; it has {', '.join(points)}"
-            raise ModelErrors([document.error(("assertions", index, *path), message)])
+            if point is not None and point not in points:
+                message = f"no release {point!r} in the channel; it has {', '.join(points)}"
+                raise ModelErrors([document.error(path, message)])
+        steps = [step.at for step in assertion.history if step.release is None]
+        wrong = out_of_time(points, steps, assertion.at)
+        if wrong is not None:
+            number, message = wrong
+            numbers = [n for n, step in enumerate(assertion.history) if step.release is None]
+            where = _step_path(document, index, numbers[number])
+            raise ModelErrors([document.error((*where, "at"), message)])
 
     def check_targets(self, parsed: AssertionFile, document: Document) -> None:
         """Refuse assertions whose ``targets`` select no repository of the release: one that
@@ -219,19 +229,18 @@ class Checker:
     def check_installed_release(
         self, assertion: Assertion, file: Path, document: Document, index: int
     ) -> None:
-        """Refuse an installed state's release model outside the tree models may be read
+        """Refuse an installed step's release model outside the tree models may be read
         from (or repogen's bundled data): an assertion file from a pull request must not make
         repogen read any file."""
-        setup = assertion.installed
-        if setup is None or setup.release is None:
-            return
-        path = Path(os.path.normpath((file.parent / setup.release).absolute()))
-        if inside_model_tree(path, self.root):
-            return
-        where = ("assertions", index, "installed", "release")
-        mark, _ = document.locate(where)
-        message = f"{setup.release} is outside the model's directory {self.root}"
-        raise ModelErrors([ModelError(mark, where, message)])
+        for number, step in enumerate(assertion.history):
+            if step.release is None:
+                continue
+            path = Path(os.path.normpath((file.parent / step.release).absolute()))
+            if inside_model_tree(path, self.root):
+                continue
+            where = (*_step_path(document, index, number), "release")
+            message = f"{step.release} is outside the model's directory {self.root}"
+            raise ModelErrors([document.error(where, message)])
 
     def applies(self, assertion: Assertion) -> bool:
         """Whether *assertion* runs at the release checked (a point of a channel)."""
@@ -240,6 +249,11 @@ class Checker:
         # channel of one point) is not that state, even when it is the release named.
         points = self.channel.points if self.channel else ()
         if assertion.at is not None and (len(points) < 2 or assertion.at != release.name):
+            return False
+        # Before the newest point its history installed from, the machine cannot exist yet:
+        # an assertion without `at` runs from that point on.
+        history = [step.at for step in assertion.history if step.at in points]
+        if history and points.index(history[-1]) > points.index(release.name):
             return False
         condition = assertion.when
         if condition is None:
@@ -310,14 +324,24 @@ class Checker:
     def installed_state(
         self, assertion: Assertion, file: Path, repository: Repository, variables: dict[str, str]
     ) -> InstalledState:
-        setup = assertion.installed
-        if setup is None:
-            return InstalledState()
+        steps = [self._step(step, file, repository, variables) for step in assertion.history]
+        key = tuple((id(s.repository), s.requests, s.held) for s in steps)
+        if key not in self._states:
+            # Each history is made once for the assertions that start from it (its
+            # repositories are kept by the release, the channel or _load).
+            self._states[key] = installed_along(steps, answer=self.setup)
+        return self._states[key]
+
+    def _step(
+        self, step: InstalledSetup, file: Path, repository: Repository, variables: dict[str, str]
+    ) -> Step:
+        """*step* of an installed state on *repository*'s target: its requests against the
+        repository of its point or release file (default: *repository*)."""
         source = repository
-        if setup.at is not None:
-            source = self._repository_at(setup.at, repository)
-        if setup.release is not None:
-            other = _load(file.parent / setup.release, self.root)
+        if step.at is not None:
+            source = self._repository_at(step.at, repository)
+        if step.release is not None:
+            other = _load(file.parent / step.release, self.root)
             matches = [
                 r
                 for r in other.repositories_of(repository.target_name)
@@ -325,18 +349,12 @@ class Checker:
             ]
             if not matches:
                 raise LookupError(
-                    f"{setup.release or setup.at} has no repository for "
+                    f"{step.release} has no repository for "
                     f"{repository.target_name}/{repository.arch}"
                 )
             source = matches[0]
-        requests = tuple(fill(r, variables) for r in setup.requests)
-        key = (id(source), requests)
-        if key not in self._states:
-            # Each setup is made once for the assertions that start from it (its repository
-            # is kept by the release or by _load).
-            self._states[key] = installed_by(source, requests, answer=self.setup)
-        held = frozenset(fill(name, variables) for name in setup.held)
-        return replace(self._states[key], held=held) if held else self._states[key]
+        requests = tuple(fill(r, variables) for r in step.requests)
+        return Step(source, requests, frozenset(fill(name, variables) for name in step.held))
 
     def _repository_at(self, point: str, repository: Repository) -> Repository:
         """*repository* as it was at *point* of the channel being checked."""
@@ -348,6 +366,13 @@ class Checker:
         if not matches:
             raise LookupError(f"{point} has no repository for {'/'.join(place)}")
         return matches[0]
+
+
+def _step_path(document: Document, index: int, step: int) -> ModelPath:
+    """Where step *step* of assertion *index*'s installed state is written: an item of its
+    list, or the mapping itself when it is one step."""
+    listed = ("assertions", index, "installed", step)
+    return listed if listed in document.written else listed[:-1]
 
 
 def check_channel(

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from repogen.channel import Channel
 from repogen.check.report import junit, resolution_json, results_json, table
 from repogen.check.run import assertion_files, check_channel, why_chain
 from repogen.cli.common import (
     EXIT_ERROR,
     AtOption,
+    Command,
     EngineName,
     EngineOption,
     JsonOption,
@@ -28,15 +30,76 @@ from repogen.cli.common import (
     split_model,
 )
 from repogen.cli.inputs import KeyringOption, RepositoryOptions
-from repogen.model import Repository
+from repogen.model import ReleaseModel, Repository
 from repogen.resolve.request import Request, RequestError, parse_request
 from repogen.resolve.result import Resolution
-from repogen.resolve.session import SessionError, installed_by
-from repogen.resolve.universe import InstalledState, universe_for
+from repogen.resolve.session import SessionError, Step, installed_along, out_of_time
+from repogen.resolve.universe import universe_for
+
+#: ``ctx.meta`` key: the names of the options of `resolve`, one per occurrence, in the order
+#: given.
+_GIVEN = "repogen.resolve.given"
 
 
-@app.command()
+class _InOrder(Command):
+    """`resolve`, knowing the order its options were given in: an `--installed` request runs
+    at the `--installed-at` before it."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Click keeps each option's values, not how they interleave: its parser's third
+        # result (one parameter per occurrence) does.  Typed Any: typer vendors click.
+        _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        ctx.meta[_GIVEN] = [param.name for param in order]
+        return super().parse_args(ctx, args)
+
+
+def installed_at_each(
+    given: list[str], requests: list[str], points: list[str]
+) -> list[tuple[str | None, tuple[str, ...]]]:
+    """The ``--installed`` *requests* grouped by the ``--installed-at`` point they ran at, in
+    order: each at the ``--installed-at`` before it on the command line (*given*: option
+    names, one per occurrence), one before the first at the first (so a single
+    ``--installed-at`` covers them all, wherever it is); at None without any."""
+    if not points:
+        return [(None, tuple(requests))] if requests else []
+    groups: list[tuple[str | None, tuple[str, ...]]] = []
+    left = iter(requests)
+    seen = 0
+    for name in given:
+        if name == "installed_at":
+            seen += 1
+        elif name == "installed":
+            at = points[max(seen - 1, 0)]
+            if groups and groups[-1][0] == at:
+                groups[-1] = (at, (*groups[-1][1], next(left)))
+            else:
+                groups.append((at, (next(left),)))
+    return groups
+
+
+def _installed_steps(
+    groups: list[tuple[str | None, tuple[str, ...]]],
+    then: Channel,
+    release: ReleaseModel,
+    repository: Repository,
+    now: str | None,
+) -> list[Step]:
+    """Each group of requests on *repository*'s target as *then* was at its point (None: the
+    request's own *release*); a history going back in time, or later than *now* (the
+    request's point, when *then* is its channel), is a usage error of ``--installed-at``."""
+    steps = []
+    for at, requests in groups:
+        source = release if at is None and now is not None else point_of(then, at, "--installed-at")
+        steps.append(Step(repository_of(source, repository.target_name, repository.arch), requests))
+    wrong = out_of_time(then.points, [at for at, _ in groups], now)
+    if wrong is not None:
+        raise typer.BadParameter(wrong[1], param_hint="--installed-at")
+    return steps
+
+
+@app.command(cls=_InOrder)
 def resolve(
+    ctx: typer.Context,
     words: Annotated[
         list[str],
         typer.Argument(
@@ -70,12 +133,14 @@ def resolve(
     ] = None,
     at: AtOption = None,
     installed_at: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--installed-at",
             metavar="RELEASE",
             help="The point of the channel (--installed-from's, else MODEL's) the --installed "
-            "requests ran at: the machine was installed when RELEASE was the newest.",
+            "requests ran at: the machine was installed when RELEASE was the newest.  "
+            "Repeatable, for a history: each --installed runs at the --installed-at before it "
+            "(the first one if none is before it), oldest first.",
         ),
     ] = None,
     hotfixes: Annotated[
@@ -100,15 +165,13 @@ def resolve(
     channel = load_history(model, RepositoryOptions(target, keyring))
     release = point_of(channel, at)
     repository = repository_of(release, target, arch)
+    groups = installed_at_each(ctx.meta.get(_GIVEN, []), installed or [], installed_at or [])
+    then = load_history(installed_from) if installed_from else channel
+    now = None if installed_from else release.release.name
+    steps = _installed_steps(groups, then, release, repository, now)
     try:
         request = parse_request(request_words)
-        state = InstalledState()
-        if installed:
-            then = load_history(installed_from) if installed_from else channel
-            same = installed_from is None and installed_at is None
-            source = release if same else point_of(then, installed_at, "--installed-at")
-            base = repository_of(source, target, repository.arch)
-            state = installed_by(base, installed)
+        state = installed_along(steps)
     except (RequestError, SessionError) as exc:
         raise typer.BadParameter(str(exc), param_hint="REQUEST") from exc
     if held:

@@ -1,12 +1,16 @@
 """Installed states made by running requests, as a machine would have run them.
 
 An upgrade path is checked from the state an earlier install left: "the 12.5 `cuda` stack is
-installed" is the state after ``apt-get install cuda`` against the 12.5 repository.
+installed" is the state after ``apt-get install cuda`` against the 12.5 repository.  A history
+is several such steps, each at its own point of a channel: Ubuntu 20.04's migration runs
+``apt-get install nvidia-open`` on the machine that installed ``cuda`` at 12.5.1 and then
+``nvidia-kernel-source-open`` at 565.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from repogen.errors import RepogenError
 from repogen.families import driver
@@ -81,3 +85,49 @@ def installed_by(
             )
         state = apply(universe, request, resolution)
     return state
+
+
+@dataclass(frozen=True)
+class Step:
+    """Requests a machine ran against *repository* (as it was at one point of a channel), and
+    the packages it held afterwards."""
+
+    repository: Repository
+    requests: tuple[str, ...]
+    held: frozenset[str] = frozenset()
+
+
+def installed_along(steps: Sequence[Step], answer: Engine = in_process) -> InstalledState:
+    """The state after each of *steps*, in order, each starting from the machine the step
+    before left (:func:`installed_by`); holds stay for the steps after."""
+    state = InstalledState()
+    for step in steps:
+        state = installed_by(step.repository, step.requests, state, answer)
+        if step.held:
+            state = replace(state, held=state.held | step.held)
+    return state
+
+
+def out_of_time(
+    points: Sequence[str], steps: Sequence[str | None], now: str | None
+) -> tuple[int, str] | None:
+    """The first step of a history (each step's point, None for *now*) that goes against
+    time, with why: one later than *now*, the point the request runs at (a machine cannot
+    install from a repository that does not exist yet), or earlier than the step before.
+    *now* None: not known yet (an assertion that runs at every point), later than every step.
+    Every point is one of *points*, oldest first."""
+    position = {point: index for index, point in enumerate(points)}
+    ceiling = len(points) if now is None else position[now]
+    before: tuple[int, str] | None = None
+    for index, at in enumerate(steps):
+        here = ceiling if at is None else position[at]
+        name = at or now or "the point the request runs at"
+        if here > ceiling:
+            return index, (
+                f"{at} is later than {now}, the point the request runs at: a machine cannot "
+                "install from a repository that does not exist yet"
+            )
+        if before is not None and here < before[0]:
+            return index, f"{name} is earlier than the step before it ({before[1]})"
+        before = (here, name)
+    return None
