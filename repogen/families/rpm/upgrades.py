@@ -1,10 +1,11 @@
 """dnf's upgrades as libdnf's jobs (dnf 4 ``Base.upgrade_all``, ``upgrade``, ``distro_sync``,
 ``downgrade_to``), and the versioned arguments of ``dnf install``.
 
-- ``upgrade`` asks libsolv to update one of every package (``SOLVER_UPDATE`` over a selector
-  of the whole sack); ``upgrade NAME`` over the packages named NAME, which must be installed
-  ("No match for argument").  With RHEL's ``best=True`` every job is ``SOLVER_FORCEBEST``: an
-  upgrade whose newest version cannot be installed is an error, not skipped.
+- ``upgrade`` asks libsolv to update one of every package (a targeted ``SOLVER_UPDATE`` over
+  a selector of the whole sack); ``upgrade NAME`` over the packages named NAME, which must be
+  installed ("No match for argument").  With RHEL's ``best=True`` every job is
+  ``SOLVER_FORCEBEST``: an upgrade whose newest version cannot be installed is an error, not
+  skipped.
 - ``distro-sync`` is ``SOLVER_DISTUPGRADE`` of everything, or of the installed packages named
   (a name not installed is passed over).
 - ``downgrade NAME`` installs the newest available version lower than the installed one; with
@@ -30,13 +31,18 @@ UPGRADE_ACTIONS = frozenset({Action.UPGRADE, Action.DISTRO_SYNC, Action.DOWNGRAD
 #: How every job of a dnf transaction asks (RHEL's ``best=True``).
 _BEST = solv.Job.SOLVER_FORCEBEST
 
+#: libdnf's ``Goal::upgrade`` of a selector set to packages: a targeted update, so the best
+#: version is looked for among the selected packages only, never among those modular
+#: filtering excluded (without it, ``--best`` fails on an excluded newer version).
+_UPDATE = solv.Job.SOLVER_UPDATE | solv.Job.SOLVER_TARGETED
+
 
 def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resolution:
     """The jobs of an upgrade, distro-sync or downgrade; the error dnf gives when an argument
     names nothing it can act on."""
     everything = [s for s in pool.pool.solvables_iter() if pool.considered(s)]
     if request.action is Action.UPGRADE and not request.names:
-        return [libsolv.one_of(pool, everything, solv.Job.SOLVER_UPDATE | _BEST)]
+        return [libsolv.one_of(pool, everything, _UPDATE | _BEST)]
     if request.action is Action.DISTRO_SYNC and not request.names:
         how = solv.Job.SOLVER_DISTUPGRADE | solv.Job.SOLVER_SOLVABLE_ALL | _BEST
         return [pool.pool.Job(how, 0)]
@@ -49,7 +55,7 @@ def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resol
         if not installed:
             return _nothing_marked(request, name)
         if request.action is Action.UPGRADE:
-            jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_UPDATE | _BEST))
+            jobs.append(libsolv.one_of(pool, named, _UPDATE | _BEST))
         elif request.action is Action.DISTRO_SYNC:
             jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_DISTUPGRADE | _BEST))
         elif not any(s.repo != pool.pool.installed for s in named):

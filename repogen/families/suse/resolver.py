@@ -4,13 +4,14 @@ Recommends are installed unless ``--no-recommends``.  ``install X`` asks for the
 available package named X (the highest version): installed in an older version, it is
 upgraded; installed already in that version or a newer one, nothing is asked; an older
 available version is never chosen, even when only it could be installed.  When no package is
-named X, ``install X`` asks for anything that provides X.  ``install -t pattern X`` takes the
-pattern package that provides ``pattern() = X``, as SUSE's libsolv does through the
-``pattern:X`` solvable it makes for it.  ``remove X`` erases the installed X and what needs it,
-with the repositories unread (zypper loads only the installed packages for it).
-``update`` without names updates every installed package that can be (libsolv's
-``SOLVER_UPDATE`` of everything, which keeps what cannot be updated); ``update NAME`` is
-``install NAME`` for installed packages and passes over the others.  ``dist-upgrade`` is
+named X, ``install X`` asks for anything that provides X, and for nothing when an installed
+package provides X already.  ``install -t pattern X`` takes the pattern package that provides
+``pattern() = X``, as SUSE's libsolv does through the ``pattern:X`` solvable it makes for it.
+``remove X`` erases the installed X and what needs it, with the repositories unread (zypper
+loads only the installed packages for it).  ``update`` without names updates every installed
+package that can be (libsolv's ``SOLVER_UPDATE`` of everything, which keeps what cannot be
+updated); ``update NAME`` is ``install NAME`` for installed packages and passes over the
+others.  ``dist-upgrade`` is
 ``SOLVER_DISTUPGRADE`` of everything.  ``install NAME=VERSION`` installs that version, a lower
 one than installed only with ``--oldpackage``.  Locks (``zypper addlock``) keep installed
 packages as they are.  There are no modules.
@@ -102,6 +103,11 @@ def _install_jobs(
     providers = libsolv.select(pool, name, provides_only=True)
     if providers.isempty():
         return None
+    # zypper's SolverRequester::install asks for a capability only when no installed package
+    # provides it: otherwise it says "already installed" and adds no requirement, even when
+    # another argument's package replaces that provider.
+    if any(s.repo == installed for s in providers.solvables()):
+        return []
     jobs: list[solv.Job] = providers.jobs(solv.Job.SOLVER_INSTALL)
     return jobs
 
