@@ -19,7 +19,7 @@ from repogen.diff.compare import comparing
 from repogen.diff.render import markdown, terminal
 from repogen.model import Family, ReleaseModel
 from repogen.model.templates import TemplateError
-from repogen.resolve.request import RequestError
+from repogen.resolve.request import RequestError, parse_request
 from repogen.runtime.collector import collector_paused
 from repogen.runtime.workers import forked
 
@@ -160,13 +160,24 @@ def diff(
             exists=True,
         ),
     ] = None,
+    upgrade: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--upgrade",
+            help="Run this upgrade request on the machines the install requests set up "
+            "(repeatable; default: apt-get upgrade, apt-get dist-upgrade, dnf upgrade, "
+            "zypper update, each on its family's targets).",
+        ),
+    ] = None,
     keyring: KeyringOption = None,
 ) -> None:
     """Show what changed between two releases, per target and architecture: packages added,
     removed, renamed and re-versioned; relation changes per field; dnf module streams,
     default streams and profiles; SUSE patterns and kernel flavors; how install requests
     resolve (kernel-module flavor and install set) before and after; packages that are no
-    longer installable.
+    longer installable; and what each upgrade request (apt-get upgrade and dist-upgrade, dnf
+    upgrade, zypper update) does on the new release to a machine an install request set up
+    on the old one: packages gained, lost, upgraded, and held back.
 
     Each side is a release model, or repositories on disk, compared from their metadata alone.
     Given one channel file, two of its points are compared: what a mirror sees change when a
@@ -179,11 +190,17 @@ def diff(
     if assertions and not assertion_files(assertions):
         # Resolving no request would report no resolution change without having looked.
         fail(f"no assertion files in {', '.join(map(str, assertions))}", EXIT_ERROR)
+    for text in upgrade or ():
+        try:
+            parse_request(text)
+        except RequestError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--upgrade") from exc
     options = DiffOptions(
         targets=tuple(targets),
         families=tuple(family or ()),
         requests=tuple(request or ()),
         assertion_files=tuple(assertions or ()),
+        upgrades=tuple(upgrade or ()),
     )
     # Loading and writing out the diff make as many objects as the diff itself.
     with collector_paused():
