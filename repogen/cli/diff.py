@@ -43,10 +43,10 @@ def _read(
 
 
 def _points(
-    side: str, targets: list[str], keyring: Path | None, start: str | None, end: str | None
+    side: str | None, targets: list[str], keyring: Path | None, start: str | None, end: str | None
 ) -> tuple[ReleaseModel, ReleaseModel]:
-    """The two points of the channel *side* to compare: *start* (default: the point before
-    *end*) and *end* (default: the newest)."""
+    """The two points of the channel *side* (default: the bundled one) to compare: *start*
+    (default: the point before *end*) and *end* (default: the newest)."""
     channel = read_history(side, _options(targets, keyring))
     after = channel.index(end) if end else len(channel.points) - 1
     before = channel.index(start) if start else after - 1
@@ -59,7 +59,7 @@ def _points(
 
 
 def _diff(
-    old: str,
+    old: str | None,
     new: str | None,
     targets: list[str],
     options: DiffOptions,
@@ -68,10 +68,10 @@ def _diff(
 ) -> ReleaseDiff:
     """The diff of the two sides; a worker reads the new one meanwhile, and another resolves
     the old one's requests as soon as it is read.  When both sides are broken, the old one's
-    errors are the ones reported.  Without *new*, *old* is a channel whose *points* (from,
-    to) are compared."""
+    errors are the ones reported.  Without *new*, *old* is a channel (default: the bundled
+    one) whose *points* (from, to) are compared."""
     try:
-        if new is None:
+        if old is None or new is None:
             before, after = _points(old, targets, keyring, *points)
             with comparing(before, options) as against:
                 return against(after)
@@ -88,19 +88,17 @@ def _diff(
         raise typer.BadParameter(str(exc), param_hint="--request") from exc
 
 
-SideArgument = Annotated[
-    str,
-    typer.Argument(
-        help="A release model or channel (YAML), a `repogen build` output directory, or a "
-        "bare APT repository or rpm-md tree, on disk or at an http(s):// URL.",
-        show_default=False,
-    ),
-]
-
-
 @app.command()
 def diff(
-    old: SideArgument,
+    old: Annotated[
+        str | None,
+        typer.Argument(
+            help="A release model or channel (YAML), a `repogen build` output directory, or a "
+            "bare APT repository or rpm-md tree, on disk or at an http(s):// URL.  Default: "
+            "the bundled channel, its newest point against the one before.",
+            show_default=False,
+        ),
+    ] = None,
     new: Annotated[
         str | None,
         typer.Argument(
@@ -181,8 +179,10 @@ def diff(
 
     Each side is a release model, or repositories on disk, compared from their metadata alone.
     Given one channel file, two of its points are compared: what a mirror sees change when a
-    release is published (`repogen diff CHANNEL --to cuda-12.6.0`, from the point before).
-    Exits 0, or with --exit-code 1 when anything differs; 2 for unreadable input.
+    release is published (`repogen diff CHANNEL --to cuda-12.6.0`, from the point before);
+    with no side at all, those of the bundled channel.  Upgrades are consequences of the
+    changes and never count as one.  Exits 0, or with --exit-code 1 when anything differs; 2
+    for unreadable input.
 
     Example: repogen diff repogen/data/releases/cuda-12.5.yaml repogen/data/releases/cuda-12.6.yaml
     """
