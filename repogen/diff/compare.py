@@ -1,9 +1,10 @@
 """Two releases compared repository by repository: the entry point of the diff.
 
 The parts that need one release or one repository pair only run in forked workers
-(:mod:`repogen.runtime.workers`): each side's requests, and installability shared out by repository;
-the packages are compared here meanwhile.  :func:`comparing` starts on the old release before
-the new one is given, so that its requests resolve while the new one loads.
+(:mod:`repogen.runtime.workers`): each side's requests, the upgrades of the machines the old
+side's installs set up (:mod:`repogen.diff.upgrades`), and installability shared out by
+repository; the packages are compared here meanwhile.  :func:`comparing` starts on the old
+release before the new one is given, so that its requests resolve while the new one loads.
 """
 
 from __future__ import annotations

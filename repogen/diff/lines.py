@@ -97,9 +97,9 @@ def _upgrades(diff: RepositoryDiff) -> Iterator[Line]:
             yield Line(2, "-", f"{package.name} {package.version}")
         for package in upgrade.gains:
             yield Line(2, "+", f"{package.name} {package.version}")
-        yield from _steps(2, "~", "", ((s.old, s.new, s.name) for s in upgrade.upgrades))
+        yield from _steps(2, "~", ((s.old, s.new, s.name) for s in upgrade.upgrades))
         held = ((s.old, s.new, s.name) for s in upgrade.held_back)
-        yield from _steps(2, "=", "held back ", held, "{old} ({new} not taken)")
+        yield from _steps(2, "=", held, "held back {old} ({new} not taken)")
 
 
 def _regressions(diff: RepositoryDiff) -> Iterator[Line]:
@@ -181,24 +181,21 @@ def _features(diff: RepositoryDiff) -> Iterator[Line]:
 
 
 def _steps(
-    depth: int,
-    mark: str,
-    label: str,
-    steps: Iterable[tuple[str, str, str]],
-    shape: str = "{old} → {new}",
+    depth: int, mark: str, steps: Iterable[tuple[str, str, str]], shape: str = "{old} → {new}"
 ) -> Iterator[Line]:
-    """One line per pair of versions, naming every package (old, new, name) that has them."""
+    """One line per pair of versions (written as *shape* says), naming every package of the
+    (old, new, name) *steps* that has them."""
 
     def key(change: tuple[str, str, str]) -> tuple[str, str]:
         return change[0], change[1]
 
     for (old, new), group in groupby(sorted(steps), key=key):
         names = ", ".join(name for _, _, name in group)
-        yield Line(depth, mark, f"{label}{shape.format(old=old, new=new)}: {names}")
+        yield Line(depth, mark, f"{shape.format(old=old, new=new)}: {names}")
 
 
 def _versions(diff: RepositoryDiff) -> Iterator[Line]:
-    yield from _steps(1, "~", "", ((v.old, v.new, v.name) for v in diff.versions))
+    yield from _steps(1, "~", ((v.old, v.new, v.name) for v in diff.versions))
 
 
 _SECTIONS = (

@@ -50,7 +50,7 @@ def _machine_assertions(
     ]
 
 
-def machines(
+def _machines(
     release: ReleaseModel,
     repositories: Sequence[Repository],
     files: Sequence[Path],
@@ -154,7 +154,7 @@ def machine_upgrades(
     """
     parsed = [parse_request(text) for text in upgrades]
     engine = ClosureEngine()
-    found = machines(old, before, *checks, engine)
+    found = _machines(old, before, *checks, engine)
     results: dict[Key, tuple[MachineUpgrade, ...]] = {}
     for previous, repository in zip(before, after, strict=True):
         key = (repository.target_name, repository.arch)
