@@ -94,7 +94,7 @@ def diff(
         str | None,
         typer.Argument(
             help="A release model or channel (YAML), a `repogen build` output directory, or a "
-            "bare APT repository or rpm-md tree, on disk or at an http(s):// URL.  Default: "
+            "bare APT repository or rpm-md tree, on disk or at an http(s):// URL. Default: "
             "the bundled channel, its newest point against the one before.",
             show_default=False,
         ),
@@ -180,8 +180,8 @@ def diff(
     Each side is a release model, or repositories on disk, compared from their metadata alone.
     Given one channel file, two of its points are compared: what a mirror sees change when a
     release is published (`repogen diff CHANNEL --to cuda-12.6.0`, from the point before);
-    with no side at all, those of the bundled channel.  Upgrades are consequences of the
-    changes and never count as one.  Exits 0, or with --exit-code 1 when anything differs; 2
+    with no side at all, those of the bundled channel. Upgrades are consequences of the
+    changes and never count as one. Exits 0, or with --exit-code 1 when anything differs; 2
     for unreadable input.
 
     Example: repogen diff repogen/data/releases/cuda-12.5.yaml repogen/data/releases/cuda-12.6.yaml
