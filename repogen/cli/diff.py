@@ -19,7 +19,7 @@ from repogen.diff.compare import comparing
 from repogen.diff.render import markdown, terminal
 from repogen.model import Family, ReleaseModel
 from repogen.model.templates import TemplateError
-from repogen.resolve.request import RequestError
+from repogen.resolve.request import RequestError, parse_request
 from repogen.runtime.collector import collector_paused
 from repogen.runtime.workers import forked
 
@@ -43,10 +43,10 @@ def _read(
 
 
 def _points(
-    side: str, targets: list[str], keyring: Path | None, start: str | None, end: str | None
+    side: str | None, targets: list[str], keyring: Path | None, start: str | None, end: str | None
 ) -> tuple[ReleaseModel, ReleaseModel]:
-    """The two points of the channel *side* to compare: *start* (default: the point before
-    *end*) and *end* (default: the newest)."""
+    """The two points of the channel *side* (default: the bundled one) to compare: *start*
+    (default: the point before *end*) and *end* (default: the newest)."""
     channel = read_history(side, _options(targets, keyring))
     after = channel.index(end) if end else len(channel.points) - 1
     before = channel.index(start) if start else after - 1
@@ -59,7 +59,7 @@ def _points(
 
 
 def _diff(
-    old: str,
+    old: str | None,
     new: str | None,
     targets: list[str],
     options: DiffOptions,
@@ -68,10 +68,10 @@ def _diff(
 ) -> ReleaseDiff:
     """The diff of the two sides; a worker reads the new one meanwhile, and another resolves
     the old one's requests as soon as it is read.  When both sides are broken, the old one's
-    errors are the ones reported.  Without *new*, *old* is a channel whose *points* (from,
-    to) are compared."""
+    errors are the ones reported.  Without *new*, *old* is a channel (default: the bundled
+    one) whose *points* (from, to) are compared."""
     try:
-        if new is None:
+        if old is None or new is None:
             before, after = _points(old, targets, keyring, *points)
             with comparing(before, options) as against:
                 return against(after)
@@ -88,19 +88,17 @@ def _diff(
         raise typer.BadParameter(str(exc), param_hint="--request") from exc
 
 
-SideArgument = Annotated[
-    str,
-    typer.Argument(
-        help="A release model or channel (YAML), a `repogen build` output directory, or a "
-        "bare APT repository or rpm-md tree, on disk or at an http(s):// URL.",
-        show_default=False,
-    ),
-]
-
-
 @app.command()
 def diff(
-    old: SideArgument,
+    old: Annotated[
+        str | None,
+        typer.Argument(
+            help="A release model or channel (YAML), a `repogen build` output directory, or a "
+            "bare APT repository or rpm-md tree, on disk or at an http(s):// URL. Default: "
+            "the bundled channel, its newest point against the one before.",
+            show_default=False,
+        ),
+    ] = None,
     new: Annotated[
         str | None,
         typer.Argument(
@@ -160,18 +158,31 @@ def diff(
             exists=True,
         ),
     ] = None,
+    upgrade: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--upgrade",
+            help="Run this upgrade request on the machines the install requests set up "
+            "(repeatable; default: apt-get upgrade, apt-get dist-upgrade, dnf upgrade, "
+            "zypper update, each on its family's targets).",
+        ),
+    ] = None,
     keyring: KeyringOption = None,
 ) -> None:
     """Show what changed between two releases, per target and architecture: packages added,
     removed, renamed and re-versioned; relation changes per field; dnf module streams,
     default streams and profiles; SUSE patterns and kernel flavors; how install requests
     resolve (kernel-module flavor and install set) before and after; packages that are no
-    longer installable.
+    longer installable; and what each upgrade request (apt-get upgrade and dist-upgrade, dnf
+    upgrade, zypper update) does on the new release to a machine an install request set up
+    on the old one: packages gained, lost, upgraded, and held back.
 
     Each side is a release model, or repositories on disk, compared from their metadata alone.
     Given one channel file, two of its points are compared: what a mirror sees change when a
-    release is published (`repogen diff CHANNEL --to cuda-12.6.0`, from the point before).
-    Exits 0, or with --exit-code 1 when anything differs; 2 for unreadable input.
+    release is published (`repogen diff CHANNEL --to cuda-12.6.0`, from the point before);
+    with no side at all, those of the bundled channel. Upgrades are consequences of the
+    changes and never count as one. Exits 0, or with --exit-code 1 when anything differs; 2
+    for unreadable input.
 
     Example: repogen diff repogen/data/releases/cuda-12.5.yaml repogen/data/releases/cuda-12.6.yaml
     """
@@ -179,11 +190,17 @@ def diff(
     if assertions and not assertion_files(assertions):
         # Resolving no request would report no resolution change without having looked.
         fail(f"no assertion files in {', '.join(map(str, assertions))}", EXIT_ERROR)
+    for text in upgrade or ():
+        try:
+            parse_request(text)
+        except RequestError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--upgrade") from exc
     options = DiffOptions(
         targets=tuple(targets),
         families=tuple(family or ()),
         requests=tuple(request or ()),
         assertion_files=tuple(assertions or ()),
+        upgrades=tuple(upgrade or ()),
     )
     # Loading and writing out the diff make as many objects as the diff itself.
     with collector_paused():

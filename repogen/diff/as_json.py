@@ -20,6 +20,13 @@ repository compared, sorted by target and arch).  Each repository:
   and ``new`` are ``{ok, flavor, kernel_modules, install, remove, modules, problem}``,
   ``install``/``remove`` the ``{added, removed}`` package names;
 - ``regressions``: ``{package, old_package, problem}``.
+
+``upgrades`` (top level): for every repository both releases have, each machine an install
+request set up on the old side and each upgrade request run on the new one, changed or not:
+``{target, arch, installed, request, ok, gains, loses, upgrades, keeps, held_back}``, plus
+``reason`` when the request fails; ``gains``, ``loses`` and ``keeps`` are ``{name, version,
+arch}``, ``upgrades`` ``{name, from, to, arch}``, ``held_back`` (kept, with a newer version
+untaken) ``{name, version, newer, arch}``.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from typing import Any
 import ujson
 
 from repogen.diff.result import (
+    MachineUpgrade,
     ModuleChange,
     ReleaseDiff,
     RepositoryDiff,
@@ -129,12 +137,34 @@ def _repository(diff: RepositoryDiff) -> dict[str, Any]:
     }
 
 
+def _upgrade(diff: RepositoryDiff, upgrade: MachineUpgrade) -> dict[str, Any]:
+    data = {
+        "target": diff.target,
+        "arch": diff.arch,
+        "installed": upgrade.installed,
+        "request": upgrade.request,
+        "ok": upgrade.ok,
+        "gains": [_record(p) for p in upgrade.gains],
+        "loses": [_record(p) for p in upgrade.loses],
+        "upgrades": [
+            {"name": s.name, "from": s.old, "to": s.new, "arch": s.arch} for s in upgrade.upgrades
+        ],
+        "keeps": [_record(p) for p in upgrade.keeps],
+        "held_back": [
+            {"name": s.name, "version": s.old, "newer": s.new, "arch": s.arch}
+            for s in upgrade.held_back
+        ],
+    }
+    return data if upgrade.ok else {**data, "reason": upgrade.reason}
+
+
 def diff_json(diff: ReleaseDiff) -> dict[str, Any]:
     return {
         "old": diff.old,
         "new": diff.new,
         "changed": diff.changed,
         "repositories": [_repository(r) for r in diff.repositories],
+        "upgrades": [_upgrade(r, u) for r in diff.repositories for u in r.upgrades],
     }
 
 

@@ -1,9 +1,10 @@
 """Two releases compared repository by repository: the entry point of the diff.
 
 The parts that need one release or one repository pair only run in forked workers
-(:mod:`repogen.runtime.workers`): each side's requests, and installability shared out by repository;
-the packages are compared here meanwhile.  :func:`comparing` starts on the old release before
-the new one is given, so that its requests resolve while the new one loads.
+(:mod:`repogen.runtime.workers`): each side's requests, the upgrades of the machines the old
+side's installs set up (:mod:`repogen.diff.upgrades`), and installability shared out by
+repository; the packages are compared here meanwhile.  :func:`comparing` starts on the old
+release before the new one is given, so that its requests resolve while the new one loads.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from repogen.diff.resolution import (
     resolution_changes,
 )
 from repogen.diff.result import (
+    MachineUpgrade,
     PackageVersion,
     Regression,
     ReleaseDiff,
@@ -44,6 +46,7 @@ from repogen.diff.result import (
     Status,
     VersionChange,
 )
+from repogen.diff.upgrades import DEFAULT_UPGRADES, machine_upgrades
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.runtime.collector import collector_paused
 from repogen.runtime.workers import Forked, cpus, forked
@@ -51,14 +54,16 @@ from repogen.runtime.workers import Forked, cpus, forked
 
 @dataclass(frozen=True)
 class DiffOptions:
-    """What to compare: targets and families (all when empty), and which requests to resolve
+    """What to compare: targets and families (all when empty), which requests to resolve
     (``requests`` replace the assertions of ``assertion_files``, default those the old
-    release names)."""
+    release names), and the upgrade requests machines installed by them run on the new
+    release (``upgrades``, default :data:`~repogen.diff.upgrades.DEFAULT_UPGRADES`)."""
 
     targets: tuple[str, ...] = ()
     families: tuple[Family, ...] = ()
     requests: tuple[str, ...] = ()
     assertion_files: tuple[Path, ...] = ()
+    upgrades: tuple[str, ...] = ()
 
 
 def _selected(release: ReleaseModel, options: DiffOptions) -> dict[Key, Repository]:
@@ -127,10 +132,11 @@ def _finished(
     diff: RepositoryDiff,
     resolutions: tuple[ResolutionChange, ...],
     regressed: tuple[Regression, ...],
+    upgrades: tuple[MachineUpgrade, ...],
 ) -> RepositoryDiff:
-    """*diff* with its resolution changes and regressions; unchanged when it has no change
-    at all."""
-    diff = replace(diff, resolutions=resolutions, regressions=regressed)
+    """*diff* with its resolution changes, regressions and machine upgrades; unchanged when
+    it has no change at all (the upgrades are consequences, not changes)."""
+    diff = replace(diff, resolutions=resolutions, regressions=regressed, upgrades=upgrades)
     details = (
         diff.added,
         diff.removed,
@@ -146,7 +152,9 @@ def _finished(
     return (
         diff
         if any(details)
-        else RepositoryDiff(diff.target, diff.arch, diff.family, Status.UNCHANGED)
+        else RepositoryDiff(
+            diff.target, diff.arch, diff.family, Status.UNCHANGED, upgrades=diff.upgrades
+        )
     )
 
 
@@ -224,10 +232,20 @@ def _diff(
     sides = _Sides(ReleaseNumbers.between(old.release, new.release), RelationTexts())
     pairings = {k: _pairing(before[k], after[k], sides) for k in both}
     resolving = functools.partial(outcomes, new, [after[k] for k in both], *checks)
-    # Workers resolve the new side's requests and check installability (the biggest part,
-    # shared out by repository) while the packages are compared here.
+    upgrading = functools.partial(
+        machine_upgrades,
+        old,
+        [before[k] for k in both],
+        [after[k] for k in both],
+        checks,
+        options.upgrades or DEFAULT_UPGRADES,
+    )
+    # Workers resolve the new side's requests, upgrade the old side's machines on it and
+    # check installability (the biggest part, shared out by repository) while the packages
+    # are compared here.
     with ExitStack() as workers:
         resolving_new = workers.enter_context(forked(resolving))
+        upgraded = workers.enter_context(forked(upgrading))
         checking = [
             workers.enter_context(
                 forked(functools.partial(_regressions, share, pairings, before, after))
@@ -237,12 +255,14 @@ def _diff(
         compared = {k: _repository(before[k], after[k], pairings[k], sides) for k in both}
         resolved = resolving_old.result(), resolving_new.result()
         regressed = {k: found for share in checking for k, found in share.result().items()}
+        machines = upgraded.result()
     repositories = [
         *(
             _finished(
                 compared[k],
                 resolution_changes(resolved[0].get(k, []), resolved[1].get(k, []), sides.normal),
                 regressed[k],
+                machines.get(k, ()),
             )
             for k in both
         ),

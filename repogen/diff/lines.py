@@ -1,20 +1,22 @@
 """A repository's changes as marked, indented lines: what the terminal and markdown reports
 both print.
 
-Sections come in order of consequence: resolutions, installability regressions, modules,
-relations, packages, patterns and kernel flavors, versions.  Marks: ``+`` added, ``-``
-removed, ``~`` changed, ``!`` broken.  Relations are written in the model's (Debian) syntax
-under the family's own field name (``Depends``, ``Requires``).
+Sections come in order of consequence: resolutions, upgrades of installed machines,
+installability regressions, modules, relations, packages, patterns and kernel flavors,
+versions.  Marks: ``+`` added, ``-`` removed, ``~`` changed, ``!`` broken, ``=`` held
+back.  Relations are written in the model's (Debian) syntax under the family's own field
+name (``Depends``, ``Requires``).  An upgrade that changes nothing is left out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
 from repogen.diff.result import (
     Link,
+    MachineUpgrade,
     ModuleChange,
     RepositoryDiff,
     ResolutionChange,
@@ -68,6 +70,36 @@ def _resolutions(diff: RepositoryDiff) -> Iterator[Line]:
                 f"enables {', '.join(old_modules) or 'no stream'} → "
                 f"{', '.join(new_modules) or 'no stream'}",
             )
+
+
+def upgrade_summary(upgrade: MachineUpgrade) -> str:
+    """``gains 1, loses 1, upgrades 7, holds back 3, keeps 80 as they are``, or ``fails:
+    REASON``."""
+    if not upgrade.ok:
+        return f"fails: {upgrade.reason}"
+    counts = (
+        ("gains", len(upgrade.gains)),
+        ("loses", len(upgrade.loses)),
+        ("upgrades", len(upgrade.upgrades)),
+        ("holds back", len(upgrade.held_back)),
+    )
+    rest = len(upgrade.keeps) - len(upgrade.held_back)
+    return ", ".join([*(f"{label} {n}" for label, n in counts if n), f"keeps {rest} as they are"])
+
+
+def _upgrades(diff: RepositoryDiff) -> Iterator[Line]:
+    for upgrade in diff.upgrades:
+        if not upgrade.changes:
+            continue
+        what = f"{upgrade.request} after {upgrade.installed}: {upgrade_summary(upgrade)}"
+        yield Line(1, "~" if upgrade.ok else "!", what)
+        for package in upgrade.loses:
+            yield Line(2, "-", f"{package.name} {package.version}")
+        for package in upgrade.gains:
+            yield Line(2, "+", f"{package.name} {package.version}")
+        yield from _steps(2, "~", ((s.old, s.new, s.name) for s in upgrade.upgrades))
+        held = ((s.old, s.new, s.name) for s in upgrade.held_back)
+        yield from _steps(2, "=", held, "held back {old} ({new} not taken)")
 
 
 def _regressions(diff: RepositoryDiff) -> Iterator[Line]:
@@ -148,17 +180,27 @@ def _features(diff: RepositoryDiff) -> Iterator[Line]:
     yield from _set(1, diff.kernel_flavors, "kernel flavor ")
 
 
-def _versions(diff: RepositoryDiff) -> Iterator[Line]:
+def _steps(
+    depth: int, mark: str, steps: Iterable[tuple[str, str, str]], shape: str = "{old} → {new}"
+) -> Iterator[Line]:
+    """One line per pair of versions (written as *shape* says), naming every package of the
+    (old, new, name) *steps* that has them."""
+
     def key(change: tuple[str, str, str]) -> tuple[str, str]:
         return change[0], change[1]
 
-    changes = sorted((v.old, v.new, v.name) for v in diff.versions)
-    for (old, new), group in groupby(changes, key=key):
-        yield Line(1, "~", f"{old} → {new}: {', '.join(name for _, _, name in group)}")
+    for (old, new), group in groupby(sorted(steps), key=key):
+        names = ", ".join(name for _, _, name in group)
+        yield Line(depth, mark, f"{shape.format(old=old, new=new)}: {names}")
+
+
+def _versions(diff: RepositoryDiff) -> Iterator[Line]:
+    yield from _steps(1, "~", ((v.old, v.new, v.name) for v in diff.versions))
 
 
 _SECTIONS = (
     ("resolutions", _resolutions),
+    ("upgrades", _upgrades),
     ("installability regressions", _regressions),
     ("modules", _modules),
     ("relations", _relations),

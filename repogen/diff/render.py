@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from repogen.diff.lines import Line, groups, request_text
+from repogen.diff.lines import Line, groups, request_text, upgrade_summary
 from repogen.diff.result import ReleaseDiff, Status
 
-_STYLES = {"+": "green", "-": "red", "~": "yellow", "!": "bold red", " ": "bold cyan"}
+_STYLES = {
+    "+": "green",
+    "-": "red",
+    "~": "yellow",
+    "!": "bold red",
+    "=": "magenta",
+    " ": "bold cyan",
+}
 _ONLY_IN = {Status.ADDED: "only in the new release", Status.REMOVED: "only in the old release"}
 
 
@@ -67,15 +74,42 @@ def _resolution_table(diff: ReleaseDiff) -> list[str]:
         "|---|---|---|---|",
     ]
     for (request, before, after), where in sorted(rows.items()):
-        cells = (_code(request), ", ".join(where), _code(before), _code(after))
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append(_row((_code(request), ", ".join(where), _code(before), _code(after))))
+    return [*lines, ""]
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def _upgrade_table(diff: ReleaseDiff) -> list[str]:
+    """One row per distinct upgrade of an installed machine that changes something, in a
+    changed repository, naming every repository that shows it."""
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for repository in diff.repositories:
+        if repository.status is Status.UNCHANGED:
+            continue
+        for upgrade in repository.upgrades:
+            if upgrade.changes:
+                key = (upgrade.installed, upgrade.request, upgrade_summary(upgrade))
+                rows.setdefault(key, []).append(f"{repository.target}/{repository.arch}")
+    if not rows:
+        return []
+    lines = [
+        "#### Upgrades of installed machines",
+        "",
+        "| installed by | upgrade | repositories | what it does |",
+        "|---|---|---|---|",
+    ]
+    for (installed, request, summary), where in sorted(rows.items()):
+        lines.append(_row((_code(installed), _code(request), ", ".join(where), summary)))
     return [*lines, ""]
 
 
 def markdown(diff: ReleaseDiff) -> str:
-    """The report as GitHub markdown: a table of resolution changes, then each group of
-    repositories in a collapsed ``diff`` block (GitHub colours its + and - lines)."""
-    lines = [f"### {_title(diff)}", "", *_resolution_table(diff)]
+    """The report as GitHub markdown: tables of resolution changes and of upgrades, then each
+    group of repositories in a collapsed ``diff`` block (GitHub colours its + and - lines)."""
+    lines = [f"### {_title(diff)}", "", *_resolution_table(diff), *_upgrade_table(diff)]
     for group in groups(diff.repositories):
         if group.status in _ONLY_IN:
             lines += [f"- **{group.heading}**: {_ONLY_IN[group.status]}", ""]

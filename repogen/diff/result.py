@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from repogen.model import Family, RelationKind
 from repogen.resolve.outcome import Outcome
+from repogen.resolve.result import PackageRef
 
 
 def _same(text: str) -> str:
@@ -155,6 +156,40 @@ class Regression:
 
 
 @dataclass(frozen=True)
+class PackageStep:
+    """An installed package and another version of it: the one an upgrade moves it to, or
+    the newer one it leaves untaken."""
+
+    name: str
+    old: str
+    new: str
+    arch: str
+
+
+@dataclass(frozen=True)
+class MachineUpgrade:
+    """An upgrade request run on the new release by a machine that an install request set up
+    on the old one: what the machine gains (new packages), loses (removed), upgrades, and
+    keeps as it is, of which ``held_back`` have a newer version the request does not take.
+    A failing request changes nothing; ``reason`` is the client's complaint."""
+
+    installed: str
+    request: str
+    ok: bool
+    gains: tuple[PackageRef, ...] = ()
+    loses: tuple[PackageRef, ...] = ()
+    upgrades: tuple[PackageStep, ...] = ()
+    keeps: tuple[PackageRef, ...] = ()
+    held_back: tuple[PackageStep, ...] = ()
+    reason: str = ""
+
+    @property
+    def changes(self) -> bool:
+        """Whether it fails, changes the machine, or leaves a newer version untaken."""
+        return not self.ok or bool(self.gains or self.loses or self.upgrades or self.held_back)
+
+
+@dataclass(frozen=True)
 class RepositoryDiff:
     target: str
     arch: str
@@ -170,6 +205,9 @@ class RepositoryDiff:
     kernel_flavors: SetChange = SetChange()
     resolutions: tuple[ResolutionChange, ...] = ()
     regressions: tuple[Regression, ...] = ()
+    #: Consequences of the changes above for installed machines, not changes themselves: they
+    #: never make a repository changed.
+    upgrades: tuple[MachineUpgrade, ...] = ()
 
 
 @dataclass(frozen=True)
