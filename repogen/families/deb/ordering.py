@@ -44,10 +44,17 @@ def refusal(cache: Cache, arch: str) -> tuple[str, ...] | None:
         _ = cache.package(name).versions  # their dependencies join the reverse dependencies
     immediate = _immediate(cache)
     for package in cache.in_id_order():
-        if not (_upgraded(package) and package in immediate and _essential(package)):
+        installed, upgrade = package.current, package.install
+        if (
+            installed is None
+            or upgrade is None
+            or upgrade is installed
+            or package.mode is not Mode.INSTALL
+            or package not in immediate
+            or not _essential(package)
+        ):
             continue
-        assert package.current is not None and package.install is not None
-        for dep in package.current.deps:
+        for dep in installed.deps:
             if dep.kind is not RelationKind.CONFLICTS:
                 continue
             unpacked = dep.target
@@ -57,8 +64,8 @@ def refusal(cache: Cache, arch: str) -> tuple[str, ...] | None:
                 or unpacked.mode is not Mode.INSTALL
                 or new is unpacked.current
                 or not dep.matches(new)
-                or _hits(new, package.current)
-                or not _pulls(cache, package.install, new)
+                or _hits(new, installed)
+                or not _pulls(cache, upgrade, new)
             ):
                 continue
             return (
@@ -70,15 +77,6 @@ def refusal(cache: Cache, arch: str) -> tuple[str, ...] | None:
                 f"'{_full_name(unpacked, arch)}' failed",
             )
     return None
-
-
-def _upgraded(package: Package) -> bool:
-    return (
-        package.mode is Mode.INSTALL
-        and package.current is not None
-        and package.install is not None
-        and package.install is not package.current
-    )
 
 
 def _essential(package: Package) -> bool:
