@@ -151,14 +151,9 @@ def package(
         # Pre-Depends fails apt's ordering after resolution (deliberately not modelled).
         fields["pre_depends"] = [draw(relation(dialect, [BASE], width=1))]
     data.update({kind: value for kind, value in fields.items() if value})
-    # Essential, but never conflicting: an installed Essential package conflicting with what
-    # is unpacked makes apt's ordering refuse the transaction, which is not modelled (resolver
-    # case ordering-refuses-removing-an-essential-package-early).
-    if (
-        family is Family.DEB
-        and not any(kind in data for kind in dialect.negative)
-        and draw(st.integers(0, 7)) == 0
-    ):
+    # Essential, conflicting or not: an installed Essential package conflicting with what is
+    # unpacked can make apt's ordering refuse the transaction (repogen.families.deb.ordering).
+    if family is Family.DEB and draw(st.integers(0, 7)) == 0:
         data["essential"] = True
     return data
 

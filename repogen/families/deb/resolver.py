@@ -65,6 +65,7 @@ from repogen.families.deb.cache import (
     installing,
     now,
 )
+from repogen.families.deb.ordering import refusal
 from repogen.families.deb.problems import ProblemResolver, remove_new_garbage
 from repogen.families.deb.upgrade import upgrade
 from repogen.model import RelationKind
@@ -88,6 +89,7 @@ class _Marker:
 
     def __init__(self, universe: Universe, request: Request) -> None:
         self.request = request
+        self.arch = universe.arch
         self.cache = Cache(
             [universe.release, universe.base],
             universe.installed.packages,
@@ -549,6 +551,9 @@ class _Marker:
         if self.cache.broken():
             return self.failure()
         remove_new_garbage(self)
+        refused = refusal(self.cache, self.arch)
+        if refused is not None:
+            return Resolution(ok=False, problems=refused, why=self.why)
         return self.result()
 
     def install(self, targets: Iterable[Version]) -> None:
