@@ -654,7 +654,8 @@ def _allows(dep: Dep, version: Version) -> bool:
 
 def _provider_order(dep: Dep) -> Callable[[Version, Version], int]:
     """apt's CompareProviders for the solutions of *dep*: protected, installed, the real
-    package, then the package apt met last."""
+    package, Essential, then ``Protected: yes`` (apt's Important flag), then the package apt
+    met last."""
 
     def compare(a: Version, b: Version) -> int:
         left, right = a.package, b.package
@@ -664,6 +665,10 @@ def _provider_order(dep: Dep) -> Callable[[Version, Version], int]:
             return -1 if left.current is not None else 1
         if (left is dep.target) != (right is dep.target):
             return -1 if left is dep.target else 1
+        if left.essential != right.essential:
+            return -1 if left.essential else 1
+        if left.important != right.important:
+            return -1 if left.important else 1
         return right.id - left.id
 
     return compare
