@@ -147,8 +147,10 @@ def package(
     for kind in dialect.negative:
         fields[kind] = some(relation(dialect, others, width=1), (0, 1, 0))
     if family is Family.DEB and BASE in targets and draw(st.integers(0, 4)) == 0:
-        # Pre-Depends only on the base package, which depends on nothing: a cycle through a
-        # Pre-Depends fails apt's ordering after resolution (deliberately not modelled).
+        # Pre-Depends only on the base package, which depends on nothing: repogen models the
+        # loops through Pre-Depends apt's ordering refuses only as far as the resolver cases
+        # `pre-depends-loop-…` show (repogen.families.deb.ordering); drawn freely, they reach
+        # apt's loop handling that is not modelled.
         fields["pre_depends"] = [draw(relation(dialect, [BASE], width=1))]
     data.update({kind: value for kind, value in fields.items() if value})
     # Essential, conflicting or not: an installed Essential package conflicting with what is

@@ -2,7 +2,14 @@
 apt 2.6's installation ordering (``pkgOrderList::OrderUnpack`` and
 ``pkgPackageManager::OrderInstall``), which ``apt-get -s`` runs too, through ``pkgSimulate``.
 
-Modelled: an installed package P, upgraded, whose installed version conflicts with the new
+Modelled, first: a loop through Pre-Depends among the packages the transaction changes (a
+pre-dependency is configured before the package is unpacked; configuring it needs the package
+back, or a package that depends on itself), when one changed package alone meets each link
+and the installed versions do not (:func:`_pre_depends_loop`).  Not modelled there: links
+several changed packages meet (which apt configures first decides), and a pre-dependency on a
+package being upgraded whose installed version meets it.
+
+Then: an installed package P, upgraded, whose installed version conflicts with the new
 version of a package X unpacked before P.
 
 - By X's name (``SmartUnPack`` → ``CheckRConflicts`` → ``EarlyRemove``): apt removes P before
@@ -37,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from repogen.families.deb.cache import Cache, Dep, Mode, Package, Version, hash_order
+from repogen.families.deb.cache import Cache, Dep, Mode, Package, Version, hash_order, now
 from repogen.model import RelationKind
 
 _DEPENDS = frozenset({RelationKind.DEPENDS, RelationKind.PRE_DEPENDS})
@@ -45,7 +52,77 @@ _DEPENDS = frozenset({RelationKind.DEPENDS, RelationKind.PRE_DEPENDS})
 
 def refusal(cache: Cache, arch: str) -> tuple[str, ...] | None:
     """The errors apt's ordering stops a resolved transaction with in *cache* (on a machine
-    of architecture *arch*), or None when the modelled rule lets it through."""
+    of architecture *arch*), or None when the modelled rules let it through."""
+    return _pre_depends_loop(cache, arch) or _early_removal(cache, arch)
+
+
+def _pre_depends_loop(cache: Cache, arch: str) -> tuple[str, ...] | None:
+    """``SmartUnPack``'s refusal of a loop through Pre-Depends: a package X to unpack
+    pre-depends on Y, which must be configured first, and configuring Y needs X back
+    ("Couldn't configure X"), or needs a package that depends on itself (``SmartConfigure``
+    turns around it until ``MaxLoopCount``), through Depends or Pre-Depends among the packages
+    the transaction changes.  A relation the installed packages meet as they are (configured
+    already) is no link; a loop of Depends alone is configured as one."""
+    changing = [p for p in cache.in_id_order() if p.mode is Mode.INSTALL and _changes(p)]
+    needs = {package: _needed(cache, package, set(changing)) for package in changing}
+    for package in changing:
+        for kind, first in needs[package]:
+            if kind is not RelationKind.PRE_DEPENDS:
+                continue
+            reached = _reachable(needs, first)
+            if package in reached:
+                cycle = f"E: Couldn't configure {_full_name(package, arch)}, probably a"
+                return (f"{cycle} dependency cycle.",)
+            for other in sorted(reached, key=lambda p: p.id):
+                if any(needed is other for _, needed in needs[other]):
+                    name = _full_name(other, arch)
+                    return (
+                        f"E: Internal error: MaxLoopCount reached in SmartUnPack (2) for "
+                        f"{name}, aborting",
+                    )
+    return None
+
+
+def _needed(
+    cache: Cache, package: Package, changing: set[Package]
+) -> list[tuple[RelationKind, Package]]:
+    """The changed packages *package*'s new version needs configured first, by the kind of
+    relation: the new version that meets each of its Depends and Pre-Depends the installed
+    packages do not."""
+    assert package.install is not None
+    needed = []
+    for group in package.install.groups:
+        if group.kind not in _DEPENDS or cache.satisfied(group, now):
+            continue
+        owners = {
+            target.package
+            for dep in group.deps
+            for target in cache.all_targets(dep)
+            if target.package in changing and target.package.install is target
+        }
+        # Only a relation one changed package alone meets is modelled as a link: with
+        # several, which one apt configures first decides (not modelled).
+        if len(owners) == 1:
+            needed.append((group.kind, owners.pop()))
+    return needed
+
+
+def _reachable(
+    needs: dict[Package, list[tuple[RelationKind, Package]]], start: Package
+) -> set[Package]:
+    """*start* and every package its needs lead to."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        for _, following in needs.get(stack.pop(), ()):
+            if following not in seen:
+                seen.add(following)
+                stack.append(following)
+    return seen
+
+
+def _early_removal(cache: Cache, arch: str) -> tuple[str, ...] | None:
+    """``CheckRConflicts``' refusal (the first rule of the module's notes)."""
     for name in sorted(cache.essential_names | cache.protected_names):
         _ = cache.package(name).versions  # their dependencies join the reverse dependencies
     immediate = _immediate(cache)
