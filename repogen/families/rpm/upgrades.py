@@ -1,10 +1,11 @@
 """dnf's upgrades as libdnf's jobs (dnf 4 ``Base.upgrade_all``, ``upgrade``, ``distro_sync``,
 ``downgrade_to``), and the versioned arguments of ``dnf install``.
 
-- ``upgrade`` asks libsolv to update one of every package (``SOLVER_UPDATE`` over a selector
-  of the whole sack); ``upgrade NAME`` over the packages named NAME, which must be installed
-  ("No match for argument").  With RHEL's ``best=True`` every job is ``SOLVER_FORCEBEST``: an
-  upgrade whose newest version cannot be installed is an error, not skipped.
+- ``upgrade`` asks libsolv to update one of every package (a targeted ``SOLVER_UPDATE`` over
+  a selector of the whole sack); ``upgrade NAME`` over the packages named NAME, which must be
+  installed ("No match for argument").  With RHEL's ``best=True`` every job is
+  ``SOLVER_FORCEBEST``: an upgrade whose newest version cannot be installed is an error, not
+  skipped.
 - ``distro-sync`` is ``SOLVER_DISTUPGRADE`` of everything, or of the installed packages named
   (a name not installed is passed over).
 - ``downgrade NAME`` installs the newest available version lower than the installed one; with
@@ -29,6 +30,11 @@ UPGRADE_ACTIONS = frozenset({Action.UPGRADE, Action.DISTRO_SYNC, Action.DOWNGRAD
 
 #: How every job of a dnf transaction asks (RHEL's ``best=True``).
 _BEST = solv.Job.SOLVER_FORCEBEST
+#: dnf's ``upgrade`` gives libdnf a selector of packages (``Base._upgrade_internal``), which
+#: ``Goal::upgrade(HySelector)`` makes a targeted update: the installed packages move only to
+#: packages of the selection, so a newer version that modular filtering hides is no candidate
+#: the best-version rule must reach.
+_UPGRADE = solv.Job.SOLVER_UPDATE | solv.Job.SOLVER_TARGETED | _BEST
 
 
 def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resolution:
@@ -36,7 +42,7 @@ def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resol
     names nothing it can act on."""
     everything = [s for s in pool.pool.solvables_iter() if pool.considered(s)]
     if request.action is Action.UPGRADE and not request.names:
-        return [libsolv.one_of(pool, everything, solv.Job.SOLVER_UPDATE | _BEST)]
+        return [libsolv.one_of(pool, everything, _UPGRADE)]
     if request.action is Action.DISTRO_SYNC and not request.names:
         how = solv.Job.SOLVER_DISTUPGRADE | solv.Job.SOLVER_SOLVABLE_ALL | _BEST
         return [pool.pool.Job(how, 0)]
@@ -49,7 +55,7 @@ def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resol
         if not installed:
             return _nothing_marked(request, name)
         if request.action is Action.UPGRADE:
-            jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_UPDATE | _BEST))
+            jobs.append(libsolv.one_of(pool, named, _UPGRADE))
         elif request.action is Action.DISTRO_SYNC:
             jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_DISTUPGRADE | _BEST))
         elif not any(s.repo != pool.pool.installed for s in named):
