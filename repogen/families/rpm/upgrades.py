@@ -30,11 +30,11 @@ UPGRADE_ACTIONS = frozenset({Action.UPGRADE, Action.DISTRO_SYNC, Action.DOWNGRAD
 
 #: How every job of a dnf transaction asks (RHEL's ``best=True``).
 _BEST = solv.Job.SOLVER_FORCEBEST
-
-#: libdnf's ``Goal::upgrade`` of a selector set to packages: a targeted update, so the best
-#: version is looked for among the selected packages only, never among those modular
-#: filtering excluded (without it, ``--best`` fails on an excluded newer version).
-_UPDATE = solv.Job.SOLVER_UPDATE | solv.Job.SOLVER_TARGETED
+#: dnf's ``upgrade`` gives libdnf a selector of packages (``Base._upgrade_internal``), which
+#: ``Goal::upgrade(HySelector)`` makes a targeted update: the installed packages move only to
+#: packages of the selection, so a newer version that modular filtering hides is no candidate
+#: the best-version rule must reach.
+_UPGRADE = solv.Job.SOLVER_UPDATE | solv.Job.SOLVER_TARGETED | _BEST
 
 
 def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resolution:
@@ -42,7 +42,7 @@ def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resol
     names nothing it can act on."""
     everything = [s for s in pool.pool.solvables_iter() if pool.considered(s)]
     if request.action is Action.UPGRADE and not request.names:
-        return [libsolv.one_of(pool, everything, _UPDATE | _BEST)]
+        return [libsolv.one_of(pool, everything, _UPGRADE)]
     if request.action is Action.DISTRO_SYNC and not request.names:
         how = solv.Job.SOLVER_DISTUPGRADE | solv.Job.SOLVER_SOLVABLE_ALL | _BEST
         return [pool.pool.Job(how, 0)]
@@ -55,7 +55,7 @@ def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resol
         if not installed:
             return _nothing_marked(request, name)
         if request.action is Action.UPGRADE:
-            jobs.append(libsolv.one_of(pool, named, _UPDATE | _BEST))
+            jobs.append(libsolv.one_of(pool, named, _UPGRADE))
         elif request.action is Action.DISTRO_SYNC:
             jobs.append(libsolv.one_of(pool, named, solv.Job.SOLVER_DISTUPGRADE | _BEST))
         elif not any(s.repo != pool.pool.installed for s in named):
