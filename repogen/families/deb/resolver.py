@@ -609,7 +609,13 @@ class _Marker:
         upgrade: list[Version] = []
         remove: list[Version] = []
         for package in self.cache.in_id_order():
-            if package.mode is Mode.INSTALL and package.install is not None:
+            # A package marked for its installed version (a candidate set back to it after
+            # the mark) changes nothing: apt's status is 0, neither install nor upgrade.
+            if (
+                package.mode is Mode.INSTALL
+                and package.install is not None
+                and package.install is not package.current
+            ):
                 (install if package.current is None else upgrade).append(package.install)
             elif package.mode is Mode.DELETE and package.current is not None:
                 remove.append(package.current)
