@@ -280,7 +280,9 @@ class DnfResolver:
             named = _named(pool, name)
             if any(s.repo != pool.pool.installed for s in named):
                 targets = _sync_targets(pool, name, goal, hotfix) or named
-                jobs.append(libsolv.one_of(pool, targets, solv.Job.SOLVER_DISTUPGRADE))
+                # best=True makes libdnf force the best candidate on every job, this one too.
+                how = solv.Job.SOLVER_DISTUPGRADE | solv.Job.SOLVER_FORCEBEST
+                jobs.append(libsolv.one_of(pool, targets, how))
         unmet = _unmet_recommends(pool, universe.installed.packages)
         if unmet:
             how = solv.Job.SOLVER_EXCLUDEFROMWEAK | solv.Job.SOLVER_SOLVABLE_ONE_OF
