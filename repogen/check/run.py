@@ -4,9 +4,11 @@ package."""
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -25,6 +27,7 @@ from repogen.resolve.request import RequestError, parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.session import SessionError, installed_by
 from repogen.resolve.universe import InstalledState, Universe, universe_for
+from repogen.runtime.workers import cpus, forked, shares
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,25 @@ class CheckResult:
     @property
     def outcome(self) -> Outcome:
         return self.universe.outcome(self.request, self.resolution)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What one request asks of an engine at one point: the same question has the same
+    answer, however many assertions ask it (several check one request for different things,
+    ``cuda-toolkit-{cuda_dash}`` and ``cuda-{cuda_dash}`` may be one package)."""
+
+    #: Where the repository is in the release's repositories.
+    repository: int
+    #: The installed state it starts from: its setup's release file, point, filled
+    #: requests and held packages (empty: nothing installed).
+    installed: tuple[str | tuple[str, ...] | None, ...]
+    hotfixes: bool
+    request: str
+
+
+#: Answers already given, by question: a Checker fills them and reads them.
+Answers = dict[Question, Resolution]
 
 
 def assertion_files(given: Sequence[Path], named: Sequence[Path] = ()) -> list[Path]:
@@ -139,6 +161,7 @@ class Checker:
         channel: Channel | None = None,
         *,
         every_assertion_applies: bool = False,
+        answers: Answers | None = None,
     ) -> None:
         self.release = release
         #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
@@ -157,6 +180,9 @@ class Checker:
         self.variables = release_variables(release.release)
         #: Installed states set up, by repository id() and requests: assertions share them.
         self._states: dict[tuple[int, tuple[str, ...]], InstalledState] = {}
+        #: The engine's answers so far (or given: :func:`check_channel`'s workers'): each
+        #: question is asked once.
+        self.answers: Answers = {} if answers is None else answers
 
     def run(self, files: Sequence[Path]) -> list[CheckResult]:
         results: list[CheckResult] = []
@@ -252,7 +278,7 @@ class Checker:
     def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
         if not self.applies(assertion):
             return
-        for repository in self.release.repositories:
+        for index, repository in enumerate(self.release.repositories):
             if not assertion.targets.selects(repository):
                 continue
             packages = self.packages(assertion, repository)
@@ -262,7 +288,7 @@ class Checker:
                 failure = f"foreach_package matches no package of this target: {patterns}"
                 yield _failed(assertion, source, repository, "", failure)
             for package in packages:
-                yield self.one(assertion, file, source, repository, package)
+                yield self.one(assertion, file, source, (index, repository), package)
 
     def packages(self, assertion: Assertion, repository: Repository) -> list[str | None]:
         """The packages a ``foreach_package`` assertion runs for (its patterns filled with
@@ -283,9 +309,12 @@ class Checker:
         assertion: Assertion,
         file: Path,
         source: str,
-        repository: Repository,
+        place: tuple[int, Repository],
         package: str | None,
     ) -> CheckResult:
+        """*assertion* on the repository at *place* (its index among the release's, and
+        itself), for *package*."""
+        index, repository = place
         variables = {
             **self.variables,
             "install": driver(repository.family).install_command,
@@ -303,7 +332,10 @@ class Checker:
         except (RequestError, SessionError, LookupError) as exc:
             return _failed(assertion, source, repository, text, str(exc))
         universe = universe_for(repository, state, hotfixes=assertion.hotfixes)
-        resolution = self.engine(repository, universe, request)
+        question = Question(index, _setup(assertion, file, variables), assertion.hotfixes, text)
+        resolution = self.answers.get(question)
+        if resolution is None:
+            resolution = self.answers[question] = self.engine(repository, universe, request)
         failures = evaluate(assertion.expect, variables, universe, resolution)
         return _result(assertion, source, repository, text, failures, resolution, universe)
 
@@ -363,19 +395,70 @@ def check_channel(
     each assertion where its ``when`` and ``at`` hold, on the repositories as they were when
     that point's release was the newest.  *every_assertion_applies*: refuse an assertion
     that selects no repository at the last of those points (a target may be newer than the
-    first)."""
+    first).
+
+    With repogen's resolvers, forked workers answer the requests of some points while this
+    process checks the others (:mod:`repogen.runtime.workers`); then this process checks
+    their points too, with their answers: the results, and the first error, are those of
+    checking each point in turn."""
     chosen = list(points or channel.points)
-    results: list[CheckResult] = []
-    for point in chosen:
-        checker = Checker(
+
+    def checker(point: str, answers: Answers | None = None) -> Checker:
+        last = every_assertion_applies and point == chosen[-1]
+        return Checker(
             channel.at(point),
             engine,
             root=root,
             channel=channel,
-            every_assertion_applies=every_assertion_applies and point == chosen[-1],
+            every_assertion_applies=last,
+            answers=answers,
         )
-        results += checker.run(files)
+
+    # The real clients' sandboxes belong to this process: only repogen's resolvers fork.
+    count = cpus() if engine is in_process else 1
+    # A point's requests take time with its repositories' size.
+    sizes = {p: sum(len(r.packages) for r in channel.at(p).repositories) for p in chosen}
+    here, *elsewhere = sorted(shares(sizes, count), key=lambda share: sum(map(sizes.get, share)))
+    checked: dict[str, list[CheckResult] | Exception] = {}
+    answered: dict[str, Answers] = {}
+    with ExitStack() as stack:
+        workers = [
+            stack.enter_context(forked(functools.partial(_answers, checker, share, files)))
+            for share in elsewhere
+        ]
+        for point in here:
+            try:
+                checked[point] = checker(point).run(files)
+            except Exception as exc:  # raised below, if no point before it raises
+                checked[point] = exc
+        for worker in workers:
+            answered.update(worker.result())
+    results: list[CheckResult] = []
+    for point in chosen:
+        outcome = checked.get(point)
+        if outcome is None:
+            outcome = checker(point, answered.get(point)).run(files)
+        if isinstance(outcome, Exception):
+            raise outcome
+        results += outcome
     return results
+
+
+def _answers(
+    checker: Callable[[str], Checker], points: Sequence[str], files: Sequence[Path]
+) -> dict[str, Answers]:
+    """What the engine answers at each of *points* (a worker's share of a channel check),
+    up to the first point whose check raises: that point raises again when checked with
+    them."""
+    answered: dict[str, Answers] = {}
+    for point in points:
+        checking = checker(point)
+        answered[point] = checking.answers
+        try:
+            checking.run(files)
+        except Exception:
+            break
+    return answered
 
 
 def _result(
@@ -398,6 +481,22 @@ def _result(
         tuple(failures),
         resolution,
         universe,
+    )
+
+
+def _setup(
+    assertion: Assertion, file: Path, variables: dict[str, str]
+) -> tuple[str | tuple[str, ...] | None, ...]:
+    """What makes the installed state *assertion* starts from (as
+    :meth:`Checker.installed_state` sets it up) in a :class:`Question`."""
+    setup = assertion.installed
+    if setup is None:
+        return ()
+    return (
+        None if setup.release is None else str(file.parent / setup.release),
+        setup.at,
+        tuple(fill(r, variables) for r in setup.requests),
+        tuple(sorted({fill(name, variables) for name in setup.held})),
     )
 
 

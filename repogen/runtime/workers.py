@@ -24,7 +24,7 @@ import os
 import pickle
 import signal
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
@@ -32,6 +32,7 @@ from typing import Generic, TypeVar
 from repogen.runtime.collector import collector_paused
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -40,6 +41,19 @@ _libc = ctypes.CDLL(None, use_errno=True)
 def cpus() -> int:
     """The CPUs this process may run on; 1 when workers are turned off."""
     return 1 if os.environ.get("REPOGEN_WORKERS") == "0" else len(os.sched_getaffinity(0))
+
+
+def shares(sizes: Mapping[K, int], count: int) -> list[list[K]]:
+    """The keys of *sizes* in at most *count* shares of about the same total size: the
+    largest first, each to the smallest share so far (ties in the order of *sizes*, so the
+    shares are always the same)."""
+    parts: list[list[K]] = [[] for _ in range(min(count, len(sizes)))]
+    totals = [0] * len(parts)
+    for key in sorted(sizes, key=lambda k: -sizes[k]):
+        smallest = totals.index(min(totals))
+        parts[smallest].append(key)
+        totals[smallest] += sizes[key]
+    return parts
 
 
 class WorkerFailed(RuntimeError):
