@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from repogen.channel import Channel, load_channel
-from repogen.check.run import CheckResult, Checker, assertion_files, check_channel
+from repogen.channel import Channel, load_channel, merge_releases
+from repogen.check.run import Checker, CheckResult, assertion_files, check_channel
 from repogen.data import DEFAULT_MODEL
 from repogen.model import ModelErrors, Repository
 from repogen.resolve import in_process
@@ -109,6 +109,20 @@ def test_the_first_point_that_fails_is_the_error(
     monkeypatch.setattr("repogen.check.run.cpus", lambda: cpus)
     with pytest.raises(ModelErrors, match=r"assertions\[1\]: unknown template variable \{other\}"):
         check_channel(history, [path])
+
+
+def test_each_bundled_point_merged_from_the_one_before_is_merged_from_scratch(
+    channel: Channel,
+) -> None:
+    """A merged view's packages are kept as they are when the next release is merged onto
+    it: each point still holds what merging every release up to it at once does."""
+    for index, point in enumerate(channel.points):
+        at_once = merge_releases(channel.releases[: index + 1], checked=True)
+        step = channel.at(point)
+        assert (step.releases, step.release) == (at_once.releases, at_once.release)
+        for ours, theirs in zip(step.repositories, at_once.repositories, strict=True):
+            assert (ours.packages, ours.base) == (theirs.packages, theirs.base)
+            assert {p.release for p in ours.packages} <= set(channel.points[: index + 1])
 
 
 def test_shares_balance_sizes() -> None:
