@@ -73,10 +73,6 @@ class Question:
     request: str
 
 
-#: Answers already given, by question: a Checker fills them and reads them.
-Answers = dict[Question, Resolution]
-
-
 def assertion_files(given: Sequence[Path], named: Sequence[Path] = ()) -> list[Path]:
     """The files to run, directories expanded: those *given*, else those the model *named*
     (:attr:`ReleaseModel.assertions`).  The tool has no assertions of its own: an empty list
@@ -162,7 +158,6 @@ class Checker:
         channel: Channel | None = None,
         *,
         every_assertion_applies: bool = False,
-        answers: Answers | None = None,
     ) -> None:
         self.release = release
         #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
@@ -181,9 +176,8 @@ class Checker:
         self.variables = release_variables(release.release)
         #: Installed states set up, by repository id() and requests: assertions share them.
         self._states: dict[tuple[int, tuple[str, ...]], InstalledState] = {}
-        #: The engine's answers so far (or given: :func:`check_channel`'s workers'): each
-        #: question is asked once.
-        self.answers: Answers = {} if answers is None else answers
+        #: The engine's answers so far: each question is asked once.
+        self.answers: dict[Question, Resolution] = {}
 
     def run(self, files: Sequence[Path]) -> list[CheckResult]:
         results: list[CheckResult] = []
@@ -398,21 +392,15 @@ def check_channel(
     that selects no repository at the last of those points (a target may be newer than the
     first).
 
-    With repogen's resolvers, forked workers answer the requests of some points while this
-    process checks the others (:mod:`repogen.runtime.workers`); then this process checks
-    their points too, with their answers: the results, and the first error, are those of
-    checking each point in turn."""
+    With repogen's resolvers, forked workers check some of the points while this process
+    checks the others (:mod:`repogen.runtime.workers`); the results, and the first error,
+    are those of checking each point in turn."""
     chosen = list(points or channel.points)
 
-    def checker(point: str, answers: Answers | None = None) -> Checker:
+    def checker(point: str) -> Checker:
         last = every_assertion_applies and point == chosen[-1]
         return Checker(
-            channel.at(point),
-            engine,
-            root=root,
-            channel=channel,
-            every_assertion_applies=last,
-            answers=answers,
+            channel.at(point), engine, root=root, channel=channel, every_assertion_applies=last
         )
 
     # The real clients' sandboxes belong to this process: only repogen's resolvers fork.
@@ -420,49 +408,37 @@ def check_channel(
     # A point's requests take time with its repositories' size.
     sizes = {p: sum(len(r.packages) for r in channel.at(p).repositories) for p in chosen}
     here, *elsewhere = sorted(shares(sizes, count), key=lambda share: sum(map(sizes.get, share)))
-    checked: dict[str, list[CheckResult] | Exception] = {}
-    answered: dict[str, Answers] = {}
     results: list[CheckResult] = []
     with ExitStack() as stack:
         # The resolvers make many short-lived objects, and the collector's passes walk the
         # loaded channel each time: paused, the bundled channel's check takes 14 % less.
         stack.enter_context(collector_paused())
         workers = [
-            stack.enter_context(forked(functools.partial(_answers, checker, share, files)))
+            stack.enter_context(forked(functools.partial(_in_turn, checker, share, files)))
             for share in elsewhere
         ]
-        for point in here:
-            try:
-                checked[point] = checker(point).run(files)
-            except Exception as exc:  # raised below, if no point before it raises
-                checked[point] = exc
+        checked = _in_turn(checker, here, files)
         for worker in workers:
-            answered.update(worker.result())
+            checked.update(worker.result())
         for point in chosen:
-            outcome = checked.get(point)
-            if outcome is None:
-                outcome = checker(point, answered.get(point)).run(files)
-            if isinstance(outcome, Exception):
-                raise outcome
-            results += outcome
+            # A point missing failed (or came after one that did): checked again here, it
+            # raises the same error, unless a point before it does.
+            results += checked[point] if point in checked else checker(point).run(files)
     return results
 
 
-def _answers(
+def _in_turn(
     checker: Callable[[str], Checker], points: Sequence[str], files: Sequence[Path]
-) -> dict[str, Answers]:
-    """What the engine answers at each of *points* (a worker's share of a channel check),
-    up to the first point whose check raises: that point raises again when checked with
-    them."""
-    answered: dict[str, Answers] = {}
+) -> dict[str, list[CheckResult]]:
+    """The results at each of *points* (a share of a channel check), up to the first point
+    whose check raises."""
+    checked: dict[str, list[CheckResult]] = {}
     for point in points:
-        checking = checker(point)
-        answered[point] = checking.answers
         try:
-            checking.run(files)
-        except Exception:
+            checked[point] = checker(point).run(files)
+        except Exception:  # the caller checks this point again, in its turn
             break
-    return answered
+    return checked
 
 
 def _result(
