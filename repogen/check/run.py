@@ -321,16 +321,17 @@ class Checker:
             ),
         }
         text = fill(assertion.request, variables)
+        question = Question(index, _setup(assertion, file, variables), assertion.hotfixes, text)
         try:
-            request = parse_request(text)
+            # A question answered was parsed (and its state set up) when first asked.
+            request = None if question in self.answers else parse_request(text)
             state = self.installed_state(assertion, file, repository, variables)
         except (RequestError, SessionError, LookupError) as exc:
             return _failed(assertion, source, repository, text, str(exc))
         universe = universe_for(repository, state, hotfixes=assertion.hotfixes)
-        question = Question(index, _setup(assertion, file, variables), assertion.hotfixes, text)
-        resolution = self.answers.get(question)
-        if resolution is None:
-            resolution = self.answers[question] = self.engine(repository, universe, request)
+        if request is not None:
+            self.answers[question] = self.engine(repository, universe, request)
+        resolution = self.answers[question]
         failures = evaluate(assertion.expect, variables, universe, resolution)
         return _result(assertion, source, repository, text, failures, resolution, universe)
 
@@ -407,7 +408,7 @@ def check_channel(
     count = cpus() if engine is in_process else 1
     # A point's requests take time with its repositories' size.
     sizes = {p: sum(len(r.packages) for r in channel.at(p).repositories) for p in chosen}
-    here, *elsewhere = sorted(shares(sizes, count), key=lambda share: sum(map(sizes.get, share)))
+    here, *elsewhere = sorted(shares(sizes, count), key=lambda share: sum(sizes[p] for p in share))
     results: list[CheckResult] = []
     with ExitStack() as stack:
         # The resolvers make many short-lived objects, and the collector's passes walk the
