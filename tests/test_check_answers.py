@@ -15,7 +15,7 @@ from repogen.resolve import in_process
 from repogen.resolve.request import Request, parse_request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
-from repogen.runtime.workers import shares
+from repogen.runtime.workers import Turns, forked
 from tests.channel_history import write_history
 
 
@@ -127,7 +127,12 @@ def test_each_bundled_point_merged_from_the_one_before_is_merged_from_scratch(
             assert named <= set(channel.points[: index + 1]) if index else named == {None}
 
 
-def test_shares_balance_sizes() -> None:
-    assert shares({"a": 5, "b": 3, "c": 3, "d": 1}, 2) == [["a", "d"], ["b", "c"]]
-    assert shares({"a": 1, "b": 1}, 4) == [["a"], ["b"]]
-    assert shares({"a": 1}, 1) == [["a"]]
+def test_each_turn_is_taken_once_by_one_process() -> None:
+    turns = Turns(500)
+    try:
+        with forked(lambda: list(turns)) as worker:
+            here = list(turns)
+            there = worker.result()
+    finally:
+        turns.close()
+    assert sorted(here + there) == list(range(500))

@@ -7,7 +7,7 @@ import fnmatch
 import functools
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -28,7 +28,7 @@ from repogen.resolve.result import Resolution
 from repogen.resolve.session import SessionError, installed_by
 from repogen.resolve.universe import InstalledState, Universe, universe_for
 from repogen.runtime.collector import collector_paused
-from repogen.runtime.workers import cpus, forked, shares
+from repogen.runtime.workers import Turns, cpus, forked
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,8 @@ class Question:
 
     #: Where the repository is in the release's repositories.
     repository: int
-    #: The installed state it starts from: its setup's release file, point, filled
-    #: requests and held packages (empty: nothing installed).
-    installed: tuple[str | tuple[str, ...] | None, ...]
+    #: What the installed state it starts from depends on (:func:`_installed_from`).
+    installed: tuple[str, ...]
     hotfixes: bool
     request: str
 
@@ -321,7 +320,8 @@ class Checker:
             ),
         }
         text = fill(assertion.request, variables)
-        question = Question(index, _setup(assertion, file, variables), assertion.hotfixes, text)
+        installed = _installed_from(assertion, file, package)
+        question = Question(index, installed, assertion.hotfixes, text)
         try:
             # A question answered was parsed (and its state set up) when first asked.
             request = None if question in self.answers else parse_request(text)
@@ -393,9 +393,9 @@ def check_channel(
     that selects no repository at the last of those points (a target may be newer than the
     first).
 
-    With repogen's resolvers, forked workers check some of the points while this process
-    checks the others (:mod:`repogen.runtime.workers`); the results, and the first error,
-    are those of checking each point in turn."""
+    With repogen's resolvers, forked workers and this process each take the next point to
+    check when free (:mod:`repogen.runtime.workers`); the results, and the first error, are
+    those of checking each point in turn."""
     chosen = list(points or channel.points)
 
     def checker(point: str) -> Checker:
@@ -405,34 +405,36 @@ def check_channel(
         )
 
     # The real clients' sandboxes belong to this process: only repogen's resolvers fork.
-    count = cpus() if engine is in_process else 1
-    # A point's requests take time with its repositories' size.
+    workers = cpus() - 1 if engine is in_process else 0
+    # The largest points first (a point's requests take time with its repositories' size),
+    # so that the last ones taken, when a process is free, are small.
     sizes = {p: sum(len(r.packages) for r in channel.at(p).repositories) for p in chosen}
-    here, *elsewhere = sorted(shares(sizes, count), key=lambda share: sum(sizes[p] for p in share))
+    order = sorted(chosen, key=lambda p: -sizes[p])
     results: list[CheckResult] = []
     with ExitStack() as stack:
         # The resolvers make many short-lived objects, and the collector's passes walk the
         # loaded channel each time: paused, the bundled channel's check takes 14 % less.
         stack.enter_context(collector_paused())
-        workers = [
-            stack.enter_context(forked(functools.partial(_in_turn, checker, share, files)))
-            for share in elsewhere
-        ]
-        checked = _in_turn(checker, here, files)
-        for worker in workers:
+        turns = Turns(len(order))
+        stack.callback(turns.close)
+        taking = functools.partial(_in_turn, checker, (order[n] for n in turns), files)
+        running = [stack.enter_context(forked(taking)) for _ in range(min(workers, len(order)))]
+        checked = taking()
+        for worker in running:
             checked.update(worker.result())
         for point in chosen:
-            # A point missing failed (or came after one that did): checked again here, it
-            # raises the same error, unless a point before it does.
+            # A point missing failed (or came after one that did, in the process that took
+            # it): checked again here, it raises the same error, unless a point before it
+            # does.
             results += checked[point] if point in checked else checker(point).run(files)
     return results
 
 
 def _in_turn(
-    checker: Callable[[str], Checker], points: Sequence[str], files: Sequence[Path]
+    checker: Callable[[str], Checker], points: Iterable[str], files: Sequence[Path]
 ) -> dict[str, list[CheckResult]]:
-    """The results at each of *points* (a share of a channel check), up to the first point
-    whose check raises."""
+    """The results at each of *points* (this process's share of a channel check), up to
+    the first point whose check raises."""
     checked: dict[str, list[CheckResult]] = {}
     for point in points:
         try:
@@ -465,20 +467,13 @@ def _result(
     )
 
 
-def _setup(
-    assertion: Assertion, file: Path, variables: dict[str, str]
-) -> tuple[str | tuple[str, ...] | None, ...]:
-    """What makes the installed state *assertion* starts from (as
-    :meth:`Checker.installed_state` sets it up) in a :class:`Question`."""
-    setup = assertion.installed
-    if setup is None:
+def _installed_from(assertion: Assertion, file: Path, package: str | None) -> tuple[str, ...]:
+    """What the installed state *assertion* starts from depends on, for a :class:`Question`
+    on one repository: its declaration, the file its release paths are relative to, and the
+    package its templates may name (the other variables are the repository's)."""
+    if assertion.installed is None:
         return ()
-    return (
-        None if setup.release is None else str(file.parent / setup.release),
-        setup.at,
-        tuple(fill(r, variables) for r in setup.requests),
-        tuple(sorted({fill(name, variables) for name in setup.held})),
-    )
+    return (repr(assertion.installed), str(file), package or "")
 
 
 def _failed(

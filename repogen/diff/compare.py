@@ -46,7 +46,7 @@ from repogen.diff.result import (
 )
 from repogen.model import Family, ReleaseModel, Repository
 from repogen.runtime.collector import collector_paused
-from repogen.runtime.workers import Forked, cpus, forked, shares
+from repogen.runtime.workers import Forked, cpus, forked
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,18 @@ def _regressions(
     return {k: regressions(pairings[k].pairs, before[k], after[k]) for k in keys}
 
 
+def _shares(sizes: dict[Key, int], count: int) -> list[list[Key]]:
+    """The keys of *sizes* in at most *count* shares of about the same total size: the
+    largest first, each to the smallest share so far."""
+    shares: list[list[Key]] = [[] for _ in range(min(count, len(sizes)))]
+    totals = [0] * len(shares)
+    for key in sorted(sizes, key=lambda k: (-sizes[k], k)):
+        smallest = totals.index(min(totals))
+        shares[smallest].append(key)
+        totals[smallest] += sizes[key]
+    return shares
+
+
 def diff_releases(
     old: ReleaseModel, new: ReleaseModel, options: DiffOptions = DiffOptions()
 ) -> ReleaseDiff:
@@ -220,7 +232,7 @@ def _diff(
             workers.enter_context(
                 forked(functools.partial(_regressions, share, pairings, before, after))
             )
-            for share in shares({k: len(after[k].packages) for k in both}, cpus())
+            for share in _shares({k: len(after[k].packages) for k in both}, cpus())
         ]
         compared = {k: _repository(before[k], after[k], pairings[k], sides) for k in both}
         resolved = resolving_old.result(), resolving_new.result()

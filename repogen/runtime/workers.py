@@ -23,8 +23,9 @@ import multiprocessing
 import os
 import pickle
 import signal
+import struct
 import traceback
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
@@ -32,7 +33,6 @@ from typing import Generic, TypeVar
 from repogen.runtime.collector import collector_paused
 
 T = TypeVar("T")
-K = TypeVar("K", bound=Hashable)
 
 _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -41,19 +41,6 @@ _libc = ctypes.CDLL(None, use_errno=True)
 def cpus() -> int:
     """The CPUs this process may run on; 1 when workers are turned off."""
     return 1 if os.environ.get("REPOGEN_WORKERS") == "0" else len(os.sched_getaffinity(0))
-
-
-def shares(sizes: Mapping[K, int], count: int) -> list[list[K]]:
-    """The keys of *sizes* in at most *count* shares of about the same total size: the
-    largest first, each to the smallest share so far (ties in the order of *sizes*, so the
-    shares are always the same)."""
-    parts: list[list[K]] = [[] for _ in range(min(count, len(sizes)))]
-    totals = [0] * len(parts)
-    for key in sorted(sizes, key=lambda k: -sizes[k]):
-        smallest = totals.index(min(totals))
-        parts[smallest].append(key)
-        totals[smallest] += sizes[key]
-    return parts
 
 
 class WorkerFailed(RuntimeError):
@@ -122,6 +109,32 @@ class Forked(Generic[T]):
             self._process.kill()
             self._process.join()
         self._receive.close()
+
+
+class Turns:
+    """The numbers 0 to *count* - 1, each taken once by whichever process asks first: this
+    one or a worker forked after it was made.  Work shared out as each process becomes
+    free keeps them all busy where a fixed share may leave one idle.
+
+    The numbers wait in a pipe, all written before any worker forks; a read takes one
+    (Linux reads a pipe under its lock, so that two readers never split a number)."""
+
+    _NUMBER = struct.Struct("=H")
+
+    def __init__(self, count: int) -> None:
+        self._read, write = os.pipe()
+        try:
+            # Far under the pipe's 64 KiB: the write never waits for a reader.
+            os.write(write, b"".join(self._NUMBER.pack(n) for n in range(count)))
+        finally:
+            os.close(write)
+
+    def __iter__(self) -> Iterator[int]:
+        while len(data := os.read(self._read, self._NUMBER.size)) == self._NUMBER.size:
+            yield self._NUMBER.unpack(data)[0]
+
+    def close(self) -> None:
+        os.close(self._read)
 
 
 @contextmanager
