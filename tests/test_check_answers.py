@@ -136,3 +136,8 @@ def test_each_turn_is_taken_once_by_one_process() -> None:
     finally:
         turns.close()
     assert sorted(here + there) == list(range(500))
+
+
+def test_more_turns_than_a_pipe_takes_at_once_are_refused() -> None:
+    with pytest.raises(ValueError, match="at most 2048"):
+        Turns(2049)

