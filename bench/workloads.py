@@ -26,7 +26,7 @@ from bench.generator import TARGETS, Shape, write_model
 from bench.timing import Row, Timing, measure, run_command
 from repogen.build import build, source_date_epoch
 from repogen.check.run import Checker, assertion_files
-from repogen.data import bundled
+from repogen.data import DEFAULT_MODEL, bundled
 from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json, json_text
 from repogen.engine import RealEngine
@@ -262,17 +262,11 @@ def _real(release: ReleaseModel, files: list[Path], work: Path, errors: list[str
         Checker(release, answer).run(files)
 
 
-#: The bundled releases as one channel (12.6.0 added to 12.5.1), as the tests check it.
-BUNDLED_CHANNEL = Path(__file__).resolve().parent.parent / "tests" / "channels" / "bundled.yaml"
-
-
 def _channel_check(settings: Settings) -> Iterator[Row]:
-    """`repogen check` of the bundled channel (every assertion at every point where it
-    applies), whole processes: in-process resolvers against the real clients' engine.  Exit
-    1 (an assertion that fails) is an answer like any other."""
-    if not BUNDLED_CHANNEL.is_file():
-        return
-    command = [*REPOGEN, "check", str(BUNDLED_CHANNEL)]
+    """`repogen check` of the bundled channel, repogen's default model (every assertion at
+    every point where it applies), whole processes: in-process resolvers against the real
+    clients' engine.  Exit 1 (an assertion that fails) is an answer like any other."""
+    command = [*REPOGEN, "check", str(DEFAULT_MODEL)]
     summary = run_command(command, answers=(0, 1)).strip().splitlines()[-1]
     count = sum(int(word) for word in summary.split() if word.isdigit())
     ours = settings.timed(functools.partial(run_command, command, answers=(0, 1)), command=True)
@@ -281,7 +275,7 @@ def _channel_check(settings: Settings) -> Iterator[Row]:
     yield Row(
         "check",
         count,
-        "repogen check CHANNEL (bundled channel, every point, whole process)",
+        f"repogen check {DEFAULT_MODEL.name} (bundled channel, every point, whole process)",
         ours,
         count,
         "requests",
@@ -324,11 +318,11 @@ def check_rows(settings: Settings) -> Iterator[Row]:
         reference_timing=clients,
         note="targets: under 1 s, ratio >= 50x" + _errors(errors),
     )
-    whole = settings.timed(lambda: run_command([*REPOGEN, "check"]), command=True)
+    whole = settings.timed(lambda: run_command([*REPOGEN, "check", str(BUNDLED)]), command=True)
     yield Row(
         "check",
         count,
-        "repogen check (whole process: start-up, load, all targets)",
+        f"repogen check {BUNDLED.name} (whole process: start-up, load, all targets)",
         whole,
         count,
         "requests",

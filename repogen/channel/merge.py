@@ -117,8 +117,10 @@ def _merged_repository(layers: Sequence[tuple[Release, Repository]]) -> Reposito
         for package in repository.packages:
             key = (package.name, package.version, package.arch)
             if key not in packages:
-                published = package.release or release.name
-                packages[key] = replace(package, release=published)
+                # A merged view's packages already name their release: kept as they are.
+                packages[key] = (
+                    package if package.release else replace(package, release=release.name)
+                )
     base = dict.fromkeys(b for _, repository in layers for b in repository.base)
     newest = layers[-1][1]
     return replace(

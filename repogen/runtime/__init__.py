@@ -4,5 +4,6 @@ Neither changes what repogen computes, only how fast: :mod:`~repogen.runtime.col
 pauses Python's cyclic collector while a stage makes millions of long-lived objects, and
 :mod:`~repogen.runtime.workers` runs independent work in a forked process on a second CPU
 (``REPOGEN_WORKERS=0`` keeps everything in one process).  The pipeline's stages (loading a
-model, publishing a target, comparing two releases) use them; nothing else needs to know.
+model, publishing a target, comparing two releases, checking a channel's points) use them;
+nothing else needs to know.
 """

@@ -1,5 +1,5 @@
-"""Python's cyclic garbage collector paused while loading a release, diffing two or
-publishing a target.
+"""Python's cyclic garbage collector paused while loading a release, diffing two,
+publishing a target or checking a channel.
 
 Each makes millions of small objects that live on (the loaded releases) or are freed by
 reference counting; each of the collector's passes walks everything alive again.  On two

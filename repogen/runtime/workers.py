@@ -22,7 +22,9 @@ import ctypes
 import multiprocessing
 import os
 import pickle
+import select
 import signal
+import struct
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -108,6 +110,35 @@ class Forked(Generic[T]):
             self._process.kill()
             self._process.join()
         self._receive.close()
+
+
+class Turns:
+    """The numbers 0 to *count* - 1, each taken once by whichever process asks first: this
+    one or a worker forked after it was made.  Work shared out as each process becomes
+    free keeps them all busy where a fixed share may leave one idle.
+
+    The numbers wait in a pipe, all written before any worker forks; a read takes one
+    (Linux reads a pipe under its lock, so that two readers never split a number)."""
+
+    _NUMBER = struct.Struct("=H")
+
+    def __init__(self, count: int) -> None:
+        numbers = b"".join(self._NUMBER.pack(n) for n in range(count))
+        if len(numbers) > select.PIPE_BUF:
+            # More would not be written at once, and could wait for a reader.
+            raise ValueError(f"{count} turns: at most {select.PIPE_BUF // self._NUMBER.size}")
+        self._read, write = os.pipe()
+        try:
+            os.write(write, numbers)
+        finally:
+            os.close(write)
+
+    def __iter__(self) -> Iterator[int]:
+        while len(data := os.read(self._read, self._NUMBER.size)) == self._NUMBER.size:
+            yield self._NUMBER.unpack(data)[0]
+
+    def close(self) -> None:
+        os.close(self._read)
 
 
 @contextmanager
