@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,8 +23,8 @@ from repogen.cli.common import (
     fail,
     load_history,
     model_root,
-    out,
     point_of,
+    print_json,
     repository_of,
     split_model,
 )
@@ -183,7 +182,7 @@ def resolve(
     if as_json:
         data = resolution_json(resolution, flavor)
         data["why"] = why_chain(resolution, why) if why else data["why"]
-        out.print_json(json.dumps(data))
+        print_json(data)
     else:
         _print_resolution(request, repository, resolution, flavor, why)
     if not resolution.ok:
@@ -291,7 +290,7 @@ def check(
     if junit_file is not None:
         junit_file.write_bytes(junit(results, release.release.name, several))
     if as_json:
-        out.print_json(json.dumps(results_json(results)))
+        print_json(results_json(results))
     else:
         for line in table(results, verbose, several):
             typer.echo(line)
