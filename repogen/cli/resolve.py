@@ -168,15 +168,17 @@ def resolve(
     then = load_history(installed_from) if installed_from else channel
     now = None if installed_from else release.release.name
     steps = _installed_steps(groups, then, release, repository, now)
-    try:
-        request = parse_request(request_words)
-        state = installed_along(steps)
-    except (RequestError, SessionError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="REQUEST") from exc
-    if held:
-        state = replace(state, held=frozenset(held))
-    universe = universe_for(repository, state, hotfixes=hotfixes)
     with engine_of(engine) as answer:
+        try:
+            request = parse_request(request_words)
+            # The engine sets up the installed state too: with --engine real, the real
+            # client runs the machine's whole history.
+            state = installed_along(steps, answer=answer)
+        except (RequestError, SessionError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="REQUEST") from exc
+        if held:
+            state = replace(state, held=frozenset(held))
+        universe = universe_for(repository, state, hotfixes=hotfixes)
         resolution = answer(repository, universe, request)
     flavor = universe.flavor(resolution)
     if as_json:
