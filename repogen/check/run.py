@@ -425,7 +425,14 @@ def check_channel(
     def checker(point: str) -> Checker:
         last = every_assertion_applies and point == chosen[-1]
         return Checker(
-            channel.at(point), engine, root=root, channel=channel, every_assertion_applies=last
+            channel.at(point),
+            engine,
+            # The real clients set up the installed states too: the whole history of a
+            # machine is theirs, not repogen's answer given to them.
+            setup=engine,
+            root=root,
+            channel=channel,
+            every_assertion_applies=last,
         )
 
     # The real clients' sandboxes belong to this process: only repogen's resolvers fork.

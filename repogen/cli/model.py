@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
-from repogen.cli.common import AtOption, JsonOption, ModelArgument, app, load_model, out
+from repogen.cli.common import AtOption, JsonOption, ModelArgument, app, load_model, print_json
 from repogen.model.declarations import ModelFile
 from repogen.summary import summarize, summary_json
 
@@ -25,7 +23,7 @@ def validate(model: ModelArgument = None, at: AtOption = None, as_json: JsonOpti
     """
     release = load_model(model, at)
     if as_json:
-        out.print_json(json.dumps(summary_json(release)))
+        print_json(summary_json(release))
         return
     info = release.release
     typer.echo(
@@ -73,4 +71,4 @@ def schema() -> None:
 
     Example: repogen schema > release.schema.json
     """
-    out.print_json(json.dumps(ModelFile.model_json_schema()))
+    print_json(ModelFile.model_json_schema())

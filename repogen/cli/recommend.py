@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +14,8 @@ from repogen.cli.common import (
     app,
     fail,
     load_history,
-    out,
     point_of,
+    print_json,
     repository_of,
 )
 from repogen.cli.inputs import InputArgument, KeyringOption, RepositoryOptions
@@ -135,7 +134,7 @@ def recommend_command(
     pinned = _pinned(channel, at, branch, repository) if len(channel.points) > 1 else None
     answer = recommend(release, repository, devids, supported, branch, pinned)
     if as_json:
-        out.print_json(json.dumps(recommendation_json(answer, verify)))
+        print_json(recommendation_json(answer, verify))
     else:
         _print(answer, verify)
     if answer.problem:

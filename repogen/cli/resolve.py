@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,8 +23,8 @@ from repogen.cli.common import (
     fail,
     load_history,
     model_root,
-    out,
     point_of,
+    print_json,
     repository_of,
     split_model,
 )
@@ -169,21 +168,23 @@ def resolve(
     then = load_history(installed_from) if installed_from else channel
     now = None if installed_from else release.release.name
     steps = _installed_steps(groups, then, release, repository, now)
-    try:
-        request = parse_request(request_words)
-        state = installed_along(steps)
-    except (RequestError, SessionError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="REQUEST") from exc
-    if held:
-        state = replace(state, held=frozenset(held))
-    universe = universe_for(repository, state, hotfixes=hotfixes)
     with engine_of(engine) as answer:
+        try:
+            request = parse_request(request_words)
+            # The engine sets up the installed state too: with --engine real, the real
+            # client runs the machine's whole history.
+            state = installed_along(steps, answer=answer)
+        except (RequestError, SessionError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="REQUEST") from exc
+        if held:
+            state = replace(state, held=frozenset(held))
+        universe = universe_for(repository, state, hotfixes=hotfixes)
         resolution = answer(repository, universe, request)
     flavor = universe.flavor(resolution)
     if as_json:
         data = resolution_json(resolution, flavor)
         data["why"] = why_chain(resolution, why) if why else data["why"]
-        out.print_json(json.dumps(data))
+        print_json(data)
     else:
         _print_resolution(request, repository, resolution, flavor, why)
     if not resolution.ok:
@@ -291,7 +292,7 @@ def check(
     if junit_file is not None:
         junit_file.write_bytes(junit(results, release.release.name, several))
     if as_json:
-        out.print_json(json.dumps(results_json(results)))
+        print_json(results_json(results))
     else:
         for line in table(results, verbose, several):
             typer.echo(line)
