@@ -65,17 +65,22 @@ def _resolution_table(diff: ReleaseDiff) -> list[str]:
         for change in repository.resolutions:
             key = (request_text(change), change.old.summary(), change.new.summary())
             rows.setdefault(key, []).append(f"{repository.target}/{repository.arch}")
-    if not rows:
+    return _table(
+        "Resolution changes",
+        ("request", "repositories", "before", "after"),
+        [
+            (_code(request), ", ".join(where), _code(before), _code(after))
+            for (request, before, after), where in sorted(rows.items())
+        ],
+    )
+
+
+def _table(title: str, columns: tuple[str, ...], cells: list[tuple[str, ...]]) -> list[str]:
+    """A markdown table under a heading, or nothing without rows."""
+    if not cells:
         return []
-    lines = [
-        "#### Resolution changes",
-        "",
-        "| request | repositories | before | after |",
-        "|---|---|---|---|",
-    ]
-    for (request, before, after), where in sorted(rows.items()):
-        lines.append(_row((_code(request), ", ".join(where), _code(before), _code(after))))
-    return [*lines, ""]
+    lines = [f"#### {title}", "", _row(columns), "|" + "---|" * len(columns)]
+    return [*lines, *(_row(row) for row in cells), ""]
 
 
 def _row(cells: tuple[str, ...]) -> str:
@@ -93,17 +98,14 @@ def _upgrade_table(diff: ReleaseDiff) -> list[str]:
             if upgrade.changes:
                 key = (upgrade.installed, upgrade.request, upgrade_summary(upgrade))
                 rows.setdefault(key, []).append(f"{repository.target}/{repository.arch}")
-    if not rows:
-        return []
-    lines = [
-        "#### Upgrades of installed machines",
-        "",
-        "| installed by | upgrade | repositories | what it does |",
-        "|---|---|---|---|",
-    ]
-    for (installed, request, summary), where in sorted(rows.items()):
-        lines.append(_row((_code(installed), _code(request), ", ".join(where), summary)))
-    return [*lines, ""]
+    return _table(
+        "Upgrades of installed machines",
+        ("installed by", "upgrade", "repositories", "what it does"),
+        [
+            (_code(installed), _code(request), ", ".join(where), summary)
+            for (installed, request, summary), where in sorted(rows.items())
+        ],
+    )
 
 
 def markdown(diff: ReleaseDiff) -> str:
