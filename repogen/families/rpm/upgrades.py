@@ -6,8 +6,8 @@
   installed ("No match for argument").  With RHEL's ``best=True`` every job is
   ``SOLVER_FORCEBEST``: an upgrade whose newest version cannot be installed is an error, not
   skipped.
-- ``distro-sync`` is ``SOLVER_DISTUPGRADE`` of everything, or of the installed packages named
-  (a name not installed is passed over).
+- ``distro-sync`` is ``SOLVER_DISTUPGRADE`` of every available package dnf sees, or of the
+  installed packages named (a name not installed is passed over).
 - ``downgrade NAME`` installs the newest available version lower than the installed one; with
   none, nothing is done; a name no repository has is an error.
 - ``install NAME-VERSION[-RELEASE][.ARCH]`` names a version: dnf's ``Subject`` tries the
@@ -44,8 +44,10 @@ def upgrade_jobs(pool: libsolv.Pool, request: Request) -> list[solv.Job] | Resol
     if request.action is Action.UPGRADE and not request.names:
         return [libsolv.one_of(pool, everything, _UPGRADE)]
     if request.action is Action.DISTRO_SYNC and not request.names:
-        how = solv.Job.SOLVER_DISTUPGRADE | solv.Job.SOLVER_SOLVABLE_ALL | _BEST
-        return [pool.pool.Job(how, 0)]
+        # libdnf's Goal::distupgrade(): a selector of the available packages dnf sees, so an
+        # installed package whose only update modular filtering hides is left alone.
+        available = [s for s in everything if s.repo != pool.pool.installed]
+        return [libsolv.one_of(pool, available, solv.Job.SOLVER_DISTUPGRADE | _BEST)]
     jobs = []
     for name in request.names:
         named = [s for s in everything if s.name == name]
