@@ -314,7 +314,7 @@ def _latest(packages: _Packages, shape: Shape) -> None:
             version,
             "CUDA driver meta-package (proprietary kernel modules)",
             entry="latest",
-            depends=[f"cuda-drivers-{b} (>= {driver}) | {older}"],
+            depends=[f"cuda-drivers-{b} (>= {driver})" + (f" | {older}" if older else "")],
         )
     )
     cores = [f"cuda-core{h}-{{cuda_dash}} (>= {{cuda_version}})" for h in range(TOOLKIT_CORES)]
