@@ -39,9 +39,10 @@ class ChannelShape:
     releases: int
     size: int
     new: int
-    #: Each release at its own driver branch (release r at branch ``400 + r``), instead of
-    #: every release at the newest of :data:`BRANCHES` that fit: a ``modules.yaml`` with
-    #: the streams of as many branches as releases.
+    #: Each release at its own driver branch (release r at branch ``400 + r``) with its
+    #: precompiled kmod, instead of every release at the newest of :data:`BRANCHES` that fit:
+    #: a ``modules.yaml`` with the ``B``, ``B-dkms`` and ``B-open`` streams of as many
+    #: branches as releases.
     own_branches: bool = False
 
     @property
@@ -56,14 +57,14 @@ class ChannelShape:
         return (str(400 + revision),) if self.own_branches else BRANCHES
 
 
-def _written(
-    path: Path, packages: int, revision: int, name: str, branches: tuple[str, ...] = BRANCHES
-) -> Path:
-    """The model of one release: as many of the newest *branches* as *packages* leave room
+def _written(path: Path, packages: int, revision: int, name: str, shape: ChannelShape) -> Path:
+    """The model of one release: as many of its newest branches as *packages* leave room
     for."""
+    branches = shape.branches(revision)
     for count in range(len(branches), 0, -1):
         try:
-            return write_model(path, Shape(packages, revision, branches[-count:], name))
+            generated = Shape(packages, revision, branches[-count:], name, shape.own_branches)
+            return write_model(path, generated)
         except ValueError:
             continue
     raise ValueError(f"{packages} packages per release are too few for a generated release")
@@ -79,7 +80,7 @@ def write_channel(directory: Path, shape: ChannelShape) -> tuple[Path, Path]:
             shape.per_release,
             revision,
             shape.release_name(revision),
-            shape.branches(revision),
+            shape,
         )
         for revision in range(1, shape.releases + 1)
     ]
@@ -89,7 +90,7 @@ def write_channel(directory: Path, shape: ChannelShape) -> tuple[Path, Path]:
         shape.new,
         revision,
         shape.release_name(revision),
-        shape.branches(revision),
+        shape,
     )
     return _channel(directory / "channel.yaml", files), new
 

@@ -1,11 +1,13 @@
 """dnf module requests over a ``modules.yaml`` with the streams of many driver branches.
 
-A synthetic channel (:mod:`bench.channel`) whose releases each carry their own driver branch,
-so that its rhel9 repository's ``nvidia-driver`` module has ``B-dkms`` and ``B-open`` streams
-for every branch, plus ``latest-dkms`` and ``open-dkms`` (the generator makes no precompiled
-kmods, hence no ``B`` or ``latest`` streams).  Each request is resolved by repogen's dnf
-resolver in-process (the channel's model loaded) and by the real dnf (``dnf --assumeno`` in
-the real engine's sandbox, its publication and sandbox made before the runs, untimed).
+A synthetic channel (:mod:`bench.channel`) whose releases each carry their own driver branch
+and its precompiled kmod, so that its rhel9 repository's ``nvidia-driver`` module has the
+``B``, ``B-dkms`` and ``B-open`` streams of every branch, plus ``latest``, ``latest-dkms`` and
+``open-dkms``.  Each request is resolved by repogen's dnf resolver in-process (the channel's
+model loaded) and by the real dnf: ``dnf --assumeno`` in the real engine's sandbox, over the
+engine's publication of the repository (rpm-md repositories in which no name occurs twice, the
+first with ``modules.yaml``), published and with dnf's metadata cache made before the runs,
+untimed.
 """
 
 from __future__ import annotations

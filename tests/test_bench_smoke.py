@@ -92,7 +92,7 @@ def test_runner_publishes_into_a_small_channel(
     assert "apt-ftparchive generate, cache database warm" in printed
 
 
-def test_channel_releases_at_their_own_branches_give_two_streams_per_branch(
+def test_channel_releases_at_their_own_branches_give_three_streams_per_branch(
     tmp_path: Path,
 ) -> None:
     shape = ChannelShape(releases=3, size=3 * 300, new=300, own_branches=True)
@@ -101,9 +101,11 @@ def test_channel_releases_at_their_own_branches_give_two_streams_per_branch(
     (module,) = repository.modules
     branches = ("401", "402", "403")
     assert sorted(s.name for s in module.streams) == sorted(
-        [f"{b}-{kind}" for b in branches for kind in ("dkms", "open")]
-        + ["latest-dkms", "open-dkms"]
+        [name for b in branches for name in (b, f"{b}-dkms", f"{b}-open")]
+        + ["latest", "latest-dkms", "open-dkms"]
     )
+    (latest,) = (s for s in module.streams if s.name == "latest")
+    assert latest.profiles["default"][0] == "kmod-nvidia-403.104.03-5.14.0-427.13.1"
 
 
 def test_runner_answers_module_requests_like_dnf(
@@ -115,5 +117,5 @@ def test_runner_answers_module_requests_like_dnf(
     streams = ("nvidia-driver:latest-dkms", "nvidia-driver:401-open", "nvidia-driver:open-dkms")
     for row, stream in zip(rows, streams, strict=True):
         note = row.split(" | ")[-1]
-        assert note.startswith("modules.yaml: 6 streams, 30 artifacts; same as dnf: ")
+        assert note.startswith("modules.yaml: 9 streams, 45 artifacts; same as dnf: ")
         assert note.endswith(f"{stream} |")
