@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bench import channel, machine, scale, toolchain
+from bench import channel, machine, modules, scale, toolchain
 from bench.timing import Row, table
 from bench.workloads import Settings, build_rows, check_rows, diff_rows, startup_rows
 from repogen.model import Family
@@ -31,7 +31,11 @@ WORKLOADS: dict[str, Callable[[Settings], Iterator[Row]]] = {
     "scale": scale.scale_rows,
     "diff": diff_rows,
     "channel": channel.channel_rows,
+    #: The scale workload's dnf module rows alone.
+    "modules": modules.modules_rows,
 }
+#: Every row once: the scale workload has the modules rows.
+DEFAULT = [name for name in WORKLOADS if name != "modules"]
 
 
 def _numbers(text: str) -> tuple[int, ...]:
@@ -64,7 +68,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--workloads",
-        default=",".join(WORKLOADS),
+        default=",".join(DEFAULT),
         help=f"comma-separated, from {', '.join(WORKLOADS)}",
     )
     parser.add_argument("--families", default="deb,rpm,suse", help="families to build")

@@ -39,6 +39,11 @@ class ChannelShape:
     releases: int
     size: int
     new: int
+    #: Each release at its own driver branch (release r at branch ``400 + r``) with its
+    #: precompiled kmod, instead of every release at the newest of :data:`BRANCHES` that fit:
+    #: a ``modules.yaml`` with the ``B``, ``B-dkms`` and ``B-open`` streams of as many
+    #: branches as releases.
+    own_branches: bool = False
 
     @property
     def per_release(self) -> int:
@@ -47,12 +52,19 @@ class ChannelShape:
     def release_name(self, revision: int) -> str:
         return f"synthetic-channel-r{revision:03d}"
 
+    def branches(self, revision: int) -> tuple[str, ...]:
+        """The driver branches release *revision* may have, oldest first."""
+        return (str(400 + revision),) if self.own_branches else BRANCHES
 
-def _written(path: Path, packages: int, revision: int, name: str) -> Path:
-    """The model of one release: as many driver branches as *packages* leave room for."""
-    for count in range(len(BRANCHES), 0, -1):
+
+def _written(path: Path, packages: int, revision: int, name: str, shape: ChannelShape) -> Path:
+    """The model of one release: as many of its newest branches as *packages* leave room
+    for."""
+    branches = shape.branches(revision)
+    for count in range(len(branches), 0, -1):
         try:
-            return write_model(path, Shape(packages, revision, BRANCHES[-count:], name))
+            generated = Shape(packages, revision, branches[-count:], name, shape.own_branches)
+            return write_model(path, generated)
         except ValueError:
             continue
     raise ValueError(f"{packages} packages per release are too few for a generated release")
@@ -68,12 +80,17 @@ def write_channel(directory: Path, shape: ChannelShape) -> tuple[Path, Path]:
             shape.per_release,
             revision,
             shape.release_name(revision),
+            shape,
         )
         for revision in range(1, shape.releases + 1)
     ]
     revision = shape.releases + 1
     new = _written(
-        directory / f"r{revision:03d}.yaml", shape.new, revision, shape.release_name(revision)
+        directory / f"r{revision:03d}.yaml",
+        shape.new,
+        revision,
+        shape.release_name(revision),
+        shape,
     )
     return _channel(directory / "channel.yaml", files), new
 

@@ -37,6 +37,8 @@ import yaml
 FAMILIES = ("deb", "rpm", "suse")
 TARGETS = {"deb": "ubuntu2204", "rpm": "rhel9", "suse": "sles15"}
 BRANCHES = ("535", "550", "560", "570")
+#: The rhel9 kernel precompiled kmods are built for (:attr:`Shape.precompiled`).
+RHEL_KERNEL = "5.14.0-427.13.1"
 #: Kernel flavors of the SUSE target (each multiplies the KMPs and kernel-flavored packages).
 SUSE_KERNELS = ("default", "azure")
 #: Leaves per core package in the filler.
@@ -58,6 +60,9 @@ class Shape:
     branches: tuple[str, ...] = BRANCHES
     #: The release's name (default: ``synthetic-<packages>``); a channel's differ.
     name: str | None = None
+    #: On rhel9, each branch also has a precompiled kmod (:meth:`precompiled_kmod`) and the
+    #: streams that select it: ``B``, and ``latest`` at the latest branch.
+    precompiled: bool = False
 
     @property
     def latest(self) -> str:
@@ -69,6 +74,10 @@ class Shape:
 
     def driver(self, branch: str) -> str:
         return f"{branch}.{100 + int(branch) % 7}.{self.revision:02d}"
+
+    def precompiled_kmod(self, branch: str) -> str:
+        """The kmod of *branch* built for :data:`RHEL_KERNEL`, named as NVIDIA names theirs."""
+        return f"kmod-nvidia-{self.driver(branch)}-{RHEL_KERNEL}"
 
 
 def scheme(branch: str) -> str:
@@ -162,9 +171,22 @@ def _branch_deb(packages: _Packages, b: str, v: str) -> None:
     )
 
 
-def _branch_rpm(packages: _Packages, b: str, v: str) -> None:
+def _branch_rpm(packages: _Packages, b: str, v: str, precompiled: str | None) -> None:
+    """The rpm stack of branch *b*, with the kmod named *precompiled* if there is one."""
     version = scheme(b)
     add = functools.partial(packages.add, families=("rpm",))
+    if precompiled is not None:
+        add(
+            _component(
+                precompiled,
+                version,
+                f"NVIDIA {b} kernel module (proprietary), precompiled for kernel {RHEL_KERNEL}",
+                kernel_module="proprietary",
+                depends=[f"nvidia-kmod-common-{b} (= {v})"],
+                provides=[f"nvidia-kmod-{b} (= {v})"],
+                conflicts=[f"kmod-nvidia-latest-dkms-{b}", f"kmod-nvidia-open-dkms-{b}"],
+            )
+        )
     add(
         _component(
             f"nvidia-kmod-common-{b}",
@@ -314,7 +336,7 @@ def _latest(packages: _Packages, shape: Shape) -> None:
             version,
             "CUDA driver meta-package (proprietary kernel modules)",
             entry="latest",
-            depends=[f"cuda-drivers-{b} (>= {driver}) | {older}"],
+            depends=[f"cuda-drivers-{b} (>= {driver})" + (f" | {older}" if older else "")],
         )
     )
     cores = [f"cuda-core{h}-{{cuda_dash}} (>= {{cuda_version}})" for h in range(TOOLKIT_CORES)]
@@ -402,40 +424,44 @@ def _filler(packages: _Packages, shape: Shape, family: str, skeleton_count: int)
             packages.add(entry, (family,))
 
 
+def _stream(name: str, summary: str, branch: str, kmod: str, entry: str | None) -> Entry:
+    stream: Entry = {
+        "name": name,
+        "summary": summary,
+        "kmod": kmod,
+        "entry": entry,
+        "artifacts": [
+            f"nvidia-driver-{branch}",
+            f"nvidia-kmod-common-{branch}",
+            f"cuda-drivers-{branch}",
+        ],
+    }
+    # As NVIDIA's: the precompiled streams are not what the announcements tell users to install.
+    if entry is None:
+        del stream["entry"]
+    return stream
+
+
 def _module(shape: Shape) -> Entry:
     streams = []
     for b in shape.branches:
-        for kind, kmod in (
-            ("dkms", f"kmod-nvidia-latest-dkms-{b}"),
-            ("open", f"kmod-nvidia-open-dkms-{b}"),
-        ):
-            streams.append(
-                {
-                    "name": f"{b}-{kind}",
-                    "summary": f"NVIDIA driver {b} branch, {kind} kernel modules",
-                    "kmod": kmod,
-                    "entry": "branch",
-                    "artifacts": [
-                        f"nvidia-driver-{b}",
-                        f"nvidia-kmod-common-{b}",
-                        f"cuda-drivers-{b}",
-                    ],
-                }
-            )
+        kinds = [("dkms", f"kmod-nvidia-latest-dkms-{b}"), ("open", f"kmod-nvidia-open-dkms-{b}")]
+        if shape.precompiled:
+            summary = f"NVIDIA driver {b} branch, precompiled kernel modules"
+            streams.append(_stream(b, summary, b, shape.precompiled_kmod(b), None))
+        for kind, kmod in kinds:
+            summary = f"NVIDIA driver {b} branch, {kind} kernel modules"
+            streams.append(_stream(f"{b}-{kind}", summary, b, kmod, "branch"))
     b = shape.latest
-    for name, kmod in (
+    kinds = [
         ("latest-dkms", f"kmod-nvidia-latest-dkms-{b}"),
         ("open-dkms", f"kmod-nvidia-open-dkms-{b}"),
-    ):
-        streams.append(
-            {
-                "name": name,
-                "summary": f"NVIDIA driver, latest branch ({name})",
-                "kmod": kmod,
-                "entry": "latest",
-                "artifacts": [f"nvidia-driver-{b}", f"nvidia-kmod-common-{b}", f"cuda-drivers-{b}"],
-            }
-        )
+    ]
+    if shape.precompiled:
+        kinds.insert(0, ("latest", shape.precompiled_kmod(b)))
+    for name, kmod in kinds:
+        summary = f"NVIDIA driver, latest branch ({name})"
+        streams.append(_stream(name, summary, b, kmod, None if name == "latest" else "latest"))
     return {
         "summary": "NVIDIA driver",
         "description": "NVIDIA driver; each stream selects a branch and a kind of kernel module.",
@@ -475,7 +501,7 @@ def model(shape: Shape) -> dict[str, Any]:
     for b in shape.branches:
         v = f"{{{scheme(b)}_version}}"
         _branch_deb(skeleton, b, v)
-        _branch_rpm(skeleton, b, v)
+        _branch_rpm(skeleton, b, v, shape.precompiled_kmod(b) if shape.precompiled else None)
         _branch_suse(skeleton, b, v)
     packages = _Packages(list(skeleton.entries), dict(skeleton.counts))
     _latest(packages, shape)

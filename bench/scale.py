@@ -27,6 +27,7 @@ from debian.deb822 import Packages
 
 from bench.channel import ChannelShape, write_channel
 from bench.generator import TARGETS
+from bench.modules import modules_rows
 from bench.timing import Row, Timing
 from bench.workloads import BUNDLED, Settings
 from repogen.build import build, source_date_epoch
@@ -272,11 +273,12 @@ def channel_rows(settings: Settings, index: Path) -> Iterator[Row]:
 
 def scale_rows(settings: Settings) -> Iterator[Row]:
     """Resolution over Debian 12's own main index layered under the debian12 release, and
-    under a channel of many releases."""
+    under a channel of many releases; dnf module requests over many branches' streams."""
     index = debian_index()
     if index is None:
         note = f"skipped: no {DEBIAN_LISTS}/{DEBIAN_INDEX}; run `apt-get update` on Debian 12"
         yield Row("scale", 0, "resolution over Debian 12's index", Timing((0.0,)), note=note)
-        return
-    yield from rows(settings, index)
-    yield from channel_rows(settings, index)
+    else:
+        yield from rows(settings, index)
+        yield from channel_rows(settings, index)
+    yield from modules_rows(settings)

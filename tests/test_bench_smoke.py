@@ -90,3 +90,32 @@ def test_runner_publishes_into_a_small_channel(
     assert "| deb: publish NEW --into CHANNEL, metadata only (in-process) |" in printed
     assert "| deb: repogen publish NEW --into CHANNEL (whole process, package files) |" in printed
     assert "apt-ftparchive generate, cache database warm" in printed
+
+
+def test_channel_releases_at_their_own_branches_give_three_streams_per_branch(
+    tmp_path: Path,
+) -> None:
+    shape = ChannelShape(releases=3, size=3 * 300, new=300, own_branches=True)
+    channel_file, _ = write_channel(tmp_path, shape)
+    (repository,) = load_channel(channel_file).at().select([TARGETS["rpm"]])
+    (module,) = repository.modules
+    branches = ("401", "402", "403")
+    assert sorted(s.name for s in module.streams) == sorted(
+        [name for b in branches for name in (b, f"{b}-dkms", f"{b}-open")]
+        + ["latest", "latest-dkms", "open-dkms"]
+    )
+    (latest,) = (s for s in module.streams if s.name == "latest")
+    assert latest.profiles["default"][0] == "kmod-nvidia-403.104.03-5.14.0-427.13.1"
+
+
+def test_runner_answers_module_requests_like_dnf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["--runs", "1", "--workloads", "modules", "--channel", "2,700,300"]
+    assert main([*arguments, "--work", str(tmp_path)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| scale")]
+    streams = ("nvidia-driver:latest-dkms", "nvidia-driver:401-open", "nvidia-driver:open-dkms")
+    for row, stream in zip(rows, streams, strict=True):
+        note = row.split(" | ")[-1]
+        assert note.startswith("modules.yaml: 9 streams, 45 artifacts; same as dnf: ")
+        assert note.endswith(f"{stream} |")
