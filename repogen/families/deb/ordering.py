@@ -1,4 +1,4 @@
-"""What apt does after resolution, as far as it refuses a resolved transaction: one rule of
+"""What apt does after resolution, as far as it refuses a resolved transaction: two rules of
 apt 2.6's installation ordering (``pkgOrderList::OrderUnpack`` and
 ``pkgPackageManager::OrderInstall``), which ``apt-get -s`` runs too, through ``pkgSimulate``.
 
@@ -63,8 +63,9 @@ def _pre_depends_loop(cache: Cache, arch: str) -> tuple[str, ...] | None:
     turns around it until ``MaxLoopCount``), through Depends or Pre-Depends among the packages
     the transaction changes.  A relation the installed packages meet as they are (configured
     already) is no link; a loop of Depends alone is configured as one."""
-    changing = [p for p in cache.in_id_order() if p.mode is Mode.INSTALL and _changes(p)]
-    needs = {package: _needed(cache, package, set(changing)) for package in changing}
+    changing = _installing(cache)
+    among = set(changing)
+    needs = {package: _needed(cache, package, among) for package in changing}
     for package in changing:
         for kind, first in needs[package]:
             if kind is not RelationKind.PRE_DEPENDS:
@@ -122,7 +123,7 @@ def _reachable(
 
 
 def _early_removal(cache: Cache, arch: str) -> tuple[str, ...] | None:
-    """``CheckRConflicts``' refusal (the first rule of the module's notes)."""
+    """``CheckRConflicts``' refusal (the second rule of the module's notes)."""
     for name in sorted(cache.essential_names | cache.protected_names):
         _ = cache.package(name).versions  # their dependencies join the reverse dependencies
     immediate = _immediate(cache)
@@ -293,8 +294,7 @@ def _unpacked_first(
     if package not in back:
         return True
     return (
-        {p for p in list(cache.packages.values()) if _changes(p) and p.mode is Mode.INSTALL}
-        == {unpacked, package}
+        set(_installing(cache)) == {unpacked, package}
         and _depends(cache, unpacked, package)
         and _depends(cache, package, unpacked)
         and _sort_key(unpacked, immediate) < _sort_key(package, immediate)
@@ -315,6 +315,11 @@ def _unpack_order(cache: Cache, immediate: set[Package], package: Package) -> li
     last = _LastPass(cache, immediate)
     last.visit(package, 0)
     return last.added
+
+
+def _installing(cache: Cache) -> list[Package]:
+    """The packages the transaction installs or upgrades, in id order."""
+    return [p for p in cache.in_id_order() if p.mode is Mode.INSTALL and _changes(p)]
 
 
 def _changes(package: Package) -> bool:
