@@ -18,6 +18,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from itertools import accumulate
 from pathlib import Path, PurePosixPath
 from queue import SimpleQueue
 from threading import Event
@@ -26,6 +27,8 @@ from typing import Protocol
 
 import apt_pkg
 from debian.deb822 import Release
+
+from repogen.families.deb.xz_stream import Blocks, NotOneStream, blocks, joined
 
 COMPONENT = "main"
 
@@ -94,15 +97,49 @@ def published_pool_file(stanza: Stanza) -> PoolFile:
     )
 
 
-def published_stanzas(root: Path, suite: str, arch: str) -> dict[tuple[str, str, str], Stanza]:
-    """The stanzas of the plain ``Packages`` index of *arch* in the repository at *root*, as
-    written (none when it has no such index), by package, version and architecture."""
-    path = root / "dists" / suite / COMPONENT / f"binary-{arch}" / "Packages"
+@dataclass(frozen=True)
+class PublishedIndex:
+    """The plain ``Packages`` index of one architecture as published, to add a release to:
+    its stanzas by package, version and architecture, in file order, with the part each is
+    in (:class:`PackagesFile`) and its file name; and the compressed forms, when they are
+    the plain one's, parts and all (*xz* ``None``: they are not, and are made again)."""
+
+    stanzas: dict[tuple[str, str, str], Stanza]
+    parts: dict[tuple[str, str, str], int]
+    filenames: dict[tuple[str, str, str], str]
+    plain: bytes
+    gz: bytes
+    xz: Blocks | None
+
+
+def _xz_blocks(data: bytes, plain: bytes) -> Blocks | None:
+    try:
+        found = blocks(data)
+    except NotOneStream:
+        return None
+    return found if found.uncompressed_size == len(plain) else None
+
+
+def published_index(root: Path, suite: str, arch: str) -> PublishedIndex | None:
+    """The index of *arch* in the repository at *root* as written, if it has one."""
+    directory = root / "dists" / suite / COMPONENT / f"binary-{arch}"
+    path = directory / "Packages"
     if not path.is_file():
-        return {}
-    stanzas = {}
+        return None
+    plain = path.read_bytes()
+    gz, xz = directory / "Packages.gz", directory / "Packages.xz"
+    spliced = _xz_blocks(xz.read_bytes(), plain) if gz.is_file() and xz.is_file() else None
+    # Where each part starts: the xz blocks' sizes (a part's first byte is the empty line
+    # before its first stanza, so a stanza is in the part its first byte is in).
+    ends = list(accumulate(size for _, size in spliced.records)) if spliced else []
+    stanzas, parts, filenames = {}, {}, {}
+    part = 0
     with path.open("rb") as handle:
-        for section in apt_pkg.TagFile(handle):
+        tags = apt_pkg.TagFile(handle)
+        start = tags.offset()  # type: ignore[attr-defined]  # missing from python-apt's stubs
+        for section in tags:
+            while part < len(ends) and start >= ends[part]:
+                part += 1
             # A section is its text and the empty line after it; a stanza ends at its text.
             stanza = Stanza(
                 section["Package"],
@@ -110,8 +147,12 @@ def published_stanzas(root: Path, suite: str, arch: str) -> dict[tuple[str, str,
                 section["Architecture"],
                 str(section).rstrip("\n") + "\n",
             )
-            stanzas[stanza.package, stanza.version, stanza.architecture] = stanza
-    return stanzas
+            key = (stanza.package, stanza.version, stanza.architecture)
+            stanzas[key], parts[key], filenames[key] = stanza, part, section["Filename"]
+            start = tags.offset()  # type: ignore[attr-defined]
+    return PublishedIndex(
+        stanzas, parts, filenames, plain, gz.read_bytes() if spliced else b"", spliced
+    )
 
 
 def packages_stanza(control: str, pool_file: PoolFile) -> str:
@@ -157,40 +198,56 @@ _PIECE = 1 << 20
 
 
 def _compressed(
-    compressor: _Compressor, pieces: SimpleQueue[bytes | None], abandoned: Event
-) -> bytes:
-    """The *pieces* (``None`` ends them) through *compressor*; nothing if *abandoned*."""
-    parts = []
+    make: Callable[[], _Compressor], pieces: SimpleQueue[bytes | None], abandoned: Event
+) -> list[bytes]:
+    """The *pieces* (``None`` ends them, an empty one a part) compressed part by part: a
+    whole gzip member or xz stream each; nothing if *abandoned*."""
+    parts: list[bytes] = []
+    current: list[bytes] = []
+    compressor = make()
     while (piece := pieces.get()) is not None:
         if abandoned.is_set():
-            return b""
-        parts.append(compressor.compress(piece))
-    parts.append(compressor.flush())
-    return b"".join(parts)
+            return []
+        if not piece:
+            parts.append(b"".join((*current, compressor.flush())))
+            current.clear()
+            compressor = make()
+        else:
+            current.append(compressor.compress(piece))
+    return parts
 
 
 class PackagesFile:
-    """A ``Packages`` file, given stanza by stanza in index order (package, version,
-    architecture), that threads of *executor* compress meanwhile, one per compressed form:
-    compressing (xz above all) takes longer than rendering the stanzas, so it starts with the
-    first of them.
+    """A ``Packages`` file, given stanza by stanza, that threads of *executor* compress
+    meanwhile, one per compressed form: compressing (xz above all) takes longer than
+    rendering the stanzas, so it starts with the first of them.
+
+    The file is made of parts, one per release that published its packages, oldest first
+    (:meth:`end_part` closes one), each in index order (package, version, architecture) and
+    compressed on its own: a gzip member of ``Packages.gz`` and a block of the one xz stream
+    of ``Packages.xz``.  A release is added to the *published* file by compressing its part
+    alone, and the file is the same as one written whole, part by part.
 
     :meth:`close` ends the file.  A ``with`` block left on an error, or before the file is
     closed, abandons it, and its threads stop instead of compressing the rest.
     """
 
-    def __init__(self, executor: Executor) -> None:
-        self._pieces: list[bytes] = []
+    def __init__(self, executor: Executor, published: PublishedIndex | None = None) -> None:
+        if published is not None and published.xz is None:
+            raise ValueError("the published Packages.xz is not the plain index's blocks")
+        self._published = published if published is not None and published.plain else None
+        self._pieces: list[bytes] = [self._published.plain] if self._published else []
         self._pending: list[str] = []
         self._pending_size = 0
+        self._started = self._published is not None
         self._last: tuple[str, str, str] | None = None
         self._closed = False
         self._abandoned = Event()
         self._queues: dict[str, SimpleQueue[bytes | None]] = {}
-        self._compressed: dict[str, Future[bytes]] = {}
+        self._compressed: dict[str, Future[list[bytes]]] = {}
         for suffix, make in _COMPRESSORS.items():
             queue = self._queues[suffix] = SimpleQueue()
-            self._compressed[suffix] = executor.submit(_compressed, make(), queue, self._abandoned)
+            self._compressed[suffix] = executor.submit(_compressed, make, queue, self._abandoned)
 
     def __enter__(self) -> PackagesFile:
         return self
@@ -212,15 +269,25 @@ class PackagesFile:
         if self._last is not None and key <= self._last:
             raise ValueError(f"stanza {key} after {self._last}: not in index order")
         # An empty line between stanzas.
-        text = stanza.text if self._last is None else f"\n{stanza.text}"
+        text = f"\n{stanza.text}" if self._started else stanza.text
+        self._started = True
         self._last = key
         self._pending.append(text)
         self._pending_size += len(text)
         if self._pending_size >= _PIECE:
             self._send()
 
-    def close(self) -> None:
+    def end_part(self) -> None:
+        """End the part the stanzas given since the last one make (none: no part)."""
+        if self._last is None:
+            return
         self._send()
+        for queue in self._queues.values():
+            queue.put(b"")
+        self._last = None
+
+    def close(self) -> None:
+        self.end_part()
         self._end()
         self._closed = True
 
@@ -229,8 +296,17 @@ class PackagesFile:
         suffix, once compressed."""
         if not self._closed:
             raise ValueError("the Packages file is not closed")
-        plain = b"".join(self._pieces)
-        return {"": plain, **{suffix: job.result() for suffix, job in self._compressed.items()}}
+        gz, xz = (self._compressed[suffix].result() for suffix in (".gz", ".xz"))
+        published = self._published
+        if published is None and not gz:
+            # No stanza: the compressed forms of an empty file.
+            gz, xz = [_gzip().flush()], [_xz().flush()]
+        before = [published.xz] if published and published.xz else []
+        return {
+            "": b"".join(self._pieces),
+            ".gz": b"".join((published.gz if published else b"", *gz)),
+            ".xz": joined([*before, *(blocks(stream) for stream in xz)]),
+        }
 
     def _send(self) -> None:
         if self._pending:

@@ -16,6 +16,7 @@ packages are built once and listed in every ``binary-<arch>`` index.  Real packa
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,12 +32,13 @@ from repogen.families.deb.apt_index import (
     COMPONENT,
     PackagesFile,
     PoolFile,
+    PublishedIndex,
     Stanza,
     Suite,
     dists,
     packages_stanza,
+    published_index,
     published_pool_file,
-    published_stanzas,
 )
 from repogen.families.deb.control import (
     binary_control,
@@ -68,6 +70,8 @@ class _Entry:
     control: Callable[[], Deb822]
     spec: PackageSpec | None = None
     real: RealDeb | None = None
+    #: The release that first published it, in a model holding several (None: its own).
+    release: str | None = None
 
     @cached_property
     def text(self) -> str:
@@ -87,18 +91,20 @@ def _pool_path(key: tuple[str, str, str], source: str | None = None) -> PurePosi
 def _generated(spec: PackageSpec, maintainer: str) -> _Entry:
     # binary_control writes the spec's Package, Version and Architecture.
     key = (spec.name, spec.version, spec.arch)
-    return _Entry(key, _pool_path(key), partial(binary_control, spec, maintainer), spec=spec)
+    control = partial(binary_control, spec, maintainer)
+    return _Entry(key, _pool_path(key), control, spec=spec, release=spec.release)
 
 
-def _made(control: Deb822, source: str | None = None, real: RealDeb | None = None) -> _Entry:
-    """The entry of a control paragraph already made: a real package's, a base stub's."""
-    name, version, arch = (str(control[f]) for f in ("Package", "Version", "Architecture"))
-    key = (name, version, arch)
-    return _Entry(key, _pool_path(key, source), lambda: control, real=real)
-
-
-def _added(deb: RealDeb) -> _Entry:
-    return _made(deb.control, deb.source, deb)
+def _added(deb: RealDeb, replacing: PackageSpec | None) -> _Entry:
+    """The entry of a real package, published with the model package it replaces."""
+    key = (deb.name, deb.version, deb.arch)
+    return _Entry(
+        key,
+        _pool_path(key, deb.source),
+        lambda: deb.control,
+        real=deb,
+        release=replacing.release if replacing else None,
+    )
 
 
 def _described(repository: Repository, deb: RealDeb) -> PackageSpec | None:
@@ -116,9 +122,10 @@ def _index_entries(
     """The packages of *repository*'s index: the model's, with real ones replacing theirs."""
     place = f"{repository.target_name}/{repository.package_arch}"
     real = [deb for deb in added if deb.arch in {repository.package_arch, "all"}]
+    replacing = {deb.path: _described(repository, deb) for deb in real}
     replaced: set[tuple[str, str]] = set()
     for deb in real:
-        spec = _described(repository, deb)
+        spec = replacing[deb.path]
         if spec is not None:
             check_agrees(deb, spec, place)
             replaced.add((spec.name, spec.version))
@@ -127,7 +134,7 @@ def _index_entries(
         for spec in repository.packages
         if (spec.name, spec.version) not in replaced
     ]
-    entries += [_added(deb) for deb in real]
+    entries += [_added(deb, replacing[deb.path]) for deb in real]
     seen: dict[tuple[str, str], _Entry] = {}
     for entry in entries:
         key = entry.key[:2]
@@ -189,28 +196,69 @@ def _fill(
     index: PackagesFile,
     entries: Iterable[_Entry],
     pool: Callable[[_Entry], PoolFile],
-    kept: Iterable[Stanza] = (),
+    part_of: Callable[[_Entry], int],
+    kept: Iterable[tuple[int, Stanza]] = (),
 ) -> PackagesFile:
-    """Give *index* the stanzas of *entries* and the *kept* ones (already published), in
-    index order, and close it."""
-    ordered: list[tuple[tuple[str, str, str], _Entry | Stanza]] = [(e.key, e) for e in entries]
-    ordered += [((s.package, s.version, s.architecture), s) for s in kept]
-    for _, item in sorted(ordered, key=lambda pair: pair[0]):
-        index.add(item if isinstance(item, Stanza) else item.stanza(pool(item)))
+    """Give *index* the stanzas of *entries* and the *kept* ones (already published, with
+    their parts), part by part, each in index order, and close it."""
+    parts: dict[int, list[tuple[tuple[str, str, str], _Entry | Stanza]]] = {}
+    for entry in entries:
+        parts.setdefault(part_of(entry), []).append((entry.key, entry))
+    for part, stanza in kept:
+        parts.setdefault(part, []).append(
+            ((stanza.package, stanza.version, stanza.architecture), stanza)
+        )
+    for _, items in sorted(parts.items()):
+        for _, item in sorted(items, key=lambda pair: pair[0]):
+            index.add(item if isinstance(item, Stanza) else item.stanza(pool(item)))
+        index.end_part()
     index.close()
     return index
 
 
-def _check_pool(root: Path, stanzas: Iterable[Stanza], place: str) -> None:
+def _check_pool(root: Path, filenames: Iterable[str], place: str) -> None:
     """Refuse an index whose package files are not there: a tree built ``--no-packages``
     describes files it does not hold, and a release added to it would mix the two."""
-    for stanza in stanzas:
-        filename = published_pool_file(stanza).filename
-        if not (root / filename).is_file():
+    for filename in filenames:
+        # Not a Path per file: tens of thousands of them cost a second.
+        if not os.path.isfile(f"{root}/{filename}"):  # noqa: PTH113
             raise BuildError(
                 f"{place}: {root / filename} is not there (a tree built with --no-packages?); "
                 "a release is added to a tree that holds its package files"
             )
+
+
+@dataclass(frozen=True)
+class _Into:
+    """How the new packages of a release go into a published index: after it as it is
+    (*appended*), or, when packages leave it or its forms cannot be added to, with the
+    *kept* ones in their parts, the new ones in parts *after* those."""
+
+    entries: list[_Entry]
+    appended: PublishedIndex | None
+    kept: list[tuple[int, Stanza]]
+    after: int
+
+
+def _into(
+    root: Path,
+    published: PublishedIndex,
+    entries: Sequence[_Entry],
+    withdrawn: Collection[PurePosixPath],
+    place: str,
+) -> _Into:
+    leaving = {path.as_posix() for path in withdrawn}
+    staying = {
+        key: stanza
+        for key, stanza in published.stanzas.items()
+        if published.filenames[key] not in leaving
+    }
+    _check_pool(root, (published.filenames[key] for key in staying), place)
+    new = _new_entries(entries, staying, place)
+    if len(staying) == len(published.stanzas) and published.xz is not None:
+        return _Into(new, published, [], 0)
+    kept = [(published.parts[key], stanza) for key, stanza in staying.items()]
+    return _Into(new, None, kept, max(published.parts.values(), default=-1) + 1)
 
 
 def _new_entries(
@@ -230,6 +278,14 @@ def _new_entries(
                 "a published package never changes: give it a new version"
             )
     return new
+
+
+def _parts(release: ReleaseModel, after: int) -> Callable[[_Entry], int]:
+    """The part of the index an entry of *release* goes into, after the *after* parts
+    published: one per release that first published packages, oldest first."""
+    order = {name: after + position for position, name in enumerate(release.releases)}
+    own = after + len(release.releases)
+    return lambda entry: order.get(entry.release, own) if entry.release else own
 
 
 def _release_description(
@@ -332,22 +388,17 @@ class DebPublisher:
         target, suite = first.target_name, _suite(first)
         added = read_debs(options.add_packages, target) if options.add_packages else ()
         indices: dict[str, list[_Entry]] = {}
-        kept: dict[str, list[Stanza]] = {}
+        into: dict[str, _Into] = {}
         entries_of: dict[PurePosixPath, _Entry] = {}
         for repository in repositories:
             arch = repository.package_arch
             progress(f"{target}/{arch}: collecting packages")
             entries = _index_entries(repository, added, release.maintainer)
             entries_of.update((e.pool_path, e) for e in entries)
-            if existing is not None:
-                published = {
-                    key: stanza
-                    for key, stanza in published_stanzas(existing, suite, arch).items()
-                    if published_pool_file(stanza).filename not in withdrawn
-                }
-                _check_pool(existing, published.values(), f"{target}/{arch}")
-                entries = _new_entries(entries, published, f"{target}/{arch}")
-                kept[arch] = list(published.values())
+            published = published_index(existing, suite, arch) if existing else None
+            if existing is not None and published is not None:
+                into[arch] = _into(existing, published, entries, withdrawn, f"{target}/{arch}")
+                entries = into[arch].entries
             indices[arch] = entries
         arches = tuple(indices)
         # Whether the release has stand-ins, whichever of its packages are published already.
@@ -377,10 +428,18 @@ class DebPublisher:
         with ThreadPoolExecutor(2 * len(indices)) as background, ExitStack() as compressing:
             packages = {
                 arch: _fill(
+                    compressing.enter_context(PackagesFile(background, into[arch].appended)),
+                    entries,
+                    pool,
+                    _parts(release, into[arch].after),
+                    into[arch].kept,
+                )
+                if arch in into
+                else _fill(
                     compressing.enter_context(PackagesFile(background)),
                     entries,
                     pool,
-                    kept.get(arch, ()),
+                    _parts(release, 0),
                 )
                 for arch, entries in indices.items()
             }
