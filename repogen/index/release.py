@@ -79,12 +79,18 @@ def date_of(text: str) -> str:
     return moment.strftime("%Y-%m-%d")
 
 
-def infer_release(name: str, date: str, repositories: Sequence[Repository]) -> Release:
-    """The release declaration *repositories* imply; *date* as :func:`date_of` reads it."""
+def infer_release(
+    name: str,
+    date: str,
+    repositories: Sequence[Repository],
+    flavor: KernelModuleFlavor | None = None,
+) -> Release:
+    """The release declaration *repositories* imply; *date* as :func:`date_of` reads it.
+    The default *flavor* is what ``<install> cuda`` selects, resolved, unless given."""
     return Release(
         name=name or "unnamed",
         cuda=_version_of("cuda", _CUDA, repositories) or UNKNOWN_CUDA,
         driver=_version_of("cuda-drivers", _DRIVER, repositories) or UNKNOWN_DRIVER,
-        default_flavor=_default_flavor(repositories),
+        default_flavor=flavor or _default_flavor(repositories),
         date=date_of(date),
     )

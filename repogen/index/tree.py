@@ -57,27 +57,39 @@ def _target(read: RepositoryRead, arches: list[str]) -> Target:
         raise MetadataError(f"{read.target}/{read.arch}: {exc}") from exc
 
 
-def _release(name: str, reads: Sequence[RepositoryRead], source: str) -> ReleaseModel:
+def _repositories(reads: Sequence[RepositoryRead], base: bool = True) -> tuple[Repository, ...]:
+    """The repositories of *reads*, with the base their packages imply (:func:`assumed_base`)
+    when *base*."""
     arches: dict[str, list[str]] = {}
     for read in reads:
         arches.setdefault(read.target, []).append(read.arch)
-    repositories = tuple(
+    return tuple(
         Repository(
             target_name=read.target,
             target=_target(read, arches[read.target]),
             arch=read.arch,
             canonical_arch=driver(read.family).arches.get(read.arch, read.arch),
             packages=read.packages,
-            base=assumed_base(read.packages),
+            base=assumed_base(read.packages) if base else (),
             modules=read.modules,
         )
         for read in reads
     )
-    date = next((r.date for r in reads if r.date), "")
-    return ReleaseModel(infer_release(name, date, repositories), source, repositories)
 
 
-def _manifest(path: Path, keyring: Path | None, shown: str) -> ReleaseModel:
+def _date(reads: Sequence[RepositoryRead]) -> str:
+    return next((r.date for r in reads if r.date), "")
+
+
+def _release(name: str, reads: Sequence[RepositoryRead], source: str) -> ReleaseModel:
+    repositories = _repositories(reads)
+    return ReleaseModel(infer_release(name, _date(reads), repositories), source, repositories)
+
+
+def _manifest_reads(
+    path: Path, keyring: Path | None
+) -> tuple[dict[str, object], list[RepositoryRead]]:
+    """The manifest of the build output at *path* and its repositories as read."""
     named = path / MANIFEST
     text = uncompressed(inside(path, MANIFEST), TOP_CAP, named).read_bytes()
     try:
@@ -104,8 +116,21 @@ def _manifest(path: Path, keyring: Path | None, shown: str) -> ReleaseModel:
         for (target, family, where), arches in grouped.items()
         for read in driver(family).read(where, target, arches, keyring=keyring)
     ]
+    return manifest, reads
+
+
+def _manifest(path: Path, keyring: Path | None, shown: str) -> ReleaseModel:
+    manifest, reads = _manifest_reads(path, keyring)
     release = _release(str(manifest.get("release", path.name)), reads, shown)
-    return _provenance(release, manifest, named)
+    return _provenance(release, manifest, path / MANIFEST)
+
+
+def tree_repositories(path: Path) -> tuple[tuple[Repository, ...], str]:
+    """The repositories of the build output at *path* as its indices list them, and the
+    date its indices give: what adding a release to it needs.  Nothing is inferred, as
+    :func:`load_tree` infers the base and the release declaration."""
+    _, reads = _manifest_reads(path, None)
+    return _repositories(reads, base=False), _date(reads)
 
 
 def _provenance(release: ReleaseModel, manifest: object, named: Path) -> ReleaseModel:

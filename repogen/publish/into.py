@@ -34,9 +34,9 @@ from repogen.build import (
     staged_progress,
 )
 from repogen.families import driver
-from repogen.index import load_tree
 from repogen.index.release import UNKNOWN_CUDA, infer_release
-from repogen.model import ReleaseModel, Repository
+from repogen.index.tree import tree_repositories
+from repogen.model import KernelModuleFlavor, ReleaseModel, Repository
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.generations import current, files, replace_index
 from repogen.publish.output import OutputRefused, stage, working_directory
@@ -125,7 +125,7 @@ def _repositories(
         if own.modules:
             # What the repository says of its newest release (its driver's branch), not
             # what the whole tree does: another repository may hold a newer one already.
-            before = infer_release(published.release.name, "", [read]).model_copy(
+            before = infer_release(published.release.name, "", [read], _UNASKED).model_copy(
                 update={"date": published.release.date}
             )
             layers = [(before, read), (release.release, own)]
@@ -166,6 +166,18 @@ def _nothing_new(staged: Path, tree: Path, indices: Sequence[PurePosixPath]) -> 
         any(PurePosixPath(name).is_relative_to(i) for i in indices) or (tree / name).is_file()
         for name in files(staged)
     )
+
+
+#: The default flavor of what a tree holds is not asked: adding a release needs its packages,
+#: modules, driver and date, and resolving ``cuda`` over a channel's packages takes a second.
+_UNASKED = KernelModuleFlavor.PROPRIETARY
+
+
+def _published(tree: Path, names: Sequence[str]) -> ReleaseModel:
+    """What the tree at *tree* holds (the releases *names*), as its indices list it."""
+    repositories, date = tree_repositories(tree)
+    declared = infer_release(names[-1], date, repositories, _UNASKED)
+    return ReleaseModel(declared, str(tree), repositories, releases=tuple(names))
 
 
 def _provenance(
@@ -220,7 +232,7 @@ def publish_into(
         manifest = _manifest(tree)
         names = released(manifest)
         entries = [e for e in manifest["repos"] if isinstance(e, dict)]  # type: ignore[attr-defined]
-        before = load_tree(tree)
+        before = _published(tree, names)
         if release.release.cuda is None and before.release.cuda != UNKNOWN_CUDA:
             # A driver-only release, said as a channel says it: the tree still holds the
             # newest CUDA release before it (:func:`repogen.channel.merge_releases`).
