@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import lzma
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from repogen.cli import app
+from repogen.families.deb.xz_stream import blocks
 from repogen.publish.generations import KEPT, RECORD, replace_index
 from repogen.publish.output import STOP_AT
 
@@ -355,6 +357,12 @@ def test_retention_keeps_the_newest_releases_and_removes_files_no_kept_index_nam
         assert manifest["releases"] == kept
         listed = re.findall(r"^Package: acme-tools\nVersion: (\S+)", packages.read_text(), re.M)
         assert listed == [f"1.{newest - 1}-1", f"1.{newest}-1"]
+        # Written again without the release that left: still one part per release kept.
+        plain = packages.read_bytes()
+        assert gzip.decompress(packages.with_name("Packages.gz").read_bytes()) == plain
+        xz = packages.with_name("Packages.xz").read_bytes()
+        assert lzma.decompress(xz) == plain
+        assert len(blocks(xz).records) == len(kept)
         # Every file an index a client may still read names is there.
         assert all(path.is_file() for path in _named_by_every_kept_index(tree)), version
         # 1.0 leaves the indices at 1.2; its files go two publishes later, at 1.4.
