@@ -230,9 +230,10 @@ def _check_pool(root: Path, filenames: Iterable[str], place: str) -> None:
 
 @dataclass(frozen=True)
 class _Into:
-    """How the new packages of a release go into a published index: after it as it is
-    (*appended*), or, when packages leave it or its forms cannot be added to, with the
-    *kept* ones in their parts, the new ones in parts *after* those."""
+    """How the packages of a release not published yet (*entries*) go into an index: after
+    the published one as it is (*appended*), or, when packages leave it or its forms cannot
+    be added to, with the *kept* ones in their parts, the new ones in parts *after* those
+    (none published: the new ones alone)."""
 
     entries: list[_Entry]
     appended: PublishedIndex | None
@@ -285,7 +286,7 @@ def _parts(release: ReleaseModel, after: int) -> Callable[[_Entry], int]:
     published: one per release that first published packages, oldest first."""
     order = {name: after + position for position, name in enumerate(release.releases)}
     own = after + len(release.releases)
-    return lambda entry: order.get(entry.release, own) if entry.release else own
+    return lambda entry: order.get(entry.release or "", own)
 
 
 def _release_description(
@@ -396,10 +397,12 @@ class DebPublisher:
             entries = _index_entries(repository, added, release.maintainer)
             entries_of.update((e.pool_path, e) for e in entries)
             published = published_index(existing, suite, arch) if existing else None
-            if existing is not None and published is not None:
-                into[arch] = _into(existing, published, entries, withdrawn, f"{target}/{arch}")
-                entries = into[arch].entries
-            indices[arch] = entries
+            into[arch] = (
+                _into(existing, published, entries, withdrawn, f"{target}/{arch}")
+                if existing is not None and published is not None
+                else _Into(entries, None, [], 0)
+            )
+            indices[arch] = into[arch].entries
         arches = tuple(indices)
         # Whether the release has stand-ins, whichever of its packages are published already.
         stand_ins = any(e.spec is not None and e.spec.component for e in entries_of.values())
@@ -433,13 +436,6 @@ class DebPublisher:
                     pool,
                     _parts(release, into[arch].after),
                     into[arch].kept,
-                )
-                if arch in into
-                else _fill(
-                    compressing.enter_context(PackagesFile(background)),
-                    entries,
-                    pool,
-                    _parts(release, 0),
                 )
                 for arch, entries in indices.items()
             }
