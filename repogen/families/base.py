@@ -147,11 +147,19 @@ class FamilyDriver(ABC):
 
     @abstractmethod
     def read(
-        self, path: Path, target: str, arches: Sequence[str] | None, *, keyring: Path | None
+        self,
+        path: Path,
+        target: str,
+        arches: Sequence[str] | None,
+        *,
+        keyring: Path | None,
+        light: bool = False,
     ) -> list[RepositoryRead]:
         """The repositories of *arches* (None: every one found) of *target* at *path*, as a
         build output's manifest lists them; its indices verified against the hashes of its
-        Release or repomd.xml, and that signed by a key of *keyring* when given."""
+        Release or repomd.xml, and that signed by a key of *keyring* when given.  *light*:
+        where it costs less, packages may have only what adding a release to them needs
+        (name, version, architecture; what module streams take from them)."""
 
     @abstractmethod
     def download(

@@ -87,9 +87,10 @@ def _release(name: str, reads: Sequence[RepositoryRead], source: str) -> Release
 
 
 def _manifest_reads(
-    path: Path, keyring: Path | None
+    path: Path, keyring: Path | None, light: bool = False
 ) -> tuple[dict[str, object], list[RepositoryRead]]:
-    """The manifest of the build output at *path* and its repositories as read."""
+    """The manifest of the build output at *path* and its repositories as read (*light*:
+    as :meth:`~repogen.families.base.FamilyDriver.read` says)."""
     named = path / MANIFEST
     text = uncompressed(inside(path, MANIFEST), TOP_CAP, named).read_bytes()
     try:
@@ -114,7 +115,7 @@ def _manifest_reads(
     reads = [
         read
         for (target, family, where), arches in grouped.items()
-        for read in driver(family).read(where, target, arches, keyring=keyring)
+        for read in driver(family).read(where, target, arches, keyring=keyring, light=light)
     ]
     return manifest, reads
 
@@ -127,9 +128,9 @@ def _manifest(path: Path, keyring: Path | None, shown: str) -> ReleaseModel:
 
 def tree_repositories(path: Path) -> tuple[tuple[Repository, ...], str]:
     """The repositories of the build output at *path* as its indices list them, and the
-    date its indices give: what adding a release to it needs.  Nothing is inferred, as
-    :func:`load_tree` infers the base and the release declaration."""
-    _, reads = _manifest_reads(path, None)
+    date its indices give: what adding a release to it needs, its packages read lightly.
+    Nothing is inferred, as :func:`load_tree` infers the base and the release declaration."""
+    _, reads = _manifest_reads(path, None, light=True)
     return _repositories(reads, base=False), _date(reads)
 
 

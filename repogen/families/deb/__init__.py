@@ -82,10 +82,17 @@ class DebDriver(FamilyDriver):
         return AptRunner(work, publications)
 
     def read(
-        self, path: Path, target: str, arches: Sequence[str] | None, *, keyring: Path | None
+        self,
+        path: Path,
+        target: str,
+        arches: Sequence[str] | None,
+        *,
+        keyring: Path | None,
+        light: bool = False,
     ) -> list[RepositoryRead]:
         from repogen.families.deb.reader import read_repositories
 
+        # Reading a deb package whole costs little more than its version (apt's parser).
         return read_repositories(path, target, arches, keyring)
 
     def download(

@@ -134,12 +134,18 @@ class RpmDriver(FamilyDriver):
         return DnfRunner(work, publications)
 
     def read(
-        self, path: Path, target: str, arches: Sequence[str] | None, *, keyring: Path | None
+        self,
+        path: Path,
+        target: str,
+        arches: Sequence[str] | None,
+        *,
+        keyring: Path | None,
+        light: bool = False,
     ) -> list[RepositoryRead]:
         from repogen.families.rpm.reader import read_repository
 
         return [
-            read_repository(path, target, arch, self.family, keyring)
+            read_repository(path, target, arch, self.family, keyring, light)
             for arch in (arches if arches is not None else [None])
         ]
 

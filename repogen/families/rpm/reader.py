@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -107,11 +107,15 @@ def _checked(record: cr.Package, source: Path) -> cr.Package:
     return record
 
 
+def _special(names: Iterable[str]) -> bool:
+    """Whether provides of these *names* make a package a kernel module or a pattern."""
+    return any("nvidia" in n or n.startswith("pattern") for n in names)
+
+
 def _package(record: cr.Package) -> PackageSpec:
     raw = _relations(record)
     relations = LazyRelations(raw, rpm_relations)
-    names = [d[0] for d in raw.get(RelationKind.PROVIDES, ())]
-    special = any("nvidia" in n or n.startswith("pattern") for n in names)
+    special = _special(d[0] for d in raw.get(RelationKind.PROVIDES, ()))
     provides = relations.get(RelationKind.PROVIDES, ()) if special else ()
     return PackageSpec(
         name=record.name,
@@ -172,13 +176,33 @@ def _check_record(path: Path, record: cr.RepomdRecord, repomd: Path, keyring: Pa
     check_digest(found, record.checksum_type, record.checksum, shown, repomd)
 
 
-def read_rpmmd(path: Path, keyring: Path | None = None) -> RpmMdRepository:
+def _version(record: cr.Package) -> PackageSpec:
+    """*record*'s name, version and architecture alone."""
+    return PackageSpec(
+        name=record.name,
+        version=join_evr(record.epoch, record.version, record.release, zero_epoch=False),
+        arch=record.arch,
+        summary="",
+        description="",
+        section="",
+        relations={},
+    )
+
+
+def _light(record: cr.Package) -> PackageSpec:
+    """*record* as :func:`_package` reads it if it is a kernel module or a pattern (module
+    streams take their flavor from it), else its name, version and architecture alone."""
+    return _package(record) if _special(d[0] for d in record.provides) else _version(record)
+
+
+def read_rpmmd(path: Path, keyring: Path | None = None, light: bool = False) -> RpmMdRepository:
     """The repository whose ``repodata/repomd.xml`` is under *path*.
 
     Every record's ``href`` must name a regular file inside *path* with the checksum
     repomd.xml gives it; compressed records are decompressed here, under a cap, before
     createrepo_c or libmodulemd reads them.  With *keyring*, repomd.xml must be signed by
-    one of its keys.
+    one of its keys.  *light*: most packages with their name, version and architecture
+    alone (:func:`_light`), what adding a release to the repository needs.
     """
     repomd_path = path / "repodata" / "repomd.xml"
     repomd = _repomd(path, keyring)
@@ -201,7 +225,8 @@ def read_rpmmd(path: Path, keyring: Path | None = None) -> RpmMdRepository:
         _library(primary),
     ):
         cr.xml_parse_primary(str(plain_primary), pkgcb=keep, do_files=False)
-    packages = tuple(_package(_checked(record, primary)) for record in read)
+    make = _light if light else _package
+    packages = tuple(make(_checked(record, primary)) for record in read)
     modules: tuple[ModuleSpec, ...] = ()
     platform = None
     if hrefs.get("modules"):
@@ -238,10 +263,11 @@ def read_repository(
     arch: str | None,
     family: Family | None = None,
     keyring: Path | None = None,
+    light: bool = False,
 ) -> RepositoryRead:
     """The rpm-md repository at *path* as *family* (default: suse when it looks like SUSE's,
     else rpm); its architecture defaults to the one most of its packages are built for."""
-    repository = read_rpmmd(path, keyring)
+    repository = read_rpmmd(path, keyring, light)
     return RepositoryRead(
         target,
         family or (Family.SUSE if _suse(repository) else Family.RPM),
