@@ -17,6 +17,7 @@ from pathlib import Path
 
 import createrepo_c as cr
 
+from repogen.families.rpm.chunks import PACKAGE_FILES, PublishedChunks, write_package_files
 from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage
 from repogen.families.rpm.versions import ISA, join_evr
@@ -198,38 +199,28 @@ def _compressed(repodata: Path, record: Record) -> Path:
 
 def write_repodata(
     repository: Path,
-    records: Sequence[cr.Package],
+    chunks: Sequence[Sequence[cr.Package]],
     extra: Sequence[Record],
     source_date_epoch: int,
+    published: PublishedChunks | None = None,
 ) -> Path:
-    """Write ``repodata/`` for the package *records* and the *extra* records.
+    """Write ``repodata/`` for the package records, one chunk after the other
+    (:mod:`~repogen.families.rpm.chunks`; after the *published* chunks, copied as they are,
+    if given), and the *extra* records.
 
     Returns the path of ``repomd.xml``, which is written last.
     """
     repodata = repository / REPODATA
     repodata.mkdir(parents=True)
-    files = {
-        "primary": (cr.PrimaryXmlFile, repodata / "primary.xml.gz"),
-        "filelists": (cr.FilelistsXmlFile, repodata / "filelists.xml.gz"),
-        "other": (cr.OtherXmlFile, repodata / "other.xml.gz"),
-    }
-    ordered = sorted(records, key=lambda r: (r.name, r.arch, nevra(r)))
-
-    def write(*mdtypes: str) -> None:
-        for mdtype in mdtypes:
-            kind, path = files[mdtype]
-            xml = kind(str(path))
-            xml.set_num_of_pkgs(len(ordered))
-            for record in ordered:
-                xml.add_pkg(record)
-            xml.close()
-
-    # createrepo_c holds the GIL while it writes, so threads would take turns: a worker
-    # writes filelists and other while primary (as long to write as both) is written here.
-    with forked(functools.partial(write, "filelists", "other")) as writing:
-        write("primary")
+    ordered = [sorted(chunk, key=lambda r: (r.name, r.arch, nevra(r))) for chunk in chunks]
+    write = functools.partial(write_package_files, repodata, chunks=ordered, published=published)
+    # createrepo_c holds the GIL while it dumps records, so threads would take turns: a
+    # worker writes filelists and other while primary (as long to write as both) is written
+    # here.
+    with forked(functools.partial(write, ("filelists", "other"))) as writing:
+        write(("primary",))
         writing.result()
-    paths = {mdtype: path for mdtype, (_, path) in files.items()}
+    paths = {mdtype: repodata / f"{mdtype}.xml.gz" for mdtype in PACKAGE_FILES}
     for record in extra:
         paths[record.mdtype] = _compressed(repodata, record)
     return _write_repomd(repodata, cr.Repomd(), paths, source_date_epoch)
