@@ -16,6 +16,7 @@ without loading its records.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import re
 import tempfile
@@ -89,25 +90,51 @@ def _members(data: bytes) -> Iterator[tuple[int, bytes]]:
         yield position, b"".join(parts)
 
 
+@dataclass(frozen=True)
+class Opened:
+    """The uncompressed content of a file: its SHA-256 and size (repomd.xml's
+    ``open-checksum`` and ``open-size``), known as it is written."""
+
+    checksum: str
+    size: int
+
+    def stat(self) -> cr.ContentStat:
+        stat = cr.ContentStat(cr.SHA256)
+        stat.checksum, stat.size = self.checksum, self.size
+        return stat
+
+
 def write_package_files(
     repodata: Path,
     mdtypes: Sequence[str],
     chunks: Sequence[Sequence[cr.Package]],
     published: PublishedChunks | None = None,
-) -> None:
+) -> dict[str, Opened]:
     """Write the files of *mdtypes* into *repodata*: the members of *published* (if any) as
     they are, then one member per chunk of *chunks* (each in the order it is given)."""
     count = sum(map(len, chunks)) + (published.count if published else 0)
+    opened = {}
     for mdtype in mdtypes:
         header, footer = frame(mdtype, count)
         dump = _DUMPS[mdtype]
+        digest = hashlib.sha256(header)
+        size = len(header)
         with (repodata / f"{mdtype}.xml.gz").open("wb") as out:
             out.write(member(header))
             if published is not None:
                 out.write(published.members[mdtype])
+                for content in published.contents(mdtype):
+                    digest.update(content)
+                    size += len(content)
             for chunk in chunks:
-                out.write(member("".join(map(dump, chunk)).encode()))
+                content = "".join(map(dump, chunk)).encode()
+                out.write(member(content))
+                digest.update(content)
+                size += len(content)
             out.write(member(footer))
+        digest.update(footer)
+        opened[mdtype] = Opened(digest.hexdigest(), size + len(footer))
+    return opened
 
 
 @dataclass(frozen=True)
@@ -133,6 +160,13 @@ class PublishedChunks:
     @property
     def appendable(self) -> bool:
         return bool(self.members)
+
+    def contents(self, mdtype: str) -> Iterator[bytes]:
+        """The uncompressed content of the chunk members of *mdtype*, in order."""
+        if mdtype == "primary":
+            yield from self.texts
+        else:
+            yield from (content for _, content in _members(self.members[mdtype]))
 
     def records(self, locations: Collection[str]) -> dict[str, cr.Package]:
         """The primary records of the packages at *locations*, by location: only their

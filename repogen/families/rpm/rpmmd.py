@@ -14,10 +14,16 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import createrepo_c as cr
 
-from repogen.families.rpm.chunks import PACKAGE_FILES, PublishedChunks, write_package_files
+from repogen.families.rpm.chunks import (
+    PACKAGE_FILES,
+    Opened,
+    PublishedChunks,
+    write_package_files,
+)
 from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage
 from repogen.families.rpm.versions import ISA, join_evr
@@ -180,8 +186,13 @@ def published_records(repository: Path) -> dict[str, cr.Package]:
     return {record.location_href: record for record in records}
 
 
-def _record(path: Path, mdtype: str, source_date_epoch: int) -> cr.RepomdRecord:
+def _record(
+    path: Path, mdtype: str, source_date_epoch: int, opened: Opened | None
+) -> cr.RepomdRecord:
     record = cr.RepomdRecord(mdtype, str(path))
+    if opened is not None:
+        # Else createrepo_c inflates the file again to learn them.
+        record.load_contentstat(opened.stat())
     record.fill(cr.SHA256)
     record.rename_file()
     record.set_timestamp(source_date_epoch)
@@ -218,19 +229,23 @@ def write_repodata(
     # worker writes filelists and other while primary (as long to write as both) is written
     # here.
     with forked(functools.partial(write, ("filelists", "other"))) as writing:
-        write(("primary",))
-        writing.result()
+        opened = write(("primary",))
+        opened.update(writing.result())
     paths = {mdtype: repodata / f"{mdtype}.xml.gz" for mdtype in PACKAGE_FILES}
     for record in extra:
         paths[record.mdtype] = _compressed(repodata, record)
-    return _write_repomd(repodata, cr.Repomd(), paths, source_date_epoch)
+    return _write_repomd(repodata, cr.Repomd(), paths, source_date_epoch, opened)
 
 
 def _write_repomd(
-    repodata: Path, repomd: cr.Repomd, paths: Mapping[str, Path], source_date_epoch: int
+    repodata: Path,
+    repomd: cr.Repomd,
+    paths: Mapping[str, Path],
+    source_date_epoch: int,
+    opened: Mapping[str, Opened] = MappingProxyType({}),
 ) -> Path:
     for mdtype, path in paths.items():
-        repomd.set_record(_record(path, mdtype, source_date_epoch))
+        repomd.set_record(_record(path, mdtype, source_date_epoch, opened.get(mdtype)))
     repomd.set_revision(str(source_date_epoch))
     repomd.sort_records()
     target = repodata / "repomd.xml"
