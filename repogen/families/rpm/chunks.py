@@ -218,7 +218,7 @@ def read_published(repository: Path) -> PublishedChunks | None:
     # its location), the closing tag; the header and the closing tag checked below.
     framed = (
         len(primary) >= 2
-        and all(content and _packages(content) == content for content in primary[1:-1])
+        and all(c.startswith(_PACKAGE) and c.endswith(_PACKAGE_END) for c in primary[1:-1])
         and all(t.count(_PACKAGE) == len(c) for t, c in zip(texts, chunks, strict=True))
         and len(places) == count
     )
@@ -234,7 +234,9 @@ def read_published(repository: Path) -> PublishedChunks | None:
 
 def _packages(content: bytes) -> bytes:
     """The package elements of one member of primary (none for the header and the closing
-    tag)."""
+    tag): the member itself when it holds nothing else, as a chunk's does."""
+    if content.startswith(_PACKAGE) and content.endswith(_PACKAGE_END):
+        return content
     start = content.find(_PACKAGE)
     if start < 0:
         return b""

@@ -2,7 +2,9 @@
 
 Records come from built or given .rpm files (createrepo_c reads their headers) or, without
 package files, straight from the model (formats.md §3.4): the same dependencies rpmbuild would
-write, the self-provide rpm adds, and the file name the package would have.  Everything is gz
+write, the self-provide rpm adds, and the file name the package would have.  primary,
+filelists and other list them by the release that first published them, a gzip member each
+(:mod:`~repogen.families.rpm.chunks`), so that publishing a release appends.  Everything is gz
 compressed so that older dnf and zypper read it, timestamps are ``SOURCE_DATE_EPOCH``, and
 ``repomd.xml`` is written last.
 """
