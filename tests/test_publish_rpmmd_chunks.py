@@ -16,10 +16,12 @@ import createrepo_c as cr
 import pytest
 
 from repogen.families.rpm.client import DnfRepository, DnfSandbox
+from repogen.families.suse.client import ZypperSandbox
 
 from .test_publish_channel import _index_files, acme, invoke, publish
 
 REPOSITORY = "rpm/el9/x86_64"
+SUSE_REPOSITORY = "suse/sl15/x86_64"
 PACKAGE_FILES = ("primary", "filelists", "other")
 
 
@@ -59,6 +61,15 @@ def nevras(*versions: str) -> list[str]:
     return sorted(f"acme-{p}-{v}-1.el9.noarch" for p in ("lib", "tools") for v in versions)
 
 
+def acme_everywhere(directory: Path, version: str) -> Path:
+    """:func:`acme` with a SUSE target too."""
+    path = acme(directory, version)
+    suse = '  sl15: {family: suse, distro: sles, release: "15", arches: x86_64}\n'
+    text = path.read_text().replace("targets:\n", "targets:\n" + suse)
+    path.write_text(text.replace("rpm: ", f'suse: "{version}-1", rpm: '))
+    return path
+
+
 @pytest.fixture(scope="module")
 def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """acme 1.0 built, and the same tree with 1.1 and 1.2 published into it."""
@@ -66,11 +77,11 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1722470400")
         built, tree = work / "built", work / "tree"
-        code, output = invoke("build", acme(work, "1.0"), "-o", built)
+        code, output = invoke("build", acme_everywhere(work, "1.0"), "-o", built)
         assert code == 0, output
         shutil.copytree(built, tree, symlinks=True)
         for version in ("1.1", "1.2"):
-            code, output = publish(acme(work, version), tree)
+            code, output = publish(acme_everywhere(work, version), tree)
             assert code == 0, output
     return {"built": built, "tree": tree, "work": work}
 
@@ -121,6 +132,26 @@ def test_dnf_installs_a_package_of_the_first_and_of_an_appended_release(
     assert ("acme-tools", "1.0-1.el9") in {(p.name, p.version) for p in first.install}
     assert ("acme-tools", "1.2-1.el9") in {(p.name, p.version) for p in newest.install}
     assert ("acme-lib", "1.2-1.el9") in {(p.name, p.version) for p in newest.install}
+
+
+def test_zypper_installs_a_package_of_the_first_and_of_an_appended_release(
+    trees: dict[str, Path],
+) -> None:
+    repository = trees["tree"] / SUSE_REPOSITORY
+    assert [c.count(b"<package ") for c in members(package_files(repository)["primary"])] == [
+        0,
+        2,
+        2,
+        2,
+        0,
+    ]
+    zypper = ZypperSandbox.create(
+        trees["work"] / "zypper", [("acme", repository.as_uri())], arch="x86_64"
+    )
+    first = zypper.resolve("zypper install acme-tools-1.0")
+    newest = zypper.resolve("zypper install acme-tools")
+    assert ("acme-tools", "1.0-1") in {(p.name, p.version) for p in first.install}
+    assert ("acme-tools", "1.2-1") in {(p.name, p.version) for p in newest.install}
 
 
 def _one_member(repository: Path) -> None:
