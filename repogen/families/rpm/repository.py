@@ -171,8 +171,8 @@ def _with_published(
     new = [[r for r in chunk if r.location_href not in kept] for chunk in chunks]
     if appending:
         return [chunk for chunk in new if chunk], published
-    # Each published package in its chunk (one createrepo_c lists but this did not read
-    # there: in the last).
+    # Each published package in its chunk; one that createrepo_c reads but the light read
+    # did not find (files written by other tools) after them.
     rank = {href: number for number, chunk in enumerate(published.chunks) for href in chunk}
     old: list[list[cr.Package]] = [[] for _ in range(len(published.chunks) + 1)]
     for href, record in records.items():
@@ -274,8 +274,8 @@ class RpmFamilyPublisher:
         order = {name: rank for rank, name in enumerate(release.releases)}
         newest = order.get(release.release.name, len(order))
 
-        def rank(key: tuple[str, str]) -> int:
-            return order.get(own[key].release or release.release.name, newest)
+        def first_published(key: tuple[str, str]) -> str:
+            return own[key].release or release.release.name
 
         ranks = {}
         for package in given:
@@ -284,15 +284,16 @@ class RpmFamilyPublisher:
                 rpmartifacts.check(package, packages.pop(described))
                 record = package.record
                 name = file_name(record.name, record.version, record.release, record.arch)
-                ranks[name] = rank(described)
+                ranks[name] = order.get(first_published(described), newest)
         # Each release's packages from its own specs: a repository holding several releases
         # then publishes each package as a build of its release alone did.
         by_release: dict[str, list[SpecPackage]] = {}
         for key, planned in packages.items():
-            published = own[key].release or release.release.name
+            published = first_published(key)
             by_release.setdefault(published, []).append(planned)
             _, version, package_release = planned.evr
-            ranks[file_name(planned.name, version, package_release, planned.arch)] = rank(key)
+            name = file_name(planned.name, version, package_release, planned.arch)
+            ranks[name] = order.get(published, newest)
         rendered = [
             spec
             for name, group in by_release.items()
