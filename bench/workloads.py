@@ -138,7 +138,7 @@ def _records_reference(settings: Settings, release: ReleaseModel, family: Family
     ]
     work = settings.work / "records"
     with mock.patch.dict(os.environ, {"REPOGEN_WORKERS": "0"}):
-        return settings.timed(lambda: write_repodata(work, records, (), epoch), _removed(work))
+        return settings.timed(lambda: write_repodata(work, [records], (), epoch), _removed(work))
 
 
 def _stanzas_reference(settings: Settings, index: Path) -> Timing:

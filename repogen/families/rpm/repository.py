@@ -10,9 +10,10 @@ records from the model) with createrepo_c, add the family's extra records (dnf m
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import tempfile
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
@@ -22,6 +23,7 @@ import createrepo_c as cr
 from repogen.families.rpm import artifacts as rpmartifacts
 from repogen.families.rpm import rpmmd
 from repogen.families.rpm.artifacts import RealPackage
+from repogen.families.rpm.chunks import PublishedChunks, read_published
 from repogen.families.rpm.rpmbuild import RpmbuildJob, run_rpmbuild
 from repogen.families.rpm.rpmmd import (
     REPODATA,
@@ -68,10 +70,23 @@ class _Plan:
     built: Path
     license: str
     release: Release
+    #: The chunk each package file is indexed in (:mod:`~repogen.families.rpm.chunks`): the
+    #: rank of the release that first published it, oldest first; by file name.
+    ranks: Mapping[str, int]
+    #: The chunk of the release's own packages, and of package files the model does not name.
+    newest: int
 
     @property
     def label(self) -> str:
         return _label(self.repository)
+
+    def chunks(self, records: Iterable[cr.Package]) -> list[list[cr.Package]]:
+        """*records* by chunk, oldest first."""
+        by_rank: dict[int, list[cr.Package]] = {}
+        for record in records:
+            rank = self.ranks.get(PurePosixPath(record.location_href).name, self.newest)
+            by_rank.setdefault(rank, []).append(record)
+        return [by_rank[rank] for rank in sorted(by_rank)]
 
 
 def _described(
@@ -91,37 +106,78 @@ def _label(repository: Repository) -> str:
     return f"{repository.target_name}/{repository.arch}"
 
 
+def _missing(repository: Path, locations: Iterable[str]) -> str | None:
+    """The first of *locations* (relative to *repository*) that is not a file there."""
+    # A listing per directory: tens of thousands of stat calls cost more.
+    listed: dict[str, set[str]] = {}
+    for location in locations:
+        directory, _, name = location.rpartition("/")
+        names = listed.get(directory)
+        if names is None:
+            try:
+                with os.scandir(repository / directory) as entries:
+                    names = {e.name for e in entries if e.is_file()}
+            except OSError:
+                names = set()
+            listed[directory] = names
+        if name not in names:
+            return location
+    return None
+
+
 def _with_published(
-    plan: _Plan, records: Sequence[cr.Package], published_at: Path, withdrawn: Collection[str]
-) -> list[cr.Package]:
-    """The records of the packages published at *published_at* as they are, then those of
-    *records* that are new.  A package file already there stays: the one just built for it
-    is removed, after a check that it is the same package (a published package never
-    changes).  Those at *withdrawn* locations leave the index."""
-    published = {
-        href: record
-        for href, record in published_records(published_at).items()
-        if href not in withdrawn
-    }
-    for href in published:
-        if not (published_at / href).is_file():
-            raise BuildError(
-                f"{plan.label}: {published_at / href} is not there (a tree built with "
-                "--no-packages?); a release is added to a tree that holds its package files"
-            )
-    new = []
-    for record in records:
-        known = published.get(record.location_href)
-        if known is None:
-            new.append(record)
-            continue
-        if not same_package(known, record):
+    plan: _Plan,
+    chunks: Sequence[Sequence[cr.Package]],
+    published_at: Path,
+    withdrawn: Collection[str],
+) -> tuple[list[list[cr.Package]], PublishedChunks | None]:
+    """The chunks to index after those of the packages published at *published_at*, which
+    stay as they are, and the published chunks to append them to.  A package file already
+    there stays: the one just built for it is removed, after a check that it is the same
+    package (a published package never changes).
+
+    Those at *withdrawn* locations leave the index, and files this cannot append to (written
+    otherwise) are written again: then the chunks returned start with the published ones,
+    from their records, and there is nothing to append to."""
+    published = read_published(published_at)
+    if published is None:
+        return [list(chunk) for chunk in chunks], None
+    appending = published.appendable and not any(h in published.places for h in withdrawn)
+    records = (
+        {}
+        if appending
+        else {
+            href: record
+            for href, record in published_records(published_at).items()
+            if href not in withdrawn
+        }
+    )
+    kept = published.places.keys() if appending else records.keys()
+    missing = _missing(published_at, kept)
+    if missing is not None:
+        raise BuildError(
+            f"{plan.label}: {published_at / missing} is not there (a tree built with "
+            "--no-packages?); a release is added to a tree that holds its package files"
+        )
+    again = [record for chunk in chunks for record in chunk if record.location_href in kept]
+    known = published.records([r.location_href for r in again]) if appending else records
+    for record in again:
+        if not same_package(known[record.location_href], record):
             raise BuildError(
                 f"{plan.label}: {record.location_href} is already published with other "
                 "content; a published package never changes: give it a new release"
             )
         (plan.directory / record.location_href).unlink(missing_ok=True)
-    return [*published.values(), *new]
+    new = [[r for r in chunk if r.location_href not in kept] for chunk in chunks]
+    if appending:
+        return [chunk for chunk in new if chunk], published
+    # Each published package in its chunk; one that createrepo_c reads but the light read
+    # did not find (files written by other tools) after them.
+    rank = {href: number for number, chunk in enumerate(published.chunks) for href in chunk}
+    old: list[list[cr.Package]] = [[] for _ in range(len(published.chunks) + 1)]
+    for href, record in records.items():
+        old[rank.get(href, len(published.chunks))].append(record)
+    return [chunk for chunk in [*old, *new] if chunk], None
 
 
 class RpmFamilyPublisher:
@@ -215,16 +271,29 @@ class RpmFamilyPublisher:
         packages = {
             key: spec_package(p, self.conventions, release.license) for key, p in own.items()
         }
+        order = {name: rank for rank, name in enumerate(release.releases)}
+        newest = order.get(release.release.name, len(order))
+
+        def first_published(key: tuple[str, str]) -> str:
+            return own[key].release or release.release.name
+
+        ranks = {}
         for package in given:
             described = _described(packages, package)
             if described is not None:
                 rpmartifacts.check(package, packages.pop(described))
+                record = package.record
+                name = file_name(record.name, record.version, record.release, record.arch)
+                ranks[name] = order.get(first_published(described), newest)
         # Each release's packages from its own specs: a repository holding several releases
         # then publishes each package as a build of its release alone did.
         by_release: dict[str, list[SpecPackage]] = {}
         for key, planned in packages.items():
-            published = own[key].release or release.release.name
+            published = first_published(key)
             by_release.setdefault(published, []).append(planned)
+            _, version, package_release = planned.evr
+            name = file_name(planned.name, version, package_release, planned.arch)
+            ranks[name] = order.get(published, newest)
         rendered = [
             spec
             for name, group in by_release.items()
@@ -238,6 +307,8 @@ class RpmFamilyPublisher:
             built,
             release.license,
             release.release,
+            ranks,
+            newest,
         )
 
     def _write_specs(self, plans: Sequence[_Plan]) -> None:
@@ -307,18 +378,20 @@ class RpmFamilyPublisher:
         existing: Path | None,
         withdrawn: Collection[PurePosixPath],
     ) -> ManifestEntry:
-        records = self._records(plan, options)
+        chunks = plan.chunks(self._records(plan, options))
+        published = None
         if existing is not None:
             arch = plan.repository.arch
             leaving = {
                 path.relative_to(arch).as_posix() for path in withdrawn if path.parts[0] == arch
             }
-            records = _with_published(plan, records, existing / arch, leaving)
+            chunks, published = _with_published(plan, chunks, existing / arch, leaving)
             if options.packages:
                 self._drop_kept_specs(plan)
         extra = self.extra_records(plan.release, plan.repository, options, plan.license)
-        progress(f"{plan.label}: writing repodata for {len(records)} packages")
-        repomd = write_repodata(plan.directory, records, extra, options.source_date_epoch)
+        count = sum(map(len, chunks)) + (published.count if published else 0)
+        progress(f"{plan.label}: writing repodata for {count} packages")
+        repomd = write_repodata(plan.directory, chunks, extra, options.source_date_epoch, published)
         if options.sign_key is not None:
             progress(f"{plan.label}: signing repomd.xml")
             sign(repomd, options.sign_key, options.gpg_home)

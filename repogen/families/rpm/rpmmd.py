@@ -2,7 +2,9 @@
 
 Records come from built or given .rpm files (createrepo_c reads their headers) or, without
 package files, straight from the model (formats.md §3.4): the same dependencies rpmbuild would
-write, the self-provide rpm adds, and the file name the package would have.  Everything is gz
+write, the self-provide rpm adds, and the file name the package would have.  primary,
+filelists and other list them by the release that first published them, a gzip member each
+(:mod:`~repogen.families.rpm.chunks`), so that publishing a release appends.  Everything is gz
 compressed so that older dnf and zypper read it, timestamps are ``SOURCE_DATE_EPOCH``, and
 ``repomd.xml`` is written last.
 """
@@ -14,9 +16,16 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import createrepo_c as cr
 
+from repogen.families.rpm.chunks import (
+    PACKAGE_FILES,
+    Opened,
+    PublishedChunks,
+    write_package_files,
+)
 from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.spec import NOARCH_NAME, Entry, SpecPackage
 from repogen.families.rpm.versions import ISA, join_evr
@@ -179,8 +188,13 @@ def published_records(repository: Path) -> dict[str, cr.Package]:
     return {record.location_href: record for record in records}
 
 
-def _record(path: Path, mdtype: str, source_date_epoch: int) -> cr.RepomdRecord:
+def _record(
+    path: Path, mdtype: str, source_date_epoch: int, opened: Opened | None
+) -> cr.RepomdRecord:
     record = cr.RepomdRecord(mdtype, str(path))
+    if opened is not None:
+        # Else createrepo_c inflates the file again to learn them.
+        record.load_contentstat(opened.stat())
     record.fill(cr.SHA256)
     record.rename_file()
     record.set_timestamp(source_date_epoch)
@@ -198,48 +212,42 @@ def _compressed(repodata: Path, record: Record) -> Path:
 
 def write_repodata(
     repository: Path,
-    records: Sequence[cr.Package],
+    chunks: Sequence[Sequence[cr.Package]],
     extra: Sequence[Record],
     source_date_epoch: int,
+    published: PublishedChunks | None = None,
 ) -> Path:
-    """Write ``repodata/`` for the package *records* and the *extra* records.
+    """Write ``repodata/`` for the package records, one chunk after the other
+    (:mod:`~repogen.families.rpm.chunks`; after the *published* chunks, copied as they are,
+    if given), and the *extra* records.
 
     Returns the path of ``repomd.xml``, which is written last.
     """
     repodata = repository / REPODATA
     repodata.mkdir(parents=True)
-    files = {
-        "primary": (cr.PrimaryXmlFile, repodata / "primary.xml.gz"),
-        "filelists": (cr.FilelistsXmlFile, repodata / "filelists.xml.gz"),
-        "other": (cr.OtherXmlFile, repodata / "other.xml.gz"),
-    }
-    ordered = sorted(records, key=lambda r: (r.name, r.arch, nevra(r)))
-
-    def write(*mdtypes: str) -> None:
-        for mdtype in mdtypes:
-            kind, path = files[mdtype]
-            xml = kind(str(path))
-            xml.set_num_of_pkgs(len(ordered))
-            for record in ordered:
-                xml.add_pkg(record)
-            xml.close()
-
-    # createrepo_c holds the GIL while it writes, so threads would take turns: a worker
-    # writes filelists and other while primary (as long to write as both) is written here.
-    with forked(functools.partial(write, "filelists", "other")) as writing:
-        write("primary")
-        writing.result()
-    paths = {mdtype: path for mdtype, (_, path) in files.items()}
+    ordered = [sorted(chunk, key=lambda r: (r.name, r.arch, nevra(r))) for chunk in chunks]
+    write = functools.partial(write_package_files, repodata, chunks=ordered, published=published)
+    # createrepo_c holds the GIL while it dumps records, so threads would take turns: a
+    # worker writes filelists and other while primary (as long to write as both) is written
+    # here.
+    with forked(functools.partial(write, ("filelists", "other"))) as writing:
+        opened = write(("primary",))
+        opened.update(writing.result())
+    paths = {mdtype: repodata / f"{mdtype}.xml.gz" for mdtype in PACKAGE_FILES}
     for record in extra:
         paths[record.mdtype] = _compressed(repodata, record)
-    return _write_repomd(repodata, cr.Repomd(), paths, source_date_epoch)
+    return _write_repomd(repodata, cr.Repomd(), paths, source_date_epoch, opened)
 
 
 def _write_repomd(
-    repodata: Path, repomd: cr.Repomd, paths: Mapping[str, Path], source_date_epoch: int
+    repodata: Path,
+    repomd: cr.Repomd,
+    paths: Mapping[str, Path],
+    source_date_epoch: int,
+    opened: Mapping[str, Opened] = MappingProxyType({}),
 ) -> Path:
     for mdtype, path in paths.items():
-        repomd.set_record(_record(path, mdtype, source_date_epoch))
+        repomd.set_record(_record(path, mdtype, source_date_epoch, opened.get(mdtype)))
     repomd.set_revision(str(source_date_epoch))
     repomd.sort_records()
     target = repodata / "repomd.xml"
