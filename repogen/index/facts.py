@@ -21,10 +21,15 @@ _KERNEL_MODULE_CAPABILITY = re.compile(
 )
 
 
+def kernel_module_capability(name: str) -> bool:
+    """Whether *name* is a capability only kernel-module packages provide."""
+    return _KERNEL_MODULE_CAPABILITY.match(name) is not None
+
+
 def kernel_module(name: str, provides: Iterable[Relation]) -> KernelModuleFlavor | None:
     """The flavor of the GPU kernel modules package *name* carries, if it carries any."""
     if not any(
-        _KERNEL_MODULE_CAPABILITY.match(alternative.name)
+        kernel_module_capability(alternative.name)
         for relation in provides
         for alternative in relation.alternatives
     ):

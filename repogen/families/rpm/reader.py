@@ -26,7 +26,7 @@ from repogen.families.rpm.modules import read_modules
 from repogen.families.rpm.operators import EQUAL_FLAGS
 from repogen.families.rpm.versions import ISA, join_evr
 from repogen.index.errors import MetadataError
-from repogen.index.facts import kernel_module, package_entry, pattern
+from repogen.index.facts import kernel_module, kernel_module_capability, package_entry, pattern
 from repogen.index.files import (
     INDEX_CAP,
     MODULES_CAP,
@@ -93,16 +93,22 @@ def _relations(record: cr.Package) -> dict[RelationKind, list[RpmDependency]]:
     return raw
 
 
-def _checked(record: cr.Package, source: Path) -> cr.Package:
-    """*record* if it has what a package has (createrepo_c leaves out what is missing)."""
+def _valid(record: cr.Package, source: Path) -> cr.Package:
+    """*record* if it has a name, version, architecture and a numeric epoch (createrepo_c
+    leaves out what is missing)."""
     missing = [f for f in ("name", "version", "arch") if not getattr(record, f)]
     if missing:
         which = f"package {record.name!r}" if record.name else "a package"
         raise MetadataError(f"{source}: {which} has no {' or '.join(missing)}")
     if record.epoch and not record.epoch.isdigit():
         raise MetadataError(f"{source}: package {record.name!r} has epoch {record.epoch!r}")
+    return record
+
+
+def _checked(record: cr.Package, source: Path) -> cr.Package:
+    """*record* if it is :func:`_valid` and every dependency of it has a name."""
     for field in ("requires", *_FIELDS):
-        if any(not dependency[0] for dependency in getattr(record, field)):
+        if any(not dependency[0] for dependency in getattr(_valid(record, source), field)):
             raise MetadataError(f"{source}: package {record.name!r}: a {field} entry has no name")
     return record
 
@@ -189,10 +195,13 @@ def _version(record: cr.Package) -> PackageSpec:
     )
 
 
-def _light(record: cr.Package) -> PackageSpec:
+def _light(record: cr.Package, source: Path) -> PackageSpec:
     """*record* as :func:`_package` reads it if it is a kernel module or a pattern (module
     streams take their flavor from it), else its name, version and architecture alone."""
-    return _package(record) if _special(d[0] for d in record.provides) else _version(record)
+    names = [dependency[0] for dependency in record.provides]
+    if any(kernel_module_capability(n) or n.startswith("pattern") for n in names):
+        return _package(_checked(record, source))
+    return _version(_valid(record, source))
 
 
 def read_rpmmd(path: Path, keyring: Path | None = None, light: bool = False) -> RpmMdRepository:
@@ -225,8 +234,9 @@ def read_rpmmd(path: Path, keyring: Path | None = None, light: bool = False) -> 
         _library(primary),
     ):
         cr.xml_parse_primary(str(plain_primary), pkgcb=keep, do_files=False)
-    make = _light if light else _package
-    packages = tuple(make(_checked(record, primary)) for record in read)
+    packages = tuple(
+        _light(record, primary) if light else _package(_checked(record, primary)) for record in read
+    )
     modules: tuple[ModuleSpec, ...] = ()
     platform = None
     if hrefs.get("modules"):
