@@ -196,6 +196,25 @@ def test_rpmmd_leaves_out_what_rpm_adds_and_reads_alternatives(new_tree: Path) -
     assert module.default_stream == "open"
 
 
+@pytest.mark.parametrize("family", ["rpm/rpm1/x86_64", "suse/suse1/x86_64"])
+def test_a_light_read_keeps_versions_kernel_modules_patterns_and_modules(
+    new_tree: Path, family: str
+) -> None:
+    whole = read_rpmmd(new_tree / family)
+    light = read_rpmmd(new_tree / family, light=True)
+    assert [(p.name, p.version, p.arch) for p in light.packages] == [
+        (p.name, p.version, p.arch) for p in whole.packages
+    ]
+    assert {p.name: (p.kernel_module, p.pattern) for p in light.packages} == {
+        p.name: (p.kernel_module, p.pattern) for p in whole.packages
+    }
+    assert (light.modules, light.platform) == (whole.modules, whole.platform)
+    # The others' dependencies are left unread.
+    plain = [p for p in light.packages if p.kernel_module is None and p.pattern is None]
+    assert plain
+    assert not any(p.relations for p in plain)
+
+
 def test_rpm_dependencies_become_relations() -> None:
     assert str(rpm_relation(("a", "GE", "0", "1.0", "1", False))) == "a (>= 1.0-1)"
     assert str(rpm_relation(("a", "LT", "3", "1.0", None, False))) == "a (<< 3:1.0)"
