@@ -196,6 +196,16 @@ def test_rpmmd_leaves_out_what_rpm_adds_and_reads_alternatives(new_tree: Path) -
     assert module.default_stream == "open"
 
 
+def test_a_light_apt_read_keeps_the_versions_alone(new_tree: Path) -> None:
+    repository = open_apt(new_tree / "deb/deb1")
+    whole, light = (apt_packages(repository, "amd64", light=light) for light in (False, True))
+    assert [(p.name, p.version, p.arch) for p in light] == [
+        (p.name, p.version, p.arch) for p in whole
+    ]
+    assert any(p.relations for p in whole)
+    assert not any(p.relations or p.description for p in light)
+
+
 @pytest.mark.parametrize("family", ["rpm/rpm1/x86_64", "suse/suse1/x86_64"])
 def test_a_light_read_keeps_versions_kernel_modules_patterns_and_modules(
     new_tree: Path, family: str

@@ -92,8 +92,7 @@ class DebDriver(FamilyDriver):
     ) -> list[RepositoryRead]:
         from repogen.families.deb.reader import read_repositories
 
-        # Reading a deb package whole costs little more than its version (apt's parser).
-        return read_repositories(path, target, arches, keyring)
+        return read_repositories(path, target, arches, keyring, light)
 
     def download(
         self, remote: RemoteTree, where: str, client: str | None, *, keyring: Path | None

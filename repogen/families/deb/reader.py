@@ -228,6 +228,19 @@ def _package(section: apt_pkg.TagSection[bytes]) -> PackageSpec:
     )
 
 
+def _version(section: apt_pkg.TagSection[bytes]) -> PackageSpec:
+    """The package of *section* with its name, version and architecture alone."""
+    return PackageSpec(
+        name=_text(section["Package"]),
+        version=_text(section["Version"]),
+        arch=_text(section["Architecture"]),
+        summary="",
+        description="",
+        section="",
+        relations={},
+    )
+
+
 def _index_file(root: Path, directory: str) -> str | None:
     """The first index file of *directory* (relative to *root*) that exists in any form: one
     that is a symlink out of the repository or a FIFO is refused when opened, not passed over
@@ -238,7 +251,7 @@ def _index_file(root: Path, directory: str) -> str | None:
     )
 
 
-def _sections(repository: AptRepository, name: str) -> Iterator[PackageSpec]:
+def _sections(repository: AptRepository, name: str, light: bool) -> Iterator[PackageSpec]:
     """The packages of the index file *name* under the repository's root, checked against
     its Release file's checksum, decompressed here under a cap and given to apt's parser as
     an open plain file (apt would otherwise decompress by the file's name, without one)."""
@@ -260,7 +273,7 @@ def _sections(repository: AptRepository, name: str) -> Iterator[PackageSpec]:
                 missing = [f for f in ("Version", "Architecture") if f not in section]
                 if missing:
                     raise MetadataError(f"{shown}: {last} has no {' or '.join(missing)} field")
-                yield _package(section)
+                yield _version(section) if light else _package(section)
     except (apt_pkg.Error, SystemError) as exc:
         raise MetadataError(f"{shown}: not a Packages index: {one_line(exc)}") from exc
 
@@ -295,8 +308,11 @@ def indexed_architectures(repository: AptRepository) -> tuple[str, ...]:
     )
 
 
-def apt_packages(repository: AptRepository, arch: str) -> tuple[PackageSpec, ...]:
-    """Every package of *arch* (``Architecture: all`` ones included) in every component."""
+def apt_packages(
+    repository: AptRepository, arch: str, light: bool = False
+) -> tuple[PackageSpec, ...]:
+    """Every package of *arch* (``Architecture: all`` ones included) in every component;
+    *light*: with its name, version and architecture alone."""
     if repository.architectures and arch not in repository.architectures:
         raise MetadataError(
             f"{repository.root}: suite {repository.suite} has no architecture {arch} "
@@ -312,16 +328,18 @@ def apt_packages(repository: AptRepository, arch: str) -> tuple[PackageSpec, ...
     found = [f for f in files if f is not None]
     if not found:
         raise MetadataError(f"{repository.root / suite}: no Packages index for {arch}")
-    return tuple(package for name in found for package in _sections(repository, name))
+    return tuple(package for name in found for package in _sections(repository, name, light))
 
 
-def _reads(repository: AptRepository, target: str, arches: Sequence[str]) -> list[RepositoryRead]:
+def _reads(
+    repository: AptRepository, target: str, arches: Sequence[str], light: bool = False
+) -> list[RepositoryRead]:
     return [
         RepositoryRead(
             target,
             Family.DEB,
             arch,
-            apt_packages(repository, arch),
+            apt_packages(repository, arch, light),
             suite=repository.suite,
             date=repository.date,
         )
@@ -330,13 +348,17 @@ def _reads(repository: AptRepository, target: str, arches: Sequence[str]) -> lis
 
 
 def read_repositories(
-    path: Path, target: str, arches: Sequence[str] | None, keyring: Path | None = None
+    path: Path,
+    target: str,
+    arches: Sequence[str] | None,
+    keyring: Path | None = None,
+    light: bool = False,
 ) -> list[RepositoryRead]:
-    """The repositories of *arches* (default: every indexed one) in the APT suite at *path*."""
+    """The repositories of *arches* (default: every indexed one) in the APT suite at *path*
+    (*light*: as :func:`apt_packages` says)."""
     repository = open_apt(path, keyring)
-    return _reads(
-        repository, target, indexed_architectures(repository) if arches is None else arches
-    )
+    arches = indexed_architectures(repository) if arches is None else arches
+    return _reads(repository, target, arches, light)
 
 
 def read_bare(
