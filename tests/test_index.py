@@ -197,7 +197,7 @@ def test_rpmmd_leaves_out_what_rpm_adds_and_reads_alternatives(new_tree: Path) -
 
 
 def test_a_light_apt_read_keeps_the_versions_alone(new_tree: Path) -> None:
-    repository = open_apt(new_tree / "deb/deb1")
+    repository = open_apt(new_tree / "deb/deb1/dists/jammy")
     whole, light = (apt_packages(repository, "amd64", light=light) for light in (False, True))
     assert [(p.name, p.version, p.arch) for p in light] == [
         (p.name, p.version, p.arch) for p in whole
