@@ -179,6 +179,9 @@ class Checker:
         ] = {}
         #: The engine's answers so far: each question is asked once.
         self.answers: dict[Question, Resolution] = {}
+        #: The universes asked about, by the repository's index, the state's id() (kept in
+        #: _states) and hotfixes: the requests on one share what its resolver makes of it.
+        self._universes: dict[tuple[int, int, bool], Universe] = {}
 
     def run(self, files: Sequence[Path]) -> list[CheckResult]:
         results: list[CheckResult] = []
@@ -196,6 +199,10 @@ class Checker:
                     results += (replace(r, point=self.release.release.name) for r in checked)
                 except TemplateError as exc:
                     raise ModelErrors([ModelError(mark, ("assertions", index), str(exc))]) from exc
+        # The results keep their universes; what the resolvers made of them is not needed
+        # any more.
+        for universe in self._universes.values():
+            universe.memo.clear()
         return results
 
     def check_point(self, assertion: Assertion, document: Document, index: int) -> None:
@@ -341,7 +348,11 @@ class Checker:
             state = self.installed_state(assertion, file, repository, variables)
         except (RequestError, SessionError, LookupError) as exc:
             return _failed(assertion, source, repository, text, str(exc))
-        universe = universe_for(repository, state, hotfixes=assertion.hotfixes)
+        key = (index, id(state), assertion.hotfixes)
+        universe = self._universes.get(key)
+        if universe is None:
+            universe = universe_for(repository, state, hotfixes=assertion.hotfixes)
+            self._universes[key] = universe
         if request is not None:
             self.answers[question] = self.engine(repository, universe, request)
         resolution = self.answers[question]
