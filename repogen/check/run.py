@@ -460,7 +460,10 @@ def check_channel(
         turns = Turns(len(order))
         stack.callback(turns.close)
         taking = functools.partial(_in_turn, checker, (order[n] for n in turns), files)
-        running = [stack.enter_context(forked(taking)) for _ in range(min(workers, len(order)))]
+        # This process takes a point too: a worker for every point would leave one idle (and
+        # a release checked on its own would fork for nothing).
+        forks = min(workers, len(order) - 1)
+        running = [stack.enter_context(forked(taking)) for _ in range(forks)]
         checked = taking()
         for worker in running:
             checked.update(worker.result())

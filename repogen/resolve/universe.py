@@ -94,12 +94,14 @@ class Universe:
     def kernel_module_packages(self, resolution: Resolution) -> tuple[PackageSpec, ...]:
         """The kernel-module providers the transaction installs or upgrades to, by name."""
         brought = {(r.name, r.version) for r in (*resolution.install, *resolution.upgrade)}
-        found = {
-            p.name: p
-            for p in (*self.available, *self.installed.packages)
-            if p.kernel_module is not None and (p.name, p.version) in brought
-        }
+        providers = self.shared("kernel-module providers", self._kernel_module_providers)
+        found = {p.name: p for p in providers if (p.name, p.version) in brought}
         return tuple(found[name] for name in sorted(found))
+
+    def _kernel_module_providers(self) -> tuple[PackageSpec, ...]:
+        """The packages that provide kernel modules, available ones first."""
+        every = (*self.available, *self.installed.packages)
+        return tuple(p for p in every if p.kernel_module is not None)
 
     def flavor(self, resolution: Resolution) -> OutcomeFlavor:
         """Which kernel modules the transaction installs: open, proprietary, mixed or none."""
