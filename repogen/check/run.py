@@ -156,6 +156,7 @@ class Checker:
         channel: Channel | None = None,
         *,
         every_assertion_applies: bool = False,
+        read: dict[Path, tuple[Document, AssertionFile]] | None = None,
     ) -> None:
         self.release = release
         #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
@@ -182,12 +183,13 @@ class Checker:
         #: The universes asked about, by the repository's index, the state's id() (kept in
         #: _states) and hotfixes: the requests on one share what its resolver makes of it.
         self._universes: dict[tuple[int, int, bool], Universe] = {}
+        #: The assertion files read so far: checkers of a channel's points share them.
+        self.read = {} if read is None else read
 
     def run(self, files: Sequence[Path]) -> list[CheckResult]:
         results: list[CheckResult] = []
         for file in files:
-            document = load_document(file)
-            parsed = declarations(document, AssertionFile)
+            document, parsed = self.assertions_in(file)
             if self.every_assertion_applies:
                 self.check_targets(parsed, document)
             for index, assertion in enumerate(parsed.assertions):
@@ -204,6 +206,13 @@ class Checker:
         for universe in self._universes.values():
             universe.memo.clear()
         return results
+
+    def assertions_in(self, file: Path) -> tuple[Document, AssertionFile]:
+        """*file* read, and its assertions, the first time it is asked for."""
+        if file not in self.read:
+            document = load_document(file)
+            self.read[file] = (document, declarations(document, AssertionFile))
+        return self.read[file]
 
     def check_point(self, assertion: Assertion, document: Document, index: int) -> None:
         """Refuse an ``at`` or a step's ``at`` that names no point of the channel checked (the
@@ -432,6 +441,8 @@ def check_channel(
     check when free (:mod:`repogen.runtime.workers`); the results, and the first error, are
     those of checking each point in turn."""
     chosen = list(points or channel.points)
+    # Each process reads each file once, for all the points it checks.
+    read: dict[Path, tuple[Document, AssertionFile]] = {}
 
     def checker(point: str) -> Checker:
         last = every_assertion_applies and point == chosen[-1]
@@ -444,6 +455,7 @@ def check_channel(
             root=root,
             channel=channel,
             every_assertion_applies=last,
+            read=read,
         )
 
     # The real clients' sandboxes belong to this process: only repogen's resolvers fork.
