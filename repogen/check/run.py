@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,7 +22,7 @@ from repogen.model.errors import ModelError, ModelErrors, ModelPath
 from repogen.model.load import declarations, inside_model_tree, model_tree
 from repogen.model.source import Document, load_document
 from repogen.model.templates import TemplateError, fill, release_variables
-from repogen.resolve import Engine, in_process
+from repogen.resolve import Engine, in_process, resolver
 from repogen.resolve.outcome import Outcome, OutcomeFlavor
 from repogen.resolve.request import RequestError, parse_request
 from repogen.resolve.result import Resolution
@@ -69,6 +70,23 @@ class Question:
     installed: tuple[str, ...]
     hotfixes: bool
     request: str
+
+
+@dataclass(frozen=True)
+class Share:
+    """The repositories of a release one checker checks: those whose index, modulo *of*, is
+    *part* (a channel check shares each point out between processes)."""
+
+    part: int = 0
+    of: int = 1
+
+    def takes(self, index: int) -> bool:
+        return index % self.of == self.part
+
+
+#: A checker's results, assertion by assertion (every assertion of every file, in order,
+#: whether it ran or not), each with the index of the repository it ran on.
+Grouped = list[list[tuple[int, "CheckResult"]]]
 
 
 def assertion_files(given: Sequence[Path], named: Sequence[Path] = ()) -> list[Path]:
@@ -157,8 +175,10 @@ class Checker:
         *,
         every_assertion_applies: bool = False,
         read: dict[Path, tuple[Document, AssertionFile]] | None = None,
+        share: Share = Share(),
     ) -> None:
         self.release = release
+        self.share = share
         #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
         #: its installed steps' ``at`` name its points.
         self.channel = channel
@@ -187,7 +207,11 @@ class Checker:
         self.read = {} if read is None else read
 
     def run(self, files: Sequence[Path]) -> list[CheckResult]:
-        results: list[CheckResult] = []
+        return [result for group in self.grouped(files) for _, result in group]
+
+    def grouped(self, files: Sequence[Path]) -> Grouped:
+        """The results of *files*, assertion by assertion (:data:`Grouped`)."""
+        results: Grouped = []
         for file in files:
             document, parsed = self.assertions_in(file)
             if self.every_assertion_applies:
@@ -197,8 +221,9 @@ class Checker:
                 self.check_installed_release(assertion, file, document, index)
                 self.check_point(assertion, document, index)
                 try:
-                    checked = self.check(assertion, file, f"{mark.file}:{mark.line}")
-                    results += (replace(r, point=self.release.release.name) for r in checked)
+                    checked = self._checked(assertion, file, f"{mark.file}:{mark.line}")
+                    point = self.release.release.name
+                    results.append([(i, replace(r, point=point)) for i, r in checked])
                 except TemplateError as exc:
                     raise ModelErrors([ModelError(mark, ("assertions", index), str(exc))]) from exc
         # The results keep their universes; what the resolvers made of them is not needed
@@ -299,19 +324,26 @@ class Checker:
         )
 
     def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
+        return (result for _, result in self._checked(assertion, file, source))
+
+    def _checked(
+        self, assertion: Assertion, file: Path, source: str
+    ) -> Iterator[tuple[int, CheckResult]]:
+        """The results of *assertion* on the repositories of this checker's share, each with
+        the repository's index."""
         if not self.applies(assertion):
             return
         for index, repository in enumerate(self.release.repositories):
-            if not assertion.targets.selects(repository):
+            if not self.share.takes(index) or not assertion.targets.selects(repository):
                 continue
             packages = self.packages(assertion, repository)
             if not packages:
                 # An assertion over no package would pass without checking anything.
                 patterns = ", ".join(assertion.foreach_package or ())
                 failure = f"foreach_package matches no package of this target: {patterns}"
-                yield _failed(assertion, source, repository, "", failure)
+                yield index, _failed(assertion, source, repository, "", failure)
             for package in packages:
-                yield self.one(assertion, file, source, (index, repository), package)
+                yield index, self.one(assertion, file, source, (index, repository), package)
 
     def packages(self, assertion: Assertion, repository: Repository) -> list[str | None]:
         """The packages a ``foreach_package`` assertion runs for (its patterns filled with
@@ -438,13 +470,14 @@ def check_channel(
     first).
 
     With repogen's resolvers, forked workers and this process each take the next point to
-    check when free (:mod:`repogen.runtime.workers`); the results, and the first error, are
-    those of checking each point in turn."""
+    check when free (:mod:`repogen.runtime.workers`), or the next share of one, by repository
+    (:class:`Share`), when there are fewer points than processes; the results, and the first
+    error, are those of checking each point in turn."""
     chosen = list(points or channel.points)
     # Each process reads each file once, for all the points it checks.
     read: dict[Path, tuple[Document, AssertionFile]] = {}
 
-    def checker(point: str) -> Checker:
+    def checker(point: str, share: Share = Share()) -> Checker:
         last = every_assertion_applies and point == chosen[-1]
         return Checker(
             channel.at(point),
@@ -456,14 +489,26 @@ def check_channel(
             channel=channel,
             every_assertion_applies=last,
             read=read,
+            share=share,
         )
 
     # The real clients' sandboxes belong to this process: only repogen's resolvers fork.
     workers = cpus() - 1 if engine is in_process else 0
-    # The largest points first (a point's requests take time with its repositories' size),
-    # so that the last ones taken, when a process is free, are small.
+    # A point is shared out only when there are fewer points than processes (a release
+    # checked on its own): each share repeats some of the point's work.  The largest points
+    # first (a point's requests take time with its repositories' size), so that the last
+    # shares taken, when a process is free, are small.
+    parts = -(-(workers + 1) // len(chosen))
     sizes = {p: sum(len(r.packages) for r in channel.at(p).repositories) for p in chosen}
-    order = sorted(chosen, key=lambda p: -sizes[p])
+    order = [
+        (point, Share(part, parts))
+        for point in sorted(chosen, key=lambda p: -sizes[p])
+        for part in range(parts)
+    ]
+    if workers:
+        # Imported once, here, rather than by each process: workers start from this one.
+        for family in dict.fromkeys(r.family for p in chosen for r in channel.at(p).repositories):
+            resolver(family)
     results: list[CheckResult] = []
     with ExitStack() as stack:
         # The resolvers make many short-lived objects, and the collector's passes walk the
@@ -472,33 +517,53 @@ def check_channel(
         turns = Turns(len(order))
         stack.callback(turns.close)
         taking = functools.partial(_in_turn, checker, (order[n] for n in turns), files)
-        # This process takes a point too: a worker for every point would leave one idle (and
-        # a release checked on its own would fork for nothing).
-        forks = min(workers, len(order) - 1)
-        running = [stack.enter_context(forked(taking)) for _ in range(forks)]
+        # This process takes a share too: no more workers than the shares besides its own.
+        running = [stack.enter_context(forked(taking)) for _ in range(min(workers, len(order) - 1))]
         checked = taking()
         for worker in running:
             checked.update(worker.result())
         for point in chosen:
-            # A point missing failed (or came after one that did, in the process that took
-            # it): checked again here, it raises the same error, unless a point before it
-            # does.
-            results += checked[point] if point in checked else checker(point).run(files)
+            shares = [checked.get((point, Share(part, parts))) for part in range(parts)]
+            # A share missing failed (or came after one that did, in the process that took
+            # it): the point checked again here, whole, raises the same error, unless a
+            # point before it does.
+            complete = [share for share in shares if share is not None]
+            if len(complete) == parts:
+                results += _merged(complete)
+            else:
+                results += checker(point).run(files)
     return results
 
 
 def _in_turn(
-    checker: Callable[[str], Checker], points: Iterable[str], files: Sequence[Path]
-) -> dict[str, list[CheckResult]]:
-    """The results at each of *points* (this process's share of a channel check), up to
-    the first point whose check raises."""
-    checked: dict[str, list[CheckResult]] = {}
-    for point in points:
+    checker: Callable[[str, Share], Checker],
+    turns: Iterable[tuple[str, Share]],
+    files: Sequence[Path],
+) -> dict[tuple[str, Share], Grouped]:
+    """The results of each share of a point in *turns* (this process's part of a channel
+    check), up to the first whose check raises."""
+    checked: dict[tuple[str, Share], Grouped] = {}
+    for point, share in turns:
         try:
-            checked[point] = checker(point).run(files)
+            checked[(point, share)] = checker(point, share).grouped(files)
         except Exception:  # the caller checks this point again, in its turn
             break
     return checked
+
+
+def _merged(shares: Sequence[Grouped]) -> list[CheckResult]:
+    """The results of a point's shares as one checker of the whole point gives them:
+    assertion by assertion, and in each, repository by repository."""
+    return [
+        result
+        for groups in zip(*shares, strict=True)
+        # sorted() keeps the order of one repository's results.
+        for _, result in sorted(itertools.chain.from_iterable(groups), key=_repository_index)
+    ]
+
+
+def _repository_index(indexed: tuple[int, CheckResult]) -> int:
+    return indexed[0]
 
 
 def _result(
