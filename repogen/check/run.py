@@ -200,8 +200,9 @@ class Checker:
         ] = {}
         #: The engine's answers so far: each question is asked once.
         self.answers: dict[Question, Resolution] = {}
-        #: The universes asked about, by the repository's index, the state's id() (kept in
-        #: _states) and hotfixes: the requests on one share what its resolver makes of it.
+        #: The universes asked about, by the repository's id(), the state's id() (each
+        #: universe keeps its state) and hotfixes: the requests on one, those setting up
+        #: installed states included, share what its resolver makes of it.
         self._universes: dict[tuple[int, int, bool], Universe] = {}
         #: The assertion files read so far: checkers of a channel's points share them.
         self.read = {} if read is None else read
@@ -389,27 +390,37 @@ class Checker:
             state = self.installed_state(assertion, file, repository, variables)
         except (RequestError, SessionError, LookupError) as exc:
             return _failed(assertion, source, repository, text, str(exc))
-        key = (index, id(state), assertion.hotfixes)
-        universe = self._universes.get(key)
-        if universe is None:
-            universe = universe_for(repository, state, hotfixes=assertion.hotfixes)
-            self._universes[key] = universe
+        universe = self.universe(repository, state, assertion.hotfixes)
         if request is not None:
             self.answers[question] = self.engine(repository, universe, request)
         resolution = self.answers[question]
         failures = evaluate(assertion.expect, variables, universe, resolution)
         return _result(assertion, source, repository, text, failures, resolution, universe)
 
+    def universe(
+        self, repository: Repository, state: InstalledState, hotfixes: bool = False
+    ) -> Universe:
+        """The universe of *repository* from *state*, made once for this checker."""
+        key = (id(repository), id(state), hotfixes)
+        if key not in self._universes:
+            self._universes[key] = universe_for(repository, state, hotfixes=hotfixes)
+        return self._universes[key]
+
     def installed_state(
         self, assertion: Assertion, file: Path, repository: Repository, variables: dict[str, str]
     ) -> InstalledState:
         steps = [self._step(step, file, repository, variables) for step in assertion.history]
-        key = tuple((id(s.repository), s.requests, s.held) for s in steps)
-        if key not in self._states:
-            # Each history is made once for the assertions that start from it (its
-            # repositories are kept by the release, the channel or _load).
-            self._states[key] = installed_along(steps, answer=self.setup)
-        return self._states[key]
+        key: tuple[tuple[int, tuple[str, ...], frozenset[str]], ...] = ()
+        state = self._states.setdefault(key, InstalledState())
+        for step in steps:
+            # Each history, and each history it starts with, is made once for the assertions
+            # that start from it (its repositories are kept by the release, the channel or
+            # _load).
+            key += ((id(step.repository), step.requests, step.held),)
+            if key not in self._states:
+                self._states[key] = installed_along([step], self.setup, state, self.universe)
+            state = self._states[key]
+        return state
 
     def _step(
         self, step: InstalledSetup, file: Path, repository: Repository, variables: dict[str, str]
