@@ -178,6 +178,8 @@ class Checker:
         share: Share = Share(),
     ) -> None:
         self.release = release
+        #: The repositories of the release it checks (all, unless a channel check shares a
+        #: point out between processes).
         self.share = share
         #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
         #: its installed steps' ``at`` name its points.
@@ -569,12 +571,8 @@ def _merged(shares: Sequence[Grouped]) -> list[CheckResult]:
         result
         for groups in zip(*shares, strict=True)
         # sorted() keeps the order of one repository's results.
-        for _, result in sorted(itertools.chain.from_iterable(groups), key=_repository_index)
+        for _, result in sorted(itertools.chain.from_iterable(groups), key=lambda r: r[0])
     ]
-
-
-def _repository_index(indexed: tuple[int, CheckResult]) -> int:
-    return indexed[0]
 
 
 def _result(
