@@ -552,7 +552,9 @@ class _Filtering:
     def hides(self, package: PackageSpec, release: bool) -> bool:
         """Whether *package*, of the release repository or (not *release*) the base one, is
         excluded."""
-        key = nevra(package.name, package.version, package.arch)
+        # A model's streams list no NEVRAs: a large repository's need not be made.
+        listed = self.include or self.exclude
+        key = nevra(package.name, package.version, package.arch) if listed else ""
         if key in self.include or (release and package.name in self.include_names):
             return False
         if key in self.exclude or (release and package.name in self.exclude_names):
