@@ -229,11 +229,14 @@ class Checker:
                     results.append([(i, replace(r, point=point)) for i, r in checked])
                 except TemplateError as exc:
                     raise ModelErrors([ModelError(mark, ("assertions", index), str(exc))]) from exc
-        # The results keep their universes; what the resolvers made of them is not needed
-        # any more.
+        self._forget_what_resolvers_made()
+        return results
+
+    def _forget_what_resolvers_made(self) -> None:
+        """Drop the pools and caches the requests on each universe shared: results keep
+        their universes, and those are not needed any more."""
         for universe in self._universes.values():
             universe.memo.clear()
-        return results
 
     def assertions_in(self, file: Path) -> tuple[Document, AssertionFile]:
         """*file* read, and its assertions, the first time it is asked for."""
@@ -327,7 +330,11 @@ class Checker:
         )
 
     def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
-        return (result for _, result in self._checked(assertion, file, source))
+        """The results of *assertion* (for a caller that asks assertion by assertion, such
+        as a diff: what its requests shared is dropped after each)."""
+        for _, result in self._checked(assertion, file, source):
+            yield result
+        self._forget_what_resolvers_made()
 
     def _checked(
         self, assertion: Assertion, file: Path, source: str
