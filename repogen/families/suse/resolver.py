@@ -32,8 +32,6 @@ class ZypperResolver:
     """Resolves suse-family requests as zypper does."""
 
     def resolve(self, universe: Universe, request: Request) -> Resolution:
-        # zypper remove reads only the installed packages, not the repositories: what needs a
-        # removed package goes too, never replaced by another version.
         removing = request.action is Action.REMOVE
         pool = universe.shared(("zypper pool", removing), lambda: _pool(universe, removing))
         jobs = _lock_jobs(pool, universe.installed.held)
