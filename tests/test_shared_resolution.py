@@ -77,9 +77,14 @@ def test_a_universe_makes_what_it_shares_once_and_keeps_it_to_itself(
     (repository, *_) = release_12_6.repositories_of("rhel8")
     universe = universe_for(repository)
     made: list[object] = []
-    first = universe.shared("key", lambda: made.append(object()) or made[-1])
-    assert universe.shared("key", lambda: made.append(object()) or made[-1]) is first
-    assert len(made) == 1
+
+    def make() -> object:
+        made.append(object())
+        return made[-1]
+
+    first = universe.shared("key", make)
+    assert universe.shared("key", make) is first
+    assert made == [first]
     resolve(universe, parse_request("dnf install cuda"))
     # Copies start afresh: a pickled one (a worker's result), one made with replace.
     for copy in (pickle.loads(pickle.dumps(universe)), replace(universe)):
