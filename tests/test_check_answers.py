@@ -3,6 +3,7 @@ channel: the results are those of asking every request at every point in turn.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -61,16 +62,20 @@ def test_each_question_is_asked_once_and_answered_as_from_scratch(channel: Chann
             for r in checker.release.repositories
             if (r.target_name, r.arch) == (result.target, result.arch)
         ]
-        fresh = in_process(repository, result.universe, parse_request(result.request))
+        # A copy of the universe starts without the pools and caches the checker's requests
+        # on it shared.
+        fresh = in_process(repository, replace(result.universe), parse_request(result.request))
         assert (fresh, fresh.why) == (result.resolution, result.resolution.why), result
 
 
+@pytest.mark.parametrize("count", [4, 1])
 def test_workers_check_the_bundled_channel_as_one_process_does(
-    channel: Channel, monkeypatch: pytest.MonkeyPatch
+    channel: Channel, monkeypatch: pytest.MonkeyPatch, count: int
 ) -> None:
     files = _files(channel)
-    points = channel.points[-4:]
-    # Three shares of four points: two workers, whatever the machine's CPUs.
+    points = channel.points[-count:]
+    # Three processes, whatever the machine's CPUs: two workers.  Four points are shared out
+    # point by point; one point in three shares of its repositories.
     monkeypatch.setattr("repogen.check.run.cpus", lambda: 3)
     shared = check_channel(channel, files, points=points, every_assertion_applies=True)
     monkeypatch.setenv("REPOGEN_WORKERS", "0")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,7 +22,7 @@ from repogen.model.errors import ModelError, ModelErrors, ModelPath
 from repogen.model.load import declarations, inside_model_tree, model_tree
 from repogen.model.source import Document, load_document
 from repogen.model.templates import TemplateError, fill, release_variables
-from repogen.resolve import Engine, in_process
+from repogen.resolve import Engine, in_process, resolver
 from repogen.resolve.outcome import Outcome, OutcomeFlavor
 from repogen.resolve.request import RequestError, parse_request
 from repogen.resolve.result import Resolution
@@ -61,7 +62,7 @@ class CheckResult:
 @dataclass(frozen=True)
 class Question:
     """What one request asks of an engine at one point: the same question has the same
-    answer, however many assertions ask it (the bundled channel's 4,748 checks ask 2,320)."""
+    answer, however many assertions ask it (the bundled channel's 4,760 checks ask 2,332)."""
 
     #: Where the repository is in the release's repositories.
     repository: int
@@ -69,6 +70,23 @@ class Question:
     installed: tuple[str, ...]
     hotfixes: bool
     request: str
+
+
+@dataclass(frozen=True)
+class Share:
+    """The repositories of a release one checker checks: those whose index, modulo *of*, is
+    *part* (a channel check shares each point out between processes)."""
+
+    part: int = 0
+    of: int = 1
+
+    def takes(self, index: int) -> bool:
+        return index % self.of == self.part
+
+
+#: A checker's results, assertion by assertion (every assertion of every file, in order,
+#: whether it ran or not), each with the index of the repository it ran on.
+Grouped = list[list[tuple[int, "CheckResult"]]]
 
 
 def assertion_files(given: Sequence[Path], named: Sequence[Path] = ()) -> list[Path]:
@@ -156,8 +174,13 @@ class Checker:
         channel: Channel | None = None,
         *,
         every_assertion_applies: bool = False,
+        read: dict[Path, tuple[Document, AssertionFile]] | None = None,
+        share: Share = Share(),
     ) -> None:
         self.release = release
+        #: The repositories of the release it checks (all, unless a channel check shares a
+        #: point out between processes).
+        self.share = share
         #: The channel *release* is a point of, when checking one: an assertion's ``at`` and
         #: its installed steps' ``at`` name its points.
         self.channel = channel
@@ -179,12 +202,21 @@ class Checker:
         ] = {}
         #: The engine's answers so far: each question is asked once.
         self.answers: dict[Question, Resolution] = {}
+        #: The universes asked about, by the repository's id(), the state's id() (each
+        #: universe keeps its state) and hotfixes: the requests on one, those setting up
+        #: installed states included, share what its resolver makes of it.
+        self._universes: dict[tuple[int, int, bool], Universe] = {}
+        #: The assertion files read so far: checkers of a channel's points share them.
+        self.read = {} if read is None else read
 
     def run(self, files: Sequence[Path]) -> list[CheckResult]:
-        results: list[CheckResult] = []
+        return [result for group in self.grouped(files) for _, result in group]
+
+    def grouped(self, files: Sequence[Path]) -> Grouped:
+        """The results of *files*, assertion by assertion (:data:`Grouped`)."""
+        results: Grouped = []
         for file in files:
-            document = load_document(file)
-            parsed = declarations(document, AssertionFile)
+            document, parsed = self.assertions_in(file)
             if self.every_assertion_applies:
                 self.check_targets(parsed, document)
             for index, assertion in enumerate(parsed.assertions):
@@ -192,11 +224,26 @@ class Checker:
                 self.check_installed_release(assertion, file, document, index)
                 self.check_point(assertion, document, index)
                 try:
-                    checked = self.check(assertion, file, f"{mark.file}:{mark.line}")
-                    results += (replace(r, point=self.release.release.name) for r in checked)
+                    checked = self._checked(assertion, file, f"{mark.file}:{mark.line}")
+                    point = self.release.release.name
+                    results.append([(i, replace(r, point=point)) for i, r in checked])
                 except TemplateError as exc:
                     raise ModelErrors([ModelError(mark, ("assertions", index), str(exc))]) from exc
+        self._forget_what_resolvers_made()
         return results
+
+    def _forget_what_resolvers_made(self) -> None:
+        """Drop the pools and caches the requests on each universe shared: results keep
+        their universes, and those are not needed any more."""
+        for universe in self._universes.values():
+            universe.memo.clear()
+
+    def assertions_in(self, file: Path) -> tuple[Document, AssertionFile]:
+        """*file* read, and its assertions, the first time it is asked for."""
+        if file not in self.read:
+            document = load_document(file)
+            self.read[file] = (document, declarations(document, AssertionFile))
+        return self.read[file]
 
     def check_point(self, assertion: Assertion, document: Document, index: int) -> None:
         """Refuse an ``at`` or a step's ``at`` that names no point of the channel checked (the
@@ -283,19 +330,30 @@ class Checker:
         )
 
     def check(self, assertion: Assertion, file: Path, source: str) -> Iterator[CheckResult]:
+        """The results of *assertion* (for a caller that asks assertion by assertion, such
+        as a diff: what its requests shared is dropped after each)."""
+        for _, result in self._checked(assertion, file, source):
+            yield result
+        self._forget_what_resolvers_made()
+
+    def _checked(
+        self, assertion: Assertion, file: Path, source: str
+    ) -> Iterator[tuple[int, CheckResult]]:
+        """The results of *assertion* on the repositories of this checker's share, each with
+        the repository's index."""
         if not self.applies(assertion):
             return
         for index, repository in enumerate(self.release.repositories):
-            if not assertion.targets.selects(repository):
+            if not self.share.takes(index) or not assertion.targets.selects(repository):
                 continue
             packages = self.packages(assertion, repository)
             if not packages:
                 # An assertion over no package would pass without checking anything.
                 patterns = ", ".join(assertion.foreach_package or ())
                 failure = f"foreach_package matches no package of this target: {patterns}"
-                yield _failed(assertion, source, repository, "", failure)
+                yield index, _failed(assertion, source, repository, "", failure)
             for package in packages:
-                yield self.one(assertion, file, source, (index, repository), package)
+                yield index, self.one(assertion, file, source, (index, repository), package)
 
     def packages(self, assertion: Assertion, repository: Repository) -> list[str | None]:
         """The packages a ``foreach_package`` assertion runs for (its patterns filled with
@@ -341,23 +399,37 @@ class Checker:
             state = self.installed_state(assertion, file, repository, variables)
         except (RequestError, SessionError, LookupError) as exc:
             return _failed(assertion, source, repository, text, str(exc))
-        universe = universe_for(repository, state, hotfixes=assertion.hotfixes)
+        universe = self.universe(repository, state, assertion.hotfixes)
         if request is not None:
             self.answers[question] = self.engine(repository, universe, request)
         resolution = self.answers[question]
         failures = evaluate(assertion.expect, variables, universe, resolution)
         return _result(assertion, source, repository, text, failures, resolution, universe)
 
+    def universe(
+        self, repository: Repository, state: InstalledState, hotfixes: bool = False
+    ) -> Universe:
+        """The universe of *repository* from *state*, made once for this checker."""
+        key = (id(repository), id(state), hotfixes)
+        if key not in self._universes:
+            self._universes[key] = universe_for(repository, state, hotfixes=hotfixes)
+        return self._universes[key]
+
     def installed_state(
         self, assertion: Assertion, file: Path, repository: Repository, variables: dict[str, str]
     ) -> InstalledState:
         steps = [self._step(step, file, repository, variables) for step in assertion.history]
-        key = tuple((id(s.repository), s.requests, s.held) for s in steps)
-        if key not in self._states:
-            # Each history is made once for the assertions that start from it (its
-            # repositories are kept by the release, the channel or _load).
-            self._states[key] = installed_along(steps, answer=self.setup)
-        return self._states[key]
+        key: tuple[tuple[int, tuple[str, ...], frozenset[str]], ...] = ()
+        state = self._states.setdefault(key, InstalledState())
+        for step in steps:
+            # Each history, and each history it starts with, is made once for the assertions
+            # that start from it (its repositories are kept by the release, the channel or
+            # _load).
+            key += ((id(step.repository), step.requests, step.held),)
+            if key not in self._states:
+                self._states[key] = installed_along([step], self.setup, state, self.universe)
+            state = self._states[key]
+        return state
 
     def _step(
         self, step: InstalledSetup, file: Path, repository: Repository, variables: dict[str, str]
@@ -418,11 +490,14 @@ def check_channel(
     first).
 
     With repogen's resolvers, forked workers and this process each take the next point to
-    check when free (:mod:`repogen.runtime.workers`); the results, and the first error, are
-    those of checking each point in turn."""
+    check when free (:mod:`repogen.runtime.workers`), or the next share of one, by repository
+    (:class:`Share`), when there are fewer points than processes; the results, and the first
+    error, are those of checking each point in turn."""
     chosen = list(points or channel.points)
+    # Each process reads each file once, for all the points it checks.
+    read: dict[Path, tuple[Document, AssertionFile]] = {}
 
-    def checker(point: str) -> Checker:
+    def checker(point: str, share: Share = Share()) -> Checker:
         last = every_assertion_applies and point == chosen[-1]
         return Checker(
             channel.at(point),
@@ -433,14 +508,27 @@ def check_channel(
             root=root,
             channel=channel,
             every_assertion_applies=last,
+            read=read,
+            share=share,
         )
 
     # The real clients' sandboxes belong to this process: only repogen's resolvers fork.
     workers = cpus() - 1 if engine is in_process else 0
-    # The largest points first (a point's requests take time with its repositories' size),
-    # so that the last ones taken, when a process is free, are small.
+    # A point is shared out only when there are fewer points than processes (a release
+    # checked on its own): each share repeats some of the point's work.  The largest points
+    # first (a point's requests take time with its repositories' size), so that the last
+    # shares taken, when a process is free, are small.
+    parts = -(-(workers + 1) // len(chosen))
     sizes = {p: sum(len(r.packages) for r in channel.at(p).repositories) for p in chosen}
-    order = sorted(chosen, key=lambda p: -sizes[p])
+    order = [
+        (point, Share(part, parts))
+        for point in sorted(chosen, key=lambda p: -sizes[p])
+        for part in range(parts)
+    ]
+    if workers:
+        # Imported once, here, rather than by each process: workers start from this one.
+        for family in dict.fromkeys(r.family for p in chosen for r in channel.at(p).repositories):
+            resolver(family)
     results: list[CheckResult] = []
     with ExitStack() as stack:
         # The resolvers make many short-lived objects, and the collector's passes walk the
@@ -449,30 +537,49 @@ def check_channel(
         turns = Turns(len(order))
         stack.callback(turns.close)
         taking = functools.partial(_in_turn, checker, (order[n] for n in turns), files)
-        running = [stack.enter_context(forked(taking)) for _ in range(min(workers, len(order)))]
+        # This process takes a share too: no more workers than the shares besides its own.
+        running = [stack.enter_context(forked(taking)) for _ in range(min(workers, len(order) - 1))]
         checked = taking()
         for worker in running:
             checked.update(worker.result())
         for point in chosen:
-            # A point missing failed (or came after one that did, in the process that took
-            # it): checked again here, it raises the same error, unless a point before it
-            # does.
-            results += checked[point] if point in checked else checker(point).run(files)
+            shares = [checked.get((point, Share(part, parts))) for part in range(parts)]
+            # A share missing failed (or came after one that did, in the process that took
+            # it): the point checked again here, whole, raises the same error, unless a
+            # point before it does.
+            complete = [share for share in shares if share is not None]
+            if len(complete) == parts:
+                results += _merged(complete)
+            else:
+                results += checker(point).run(files)
     return results
 
 
 def _in_turn(
-    checker: Callable[[str], Checker], points: Iterable[str], files: Sequence[Path]
-) -> dict[str, list[CheckResult]]:
-    """The results at each of *points* (this process's share of a channel check), up to
-    the first point whose check raises."""
-    checked: dict[str, list[CheckResult]] = {}
-    for point in points:
+    checker: Callable[[str, Share], Checker],
+    turns: Iterable[tuple[str, Share]],
+    files: Sequence[Path],
+) -> dict[tuple[str, Share], Grouped]:
+    """The results of each share of a point in *turns* (this process's part of a channel
+    check), up to the first whose check raises."""
+    checked: dict[tuple[str, Share], Grouped] = {}
+    for point, share in turns:
         try:
-            checked[point] = checker(point).run(files)
+            checked[(point, share)] = checker(point, share).grouped(files)
         except Exception:  # the caller checks this point again, in its turn
             break
     return checked
+
+
+def _merged(shares: Sequence[Grouped]) -> list[CheckResult]:
+    """The results of a point's shares as one checker of the whole point gives them:
+    assertion by assertion, and in each, repository by repository."""
+    return [
+        result
+        for groups in zip(*shares, strict=True)
+        # sorted() keeps the order of one repository's results.
+        for _, result in sorted(itertools.chain.from_iterable(groups), key=lambda r: r[0])
+    ]
 
 
 def _result(

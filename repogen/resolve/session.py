@@ -9,7 +9,7 @@ is several such steps, each at its own point of a channel: Ubuntu 20.04's migrat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from repogen.errors import RepogenError
@@ -65,18 +65,25 @@ def apply(universe: Universe, request: Request, resolution: Resolution) -> Insta
     )
 
 
+#: The universe a request of an installed state's history runs in: :func:`universe_for`, or
+#: one shared with other requests on the same repository and state.
+Universes = Callable[[Repository, InstalledState], Universe]
+
+
 def installed_by(
     repository: Repository,
     requests: Sequence[str],
     start: InstalledState | None = None,
     answer: Engine = in_process,
+    universes: Universes = universe_for,
 ) -> InstalledState:
     """The state after running *requests*, in order, against *repository*, each resolved by
-    *answer* (default: repogen's resolver over the whole repository)."""
+    *answer* (default: repogen's resolver over the whole repository) in the universe
+    *universes* gives."""
     state = start or InstalledState()
     for text in requests:
         request = parse_request(text)
-        universe = universe_for(repository, state)
+        universe = universes(repository, state)
         resolution = answer(repository, universe, request)
         if not resolution.ok:
             raise SessionError(
@@ -97,12 +104,18 @@ class Step:
     held: frozenset[str] = frozenset()
 
 
-def installed_along(steps: Sequence[Step], answer: Engine = in_process) -> InstalledState:
+def installed_along(
+    steps: Sequence[Step],
+    answer: Engine = in_process,
+    start: InstalledState | None = None,
+    universes: Universes = universe_for,
+) -> InstalledState:
     """The state after each of *steps*, in order, each starting from the machine the step
-    before left (:func:`installed_by`); holds stay for the steps after."""
-    state = InstalledState()
+    before left (:func:`installed_by`), the first from *start* (default: nothing
+    installed); holds stay for the steps after."""
+    state = start or InstalledState()
     for step in steps:
-        state = installed_by(step.repository, step.requests, state, answer)
+        state = installed_by(step.repository, step.requests, state, answer, universes)
         if step.held:
             state = replace(state, held=state.held | step.held)
     return state

@@ -3,8 +3,9 @@ is already installed (packages and, on dnf, enabled module streams)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from repogen.families import driver
 from repogen.model import (
@@ -17,6 +18,8 @@ from repogen.model import (
 from repogen.model.relations import Alternative, Relation
 from repogen.resolve.outcome import Outcome, OutcomeFlavor
 from repogen.resolve.result import Resolution
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,26 @@ class Universe:
     #: dnf ``includepkgs`` of the ``release`` and ``base`` repositories: name globs, the
     #: repository's other packages excluded.
     include_packages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: What the resolvers make once for every request on this universe (a libsolv pool, apt's
+    #: numbering of the packages), by their key (:meth:`shared`).  A universe made from this
+    #: one (``dataclasses.replace``) starts without them, and so does a pickled copy.
+    memo: dict[Hashable, object] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def shared(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What *make* makes, made once for *key* and then shared by every request on this
+        universe: what it makes must not change with a request."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return cast(T, self.memo[key])
+
+    def __getstate__(self) -> dict[str, object]:
+        # libsolv's pools cannot be pickled; where the copy goes, they are made again.
+        return {name: value for name, value in self.__dict__.items() if name != "memo"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, memo={})
 
     @property
     def available(self) -> tuple[PackageSpec, ...]:
@@ -71,12 +94,14 @@ class Universe:
     def kernel_module_packages(self, resolution: Resolution) -> tuple[PackageSpec, ...]:
         """The kernel-module providers the transaction installs or upgrades to, by name."""
         brought = {(r.name, r.version) for r in (*resolution.install, *resolution.upgrade)}
-        found = {
-            p.name: p
-            for p in (*self.available, *self.installed.packages)
-            if p.kernel_module is not None and (p.name, p.version) in brought
-        }
+        providers = self.shared("kernel-module providers", self._kernel_module_providers)
+        found = {p.name: p for p in providers if (p.name, p.version) in brought}
         return tuple(found[name] for name in sorted(found))
+
+    def _kernel_module_providers(self) -> tuple[PackageSpec, ...]:
+        """The packages that provide kernel modules, available ones first."""
+        every = (*self.available, *self.installed.packages)
+        return tuple(p for p in every if p.kernel_module is not None)
 
     def flavor(self, resolution: Resolution) -> OutcomeFlavor:
         """Which kernel modules the transaction installs: open, proprietary, mixed or none."""

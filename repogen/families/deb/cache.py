@@ -274,35 +274,31 @@ def candidate(package: Package) -> Version | None:
 _STANZA_ORDER = operator.attrgetter("name", "version", "arch")
 
 
-class Cache:
-    """The packages of the repositories (*sources*, in ``sources.list`` order) and of the
-    status file (*installed*), with every package kept as it is."""
+class Numbering:
+    """apt's numbering of the packages and versions of the repositories (*sources*, in
+    ``sources.list`` order) and of the status file (*installed*), as its cache generator
+    writes it: what every request on them shares, whatever it marks."""
 
     def __init__(
-        self,
-        sources: Sequence[Sequence[PackageSpec]],
-        installed: Sequence[PackageSpec],
-        install_recommends: bool,
-        held: Iterable[str] = (),
+        self, sources: Sequence[Sequence[PackageSpec]], installed: Sequence[PackageSpec]
     ) -> None:
-        self.install_recommends = install_recommends
-        #: The packages met so far, by name.
-        self.packages: dict[str, Package] = {}
+        self.installed = tuple(installed)
         #: The stanzas in the order apt meets them; a version's id is where its first stanza is.
-        self._stanzas = [spec for source in sources for spec in sorted(source, key=_STANZA_ORDER)]
-        self._downloadable = len(self._stanzas)
-        self._stanzas += installed
+        stanzas = [spec for source in sources for spec in sorted(source, key=_STANZA_ORDER)]
+        #: The stanzas of the repositories come first, then the status file's.
+        self.downloadable = len(stanzas)
+        self.stanzas = (*stanzas, *installed)
         # The flags apt keeps per package, from every stanza of its name; known up front, as
         # the problem resolver scores every package (reading a flag reads no relations).
-        self.essential_names = frozenset(s.name for s in self._stanzas if s.essential)
-        self.protected_names = frozenset(s.name for s in self._stanzas if s.protected)
+        self.essential_names = frozenset(s.name for s in self.stanzas if s.essential)
+        self.protected_names = frozenset(s.name for s in self.stanzas if s.protected)
         # Sorted (name, id) pairs rather than a list per name: 63,000 more lists for the garbage
         # collector to track set off a full collection, 0.15 s over Debian's index.
-        self._named = sorted((spec.name, id) for id, spec in enumerate(self._stanzas))
+        self.named = sorted((spec.name, id) for id, spec in enumerate(self.stanzas))
         provided: list[tuple[str, int]] = []
         names: list[str] = []
         met: dict[tuple[str, str], list[PackageSpec]] = {}
-        for id, spec in enumerate(self._stanzas):
+        for id, spec in enumerate(self.stanzas):
             before = met.setdefault((spec.name, spec.version), [])
             if any(same_version(other, spec) for other in before):
                 continue  # a version met before: apt reads nothing more of the stanza
@@ -313,39 +309,56 @@ class Cache:
                 provides = spec.related_names((RelationKind.PROVIDES,))
                 names += provides
                 provided += ((name, id) for name in provides)
-        self._provided = sorted(provided)
+        self.provided = sorted(provided)
         #: Each package's id: where its name is first met.
-        self._ids = dict(zip(dict.fromkeys(names), itertools.count()))
+        self.ids = dict(zip(dict.fromkeys(names), itertools.count()))
+
+
+class Cache:
+    """The packages of a :class:`Numbering`, with every package kept as it is: the marks of
+    one request."""
+
+    def __init__(
+        self, numbering: Numbering, install_recommends: bool, held: Iterable[str] = ()
+    ) -> None:
+        self.install_recommends = install_recommends
+        #: The packages met so far, by name.
+        self.packages: dict[str, Package] = {}
+        self.numbering = numbering
+        self.essential_names = numbering.essential_names
+        self.protected_names = numbering.protected_names
         self._hash_order: tuple[Package, ...] | None = None
-        for spec in installed:
+        for spec in numbering.installed:
             version = self._version(spec)
             version.package.current = version.package.install = version
         for name in held:
-            if name in self._ids:
+            if name in numbering.ids:
                 self.package(name).held = True
         #: The installed packages, in id order.
-        self.installed = sorted({self.package(spec.name) for spec in installed}, key=lambda p: p.id)
+        self.installed = sorted(
+            {self.package(spec.name) for spec in numbering.installed}, key=lambda p: p.id
+        )
 
     def package(self, name: str) -> Package:
         """The package named *name*, which the repositories or the status file name."""
         package = self.packages.get(name)
         if package is None:
-            package = self.packages[name] = Package(self, name, self._ids[name])
+            package = self.packages[name] = Package(self, name, self.numbering.ids[name])
         return package
 
     def find(self, name: str) -> Package | None:
         """The package named *name*, if anything names it."""
-        return self.package(name) if name in self._ids else None
+        return self.package(name) if name in self.numbering.ids else None
 
     def versions_of(self, package: Package) -> list[Version]:
         """*package*'s versions, highest first, and their relations (which add to the reverse
         dependencies of the packages they name)."""
         versions: list[Version] = []
-        for id in _ids_for(self._named, package.name):
-            spec = self._stanzas[id]
+        for id in _ids_for(self.numbering.named, package.name):
+            spec = self.numbering.stanzas[id]
             if any(v.string == spec.version and same_version(v.spec, spec) for v in versions):
                 continue
-            version = Version(package, spec, id, id < self._downloadable)
+            version = Version(package, spec, id, id < self.numbering.downloadable)
             versions.append(version)
             for kind in FIELD_ORDER:
                 for relation in spec.related(kind):
@@ -361,8 +374,8 @@ class Cache:
     def provides_of(self, package: Package) -> list[Provide]:
         """Who provides *package*, the last met first."""
         provides = []
-        for id in dict.fromkeys(_ids_for(self._provided, package.name)):
-            version = self._version(self._stanzas[id])
+        for id in dict.fromkeys(_ids_for(self.numbering.provided, package.name)):
+            version = self._version(self.numbering.stanzas[id])
             for relation in version.spec.related(RelationKind.PROVIDES):
                 (provided,) = relation.alternatives
                 if provided.name == package.name:
@@ -442,7 +455,7 @@ class Cache:
     def in_hash_order(self) -> tuple[Package, ...]:
         """Every package, as apt walks its hash table (this meets every package)."""
         if self._hash_order is None:
-            every = (self.package(name) for name in self._ids)
+            every = (self.package(name) for name in self.numbering.ids)
             self._hash_order = tuple(sorted(every, key=lambda p: hash_order(p.name)))
         return self._hash_order
 
@@ -474,7 +487,7 @@ def same_version(a: PackageSpec, b: PackageSpec) -> bool:
     return a is b or all(a.related(kind) == b.related(kind) for kind in HASHED)
 
 
-def _ids_for(index: list[tuple[str, int]], name: str) -> Iterator[int]:
+def _ids_for(index: Sequence[tuple[str, int]], name: str) -> Iterator[int]:
     """The ids paired with *name* in *index*, sorted (name, id) pairs."""
     position = bisect.bisect_left(index, (name, -1))
     while position < len(index) and index[position][0] == name:

@@ -57,6 +57,7 @@ from repogen.families.deb.cache import (
     Dep,
     Group,
     Mode,
+    Numbering,
     Package,
     Selector,
     Version,
@@ -90,12 +91,8 @@ class _Marker:
     def __init__(self, universe: Universe, request: Request) -> None:
         self.request = request
         self.arch = universe.arch
-        self.cache = Cache(
-            [universe.release, universe.base],
-            universe.installed.packages,
-            request.install_recommends,
-            universe.installed.held,
-        )
+        numbering = universe.shared("apt numbering", lambda: _numbering(universe))
+        self.cache = Cache(numbering, request.install_recommends, universe.installed.held)
         self.why: dict[str, tuple[str, ...]] = {}
         self.held: set[Package] = set()
 
@@ -651,6 +648,12 @@ class _Marker:
                 ):
                     return (f"{other.name} conflicts with {package.name}",)
         return ("replaced",)
+
+
+def _numbering(universe: Universe) -> Numbering:
+    """apt's numbering of *universe*: the release repository, then the base, then the status
+    file."""
+    return Numbering([universe.release, universe.base], universe.installed.packages)
 
 
 def _allows(dep: Dep, version: Version) -> bool:

@@ -35,7 +35,9 @@ _KEYS = {
 
 @dataclass
 class Pool:
-    """A libsolv pool holding the available and installed packages of one resolution."""
+    """A libsolv pool holding the available and installed packages of a universe.  Requests
+    on it share it, each with its own solver and jobs; nothing a request does changes which
+    solvables it holds or which are considered."""
 
     pool: solv.Pool
     packages: dict[int, PackageSpec]
@@ -44,6 +46,17 @@ class Pool:
     #: The dependency of each relation of the packages in the pool, by the relation's id():
     #: a model shares one relation object among the packages that have it.
     relations: dict[int, int] = field(default_factory=dict)
+    #: The solvables of each name, in the pool's order (:meth:`named`).
+    by_name: dict[str, list[solv.XSolvable]] | None = None
+
+    def named(self, name: str) -> list[solv.XSolvable]:
+        """The solvables named *name*, installed or not, excluded or not, in the pool's order
+        (the index is made the first time: a pool shared by many requests is asked often)."""
+        if self.by_name is None:
+            self.by_name = {}
+            for solvable in self.pool.solvables_iter():
+                self.by_name.setdefault(solvable.name, []).append(solvable)
+        return self.by_name.get(name, [])
 
     def considered(self, solvable: solv.XSolvable) -> bool:
         """Whether *solvable* is not excluded: libsolv's selections and ``whatprovides`` see

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import solv
 
 from repogen.model import ModuleSpec, StreamBuild, StreamSpec
+from repogen.resolve.universe import Universe
 
 #: The build a model's stream stands for: no version, no requirements.
 MODEL_BUILD = StreamBuild(0, "", ())
@@ -224,4 +225,15 @@ def solve_modules(
                     needed.add(f"{other.module}:{other.stream.name}")
     return ActiveModules(
         builds, streams, problems, only_latest, {k: frozenset(v) for k, v in requires.items()}
+    )
+
+
+def active_modules(
+    universe: Universe, enabled: Mapping[str, str], disabled: Collection[str] = ()
+) -> ActiveModules:
+    """:func:`solve_modules` over *universe*'s modules on its platform, solved once for each
+    set of enabled streams and disabled modules (a check asks the same of many requests)."""
+    key = ("active modules", frozenset(enabled.items()), frozenset(disabled))
+    return universe.shared(
+        key, lambda: solve_modules(universe.modules, enabled, disabled, universe.platform)
     )

@@ -57,7 +57,7 @@ import solv
 
 from repogen.families.rpm import libsolv, module_commands
 from repogen.families.rpm.module_obsoletes import after_obsoletes, with_obsoletes
-from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, solve_modules
+from repogen.families.rpm.module_solver import ActiveModules, ModuleBuild, active_modules
 from repogen.families.rpm.module_specs import ModuleRequest, module_requests, no_default_profile
 from repogen.families.rpm.upgrades import UPGRADE_ACTIONS, upgrade_jobs, versioned_packages
 from repogen.families.rpm.versions import artifact_name, nevra
@@ -157,9 +157,7 @@ class DnfResolver:
                     return Resolution(ok=False, problems=refused)
                 module, stream = parsed.module.name, parsed.stream.name
                 if request.action is Action.MODULE_SWITCH:
-                    old = solve_modules(
-                        universe.modules, enabled, disabled, universe.platform
-                    ).streams.get(module)
+                    old = active_modules(universe, enabled, disabled).streams.get(module)
                     sync |= {*parsed.stream.artifacts, *(old.artifacts if old else ())}
                     switched_names |= set(parsed.stream.artifacts)
                 if enabled.get(module) != stream:
@@ -170,7 +168,7 @@ class DnfResolver:
                 names.extend(profile_names(universe, request, parsed))
         # libdnf's module solver decides which builds the enabled streams activate; the
         # streams they require are enabled with them (``enableDependencyTree``).
-        active = solve_modules(universe.modules, enabled, disabled, universe.platform)
+        active = active_modules(universe, enabled, disabled)
         # module install and switch-to only log a problem with the newest builds (dnf's
         # ``InstallSubCommand``, ``SwitchToSubCommand``) and go on with older ones; module
         # enable fails on it.
@@ -228,22 +226,9 @@ class DnfResolver:
 
     def transaction(self, universe: Universe, request: Request, goal: _Goal) -> Resolution:
         # A problem of the modules here is only a warning: dnf goes on with what is active.
-        active = solve_modules(universe.modules, goal.enabled, goal.disabled, universe.platform)
-        # dnf remove works without the repositories: the packages that need a removed one
-        # go too, rather than being replaced from a repository.
-        visible, hidden = ([], []) if request.action is Action.REMOVE else _filter(universe, active)
-        pool = libsolv.build_pool(
-            universe.arch, visible, universe.installed.packages, hidden, system_first=True
-        )
-        hotfix = frozenset(
-            id(package)
-            for hotfixes, packages in (
-                (universe.hotfixes, universe.release),
-                (universe.base_hotfixes, universe.base),
-            )
-            if hotfixes
-            for package in packages
-        )
+        active = active_modules(universe, goal.enabled, goal.disabled)
+        pool = _pool(universe, goal, removing=request.action is Action.REMOVE)
+        hotfix = universe.shared("module_hotfixes packages", lambda: _hotfix_ids(universe))
         jobs = []
         if request.action in UPGRADE_ACTIONS:
             found = upgrade_jobs(pool, request)
@@ -328,6 +313,44 @@ class DnfResolver:
         )
 
 
+def _pool(universe: Universe, goal: _Goal, removing: bool) -> libsolv.Pool:
+    """The pool of a transaction of *goal*: the packages modular filtering leaves with the
+    goal's streams, made once per universe for each set of enabled streams and disabled
+    modules (the solver of each request starts afresh on it)."""
+    if removing:
+        # dnf remove works without the repositories: the packages that need a removed one
+        # go too, rather than being replaced from a repository.
+        return universe.shared(
+            "dnf pool, installed only",
+            lambda: libsolv.build_pool(
+                universe.arch, (), universe.installed.packages, system_first=True
+            ),
+        )
+
+    def make() -> libsolv.Pool:
+        active = active_modules(universe, goal.enabled, goal.disabled)
+        visible, hidden = _filter(universe, active)
+        return libsolv.build_pool(
+            universe.arch, visible, universe.installed.packages, hidden, system_first=True
+        )
+
+    key = ("dnf pool", frozenset(goal.enabled.items()), frozenset(goal.disabled))
+    return universe.shared(key, make)
+
+
+def _hotfix_ids(universe: Universe) -> frozenset[int]:
+    """The id()s of the packages of *universe*'s ``module_hotfixes`` repositories."""
+    return frozenset(
+        id(package)
+        for hotfixes, packages in (
+            (universe.hotfixes, universe.release),
+            (universe.base_hotfixes, universe.base),
+        )
+        if hotfixes
+        for package in packages
+    )
+
+
 def profile_names(universe: Universe, request: Request, parsed: ModuleRequest) -> list[str]:
     """The package names of the profiles a module command installs from *parsed*."""
     return [
@@ -389,7 +412,7 @@ def requested_profile_packages(universe: Universe, request: Request) -> list[str
 
 
 def _named(pool: libsolv.Pool, name: str) -> list[solv.XSolvable]:
-    return [s for s in pool.pool.solvables_iter() if s.name == name and pool.considered(s)]
+    return [s for s in pool.named(name) if pool.considered(s)]
 
 
 def _artifacts_named(
@@ -529,7 +552,9 @@ class _Filtering:
     def hides(self, package: PackageSpec, release: bool) -> bool:
         """Whether *package*, of the release repository or (not *release*) the base one, is
         excluded."""
-        key = nevra(package.name, package.version, package.arch)
+        # A model's streams list no NEVRAs: a large repository's need not be made.
+        listed = self.include or self.exclude
+        key = nevra(package.name, package.version, package.arch) if listed else ""
         if key in self.include or (release and package.name in self.include_names):
             return False
         if key in self.exclude or (release and package.name in self.exclude_names):

@@ -32,10 +32,8 @@ class ZypperResolver:
     """Resolves suse-family requests as zypper does."""
 
     def resolve(self, universe: Universe, request: Request) -> Resolution:
-        # zypper remove reads only the installed packages, not the repositories: what needs a
-        # removed package goes too, never replaced by another version.
-        available = () if request.action is Action.REMOVE else universe.available
-        pool = libsolv.build_pool(universe.arch, available, universe.installed.packages)
+        removing = request.action is Action.REMOVE
+        pool = universe.shared(("zypper pool", removing), lambda: _pool(universe, removing))
         jobs = _lock_jobs(pool, universe.installed.held)
         if request.upgrades and not request.names:
             how = _UPDATE_ALL[request.action]
@@ -59,6 +57,14 @@ class ZypperResolver:
         return libsolv.solve(pool, jobs, flags)
 
 
+def _pool(universe: Universe, removing: bool) -> libsolv.Pool:
+    """The pool of *universe*'s requests; for a removal, of the installed packages alone."""
+    # zypper remove reads only the installed packages, not the repositories: what needs a
+    # removed package goes too, never replaced by another version.
+    available = () if removing else universe.available
+    return libsolv.build_pool(universe.arch, available, universe.installed.packages)
+
+
 def _lock_jobs(pool: libsolv.Pool, locked: frozenset[str]) -> list[solv.Job]:
     """libzypp's ``setLocks``: an installed package of a locked name is kept, an available one
     never installed."""
@@ -69,8 +75,7 @@ def _lock_jobs(pool: libsolv.Pool, locked: frozenset[str]) -> list[solv.Job]:
             | solv.Job.SOLVER_SOLVABLE,
             s.id,
         )
-        for s in pool.pool.solvables_iter()
-        if s.name in locked
+        for s in sorted((s for name in locked for s in pool.named(name)), key=lambda s: s.id)
     ]
 
 
@@ -88,7 +93,7 @@ def _install_jobs(
     in that version or a newer one, or, for an update, not installed), else anything
     providing *name*; None when nothing is."""
     installed = pool.pool.installed
-    named = [s for s in pool.pool.solvables_iter() if s.name == name]
+    named = pool.named(name)
     available = [s for s in named if s.repo != installed]
     if only_installed and not any(s.repo == installed for s in named):
         return []
@@ -131,7 +136,7 @@ def _version_jobs(pool: libsolv.Pool, word: str, old_package: bool) -> list[solv
     for solvable in matching[1:]:
         if solvable.evrcmp(best) > 0:
             best = solvable
-    current = [s for s in pool.pool.solvables_iter() if s.name == name and s.repo == installed]
+    current = [s for s in pool.named(name) if s.repo == installed]
     if any(s.evrcmp(best) == 0 for s in current):
         return []
     if any(s.evrcmp(best) > 0 for s in current) and not old_package:
