@@ -22,7 +22,7 @@ import yaml
 from bench.channel import ChannelShape, write_channel
 from bench.generator import TARGETS
 from bench.timing import Row
-from bench.workloads import Settings
+from bench.workloads import Settings, resolved_afresh
 from repogen.channel import load_channel
 from repogen.engine import RealEngine
 from repogen.families.rpm.client import DnfSandbox
@@ -91,7 +91,7 @@ def modules_rows(settings: Settings) -> Iterator[Row]:
                 "scale",
                 shape.size,
                 f"repogen: `{text}` over {what} (model loaded)",
-                settings.timed(functools.partial(resolve, universe, request)),
+                settings.timed(functools.partial(resolved_afresh, universe, request)),
                 reference="dnf --assumeno in the real engine's sandbox",
                 reference_timing=settings.timed(
                     functools.partial(_sandbox(engine).resolve, request.words())

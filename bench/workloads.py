@@ -36,6 +36,7 @@ from repogen.families.rpm.rpmmd import model_record, write_repodata
 from repogen.families.rpm.spec import specs
 from repogen.model import Family, ReleaseModel, Repository, load_release
 from repogen.publish.base import BuildOptions
+from repogen.resolve import resolve
 from repogen.resolve.request import Request
 from repogen.resolve.result import Resolution
 from repogen.resolve.universe import Universe
@@ -294,6 +295,12 @@ def _errors(errors: list[str]) -> str:
 
 def _per_request(timing: Timing, requests: int) -> str:
     return f"{timing.median / requests * 1000:.2f} ms"
+
+
+def resolved_afresh(universe: Universe, request: Request) -> Resolution:
+    """*request* resolved on a copy of *universe*: what a universe's first request builds
+    (libsolv pools, apt's numbering of the packages) is not kept from a run before."""
+    return resolve(replace(universe), request)
 
 
 def check_rows(settings: Settings) -> Iterator[Row]:
