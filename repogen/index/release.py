@@ -91,6 +91,6 @@ def infer_release(
         name=name or "unnamed",
         cuda=_version_of("cuda", _CUDA, repositories) or UNKNOWN_CUDA,
         driver=_version_of("cuda-drivers", _DRIVER, repositories) or UNKNOWN_DRIVER,
-        default_flavor=flavor or _default_flavor(repositories),
+        default_flavor=_default_flavor(repositories) if flavor is None else flavor,
         date=date_of(date),
     )
