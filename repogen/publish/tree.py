@@ -9,7 +9,7 @@ rather than on a walk of the whole tree.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from pathlib import Path, PurePosixPath
 
@@ -76,3 +76,25 @@ class Tree:
         else:
             os.makedirs(self.root, exist_ok=True)
         self._made.add(directory)
+
+
+def check_package_files(root: Path, paths: Iterable[str], place: str) -> None:
+    """Refuse an index that names package files *root* lacks (*paths*, relative to it): a
+    tree built ``--no-packages`` describes files it does not hold, and a release added to it
+    would mix the two.  One listing per directory: a stat per file of a channel costs more."""
+    listed: dict[str, set[str]] = {}
+    for path in paths:
+        directory, _, name = path.rpartition("/")
+        names = listed.get(directory)
+        if names is None:
+            try:
+                with os.scandir(root / directory) as entries:
+                    names = {e.name for e in entries if e.is_file()}
+            except OSError:
+                names = set()
+            listed[directory] = names
+        if name not in names:
+            raise BuildError(
+                f"{place}: {root / path} is not there (a tree built with --no-packages?); "
+                "a release is added to a tree that holds its package files"
+            )

@@ -16,7 +16,6 @@ packages are built once and listed in every ``binary-<arch>`` index.  Real packa
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -52,7 +51,7 @@ from repogen.model import Family, PackageSpec, ReleaseModel, Repository
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress, Publisher
 from repogen.publish.clients import AptSource, repo_id, url_join
-from repogen.publish.tree import Tree
+from repogen.publish.tree import Tree, check_package_files
 
 #: The public key written into a signed repository, for ``signed-by``.
 KEYRING = "archive-keyring.gpg"
@@ -216,18 +215,6 @@ def _fill(
     return index
 
 
-def _check_pool(root: Path, filenames: Iterable[str], place: str) -> None:
-    """Refuse an index whose package files are not there: a tree built ``--no-packages``
-    describes files it does not hold, and a release added to it would mix the two."""
-    for filename in filenames:
-        # Not a Path per file: tens of thousands of them cost a second.
-        if not os.path.isfile(f"{root}/{filename}"):  # noqa: PTH113
-            raise BuildError(
-                f"{place}: {root / filename} is not there (a tree built with --no-packages?); "
-                "a release is added to a tree that holds its package files"
-            )
-
-
 @dataclass(frozen=True)
 class _Into:
     """How the packages of a release not published yet (*entries*) go into an index: after
@@ -254,7 +241,7 @@ def _into(
         for key, stanza in published.stanzas.items()
         if published.filenames[key] not in leaving
     }
-    _check_pool(root, (published.filenames[key] for key in staying), place)
+    check_package_files(root, (published.filenames[key] for key in staying), place)
     new = _new_entries(entries, staying, place)
     if len(staying) == len(published.stanzas) and published.xz is not None:
         return _Into(new, published, [], 0)

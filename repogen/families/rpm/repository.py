@@ -10,7 +10,6 @@ records from the model) with createrepo_c, add the family's extra records (dnf m
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -52,6 +51,7 @@ from repogen.model.declarations import Release
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.clients import RpmRepoFile, repo_id, url_join
+from repogen.publish.tree import check_package_files
 from repogen.runtime.workers import forked
 
 SPECS = "SPECS"
@@ -106,25 +106,6 @@ def _label(repository: Repository) -> str:
     return f"{repository.target_name}/{repository.arch}"
 
 
-def _missing(repository: Path, locations: Iterable[str]) -> str | None:
-    """The first of *locations* (relative to *repository*) that is not a file there."""
-    # A listing per directory: tens of thousands of stat calls cost more.
-    listed: dict[str, set[str]] = {}
-    for location in locations:
-        directory, _, name = location.rpartition("/")
-        names = listed.get(directory)
-        if names is None:
-            try:
-                with os.scandir(repository / directory) as entries:
-                    names = {e.name for e in entries if e.is_file()}
-            except OSError:
-                names = set()
-            listed[directory] = names
-        if name not in names:
-            return location
-    return None
-
-
 def _with_published(
     plan: _Plan,
     chunks: Sequence[Sequence[cr.Package]],
@@ -153,12 +134,7 @@ def _with_published(
         }
     )
     kept = published.places.keys() if appending else records.keys()
-    missing = _missing(published_at, kept)
-    if missing is not None:
-        raise BuildError(
-            f"{plan.label}: {published_at / missing} is not there (a tree built with "
-            "--no-packages?); a release is added to a tree that holds its package files"
-        )
+    check_package_files(published_at, kept, plan.label)
     again = [record for chunk in chunks for record in chunk if record.location_href in kept]
     known = published.records([r.location_href for r in again]) if appending else records
     for record in again:
