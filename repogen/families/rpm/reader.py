@@ -107,15 +107,17 @@ def _valid(record: cr.Package, source: Path) -> cr.Package:
 
 def _checked(record: cr.Package, source: Path) -> cr.Package:
     """*record* if it is :func:`_valid` and every dependency of it has a name."""
+    _valid(record, source)
     for field in ("requires", *_FIELDS):
-        if any(not dependency[0] for dependency in getattr(_valid(record, source), field)):
+        if any(not dependency[0] for dependency in getattr(record, field)):
             raise MetadataError(f"{source}: package {record.name!r}: a {field} entry has no name")
     return record
 
 
 def _special(names: Iterable[str]) -> bool:
-    """Whether provides of these *names* make a package a kernel module or a pattern."""
-    return any("nvidia" in n or n.startswith("pattern") for n in names)
+    """Whether provides of these *names* may make a package a kernel module or a pattern:
+    only then are its provides parsed for :func:`kernel_module` and :func:`pattern`."""
+    return any(kernel_module_capability(n) or n.startswith("pattern") for n in names)
 
 
 def _package(record: cr.Package) -> PackageSpec:
@@ -198,8 +200,7 @@ def _version(record: cr.Package) -> PackageSpec:
 def _light(record: cr.Package, source: Path) -> PackageSpec:
     """*record* as :func:`_package` reads it if it is a kernel module or a pattern (module
     streams take their flavor from it), else its name, version and architecture alone."""
-    names = [dependency[0] for dependency in record.provides]
-    if any(kernel_module_capability(n) or n.startswith("pattern") for n in names):
+    if _special(dependency[0] for dependency in record.provides):
         return _package(_checked(record, source))
     return _version(_valid(record, source))
 
