@@ -13,13 +13,12 @@ from pathlib import Path, PurePosixPath
 
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository
+from repogen.places import MANIFEST
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.output import OutputRefused, stage, staged_directory
 from repogen.publish.retention import Provenance, publication
 from repogen.runtime.collector import collector_paused
-
-MANIFEST = "manifest.json"
 
 
 def source_date_epoch(release: ReleaseModel) -> int:

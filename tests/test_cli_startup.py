@@ -11,6 +11,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -18,6 +19,8 @@ from typer.testing import CliRunner
 import repogen.cli
 from repogen.cli import COMMANDS, app
 from repogen.cli.common import LazyCommand, reflow
+
+from .conftest import RELEASES
 
 #: What no command's help needs: the model (pydantic, YAML), the families' libraries, the
 #: resolvers and engines, and every command's own module.
@@ -114,3 +117,18 @@ def test_an_unknown_command_is_suggested_a_registered_one() -> None:
     result = CliRunner().invoke(app, ["buidl"])
     assert result.exit_code == 2
     assert "Did you mean 'build'?" in result.output
+
+
+def test_checking_a_model_reads_no_published_repositories_nor_writes_junit(tmp_path: Path) -> None:
+    """What only some inputs and options use is imported when they are used: the readers
+    of published repositories (and their HTTP client) for a directory or URL, the XML
+    library for ``--junit``."""
+    model = str(RELEASES / "cuda-12.6.yaml")
+    code, modules = _imported_by("check", model, "--target", "ubuntu2404")
+    assert code == 0
+    assert _loaded_any(modules, ("repogen.index", "repogen.build", "lxml", "urllib.request")) == []
+    report = tmp_path / "report.xml"
+    code, modules = _imported_by("check", model, "--target", "ubuntu2404", "--junit", str(report))
+    assert code == 0
+    assert "lxml.etree" in modules
+    assert report.read_bytes().startswith(b"<?xml")

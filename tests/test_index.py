@@ -9,7 +9,7 @@ from pathlib import Path
 import createrepo_c as cr
 import pytest
 
-from repogen.build import MANIFEST, build, source_date_epoch
+from repogen.build import build, source_date_epoch
 from repogen.engine.publications import Publications
 from repogen.families.deb.reader import apt_packages, open_apt
 from repogen.families.rpm.dependencies import rpm_relation
@@ -25,6 +25,7 @@ from repogen.model import (
     load_release,
 )
 from repogen.model.relations import parse_relation
+from repogen.places import MANIFEST
 from repogen.publish.base import BuildOptions
 
 from .conftest import MODELS, RELEASES

@@ -1,11 +1,9 @@
-"""Check results as a table, JUnit XML (for CI) and JSON."""
+"""Check results as a table and JSON (JUnit XML: :mod:`repogen.check.junit`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-
-from lxml import etree
 
 from repogen.check.run import CheckResult
 from repogen.resolve.outcome import OutcomeFlavor
@@ -52,7 +50,7 @@ def results_json(results: Sequence[CheckResult]) -> dict[str, Any]:
     }
 
 
-def _where(result: CheckResult, points: bool) -> str:
+def where(result: CheckResult, points: bool) -> str:
     """``ubuntu2204/amd64``, and `` at cuda-12.6.0`` when results span several points."""
     at = f" at {result.point}" if points else ""
     return f"{result.target}/{result.arch}{at}"
@@ -67,7 +65,7 @@ def table(results: Sequence[CheckResult], verbose: bool = False, points: bool = 
             continue
         status = "PASS" if r.passed else "FAIL"
         lines.append(
-            f"{status} {r.assertion} {_where(r, points)}: {r.request} [kernel modules: {r.flavor}]"
+            f"{status} {r.assertion} {where(r, points)}: {r.request} [kernel modules: {r.flavor}]"
         )
         lines += [f"     {failure}" for failure in r.failures]
         if not r.passed:
@@ -75,28 +73,3 @@ def table(results: Sequence[CheckResult], verbose: bool = False, points: bool = 
     failed = sum(not r.passed for r in results)
     lines.append(f"{len(results) - failed} passed, {failed} failed")
     return lines
-
-
-def junit(results: Sequence[CheckResult], name: str, points: bool = False) -> bytes:
-    """A JUnit XML report: one testcase per result, grouped by assertion id; with *points*,
-    each names the point of the channel it ran at (also as its ``point`` property)."""
-    suite = etree.Element(
-        "testsuite",
-        name=name,
-        tests=str(len(results)),
-        failures=str(sum(not r.passed for r in results)),
-    )
-    for r in results:
-        case = etree.SubElement(
-            suite, "testcase", classname=r.assertion, name=f"{_where(r, points)}: {r.request}"
-        )
-        if points:
-            properties = etree.SubElement(case, "properties")
-            etree.SubElement(properties, "property", name="point", value=r.point)
-        if not r.passed:
-            failure = etree.SubElement(case, "failure", message=r.failures[0])
-            failure.text = "\n".join((*r.failures, r.description, r.source))
-    suites = etree.Element("testsuites")
-    suites.append(suite)
-    data: bytes = etree.tostring(suites, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return data

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from repogen.build import MANIFEST, build, source_date_epoch
+from repogen.build import build, source_date_epoch
 from repogen.cli.common import (
     AtOption,
     GpgHomeOption,
@@ -18,6 +18,7 @@ from repogen.cli.common import (
     load_history,
     point_of,
 )
+from repogen.places import MANIFEST
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 

@@ -332,10 +332,13 @@ def read_history(
     repositories published there (:mod:`repogen.cli.inputs`), read with *repositories*
     options.  A broken model raises :class:`ModelErrors`."""
     from repogen.channel import Channel, load_channel_or_release
-    from repogen.cli.inputs import RepositoryOptions, is_repositories, load_repositories
+    from repogen.cli.inputs import RepositoryOptions, is_repositories
 
     if model is not None and (is_repositories(model) or Path(model).is_dir()):
-        return Channel.of(load_repositories(model, repositories or RepositoryOptions()))
+        from repogen.index.tree import load_address
+
+        options = repositories or RepositoryOptions()
+        return Channel.of(load_address(model, options.target, keyring=options.keyring))
     loaded = load_channel_or_release(Path(model or DEFAULT_MODEL), model_root() if model else None)
     return loaded if isinstance(loaded, Channel) else Channel.of(loaded)
 

@@ -5,7 +5,7 @@
 tree, on disk or over ``http://`` and ``https://`` (:mod:`repogen.index.remote`).  Their
 assertions then run over the metadata as published.  :func:`repogen.cli.common.load_model`
 is the one loading function of the commands; it hands what this module recognises to
-:func:`load_repositories`.
+:func:`repogen.index.tree.load_address`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,7 @@ from typing import Annotated
 
 import typer
 
-from repogen.build import MANIFEST
-from repogen.index import MetadataError, load_tree
-from repogen.index.remote import is_url, remote_tree
-from repogen.index.tree import download_tree
-from repogen.model import ReleaseModel
+from repogen.places import MANIFEST, is_url
 
 InputArgument = Annotated[
     str | None,
@@ -65,18 +61,3 @@ def is_repositories(text: str | Path) -> bool:
         or (path / "repodata").is_dir()
         or path.parent.name == "dists"
     )
-
-
-def load_repositories(text: str | Path, options: RepositoryOptions) -> ReleaseModel:
-    """The release published at *text* (a directory or a URL)."""
-    if is_url(str(text)):
-        with remote_tree(str(text)) as remote:
-            try:
-                download_tree(remote, options.keyring)
-                return load_tree(
-                    remote.local, options.target, keyring=options.keyring, shown=str(text)
-                )
-            except MetadataError as exc:
-                # Name the files as the server does, not as their downloaded copies.
-                raise MetadataError(str(exc).replace(f"{remote.local}/", remote.url)) from exc
-    return load_tree(Path(text), options.target, keyring=options.keyring)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from repogen.channel import Channel
-from repogen.check.report import junit, resolution_json, results_json, table
+from repogen.check.report import resolution_json, results_json, table
 from repogen.check.run import assertion_files, check_channel, why_chain
 from repogen.cli.common import (
     EXIT_ERROR,
@@ -290,6 +290,8 @@ def check(
         fail(f"no assertion of {', '.join(map(str, files))} applies here", EXIT_ERROR)
     several = len(channel.points) > 1
     if junit_file is not None:
+        from repogen.check.junit import junit
+
         junit_file.write_bytes(junit(results, release.release.name, several))
     if as_json:
         print_json(results_json(results))

@@ -31,6 +31,7 @@ from typing import IO
 
 from repogen.index.errors import MetadataError
 from repogen.index.files import INDEX_CAP, TOP_CAP, check_digest, copy_capped, mib, one_line
+from repogen.places import is_url
 
 #: Seconds a server may take to answer, or between two reads.
 TIMEOUT = 60
@@ -56,11 +57,6 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
 
 _OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
-
-
-def is_url(text: str) -> bool:
-    """Whether *text* is an http:// or https:// URL."""
-    return text.startswith(("http://", "https://"))
 
 
 def cache_directory() -> Path:

@@ -24,16 +24,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from repogen.build import MANIFEST
 from repogen.families import Family, driver, drivers
 from repogen.index.errors import MetadataError
 from repogen.index.files import TOP_CAP, inside, one_line, uncompressed
 from repogen.index.read import RepositoryRead, identifier
 from repogen.index.release import infer_release
-from repogen.index.remote import RemoteTree
+from repogen.index.remote import RemoteTree, remote_tree
 from repogen.index.stubs import ASSUMED, assumed_base
 from repogen.model import ReleaseModel, Repository
 from repogen.model.declarations import Target
+from repogen.places import MANIFEST, is_url
 from repogen.publish.base import BuildError
 from repogen.publish.retention import Provenance
 
@@ -180,6 +180,22 @@ def load_tree(
         f"{shown}: neither a repogen output ({MANIFEST}), an APT repository (dists/) "
         "nor an rpm-md tree (repodata/)"
     )
+
+
+def load_address(
+    text: str | Path, target: str | None = None, *, keyring: Path | None = None
+) -> ReleaseModel:
+    """The release published at *text*: a directory, or an http(s):// URL whose metadata is
+    downloaded first (:func:`download_tree`), then read as :func:`load_tree` reads *path*."""
+    if not is_url(str(text)):
+        return load_tree(Path(text), target, keyring=keyring)
+    with remote_tree(str(text)) as remote:
+        try:
+            download_tree(remote, keyring)
+            return load_tree(remote.local, target, keyring=keyring, shown=str(text))
+        except MetadataError as exc:
+            # Name the files as the server does, not as their downloaded copies.
+            raise MetadataError(str(exc).replace(f"{remote.local}/", remote.url)) from exc
 
 
 def download_tree(remote: RemoteTree, keyring: Path | None) -> None:

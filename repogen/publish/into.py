@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from repogen.build import (
-    MANIFEST,
     check_signing,
     is_repogen_manifest,
     relative_entry,
@@ -37,6 +36,7 @@ from repogen.families import driver
 from repogen.index.release import UNKNOWN_CUDA, infer_release
 from repogen.index.tree import tree_repositories
 from repogen.model import KernelModuleFlavor, ReleaseModel, Repository
+from repogen.places import MANIFEST
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.generations import current, files, replace_index
 from repogen.publish.output import OutputRefused, stage, working_directory
