@@ -121,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         channel_size=options.channel[1],
         channel_new=options.channel[2],
     )
+    machine.compile_repogen()
     print("## Machine\n")
     print(machine.markdown())
+    print("- repogen's modules: compiled to bytecode before the runs, as installed")
     print(f"- work directory: {settings.work}\n")
     started = time.perf_counter()
     rows: list[Row] = []
