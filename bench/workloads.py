@@ -31,6 +31,7 @@ from repogen.diff import DiffOptions, diff_releases
 from repogen.diff.as_json import diff_json, json_text
 from repogen.engine import RealEngine
 from repogen.families import driver
+from repogen.families.deb.debfile import WORKERS
 from repogen.families.rpm.repository import RpmFamilyPublisher
 from repogen.families.rpm.rpmmd import model_record, write_repodata
 from repogen.families.rpm.spec import specs
@@ -122,6 +123,16 @@ def _toolchain(settings: Settings, release: ReleaseModel, family: Family, size: 
     return settings.timed(
         lambda: toolchain.rpm_toolchain(rendered, repository.package_arch, work), _removed(work)
     )
+
+
+def _dpkg_deb_floor(settings: Settings, release: ReleaseModel, size: int) -> Timing:
+    """dpkg-deb alone over the first *size* deb packages, as a deb build runs it
+    (:func:`bench.toolchain.dpkg_deb_alone`), its control trees written beforehand."""
+    work = settings.scratch("dpkg-deb")
+    packages = _repository(release, Family.DEB).packages[:size]
+    trees = toolchain.control_trees(toolchain.control_texts(release, packages), work)
+    pool = work / "pool"
+    return settings.timed(functools.partial(toolchain.dpkg_deb_alone, trees, pool), _removed(pool))
 
 
 def _records_reference(settings: Settings, release: ReleaseModel, family: Family) -> Timing:
@@ -217,6 +228,17 @@ def build_rows(settings: Settings) -> Iterator[Row]:
                 reference_timing=toolchains[family, sample].scaled(size / sample),
                 note="" if sample == size else f"toolchain extrapolated from {sample:,} packages",
             )
+            if family is Family.DEB and size == sample:
+                yield Row(
+                    "build",
+                    size,
+                    f"deb: dpkg-deb alone, {WORKERS} at a time as a build runs it (xargs -P)",
+                    _dpkg_deb_floor(settings, release, size),
+                    size,
+                    reference=TOOLCHAINS[family],
+                    reference_timing=toolchains[family, sample],
+                    note="bounds a deb build: no control file written, no index, no Python",
+                )
     shutil.rmtree(settings.work / "out", ignore_errors=True)
 
 
