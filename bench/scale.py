@@ -35,7 +35,7 @@ from repogen.channel import load_channel
 from repogen.families.deb.apt_index import Suite, release_file
 from repogen.families.deb.client import AptSandbox
 from repogen.families.deb.reader import apt_packages, open_apt
-from repogen.index import load_tree
+from repogen.index.tree import tree_repositories
 from repogen.model import PackageSpec, ReleaseModel, load_release
 from repogen.publish.base import BuildOptions
 from repogen.resolve import resolve
@@ -270,8 +270,10 @@ def channel_rows(settings: Settings, index: Path) -> Iterator[Row]:
     )
 
     def published() -> Resolution:
-        """What apt reads: the channel's repository as built (the sandbox's) and the index."""
-        (repository,) = load_tree(work / "release").select([target], [ARCH])
+        """What apt reads: the channel's repository as built (the sandbox's) and the index.
+        The tree is read as its indices give it, nothing inferred: the base is the index,
+        not the stubs :func:`repogen.index.load_tree` would assume for a tree alone."""
+        (repository,) = tree_repositories(work / "release", light=False)[0]
         base = apt_packages(open_apt(root), ARCH)
         return resolve(universe_for(repository, base=base), request)
 

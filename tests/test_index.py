@@ -16,6 +16,7 @@ from repogen.families.rpm.dependencies import rpm_relation
 from repogen.families.rpm.reader import _own, read_rpmmd
 from repogen.index import MetadataError, load_tree
 from repogen.index.stubs import ASSUMED
+from repogen.index.tree import tree_repositories
 from repogen.model import (
     Family,
     KernelModuleFlavor,
@@ -122,6 +123,23 @@ def test_metadata_targets_assume_the_distribution_packages(new_tree: Path) -> No
     assert deb.target.base == ASSUMED
     # dkms is declared in the model's base; gone is only depended on: both are stubs here.
     assert {b.name for b in deb.base} == {"dkms", "gone"}
+
+
+def test_a_tree_read_whole_without_inference_has_the_packages_and_no_base(
+    new_tree: Path,
+) -> None:
+    """What a caller resolving over a base of its own reads: every package as load_tree
+    reads it, and no stubs assumed for what the tree depends on."""
+    inferred = {(r.target_name, r.arch): r for r in load_tree(new_tree).repositories}
+    repositories, _ = tree_repositories(new_tree, light=False)
+    assert {(r.target_name, r.arch) for r in repositories} == set(inferred)
+    for repository in repositories:
+        assert repository.base == ()
+        expected = inferred[(repository.target_name, repository.arch)]
+        assert [(p.name, p.version, _relations(p)) for p in repository.packages] == [
+            (p.name, p.version, _relations(p)) for p in expected.packages
+        ]
+        assert repository.modules == expected.modules
 
 
 def test_apt_reads_any_compressed_index(new_tree: Path) -> None:

@@ -126,11 +126,12 @@ def _manifest(path: Path, keyring: Path | None, shown: str) -> ReleaseModel:
     return _provenance(release, manifest, path / MANIFEST)
 
 
-def tree_repositories(path: Path) -> tuple[tuple[Repository, ...], str]:
+def tree_repositories(path: Path, light: bool = True) -> tuple[tuple[Repository, ...], str]:
     """The repositories of the build output at *path* as its indices list them, and the
-    date its indices give: what adding a release to it needs, its packages read lightly.
-    Nothing is inferred, as :func:`load_tree` infers the base and the release declaration."""
-    _, reads = _manifest_reads(path, None, light=True)
+    date its indices give: what adding a release to it needs, its packages read lightly
+    (*light*), or whole, for resolving over a base the caller gives.  Nothing is inferred,
+    as :func:`load_tree` infers the base and the release declaration."""
+    _, reads = _manifest_reads(path, None, light=light)
     return _repositories(reads, base=False), _date(reads)
 
 
