@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from repogen.channel.merge import merge_releases
 from repogen.errors import RepogenError
 from repogen.model.concrete import ReleaseModel
+from repogen.runtime.collector import collector_paused
 
 
 class UnknownPoint(RepogenError, LookupError):
@@ -60,15 +61,16 @@ class Channel:
     def at(self, name: str | None = None) -> ReleaseModel:
         """The repositories as they were when release *name* was the newest (None: now)."""
         index = len(self.releases) - 1 if name is None else self.index(name)
-        for step in range(index + 1):
-            if step in self._views:
-                continue
-            # Each point is the one before and its release: merging a merged view with the
-            # next release gives what merging all of them does, in time linear in the points
-            # (a check walks every point); loading the channel checked its history.  Read
-            # from the channel's file (the one given, as the manifest's `model` says); a
-            # release on its own (:meth:`of`) from its own.
-            earlier = (self._views[step - 1],) if step else ()
-            merged = merge_releases([*earlier, self.releases[step]], checked=True)
-            self._views[step] = replace(merged, source=self.source)
+        with collector_paused():  # the merged views live on: 21 % of 100 releases' merge
+            for step in range(index + 1):
+                if step in self._views:
+                    continue
+                # Each point is the one before and its release: merging a merged view with
+                # the next release gives what merging all of them does, in time linear in
+                # the points (a check walks every point); loading the channel checked its
+                # history.  Read from the channel's file (the one given, as the manifest's
+                # `model` says); a release on its own (:meth:`of`) from its own.
+                earlier = (self._views[step - 1],) if step else ()
+                merged = merge_releases([*earlier, self.releases[step]], checked=True)
+                self._views[step] = replace(merged, source=self.source)
         return self._views[index]
