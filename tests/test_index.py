@@ -15,7 +15,6 @@ from repogen.families.deb.reader import apt_packages, open_apt
 from repogen.families.rpm.dependencies import rpm_relation
 from repogen.families.rpm.reader import _own, read_rpmmd
 from repogen.index import MetadataError, load_tree
-from repogen.index.stubs import ASSUMED
 from repogen.index.tree import tree_repositories
 from repogen.model import (
     Family,
@@ -25,6 +24,7 @@ from repogen.model import (
     Repository,
     load_release,
 )
+from repogen.model.declarations import ASSUMED
 from repogen.model.relations import parse_relation
 from repogen.places import MANIFEST
 from repogen.publish.base import BuildOptions

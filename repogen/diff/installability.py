@@ -28,8 +28,8 @@ from repogen.diff.resolution import problem_text
 from repogen.diff.result import Link, Regression
 from repogen.diff.versions import Versions, comparison
 from repogen.families import driver
-from repogen.index.stubs import ASSUMED
 from repogen.model import PackageSpec, RelationKind, Repository
+from repogen.model.declarations import ASSUMED
 from repogen.model.relations import Operator, Relation
 from repogen.resolve import resolve
 from repogen.resolve.request import parse_request

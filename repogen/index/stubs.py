@@ -17,10 +17,6 @@ from repogen.model.relations import Alternative, Operator
 
 _VERSIONING = (Operator.EQ, Operator.GE, Operator.LE)
 
-#: The name of the base of a target read from metadata (``Target.base``): its stubs are
-#: assumed, not declared.
-ASSUMED = "assumed"
-
 
 def provided_names(packages: Iterable[PackageSpec]) -> set[str]:
     """Every name *packages* answer to: their own and what they provide."""

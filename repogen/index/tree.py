@@ -30,9 +30,9 @@ from repogen.index.files import TOP_CAP, inside, one_line, uncompressed
 from repogen.index.read import RepositoryRead, identifier
 from repogen.index.release import infer_release
 from repogen.index.remote import RemoteTree, remote_tree
-from repogen.index.stubs import ASSUMED, assumed_base
+from repogen.index.stubs import assumed_base
 from repogen.model import ReleaseModel, Repository
-from repogen.model.declarations import Target
+from repogen.model.declarations import ASSUMED, Target
 from repogen.places import MANIFEST, is_url
 from repogen.publish.base import BuildError
 from repogen.publish.retention import Provenance

@@ -132,6 +132,12 @@ class KernelFlavor(Declaration):
 VersionScheme = dict[FamilyName, Template]
 
 
+#: The name of the base of a target read from published metadata (``Target.base``): its
+#: packages are stubs assumed for what the repository depends on (:mod:`repogen.index.stubs`),
+#: not declared.
+ASSUMED = "assumed"
+
+
 class Target(Declaration):
     """One distribution a release is published for."""
 
