@@ -55,7 +55,7 @@ class LazyRelations(Mapping[RelationKind, tuple[Relation, ...]], Generic[Raw]):
         self,
         raw: Mapping[RelationKind, Raw],
         parse: Callable[[Raw], tuple[Relation, ...]],
-        names: Callable[[Raw], list[str]] | None = None,
+        names: Callable[[Raw], Sequence[str]] | None = None,
     ) -> None:
         self._raw = raw
         self._parse = parse
