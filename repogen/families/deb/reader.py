@@ -37,6 +37,7 @@ from repogen.index.remote import RemoteTree
 from repogen.index.signature import clearsigned_content, verify_detached
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
+from repogen.model.relations import Relation
 from repogen.runtime.collector import collector_paused
 
 #: A component (``main``, ``updates/main``) and an architecture, as a Release file may name
@@ -211,17 +212,18 @@ def _flag(value: bytes | None) -> bool:
 def _package(
     section: apt_pkg.TagSection[bytes],
     identity: tuple[str, str, str],
+    parse: Callable[[str], tuple[Relation, ...]],
     names: Callable[[str], Sequence[str]],
 ) -> PackageSpec:
-    """The package of *section*, its name, version and architecture *identity*; *names* reads
-    a relation field's names (:class:`LazyRelations`)."""
+    """The package of *section*, its name, version and architecture *identity*; *parse* and
+    *names* read a relation field (:class:`LazyRelations`)."""
     get = section.get
     raw = {}
     for kind, field in RELATION_FIELDS:
         value = get(field)
         if value is not None:
             raw[kind] = _text(value)
-    relations = LazyRelations(raw, deb_relations, names)
+    relations = LazyRelations(raw, parse, names)
     name, version, arch = identity
     summary, description = _description(_text(get("Description") or b""))
     source = get("Source")
@@ -275,9 +277,9 @@ def _sections(repository: AptRepository, name: str, light: bool) -> Iterator[Pac
         with plain(found, INDEX_CAP, shown) as text, text.open("rb") as handle:
             if listed is not None and not compressed:
                 check_digest(text, listed.algorithm, listed.digest, shown, repository.release)
-            # An index repeats relation fields (libc6's, a channel's releases'): each text's
-            # names are read once.
-            names = functools.cache(deb_names)
+            # An index repeats relation fields (libc6's, a channel's releases'): each text is
+            # parsed once, and its names read once.
+            parse, names = functools.cache(deb_relations), functools.cache(deb_names)
             previous: bytes | None = None
             for section in apt_pkg.TagFile(handle, bytes=True):
                 fields = [section.get(f) for f in ("Package", "Version", "Architecture")]
@@ -285,7 +287,7 @@ def _sections(repository: AptRepository, name: str, light: bool) -> Iterator[Pac
                     raise MetadataError(_incomplete(shown, fields, previous))
                 previous = fields[0]
                 identity = _text(fields[0]), _text(fields[1]), _text(fields[2])
-                yield _version(identity) if light else _package(section, identity, names)
+                yield _version(identity) if light else _package(section, identity, parse, names)
     except (apt_pkg.Error, SystemError) as exc:
         raise MetadataError(f"{shown}: not a Packages index: {one_line(exc)}") from exc
 
