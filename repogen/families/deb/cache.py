@@ -362,12 +362,16 @@ class Cache:
         """*package*'s versions, highest first, and their relations (which add to the reverse
         dependencies of the packages they name)."""
         versions: list[Version] = []
+        #: The versions read so far by version string: a channel has a name at many versions.
+        by_string: dict[str, list[Version]] = {}
         for id in _ids_for(self.numbering.named, package.name):
             spec = self.numbering.stanzas[id]
-            if any(v.string == spec.version and same_version(v.spec, spec) for v in versions):
+            same = by_string.setdefault(spec.version, [])
+            if any(same_version(v.spec, spec) for v in same):
                 continue
             version = Version(package, spec, id, id < self.numbering.downloadable)
             versions.append(version)
+            same.append(version)
             for kind in FIELD_ORDER:
                 for relation in spec.related(kind):
                     deps = tuple(
