@@ -8,13 +8,13 @@ relation fields are parsed only when something asks for them.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import apt_pkg
 
@@ -44,6 +44,8 @@ from repogen.runtime.collector import collector_paused
 #: them: names under the suite, never ``..`` or an absolute path.
 _COMPONENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+~-]*(?:/[A-Za-z0-9][A-Za-z0-9_.+~-]*)*")
 _ARCHITECTURE = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+T = TypeVar("T")
 
 #: The index files apt may fetch, the cheapest to read first.
 _INDEX_NAMES = (
@@ -263,6 +265,22 @@ def _index_file(root: Path, directory: str) -> str | None:
     )
 
 
+class _Remembered(dict[str, T]):
+    """What *read* gives for each text, read once (``remembered[text]``); pickled, as the
+    packages sent to a worker are, without what it remembers."""
+
+    def __init__(self, read: Callable[[str], T]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, text: str) -> T:
+        found = self[text] = self.read(text)
+        return found
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.read,)
+
+
 def _sections(repository: AptRepository, name: str, light: bool) -> Iterator[PackageSpec]:
     """The packages of the index file *name* under the repository's root, checked against
     its Release file's checksum, decompressed here under a cap and given to apt's parser as
@@ -279,7 +297,7 @@ def _sections(repository: AptRepository, name: str, light: bool) -> Iterator[Pac
                 check_digest(text, listed.algorithm, listed.digest, shown, repository.release)
             # An index repeats relation fields (libc6's, a channel's releases'): each text is
             # parsed once, and its names read once.
-            parse, names = functools.cache(deb_relations), functools.cache(deb_names)
+            parse, names = _Remembered(deb_relations), _Remembered(deb_names)
             previous: bytes | None = None
             for section in apt_pkg.TagFile(handle, bytes=True):
                 fields = [section.get(f) for f in ("Package", "Version", "Architecture")]
@@ -287,12 +305,16 @@ def _sections(repository: AptRepository, name: str, light: bool) -> Iterator[Pac
                     raise MetadataError(_incomplete(shown, fields, previous))
                 previous = fields[0]
                 identity = _text(fields[0]), _text(fields[1]), _text(fields[2])
-                yield _version(identity) if light else _package(section, identity, parse, names)
+                yield (
+                    _version(identity)
+                    if light
+                    else _package(section, identity, parse.__getitem__, names.__getitem__)
+                )
     except (apt_pkg.Error, SystemError) as exc:
         raise MetadataError(f"{shown}: not a Packages index: {one_line(exc)}") from exc
 
 
-def _incomplete(shown: Path, fields: list[bytes | None], previous: bytes | None) -> str:
+def _incomplete(shown: Path, fields: Sequence[bytes | None], previous: bytes | None) -> str:
     """What is wrong with a stanza of *fields* (Package, Version, Architecture) some of
     which are missing, the stanza after the package *previous* (None: the first)."""
     name, *rest = fields
