@@ -297,19 +297,17 @@ def _sections(repository: AptRepository, name: str, light: bool) -> Iterator[Pac
                 check_digest(text, listed.algorithm, listed.digest, shown, repository.release)
             # An index repeats relation fields (libc6's, a channel's releases'): each text is
             # parsed once, and its names read once.
-            parse, names = _Remembered(deb_relations), _Remembered(deb_names)
+            parse = _Remembered(deb_relations).__getitem__
+            names = _Remembered(deb_names).__getitem__
             previous: bytes | None = None
             for section in apt_pkg.TagFile(handle, bytes=True):
-                fields = [section.get(f) for f in ("Package", "Version", "Architecture")]
-                if None in fields:
-                    raise MetadataError(_incomplete(shown, fields, previous))
-                previous = fields[0]
-                identity = _text(fields[0]), _text(fields[1]), _text(fields[2])
-                yield (
-                    _version(identity)
-                    if light
-                    else _package(section, identity, parse.__getitem__, names.__getitem__)
-                )
+                get = section.get
+                package, version, arch = get("Package"), get("Version"), get("Architecture")
+                if package is None or version is None or arch is None:
+                    raise MetadataError(_incomplete(shown, (package, version, arch), previous))
+                previous = package
+                identity = _text(package), _text(version), _text(arch)
+                yield _version(identity) if light else _package(section, identity, parse, names)
     except (apt_pkg.Error, SystemError) as exc:
         raise MetadataError(f"{shown}: not a Packages index: {one_line(exc)}") from exc
 
