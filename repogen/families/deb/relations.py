@@ -53,7 +53,9 @@ def deb_names(text: str) -> tuple[str, ...]:
     """The names of the alternatives :func:`deb_relations` gives, in order, without building
     them: a resolver numbering the packages of a whole index needs every name in it."""
     return tuple(
-        qualified.partition(":")[0]
-        for group in apt_pkg.parse_depends(text, False)
-        for qualified, _version, _operator in group
+        [
+            qualified.partition(":")[0]
+            for group in apt_pkg.parse_depends(text, False)
+            for qualified, _version, _operator in group
+        ]
     )
