@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -190,6 +191,26 @@ def test_apt_takes_a_suite_directory_and_a_clear_signed_release(tmp_path: Path) 
     # A bare repository is read on the architectures it has an index for.
     (bare,) = load_tree(tmp_path / "repo", "mine").repositories
     assert (bare.target_name, bare.arch, bare.family) == ("mine", "amd64", Family.DEB)
+
+
+def test_an_index_read_shares_its_repeated_relation_fields_and_pickles(tmp_path: Path) -> None:
+    suite = tmp_path / "repo/dists/stable"
+    (suite / "main/binary-amd64").mkdir(parents=True)
+    (suite / "main/binary-amd64/Packages").write_text(
+        "Package: a\nVersion: 1\nArchitecture: all\nDepends: libc6 (>= 2.34), b | c\n"
+        "Essential: yes\nProtected: no\n\n"
+        "Package: b\nVersion: 1\nArchitecture: all\nDepends: libc6 (>= 2.34), b | c\n"
+    )
+    (suite / "Release").write_text("Suite: stable\nArchitectures: amd64\nComponents: main\n")
+    packages = apt_packages(open_apt(suite), "amd64")
+    # Packages go to worker processes as they are read, their relations parsed or not.
+    unread = pickle.loads(pickle.dumps(packages))
+    a, b = packages
+    assert a.related(RelationKind.DEPENDS) is b.related(RelationKind.DEPENDS)  # parsed once
+    assert [(p.essential, p.protected) for p in packages] == [(True, False), (False, False)]
+    for copy in (unread, pickle.loads(pickle.dumps(packages))):
+        assert copy == packages
+        assert [p.related_names([RelationKind.DEPENDS]) for p in copy] == [["libc6", "b", "c"]] * 2
 
 
 def test_apt_needs_one_suite_or_the_suite_named(new_tree: Path) -> None:

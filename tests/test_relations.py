@@ -83,5 +83,7 @@ def test_apt_names_the_alternatives_it_parses(group: list[Relation]) -> None:
     text = ", ".join(str(relation) for relation in group)
     parsed = [a.name for relation in deb_relations(text) for a in relation.alternatives]
     assert (
-        deb_names(text) == parsed == [a.name for relation in group for a in relation.alternatives]
+        list(deb_names(text))
+        == parsed
+        == [a.name for relation in group for a in relation.alternatives]
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 from repogen.families import Family, driver
 from repogen.model.declarations import KernelModuleFlavor, Release, Target
@@ -41,6 +41,7 @@ PULLING = (
 )
 
 Raw = TypeVar("Raw")
+T = TypeVar("T")
 
 
 class LazyRelations(Mapping[RelationKind, tuple[Relation, ...]], Generic[Raw]):
@@ -55,7 +56,7 @@ class LazyRelations(Mapping[RelationKind, tuple[Relation, ...]], Generic[Raw]):
         self,
         raw: Mapping[RelationKind, Raw],
         parse: Callable[[Raw], tuple[Relation, ...]],
-        names: Callable[[Raw], list[str]] | None = None,
+        names: Callable[[Raw], Sequence[str]] | None = None,
     ) -> None:
         self._raw = raw
         self._parse = parse
@@ -70,6 +71,16 @@ class LazyRelations(Mapping[RelationKind, tuple[Relation, ...]], Generic[Raw]):
 
     def __contains__(self, kind: object) -> bool:
         return kind in self._raw  # Mapping's would parse the field
+
+    @overload
+    def get(self, kind: RelationKind, /) -> tuple[Relation, ...] | None: ...
+    @overload
+    def get(
+        self, kind: RelationKind, /, default: tuple[Relation, ...] | T
+    ) -> tuple[Relation, ...] | T: ...
+    def get(self, kind: RelationKind, /, default: object = None) -> object:
+        # Mapping's catches the KeyError of each field the package does not have: most.
+        return self[kind] if kind in self._raw else default
 
     def __iter__(self) -> Iterator[RelationKind]:
         return iter(self._raw)
@@ -86,7 +97,11 @@ class LazyRelations(Mapping[RelationKind, tuple[Relation, ...]], Generic[Raw]):
         if self._names is None:
             return _alternative_names(self, kinds)
         scan, raw = self._names, self._raw
-        return [name for kind in kinds if kind in raw for name in scan(raw[kind])]
+        found: list[str] = []
+        for kind in kinds:
+            if kind in raw:
+                found += scan(raw[kind])
+        return found
 
 
 def _alternative_names(

@@ -297,18 +297,26 @@ class Numbering:
         self.named = sorted((spec.name, id) for id, spec in enumerate(self.stanzas))
         provided: list[tuple[str, int]] = []
         names: list[str] = []
-        met: dict[tuple[str, str], list[PackageSpec]] = {}
+        # The first stanza of each name and version string, and the versions of those met
+        # later (few): not a list per stanza, as above.
+        first: dict[tuple[str, str], PackageSpec] = {}
+        more: dict[tuple[str, str], list[PackageSpec]] = {}
         for id, spec in enumerate(self.stanzas):
-            before = met.setdefault((spec.name, spec.version), [])
-            if any(same_version(other, spec) for other in before):
-                continue  # a version met before: apt reads nothing more of the stanza
-            before.append(spec)
+            key = (spec.name, spec.version)
+            met = first.get(key)
+            if met is None:
+                first[key] = spec
+            else:
+                before = more.setdefault(key, [met])
+                if any(same_version(other, spec) for other in before):
+                    continue  # a version met before: apt reads nothing more of the stanza
+                before.append(spec)
             names.append(spec.name)
             names += spec.related_names(FIELD_ORDER)
             if RelationKind.PROVIDES in spec.relations:
                 provides = spec.related_names((RelationKind.PROVIDES,))
                 names += provides
-                provided += ((name, id) for name in provides)
+                provided += [(name, id) for name in provides]
         self.provided = sorted(provided)
         #: Each package's id: where its name is first met.
         self.ids = dict(zip(dict.fromkeys(names), itertools.count()))
@@ -354,12 +362,16 @@ class Cache:
         """*package*'s versions, highest first, and their relations (which add to the reverse
         dependencies of the packages they name)."""
         versions: list[Version] = []
+        #: The versions read so far by version string: a channel has a name at many versions.
+        by_string: dict[str, list[Version]] = {}
         for id in _ids_for(self.numbering.named, package.name):
             spec = self.numbering.stanzas[id]
-            if any(v.string == spec.version and same_version(v.spec, spec) for v in versions):
+            same = by_string.setdefault(spec.version, [])
+            if any(same_version(v.spec, spec) for v in same):
                 continue
             version = Version(package, spec, id, id < self.numbering.downloadable)
             versions.append(version)
+            same.append(version)
             for kind in FIELD_ORDER:
                 for relation in spec.related(kind):
                     deps = tuple(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import apt_pkg
 
@@ -36,11 +37,15 @@ from repogen.index.remote import RemoteTree
 from repogen.index.signature import clearsigned_content, verify_detached
 from repogen.model import PackageSpec, RelationKind
 from repogen.model.concrete import LazyRelations
+from repogen.model.relations import Relation
+from repogen.runtime.collector import collector_paused
 
 #: A component (``main``, ``updates/main``) and an architecture, as a Release file may name
 #: them: names under the suite, never ``..`` or an absolute path.
 _COMPONENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+~-]*(?:/[A-Za-z0-9][A-Za-z0-9_.+~-]*)*")
 _ARCHITECTURE = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+T = TypeVar("T")
 
 #: The index files apt may fetch, the cheapest to read first.
 _INDEX_NAMES = (
@@ -186,6 +191,8 @@ def open_apt(path: Path, keyring: Path | None = None) -> AptRepository:
 def _description(text: str) -> tuple[str, str]:
     """Synopsis and long description of a deb822 ``Description``."""
     summary, _, rest = text.partition("\n")
+    if not rest:
+        return summary, ""  # Debian's own indices: the long text is in Translation-en
     lines = [line[1:] if line.startswith(" ") else line for line in rest.splitlines()]
     return summary, "\n".join("" if line == "." else line for line in lines)
 
@@ -199,45 +206,52 @@ def _text(value: bytes) -> str:
         return value.decode("latin-1")
 
 
-def _flag(section: apt_pkg.TagSection[bytes], field: str) -> bool:
+def _flag(value: bytes | None) -> bool:
     """A ``yes``/``no`` field: only ``yes`` sets it."""
-    return (section.get(field) or b"no").strip() == b"yes"
+    return value is not None and value.strip() == b"yes"
 
 
-def _package(section: apt_pkg.TagSection[bytes]) -> PackageSpec:
-    raw = {kind: _text(section[field]) for kind, field in RELATION_FIELDS if field in section}
-    relations = LazyRelations(raw, deb_relations, deb_names)
-    name = _text(section["Package"])
-    provides = raw.get(RelationKind.PROVIDES, "")
-    summary, description = _description(_text(section.get("Description") or b""))
+def _package(
+    section: apt_pkg.TagSection[bytes],
+    identity: tuple[str, str, str],
+    parse: Callable[[str], tuple[Relation, ...]],
+    names: Callable[[str], Sequence[str]],
+) -> PackageSpec:
+    """The package of *section*, its name, version and architecture *identity*; *parse* and
+    *names* read a relation field (:class:`LazyRelations`)."""
+    get = section.get
+    raw = {}
+    for kind, field in RELATION_FIELDS:
+        value = get(field)
+        if value is not None:
+            raw[kind] = _text(value)
+    relations = LazyRelations(raw, parse, names)
+    name, version, arch = identity
+    summary, description = _description(_text(get("Description") or b""))
+    source = get("Source")
     return PackageSpec(
         name=name,
-        version=_text(section["Version"]),
-        arch=_text(section["Architecture"]),
+        version=version,
+        arch=arch,
         summary=summary,
         description=description,
-        section=_text(section.get("Section") or b""),
+        section=_text(get("Section") or b""),
         relations=relations,
         entry=package_entry(name),
         kernel_module=kernel_module(name, relations[RelationKind.PROVIDES])
-        if "nvidia" in provides
+        if "nvidia" in raw.get(RelationKind.PROVIDES, "")
         else None,
-        source=_text(section["Source"]) if "Source" in section else None,
-        essential=_flag(section, "Essential"),
-        protected=_flag(section, "Protected"),
+        source=None if source is None else _text(source),
+        essential=_flag(get("Essential")),
+        protected=_flag(get("Protected")),
     )
 
 
-def _version(section: apt_pkg.TagSection[bytes]) -> PackageSpec:
-    """The package of *section* with its name, version and architecture alone."""
+def _version(identity: tuple[str, str, str]) -> PackageSpec:
+    """The package of name, version and architecture *identity* alone."""
+    name, version, arch = identity
     return PackageSpec(
-        name=_text(section["Package"]),
-        version=_text(section["Version"]),
-        arch=_text(section["Architecture"]),
-        summary="",
-        description="",
-        section="",
-        relations={},
+        name=name, version=version, arch=arch, summary="", description="", section="", relations={}
     )
 
 
@@ -251,6 +265,22 @@ def _index_file(root: Path, directory: str) -> str | None:
     )
 
 
+class _Remembered(dict[str, T]):
+    """What *read* gives for each text, read once (``remembered[text]``); pickled, as the
+    packages sent to a worker are, without what it remembers."""
+
+    def __init__(self, read: Callable[[str], T]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, text: str) -> T:
+        found = self[text] = self.read(text)
+        return found
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.read,)
+
+
 def _sections(repository: AptRepository, name: str, light: bool) -> Iterator[PackageSpec]:
     """The packages of the index file *name* under the repository's root, checked against
     its Release file's checksum, decompressed here under a cap and given to apt's parser as
@@ -261,21 +291,36 @@ def _sections(repository: AptRepository, name: str, light: bool) -> Iterator[Pac
     listed, compressed = _listing(repository, name)
     if listed is not None and compressed:
         check_digest(found, listed.algorithm, listed.digest, shown, repository.release)
-    last = "the first stanza"
     try:
         with plain(found, INDEX_CAP, shown) as text, text.open("rb") as handle:
             if listed is not None and not compressed:
                 check_digest(text, listed.algorithm, listed.digest, shown, repository.release)
+            # An index repeats relation fields (libc6's, a channel's releases'): each text is
+            # parsed once, and its names read once.
+            parse = _Remembered(deb_relations).__getitem__
+            names = _Remembered(deb_names).__getitem__
+            previous: bytes | None = None
             for section in apt_pkg.TagFile(handle, bytes=True):
-                if "Package" not in section:
-                    raise MetadataError(f"{shown}: a stanza after {last} has no Package field")
-                last = f"package {_text(section['Package'])!r}"
-                missing = [f for f in ("Version", "Architecture") if f not in section]
-                if missing:
-                    raise MetadataError(f"{shown}: {last} has no {' or '.join(missing)} field")
-                yield _version(section) if light else _package(section)
+                get = section.get
+                package, version, arch = get("Package"), get("Version"), get("Architecture")
+                if package is None or version is None or arch is None:
+                    raise MetadataError(_incomplete(shown, (package, version, arch), previous))
+                previous = package
+                identity = _text(package), _text(version), _text(arch)
+                yield _version(identity) if light else _package(section, identity, parse, names)
     except (apt_pkg.Error, SystemError) as exc:
         raise MetadataError(f"{shown}: not a Packages index: {one_line(exc)}") from exc
+
+
+def _incomplete(shown: Path, fields: Sequence[bytes | None], previous: bytes | None) -> str:
+    """What is wrong with a stanza of *fields* (Package, Version, Architecture) some of
+    which are missing, the stanza after the package *previous* (None: the first)."""
+    name, *rest = fields
+    if name is None:
+        after = "the first stanza" if previous is None else f"package {_text(previous)!r}"
+        return f"{shown}: a stanza after {after} has no Package field"
+    missing = [f for f, v in zip(("Version", "Architecture"), rest, strict=True) if v is None]
+    return f"{shown}: package {_text(name)!r} has no {' or '.join(missing)} field"
 
 
 def _listing(repository: AptRepository, name: str) -> tuple[Listed | None, bool]:
@@ -328,7 +373,10 @@ def apt_packages(
     found = [f for f in files if f is not None]
     if not found:
         raise MetadataError(f"{repository.root / suite}: no Packages index for {arch}")
-    return tuple(package for name in found for package in _sections(repository, name, light))
+    # The packages of an index live on: the collector's passes over them as they are made
+    # would find nothing to free.
+    with collector_paused():
+        return tuple(package for name in found for package in _sections(repository, name, light))
 
 
 def _reads(

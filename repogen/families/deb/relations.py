@@ -49,11 +49,13 @@ def deb_relations(text: str) -> tuple[Relation, ...]:
     return tuple(_relation(tuple(group)) for group in apt_pkg.parse_depends(text, False))
 
 
-def deb_names(text: str) -> list[str]:
+def deb_names(text: str) -> tuple[str, ...]:
     """The names of the alternatives :func:`deb_relations` gives, in order, without building
     them: a resolver numbering the packages of a whole index needs every name in it."""
-    return [
-        qualified.partition(":")[0]
-        for group in apt_pkg.parse_depends(text, False)
-        for qualified, _version, _operator in group
-    ]
+    return tuple(
+        [
+            qualified.partition(":")[0]
+            for group in apt_pkg.parse_depends(text, False)
+            for qualified, _version, _operator in group
+        ]
+    )

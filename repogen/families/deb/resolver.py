@@ -73,6 +73,7 @@ from repogen.model import RelationKind
 from repogen.resolve.request import Action, Request
 from repogen.resolve.result import PackageRef, Resolution
 from repogen.resolve.universe import Universe
+from repogen.runtime.collector import collector_paused
 
 #: apt's IsModeChangeOk gives up this deep.
 _MAX_DEPTH = 3000
@@ -653,7 +654,10 @@ class _Marker:
 def _numbering(universe: Universe) -> Numbering:
     """apt's numbering of *universe*: the release repository, then the base, then the status
     file."""
-    return Numbering([universe.release, universe.base], universe.installed.packages)
+    # What it makes lives on with the universe: the collector's passes over it as it is
+    # made (and over the whole index with it) would free nothing.
+    with collector_paused():
+        return Numbering([universe.release, universe.base], universe.installed.packages)
 
 
 def _allows(dep: Dep, version: Version) -> bool:
