@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import MISSING, asdict, fields, replace
 from pathlib import Path, PurePosixPath
 
+from repogen.addresses import MANIFEST
 from repogen.families import driver
 from repogen.model import ReleaseModel, Repository
-from repogen.places import MANIFEST
 from repogen.publish import gpg
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.output import OutputRefused, stage, staged_directory

@@ -10,6 +10,7 @@ from pathlib import Path
 import createrepo_c as cr
 import pytest
 
+from repogen.addresses import MANIFEST
 from repogen.build import build, source_date_epoch
 from repogen.engine.publications import Publications
 from repogen.families.deb.reader import apt_packages, open_apt
@@ -27,7 +28,6 @@ from repogen.model import (
 )
 from repogen.model.declarations import ASSUMED
 from repogen.model.relations import parse_relation
-from repogen.places import MANIFEST
 from repogen.publish.base import BuildOptions
 
 from .conftest import MODELS, RELEASES

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from repogen.addresses import MANIFEST
 from repogen.build import build, source_date_epoch
 from repogen.cli.common import (
     AtOption,
@@ -18,7 +19,6 @@ from repogen.cli.common import (
     load_history,
     point_of,
 )
-from repogen.places import MANIFEST
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 

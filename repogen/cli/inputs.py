@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from repogen.places import MANIFEST, is_url
+from repogen.addresses import MANIFEST, is_url
 
 InputArgument = Annotated[
     str | None,

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
+from repogen.addresses import MANIFEST
 from repogen.build import source_date_epoch
 from repogen.cli.build import checked_base_url
 from repogen.cli.common import EXIT_ERROR, GpgHomeOption, app, err, fail, load_model
-from repogen.places import MANIFEST
 from repogen.progress import progress_display
 from repogen.publish.base import BuildOptions
 from repogen.publish.into import publish_into

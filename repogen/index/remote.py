@@ -29,9 +29,9 @@ from http.client import HTTPMessage
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from repogen.addresses import is_url
 from repogen.index.errors import MetadataError
 from repogen.index.files import INDEX_CAP, TOP_CAP, check_digest, copy_capped, mib, one_line
-from repogen.places import is_url
 
 #: Seconds a server may take to answer, or between two reads.
 TIMEOUT = 60

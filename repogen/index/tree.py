@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from repogen.addresses import MANIFEST, is_url
 from repogen.families import Family, driver, drivers
 from repogen.index.errors import MetadataError
 from repogen.index.files import TOP_CAP, inside, one_line, uncompressed
@@ -33,7 +34,6 @@ from repogen.index.remote import RemoteTree, remote_tree
 from repogen.index.stubs import assumed_base
 from repogen.model import ReleaseModel, Repository
 from repogen.model.declarations import ASSUMED, Target
-from repogen.places import MANIFEST, is_url
 from repogen.publish.base import BuildError
 from repogen.publish.retention import Provenance
 

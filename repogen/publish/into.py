@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from repogen.addresses import MANIFEST
 from repogen.build import (
     check_signing,
     is_repogen_manifest,
@@ -36,7 +37,6 @@ from repogen.families import driver
 from repogen.index.release import UNKNOWN_CUDA, infer_release
 from repogen.index.tree import tree_repositories
 from repogen.model import KernelModuleFlavor, ReleaseModel, Repository
-from repogen.places import MANIFEST
 from repogen.publish.base import BuildError, BuildOptions, ManifestEntry, Progress
 from repogen.publish.generations import current, files, replace_index
 from repogen.publish.output import OutputRefused, stage, working_directory
