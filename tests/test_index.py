@@ -155,13 +155,21 @@ def test_apt_reads_any_compressed_index(new_tree: Path) -> None:
     assert [str(r) for r in early.related(RelationKind.PRE_DEPENDS)] == ["dep-a"]
 
 
-def test_apt_takes_a_suite_directory_and_a_clear_signed_release(tmp_path: Path) -> None:
+def _bare_suite(tmp_path: Path, packages: str) -> Path:
+    """A bare APT suite, ``repo/dists/stable``, whose main/binary-amd64 index is *packages*
+    (its Release file is the caller's)."""
     suite = tmp_path / "repo/dists/stable"
     (suite / "main/binary-amd64").mkdir(parents=True)
-    (suite / "main/binary-amd64/Packages").write_text(
+    (suite / "main/binary-amd64/Packages").write_text(packages)
+    return suite
+
+
+def test_apt_takes_a_suite_directory_and_a_clear_signed_release(tmp_path: Path) -> None:
+    suite = _bare_suite(
+        tmp_path,
         "Package: tool\nVersion: 1.0-1\nArchitecture: all\n"
         "Depends: libc6:any (>= 2.34), a (<< 2) | b\nProvides: nvidia-dkms-kernel\n"
-        "Description: a tool\n long text\n .\n more\n"
+        "Description: a tool\n long text\n .\n more\n",
     )
     (suite / "InRelease").write_text(
         "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n"
@@ -194,12 +202,11 @@ def test_apt_takes_a_suite_directory_and_a_clear_signed_release(tmp_path: Path) 
 
 
 def test_an_index_read_shares_its_repeated_relation_fields_and_pickles(tmp_path: Path) -> None:
-    suite = tmp_path / "repo/dists/stable"
-    (suite / "main/binary-amd64").mkdir(parents=True)
-    (suite / "main/binary-amd64/Packages").write_text(
+    suite = _bare_suite(
+        tmp_path,
         "Package: a\nVersion: 1\nArchitecture: all\nDepends: libc6 (>= 2.34), b | c\n"
         "Essential: yes\nProtected: no\n\n"
-        "Package: b\nVersion: 1\nArchitecture: all\nDepends: libc6 (>= 2.34), b | c\n"
+        "Package: b\nVersion: 1\nArchitecture: all\nDepends: libc6 (>= 2.34), b | c\n",
     )
     (suite / "Release").write_text("Suite: stable\nArchitectures: amd64\nComponents: main\n")
     packages = apt_packages(open_apt(suite), "amd64")
