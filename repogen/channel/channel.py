@@ -61,16 +61,17 @@ class Channel:
     def at(self, name: str | None = None) -> ReleaseModel:
         """The repositories as they were when release *name* was the newest (None: now)."""
         index = len(self.releases) - 1 if name is None else self.index(name)
-        with collector_paused():  # the merged views live on: 21 % of 100 releases' merge
-            for step in range(index + 1):
-                if step in self._views:
-                    continue
-                # Each point is the one before and its release: merging a merged view with
-                # the next release gives what merging all of them does, in time linear in
-                # the points (a check walks every point); loading the channel checked its
-                # history.  Read from the channel's file (the one given, as the manifest's
-                # `model` says); a release on its own (:meth:`of`) from its own.
-                earlier = (self._views[step - 1],) if step else ()
-                merged = merge_releases([*earlier, self.releases[step]], checked=True)
-                self._views[step] = replace(merged, source=self.source)
+        if index in self._views:
+            return self._views[index]
+        # The point before, when a check walking every point merged it already, and this
+        # point's release make the point; otherwise every release up to it, at once, in time
+        # linear in the releases, where merging one point after another from the first
+        # would take time quadratic in them.  Both give the same view; loading the channel
+        # checked its history.  Read from the channel's file (the one given, as the
+        # manifest's `model` says); a release on its own (:meth:`of`) from its own.
+        earlier = self._views.get(index - 1)
+        layers = [earlier, self.releases[index]] if earlier else self.releases[: index + 1]
+        with collector_paused():  # the merged views live on: a fifth of a long merge
+            merged = merge_releases(layers, checked=True)
+        self._views[index] = replace(merged, source=self.source)
         return self._views[index]

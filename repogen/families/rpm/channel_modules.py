@@ -91,8 +91,10 @@ def _stream(published: Sequence[_Published]) -> StreamSpec:
         # Exact already (a repository read back, a resolver case): its builds, their
         # contexts and module dependencies stand as they are.
         return newest.stream
-    names = dict.fromkeys(newest.stream.artifacts)
-    for member in members:
+    # Newest first: a stream merged from the point before and one more release lists its
+    # names so, and merging every release at once must list them alike.
+    names: dict[str, None] = {}
+    for member in reversed(members):
         names.update(dict.fromkeys(member.stream.artifacts))
     stream = newest.stream
     version = max(member.version for member in members)
