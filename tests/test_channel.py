@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,24 @@ def test_a_package_published_identically_twice_is_kept_once(channel: Channel) ->
     for release in channel.releases:
         for package in repository(release, "rhel9", "x86_64").packages:
             assert versions(rhel9, package.name).count(package.version) == 1
+
+
+def test_each_merged_package_names_the_release_that_published_it_first(channel: Channel) -> None:
+    first_seen: dict[tuple[str, str, str], str] = {}
+    for release in channel.releases:
+        for package in repository(release, "rhel9", "x86_64").packages:
+            key = (package.name, package.version, package.arch)
+            first_seen.setdefault(key, release.release.name)
+    merged = repository(channel.at(), "rhel9", "x86_64")
+    own = {
+        (p.name, p.version, p.arch): p
+        for p in repository(channel.releases[0], "rhel9", "x86_64").packages
+    }
+    for package in merged.packages:
+        key = (package.name, package.version, package.arch)
+        assert package.release == first_seen[key]
+        if key in own:  # every other field is the release's own
+            assert replace(package, release=None).__dict__ == own[key].__dict__
 
 
 def test_a_driver_only_release_publishes_no_cuda_package(channel: Channel) -> None:

@@ -119,7 +119,7 @@ def _merged_repository(layers: Sequence[tuple[Release, Repository]]) -> Reposito
             if key not in packages:
                 # A merged view's packages already name their release: kept as they are.
                 packages[key] = (
-                    package if package.release else replace(package, release=release.name)
+                    package if package.release else package.published_first_in(release.name)
                 )
     base = dict.fromkeys(b for _, repository in layers for b in repository.base)
     newest = layers[-1][1]
