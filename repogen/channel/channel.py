@@ -70,7 +70,9 @@ class Channel:
         # checked its history.  Read from the channel's file (the one given, as the
         # manifest's `model` says); a release on its own (:meth:`of`) from its own.
         earlier = self._views.get(index - 1)
-        layers = [earlier, self.releases[index]] if earlier else self.releases[: index + 1]
+        layers = (
+            [earlier, self.releases[index]] if earlier is not None else self.releases[: index + 1]
+        )
         with collector_paused():  # the merged views live on: a fifth of a long merge
             merged = merge_releases(layers, checked=True)
         self._views[index] = replace(merged, source=self.source)
